@@ -1,0 +1,2 @@
+/** Collective communication between training replicas; Spark only provides the rendezvous (in {@code jobs}). */
+package redispark.dist;

@@ -1,0 +1,68 @@
+package redispark.eval;
+
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import redispark.model.Generation;
+import redispark.model.Qwen2Model;
+import redispark.model.Sampler;
+import redispark.model.SamplingParams;
+import redispark.text.ChatTemplate;
+import redispark.text.TextTokenizer;
+import redispark.verify.MathVerifier;
+import redispark.verify.Verdict;
+
+/**
+ * Samples answers from a model folder for a list of problems and scores each with the verifier. Prompts are
+ * rendered with the model's own chat template — the same renderer training used.
+ */
+public final class Evaluator {
+    private static final int BATCH = 32;
+
+    private Evaluator() {}
+
+    /** A problem to answer. */
+    public record Item(String problemId, String problem, String gold) {}
+
+    /** One sampled answer and its verdict. */
+    public record Scored(String problemId, int sampleIdx, String text, String finishReason, int completionTokens,
+            Verdict verdict) {}
+
+    /**
+     * @param seed base seed; sample index s of every batch uses {@code seed + s}, so reruns are identical
+     */
+    public static List<Scored> run(Path modelDir, List<Item> items, int samples, double temperature, double topP,
+            int maxNewTokens, long seed) {
+        List<Scored> out = new ArrayList<>(items.size() * samples);
+        try (NDManager root = NDManager.newBaseManager();
+                Qwen2Model model = Qwen2Model.load(modelDir, root);
+                TextTokenizer tokenizer = TextTokenizer.load(modelDir)) {
+            ChatTemplate template = ChatTemplate.load(modelDir);
+            Sampler sampler = new Sampler(model);
+            long[] stops = stopTokens(tokenizer);
+            for (int from = 0; from < items.size(); from += BATCH) {
+                List<Item> batch = items.subList(from, Math.min(items.size(), from + BATCH));
+                List<long[]> prompts = batch.stream().map(i -> tokenizer.encode(template.prompt(i.problem()))).toList();
+                for (int s = 0; s < samples; s++) {
+                    SamplingParams params = new SamplingParams(temperature, topP, maxNewTokens, seed + 7919L * s + from);
+                    List<Generation> generations = sampler.generate(prompts, params, stops);
+                    for (int i = 0; i < batch.size(); i++) {
+                        Generation g = generations.get(i);
+                        String text = tokenizer.decode(g.tokens());
+                        Item item = batch.get(i);
+                        out.add(new Scored(item.problemId(), s, text, g.finishReason(), g.tokens().length,
+                                MathVerifier.verify(text, item.gold())));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static long[] stopTokens(TextTokenizer tokenizer) {
+        long imEnd = tokenizer.tokenId("<|im_end|>");
+        return imEnd >= 0 && imEnd != tokenizer.eosId() ? new long[] {tokenizer.eosId(), imEnd}
+                : new long[] {tokenizer.eosId()};
+    }
+}

@@ -1,0 +1,2 @@
+/** Evaluation maths: the unbiased pass@k estimator and benchmark scores with the paper's standard error. */
+package redispark.eval;

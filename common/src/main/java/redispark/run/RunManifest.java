@@ -1,0 +1,70 @@
+package redispark.run;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code manifest.json} of a run directory, read by other tools:
+ * {@code {"stages": {"<stage>": {"status": "done|failed|skipped", "rows": {"<table>": N}, "rejects": {"<reason>": N},
+ * "seconds": S, "config_hash": "…"}}}}. Stages appear in the order they ran.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public final class RunManifest {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** Outcome of one stage. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record StageRecord(
+            @JsonProperty("status") String status,
+            @JsonProperty("rows") Map<String, Long> rows,
+            @JsonProperty("rejects") Map<String, Long> rejects,
+            @JsonProperty("seconds") double seconds,
+            @JsonProperty("config_hash") String configHash,
+            @JsonProperty("error") String error) {
+
+        public static StageRecord done(Map<String, Long> rows, Map<String, Long> rejects, double seconds,
+                String configHash) {
+            return new StageRecord("done", rows, rejects, seconds, configHash, null);
+        }
+
+        public static StageRecord failed(String error, double seconds, String configHash) {
+            return new StageRecord("failed", Map.of(), Map.of(), seconds, configHash, error);
+        }
+    }
+
+    @JsonProperty("stages")
+    private final LinkedHashMap<String, StageRecord> stages = new LinkedHashMap<>();
+
+    public Map<String, StageRecord> stages() {
+        return stages;
+    }
+
+    public void put(String stage, StageRecord record) {
+        stages.remove(stage);
+        stages.put(stage, record);
+    }
+
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise manifest", e);
+        }
+    }
+
+    public static RunManifest fromJson(String json) {
+        try {
+            return JSON.readValue(json, RunManifest.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("manifest.json is not valid: " + e.getOriginalMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package redispark.jobs.cli;
+
+import java.io.File;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import redispark.model.TrainStepBench;
+import redispark.verify.VerifierBench;
+
+/** {@code redi bench …}: benchmarks that end with one machine-readable line. */
+@Command(name = "bench", description = "Benchmarks; each ends with one parseable line.",
+        subcommands = {BenchCommand.Verifier.class, BenchCommand.TrainStep.class})
+final class BenchCommand {
+
+    @Command(name = "verifier", description = "Single-thread verifier throughput over a JSONL of {gold, pred}.")
+    static final class Verifier implements Callable<Integer> {
+        @Option(names = "--input", required = true, paramLabel = "FILE")
+        File input;
+
+        @Override
+        public Integer call() throws Exception {
+            RediCli.requireFile(input);
+            System.out.println(VerifierBench.run(input.toPath()));
+            return 0;
+        }
+    }
+
+    @Command(name = "train-step", description = "Forward + backward + AdamW tokens/s on random tokens.")
+    static final class TrainStep implements Callable<Integer> {
+        @Option(names = "--config", required = true, paramLabel = "CONFIG_JSON",
+                description = "A Hugging Face Qwen2 config.json.")
+        File config;
+
+        @Option(names = "--batch", defaultValue = "8")
+        int batch;
+
+        @Option(names = "--seq", defaultValue = "256")
+        int seq;
+
+        @Option(names = "--steps", defaultValue = "20")
+        int steps;
+
+        @Option(names = "--threads", defaultValue = "2")
+        int threads;
+
+        @Override
+        public Integer call() throws Exception {
+            RediCli.requireFile(config);
+            System.out.println(TrainStepBench.run(config.toPath(), batch, seq, steps, threads));
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package redispark.jobs.cli;
+
+import java.io.File;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import redispark.jobs.config.RediConfig;
+import redispark.jobs.run.RunDir;
+import redispark.jobs.spark.SparkSessions;
+import redispark.jobs.stages.EvalStage;
+import redispark.jobs.stages.GenerateStage;
+import redispark.jobs.stages.LabelStage;
+import redispark.jobs.stages.Pipeline;
+import redispark.jobs.stages.ReportStage;
+import redispark.jobs.stages.SplitStage;
+import redispark.jobs.stages.Stage;
+import redispark.jobs.stages.StageContext;
+import redispark.jobs.stages.StageRunner;
+import redispark.jobs.stages.TrainStage;
+import redispark.train.objective.Objective;
+import redispark.verify.VerifyFile;
+
+/**
+ * {@code redi}: the one entry point, locally through {@code bin/redi} and on a cluster as the main class of
+ * {@code spark-submit}. Errors reach the user as one line and a non-zero exit code (2 for usage, 1 for failures);
+ * {@code --debug} adds the stack trace.
+ */
+@Command(name = "redi", mixinStandardHelpOptions = true, version = "redi-spark 0.1.0",
+        description = "Reinforcement Distillation (REDI) on Apache Spark.",
+        subcommands = {RediCli.PipelineCmd.class, RediCli.GenerateCmd.class, RediCli.LabelCmd.class,
+                RediCli.SplitCmd.class, RediCli.TrainSftCmd.class, RediCli.TrainRediCmd.class, RediCli.EvalCmd.class,
+                RediCli.ReportCmd.class, RediCli.VerifyCmd.class, BenchCommand.class})
+public final class RediCli {
+
+    @Option(names = "--conf", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
+            description = "Environment config (HOCON) over the embedded defaults, e.g. conf/cluster.conf.")
+    File conf;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", scope = CommandLine.ScopeType.INHERIT,
+            description = "Override one config key, e.g. --set train.redi.alpha=0.8 (repeatable).")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces on errors.")
+    boolean debug;
+
+    RediConfig config() {
+        return RediConfig.load(conf, overrides);
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the CLI and returns the exit code (tests call this instead of {@link #main}). */
+    public static int execute(String... args) {
+        RediCli root = new RediCli();
+        CommandLine cli = new CommandLine(root);
+        cli.setParameterExceptionHandler((e, a) -> {
+            PrintWriter err = e.getCommandLine().getErr();
+            err.println("redi: " + firstLine(e.getMessage()) + " (see 'redi --help')");
+            err.flush();
+            return 2;
+        });
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            err.println("redi: error: " + describe(e));
+            if (root.debug) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    private static String describe(Throwable e) {
+        Throwable t = e;
+        // Spark wraps task failures; the user needs the innermost message of our own making.
+        while (t.getCause() != null && (t.getMessage() == null || t instanceof org.apache.spark.SparkException
+                || t.getClass().getName().startsWith("java.util.concurrent")
+                || t.getClass().getName().startsWith("scala."))) {
+            t = t.getCause();
+        }
+        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return firstLine(message);
+    }
+
+    static String firstLine(String message) {
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    /** Options of every command that works on a run directory. */
+    abstract static class RunCommand implements Callable<Integer> {
+        @ParentCommand
+        RediCli parent;
+
+        @Option(names = "--run-dir", required = true, paramLabel = "DIR",
+                description = "Run directory (local path or s3a://bucket/prefix).")
+        String runDir;
+
+        abstract List<Stage> stages();
+
+        @Override
+        public Integer call() {
+            RediConfig config = parent.config();
+            // libtorch reads its thread count once, when the engine first loads (in this JVM in local mode).
+            if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
+                System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(config.getInt("train.threads")));
+            }
+            SparkSession spark = SparkSessions.getOrCreate(config);
+            try {
+                StageContext context = new StageContext(spark, RunDir.open(spark, runDir), config);
+                for (Stage stage : stages()) {
+                    StageRunner.run(stage, context);
+                }
+                System.out.println("[redi] run directory: " + context.run().root());
+                return 0;
+            } finally {
+                spark.stop();
+            }
+        }
+    }
+
+    @Command(name = "pipeline", description = "Run every stage in order: generate, label, split, train-sft, "
+            + "train-redi, eval, report.")
+    static final class PipelineCmd extends RunCommand {
+        @Override
+        List<Stage> stages() {
+            return Pipeline.stages();
+        }
+    }
+
+    @Command(name = "generate", description = "Write the problems and traces tables.")
+    static final class GenerateCmd extends RunCommand {
+        @Override
+        List<Stage> stages() {
+            return List.of(new GenerateStage());
+        }
+    }
+
+    @Command(name = "label", description = "Label every trace with the math verifier (labeled table).")
+    static final class LabelCmd extends RunCommand {
+        @Override
+        List<Stage> stages() {
+            return List.of(new LabelStage());
+        }
+    }
+
+    @Command(name = "split", description = "Write positives, negatives, pairs and rejects.")
+    static final class SplitCmd extends RunCommand {
+        @Override
+        List<Stage> stages() {
+            return List.of(new SplitStage());
+        }
+    }
+
+    @Command(name = "train-sft", description = "Stage 1: SFT of the base student on positives.")
+    static final class TrainSftCmd extends RunCommand {
+        @Override
+        List<Stage> stages() {
+            return List.of(new TrainStage(Objective.SFT));
+        }
+    }
+
+    @Command(name = "train-redi", description = "Stage 2: REDI from the SFT checkpoint on pairs.")
+    static final class TrainRediCmd extends RunCommand {
+        @Override
+        List<Stage> stages() {
+            return List.of(new TrainStage(Objective.REDI));
+        }
+    }
+
+    @Command(name = "eval", description = "Evaluate base, SFT and REDI students on the held-out problems.")
+    static final class EvalCmd extends RunCommand {
+        @Override
+        List<Stage> stages() {
+            return List.of(new EvalStage());
+        }
+    }
+
+    @Command(name = "report", description = "Write report/index.html with plots.")
+    static final class ReportCmd extends RunCommand {
+        @Override
+        List<Stage> stages() {
+            return List.of(new ReportStage());
+        }
+    }
+
+    @Command(name = "verify", description = "Verify a JSONL file of {gold, pred} lines; adds correct, extracted, "
+            + "reason.")
+    static final class VerifyCmd implements Callable<Integer> {
+        @Option(names = "--input", required = true, paramLabel = "FILE")
+        File input;
+
+        @Option(names = "--output", required = true, paramLabel = "FILE")
+        File output;
+
+        @Override
+        public Integer call() throws Exception {
+            requireFile(input);
+            VerifyFile.run(input.toPath(), output.toPath());
+            return 0;
+        }
+    }
+
+    static void requireFile(File file) {
+        if (!file.isFile()) {
+            throw new IllegalArgumentException("input file not found: " + file);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package redispark.jobs.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
+import java.io.File;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The resolved configuration of a run: the embedded defaults ({@code conf/local.conf}, packed into the jar as
+ * {@code redispark/conf/local.conf}), then an optional environment file, then {@code --set key=value} overrides.
+ *
+ * <p>The defaults are the schema: any key of a file or override that the defaults do not have is an error naming
+ * the key, so a typo never silently falls back to a default.
+ */
+public final class RediConfig implements Serializable {
+    public static final String DEFAULTS_RESOURCE = "redispark/conf/local.conf";
+
+    private final String rendered;
+    private transient Config config;
+
+    private RediConfig(Config config) {
+        this.config = config;
+        this.rendered = config.root().render(ConfigRenderOptions.concise());
+    }
+
+    public static RediConfig defaults() {
+        return load(null, List.of());
+    }
+
+    /**
+     * @param file an environment file such as {@code conf/cluster.conf}, or null
+     * @param overrides {@code key=value} strings; the value is HOCON ({@code 0.8}, {@code "a b"}, {@code [x, y]})
+     */
+    public static RediConfig load(File file, List<String> overrides) {
+        Config defaults = ConfigFactory.parseResources(
+                RediConfig.class.getClassLoader(), DEFAULTS_RESOURCE, ConfigParseOptions.defaults().setAllowMissing(false));
+        Config merged = defaults;
+        if (file != null) {
+            if (!file.isFile()) {
+                throw new IllegalArgumentException("config file not found: " + file);
+            }
+            Config env = ConfigFactory.parseFile(file);
+            requireKnownKeys(env, defaults, file.getPath());
+            merged = env.withFallback(merged);
+        }
+        for (String override : overrides) {
+            int eq = override.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--set expects key=value, got '" + override + "'");
+            }
+            String key = override.substring(0, eq).trim();
+            Config one;
+            try {
+                one = ConfigFactory.parseString(key + " = " + override.substring(eq + 1));
+            } catch (ConfigException e) {
+                throw new IllegalArgumentException("--set " + override + ": " + e.getMessage());
+            }
+            requireKnownKeys(one, defaults, "--set");
+            merged = one.withFallback(merged);
+        }
+        try {
+            return new RediConfig(merged.resolve());
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("config: " + e.getMessage());
+        }
+    }
+
+    private static void requireKnownKeys(Config candidate, Config schema, String origin) {
+        for (Map.Entry<String, ConfigValue> e : candidate.entrySet()) {
+            String key = e.getKey();
+            if (!schema.hasPath(key) && !underFreeForm(key, schema)) {
+                throw new IllegalArgumentException("unknown config key '" + key + "' (from " + origin
+                        + "); known keys are listed in conf/local.conf");
+            }
+        }
+    }
+
+    /** Keys under an object whose default is empty ({@code spark.extra {}}) are free-form. */
+    private static boolean underFreeForm(String key, Config schema) {
+        String prefix = key;
+        while (prefix.contains(".")) {
+            prefix = prefix.substring(0, prefix.lastIndexOf('.'));
+            if (schema.hasPath(prefix) && schema.getValue(prefix) instanceof com.typesafe.config.ConfigObject o
+                    && o.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public Config raw() {
+        if (config == null) {
+            config = ConfigFactory.parseString(rendered).resolve();
+        }
+        return config;
+    }
+
+    public String getString(String path) {
+        return raw().getString(path);
+    }
+
+    public int getInt(String path) {
+        return raw().getInt(path);
+    }
+
+    public long getLong(String path) {
+        return raw().getLong(path);
+    }
+
+    public double getDouble(String path) {
+        return raw().getDouble(path);
+    }
+
+    public List<String> getStringList(String path) {
+        return raw().getStringList(path);
+    }
+
+    /** A stable hash of the sub-trees a stage depends on: a stage reruns when any of them changes. */
+    public String hash(String... paths) {
+        StringBuilder canonical = new StringBuilder();
+        for (String path : new TreeSet<>(List.of(paths))) {
+            canonical.append(path).append('=');
+            if (raw().hasPath(path)) {
+                canonical.append(raw().getValue(path).render(ConfigRenderOptions.concise().setJson(true)));
+            }
+            canonical.append('\n');
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The whole resolved config as JSON, for run records. */
+    public String toJson() {
+        return raw().root().render(ConfigRenderOptions.concise().setJson(true).setFormatted(true));
+    }
+}

@@ -1,0 +1,124 @@
+package redispark.jobs.run;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * File operations on local paths and {@code s3a://} alike, usable on executors: the Hadoop configuration travels as
+ * a plain map because {@link Configuration} is not serialisable.
+ */
+public final class HadoopFiles implements Serializable {
+    private final Map<String, String> settings;
+    private transient Configuration conf;
+
+    public HadoopFiles(Configuration conf) {
+        this.settings = new HashMap<>();
+        conf.forEach(e -> settings.put(e.getKey(), e.getValue()));
+        this.conf = conf;
+    }
+
+    public Configuration conf() {
+        if (conf == null) {
+            conf = new Configuration(false);
+            settings.forEach(conf::set);
+        }
+        return conf;
+    }
+
+    public FileSystem fs(String uri) {
+        try {
+            return new Path(uri).getFileSystem(conf());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open file system of " + uri, e);
+        }
+    }
+
+    public boolean exists(String uri) {
+        try {
+            return fs(uri).exists(new Path(uri));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A local directory holding the files of {@code uri}: the directory itself when it is on the local file system,
+     * otherwise a fresh copy in a temporary directory.
+     */
+    public java.nio.file.Path localDirectory(String uri) {
+        FileSystem fs = fs(uri);
+        Path path = new Path(uri);
+        try {
+            if ("file".equals(fs.getScheme())) {
+                return java.nio.file.Path.of(fs.makeQualified(path).toUri());
+            }
+            java.nio.file.Path local = Files.createTempDirectory("redi-copy");
+            fs.copyToLocalFile(false, path, new Path(local.toUri()), true);
+            return local.resolve(path.getName());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + uri + " to a local directory", e);
+        }
+    }
+
+    /** Copies a local directory to {@code uri} through a temporary sibling and a rename: readers never see half. */
+    public void publishDirectory(java.nio.file.Path local, String uri) {
+        Path target = new Path(uri);
+        FileSystem fs = fs(uri);
+        Path staging = new Path(target.getParent(), "._staging-" + target.getName() + "-" + System.nanoTime());
+        try {
+            fs.copyFromLocalFile(false, true, new Path(local.toUri()), staging);
+            replace(fs, staging, target);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot publish " + local + " to " + uri, e);
+        }
+    }
+
+    /** Writes a small text file atomically (temporary file, then rename). */
+    public void writeText(String uri, String text) {
+        Path target = new Path(uri);
+        FileSystem fs = fs(uri);
+        Path staging = new Path(target.getParent(), "._staging-" + target.getName() + "-" + System.nanoTime());
+        try {
+            try (var out = fs.create(staging, true)) {
+                out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            replace(fs, staging, target);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + uri, e);
+        }
+    }
+
+    public String readText(String uri) {
+        try (var in = fs(uri).open(new Path(uri))) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + uri, e);
+        }
+    }
+
+    /** Moves {@code staging} over {@code target}, deleting what was there. */
+    public static void replace(FileSystem fs, Path staging, Path target) throws IOException {
+        fs.mkdirs(target.getParent());
+        if (fs.exists(target) && !fs.delete(target, true)) {
+            throw new IOException("cannot delete old " + target);
+        }
+        if (!fs.rename(staging, target)) {
+            throw new IOException("cannot rename " + staging + " to " + target);
+        }
+    }
+
+    public void delete(String uri) {
+        try {
+            fs(uri).delete(new Path(uri), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + uri, e);
+        }
+    }
+}

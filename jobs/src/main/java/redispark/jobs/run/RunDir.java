@@ -1,0 +1,89 @@
+package redispark.jobs.run;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import redispark.run.RunManifest;
+
+/**
+ * One pipeline run's directory (a local path or {@code s3a://…}): its Parquet tables, checkpoints, evaluation,
+ * report and {@code manifest.json}. Every write lands in a staging path first and is renamed into place, so a stage
+ * that dies leaves the previous table (or none), never half of one.
+ */
+public final class RunDir implements Serializable {
+    public static final String MANIFEST = "manifest.json";
+
+    private final String root;
+    private final HadoopFiles files;
+
+    private RunDir(String root, HadoopFiles files) {
+        this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+        this.files = files;
+    }
+
+    public static RunDir open(SparkSession spark, String root) {
+        HadoopFiles files = new HadoopFiles(spark.sparkContext().hadoopConfiguration());
+        FileSystem fs = files.fs(root);
+        return new RunDir(fs.makeQualified(new Path(root)).toString(), files);
+    }
+
+    public String root() {
+        return root;
+    }
+
+    public HadoopFiles files() {
+        return files;
+    }
+
+    /** Absolute URI of a path inside the run directory. */
+    public String path(String relative) {
+        return root + "/" + relative;
+    }
+
+    public boolean exists(String relative) {
+        return files.exists(path(relative));
+    }
+
+    /** Writes {@code table} as Parquet, atomically; returns its row count. */
+    public long writeTable(Dataset<Row> table, String name) {
+        Dataset<Row> cached = table.cache();
+        try {
+            long rows = cached.count();
+            Path target = new Path(path(name));
+            Path staging = new Path(path("._staging-" + name.replace('/', '_') + "-" + System.nanoTime()));
+            cached.write().mode(SaveMode.ErrorIfExists).parquet(staging.toString());
+            FileSystem fs = files.fs(root);
+            try {
+                HadoopFiles.replace(fs, staging, target);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot move table " + name + " into place", e);
+            }
+            return rows;
+        } finally {
+            cached.unpersist();
+        }
+    }
+
+    /** Reads a table a previous stage wrote; a missing table is a one-line error naming the stage to run. */
+    public Dataset<Row> readTable(SparkSession spark, String name, String producedBy) {
+        if (!exists(name)) {
+            throw new IllegalArgumentException("input table '" + name + "' not found at " + path(name)
+                    + " (run 'redi " + producedBy + "' first)");
+        }
+        return spark.read().parquet(path(name));
+    }
+
+    public RunManifest manifest() {
+        return exists(MANIFEST) ? RunManifest.fromJson(files.readText(path(MANIFEST))) : new RunManifest();
+    }
+
+    public void saveManifest(RunManifest manifest) {
+        files.writeText(path(MANIFEST), manifest.toJson());
+    }
+}

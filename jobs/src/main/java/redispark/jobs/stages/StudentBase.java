@@ -1,0 +1,61 @@
+package redispark.jobs.stages;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import redispark.jobs.run.RunDir;
+import redispark.model.TinyStudent;
+
+/**
+ * The run's starting student, {@code checkpoints/base}: the embedded tiny student built from a seed, or a copy of a
+ * Hugging Face model folder named by {@code student.base}. Made once per run and per {@code student} config.
+ */
+final class StudentBase {
+    static final String DIR = "checkpoints/base";
+    private static final String STAMP = DIR + "/redi-base.stamp";
+
+    private StudentBase() {}
+
+    /** Returns the URI of {@code checkpoints/base}, building it first when missing or made from another config. */
+    static String ensure(StageContext context) {
+        RunDir run = context.run();
+        String stamp = context.config().hash("student");
+        if (run.exists(STAMP) && run.files().readText(run.path(STAMP)).equals(stamp)) {
+            return run.path(DIR);
+        }
+        String base = context.config().getString("student.base");
+        try {
+            Path local = Files.createTempDirectory("redi-base");
+            Path folder = local.resolve("base");
+            if (base.equals("builtin-tiny")) {
+                TinyStudent.write(folder, context.config().getLong("student.seed"));
+            } else {
+                Path source = Path.of(base);
+                if (!Files.isRegularFile(source.resolve("config.json"))) {
+                    throw new IllegalArgumentException("student.base: no config.json in '" + base
+                            + "' (expected builtin-tiny or a Hugging Face model folder)");
+                }
+                copyTree(source, folder);
+            }
+            Files.writeString(folder.resolve("redi-base.stamp"), stamp);
+            run.files().publishDirectory(folder, run.path(DIR));
+            return run.path(DIR);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the base student", e);
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (var paths = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+}

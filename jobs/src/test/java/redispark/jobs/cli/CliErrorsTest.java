@@ -1,0 +1,58 @@
+package redispark.jobs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Bad input reaches the user as one line naming the problem and a non-zero exit, never a stack trace. */
+class CliErrorsTest {
+
+    private record Run(int code, String err) {}
+
+    private static Run run(String... args) {
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = RediCli.execute(args);
+            return new Run(code, err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void unknownSubcommandIsAUsageError() {
+        Run r = run("frobnicate");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().lines()).hasSize(1);
+        assertThat(r.err()).contains("frobnicate");
+    }
+
+    @Test
+    void unknownConfigKeyIsOneLineNamingTheKey() {
+        Run r = run("generate", "--run-dir", "target/never", "--set", "teacher.samplez=3");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err().lines()).hasSize(1);
+        assertThat(r.err()).contains("unknown config key 'teacher.samplez'");
+    }
+
+    @Test
+    void missingInputFileIsOneLineNamingThePath() {
+        Run r = run("verify", "--input", "/nonexistent/in.jsonl", "--output", "target/out.jsonl");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err().lines()).hasSize(1);
+        assertThat(r.err()).contains("/nonexistent/in.jsonl");
+    }
+
+    @Test
+    void missingInputTableNamesTheStageToRunFirst() {
+        Run r = run("label", "--run-dir", "target/empty-run-" + System.nanoTime());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err().lines()).hasSize(1);
+        assertThat(r.err()).contains("traces").contains("redi generate");
+    }
+}
