@@ -82,7 +82,11 @@ public final class BuiltInTeacher implements Teacher {
     }
     long base = baseSeed(problem, seed);
     for (int i = 0; i < n; i++) {
-      out.add(write(task, answer, problem.difficulty(), base, i));
+      try {
+        out.add(write(task, answer, problem.difficulty(), base, i));
+      } catch (ArithmeticException e) { // a slip pushed a value out of range; never seen in practice
+        out.add(failed(i, e));
+      }
     }
     return out;
   }
@@ -136,7 +140,8 @@ public final class BuiltInTeacher implements Teacher {
   }
 
   private static SampleTrace failed(int sampleIdx, Exception e) {
-    TeacherSample s = TeacherSample.failed(sampleIdx, "unsupported problem: " + e.getMessage());
+    String why = e instanceof ArithmeticException ? "arithmetic failure: " : "unsupported problem: ";
+    TeacherSample s = TeacherSample.failed(sampleIdx, why + e.getMessage());
     return new SampleTrace(s, null, false, List.of(), false, AnswerStyle.BOXED);
   }
 

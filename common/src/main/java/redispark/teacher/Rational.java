@@ -11,9 +11,6 @@ package redispark.teacher;
  */
 record Rational(long num, long den) {
 
-  static final Rational ZERO = new Rational(0, 1);
-  static final Rational ONE = new Rational(1, 1);
-
   Rational {
     if (den == 0) {
       throw new ArithmeticException("zero denominator");
