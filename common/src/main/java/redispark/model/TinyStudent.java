@@ -91,7 +91,10 @@ public final class TinyStudent {
     model.put("fuse_unk", false);
     model.put("byte_fallback", false);
     ObjectNode vocab = model.putObject("vocab");
-    int id = SPECIAL_TOKENS.size();
+    int id = 0;
+    for (String special : SPECIAL_TOKENS) {
+      vocab.put(special, id++); // in the model vocabulary too, or tokenizers renumbers the added tokens after it
+    }
     vocab.put("\n", id++);
     for (char c = 32; c <= 126; c++) {
       vocab.put(String.valueOf(c), id++);

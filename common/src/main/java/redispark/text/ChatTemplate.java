@@ -54,7 +54,7 @@ public final class ChatTemplate {
 
   private ChatTemplate(String template, String bosToken, String eosToken) {
     this.jinjava = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true).build());
-    this.template = template;
+    this.template = whitespaceControl(template);
     this.bosToken = bosToken;
     this.eosToken = eosToken;
     String prompt = render(List.of(Map.of("role", "user", "content", PROBLEM)), true);
@@ -70,6 +70,14 @@ public final class ChatTemplate {
     if (endOfTurn.isEmpty()) {
       throw new IllegalArgumentException("chat template writes no end-of-turn marker after the assistant response");
     }
+  }
+
+  /**
+   * Applies Jinja's {@code -} whitespace control ourselves ({@code {%-}/{{-}/{#-} drop all whitespace before the tag,
+   * {@code -%}/-}}/-#}} all whitespace after), since Jinjava keeps the indentation before {@code {{-}.
+   */
+  static String whitespaceControl(String t) {
+    return t.replaceAll("\\s*\\{([{%#])-", "{$1").replaceAll("-([}%#])}\\s*", "$1}");
   }
 
   /**
