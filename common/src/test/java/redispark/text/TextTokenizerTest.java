@@ -65,7 +65,7 @@ class TextTokenizerTest {
 
   @Test
   void specialTokensAreSingleIdsAndEosPadComeFromTheConfig() {
-    assertThat(tok.encode("<|im_start|>user\nhi<|im_end|>")).containsExactly(1, 91, 89, 75, 88, 5, 78, 79, 2) // char c → c - 26;
+    assertThat(tok.encode("<|im_start|>user\nhi<|im_end|>")).containsExactly(1, 91, 89, 75, 88, 5, 78, 79, 2); // char c → c - 26
     assertThat(tok.tokenId("<think>")).isEqualTo(3);
     assertThat(tok.tokenId("</think>")).isEqualTo(4);
     assertThat(tok.eosId()).isEqualTo(2);
