@@ -400,6 +400,11 @@ public final class Qwen2Model implements AutoCloseable {
     Safetensors.write(hfDir.resolve("model.safetensors"), Collections.unmodifiableMap(params), Map.of("format", "pt"));
   }
 
+  /** The manager holding the weights (callers make sub-managers of it). */
+  NDManager manager() {
+    return manager;
+  }
+
   public ModelConfig config() {
     return cfg;
   }
