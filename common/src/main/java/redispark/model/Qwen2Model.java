@@ -401,7 +401,7 @@ public final class Qwen2Model implements AutoCloseable {
   }
 
   /** The manager holding the weights (callers make sub-managers of it). */
-  NDManager manager() {
+  public NDManager manager() {
     return manager;
   }
 

@@ -54,7 +54,7 @@ public final class AdamW implements AutoCloseable {
             try (NDScope scope = new NDScope()) {
                 m.muli(beta1).addi(g.mul(1 - beta1));
                 v.muli(beta2).addi(g.square().muli(1 - beta2));
-                NDArray delta = m.div(bias1).divi(v.div(bias2).sqrti().addi(eps)).muli(lr);
+                NDArray delta = m.div(bias1).divi(v.div(bias2).sqrt().addi(eps)).muli(lr);
                 if (weightDecay > 0 && w.getShape().dimension() >= 2) {
                     delta.addi(w.mul(lr * weightDecay));
                 }
