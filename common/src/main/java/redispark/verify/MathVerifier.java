@@ -48,6 +48,9 @@ public final class MathVerifier {
             Answer p = null;
             try {
                 p = parsePrediction(ex.primary(), g, deadline);
+                if (ex.fallback() != null && p instanceof Answer.Text && !(g instanceof Answer.Text)) {
+                    p = null; // "... so our answer is correct." after the box is prose, not an answer
+                }
             } catch (ParseError | EvalError | ArithmeticException e) {
                 if (ex.fallback() == null) {
                     return stringFallback(gold, extracted, Reason.UNPARSABLE_PRED);
@@ -75,6 +78,11 @@ public final class MathVerifier {
             // Last resort: a bug or a resource limit must not take down the caller's job.
             return new Verdict(false, clip(extracted), Reason.UNPARSABLE_PRED);
         }
+    }
+
+    /** Parses a gold answer as {@link #verify} does (no budget); throws {@link ParseError} if unreadable. */
+    static Answer parseGold(String gold) {
+        return AnswerParser.parse(goldAnswerText(gold), Deadline.NONE);
     }
 
     /** A gold may arrive as a whole solution (last box) or a GSM8K answer ("... #### 18"). */
@@ -106,7 +114,7 @@ public final class MathVerifier {
     private static Verdict stringFallback(String gold, String pred, Reason reason) {
         // Unreadable but literally the same (after normalisation) is still the same answer.
         try {
-            String a = Normalizer.normalize(gold).replace(" ", "");
+            String a = Normalizer.normalize(goldAnswerText(gold)).replace(" ", "");
             String b = Normalizer.normalize(pred).replace(" ", "");
             if (!a.isEmpty() && a.equals(b)) {
                 return Verdict.of(Reason.MATCH, clip(b));
