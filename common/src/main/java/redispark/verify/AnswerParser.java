@@ -36,7 +36,11 @@ final class AnswerParser {
 
     /** Normalises and parses; throws {@link ParseError} when the text is not a readable answer. */
     static Answer parse(String raw, Deadline deadline) {
-        String s = Normalizer.normalize(raw);
+        return parseNormalized(Normalizer.normalize(raw), deadline);
+    }
+
+    /** Parses text that has already been through {@link Normalizer#normalize}. */
+    static Answer parseNormalized(String s, Deadline deadline) {
         if (s.isEmpty()) {
             throw new ParseError("empty answer");
         }
@@ -93,9 +97,11 @@ final class AnswerParser {
         if (s.equals("\\emptyset")) {
             return new Answer.SetOf(List.of());
         }
-        Matcher mm = MATRIX.matcher(s);
-        if (mm.matches()) {
-            return matrix(mm.group(2));
+        if (s.startsWith("\\begin")) {
+            Matcher mm = MATRIX.matcher(s);
+            if (mm.matches()) {
+                return matrix(mm.group(2));
+            }
         }
         Answer text = textOrChoice(s);
         if (text != null) {
@@ -137,19 +143,27 @@ final class AnswerParser {
     }
 
     private static Answer textOrChoice(String s) {
-        Matcher c = CHOICE.matcher(s);
-        if (c.matches()) {
-            return new Answer.Choice(c.group(1).charAt(0));
+        if (s.length() <= 5) {
+            Matcher c = CHOICE.matcher(s);
+            if (c.matches()) {
+                return new Answer.Choice(c.group(1).charAt(0));
+            }
+        }
+        boolean wrapped = s.startsWith("\\text{");
+        if (!wrapped && !Character.isLetter(s.charAt(0))) {
+            return null;
         }
         Matcher t = TEXT_WHOLE.matcher(s);
-        String inner = t.matches() ? t.group(1).strip() : s;
-        if (t.matches()) {
+        boolean whole = wrapped && t.matches();
+        String inner = whole ? t.group(1).strip() : s;
+        if (whole) {
+            Matcher c;
             c = CHOICE.matcher(inner);
             if (c.matches()) {
                 return new Answer.Choice(c.group(1).charAt(0));
             }
         }
-        if (WORDS.matcher(inner).matches() && (t.matches() || isWordy(inner))) {
+        if (WORDS.matcher(inner).matches() && (whole || isWordy(inner))) {
             return new Answer.Text(inner.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", ""));
         }
         return null;

@@ -95,6 +95,9 @@ final class Evaluator {
     private Val fn(Node.Fn f) {
         List<Node> args = f.args();
         String name = f.name();
+        if (name.startsWith("apply:")) {
+            return opaqueFunction(name, eval(args.get(0)));
+        }
         switch (name) {
             case "fact":
             case "dfact":
@@ -186,6 +189,19 @@ final class Evaluator {
             default:
                 throw EvalError.unsupported("function " + name);
         }
+    }
+
+    /**
+     * An unknown function such as u(t) or I(0): a fixed quadratic seeded by its name, so that gold and
+     * prediction agree exactly when they apply the same function to the same argument, and I(0) is
+     * not mistaken for zero.
+     */
+    private static Val opaqueFunction(String name, Val x) {
+        int h = name.hashCode() & 0x7fffffff;
+        Val a = Val.exact(Rational.of(h % 7 + 2, 3));
+        Val b = Val.exact(Rational.of(h / 7 % 5 + 1, 7));
+        Val c = Val.exact(Rational.of(h / 35 % 3 + 1, 11));
+        return a.add(b.multiply(x)).add(c.multiply(x).multiply(x));
     }
 
     private Val factorial(Val x, int step) {
@@ -291,17 +307,15 @@ final class Evaluator {
     }
 
     /**
-     * True if a variable is used where only integers make sense (factorial, binomial, floor, an
-     * exponent, gcd): sample points must then be integers, otherwise random rationals.
+     * True if a variable is used where only integers make sense (factorial, binomial, floor, gcd):
+     * sample points must then be integers, otherwise rationals (which avoid coincidences such as
+     * sin(pi t) = 0 at every integer t).
      */
     static boolean needsIntegers(Node n) {
         if (n instanceof Node.Neg g) {
             return needsIntegers(g.a());
         }
         if (n instanceof Node.Bin b) {
-            if (b.op() == '^' && !variables(b.b()).isEmpty()) {
-                return true;
-            }
             return needsIntegers(b.a()) || needsIntegers(b.b());
         }
         if (n instanceof Node.Fn f) {

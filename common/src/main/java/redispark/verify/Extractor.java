@@ -22,8 +22,11 @@ final class Extractor {
     private static final int PHRASE_WINDOW = 4000;
     private static final int STANDALONE_MAX = 200;
 
-    private static final Pattern PHRASE = Pattern.compile(
-            "(?i)(?:final\\s+answer|\\banswer)(?:\\s*\\*\\*)?\\s*(?:is\\s*:?|:|=)\\s*(?:\\*\\*)?");
+    /** What must follow the word "answer" for it to introduce one: "answer is", "answer:", "**Answer:**". */
+    private static final Pattern AFTER_ANSWER = Pattern.compile(
+            "(?i)(?:\\s*\\*\\*)?\\s*(?:is\\s*:?|:|=)\\s*(?:\\*\\*)?");
+    private static final Pattern SENTENCE_END = Pattern.compile("\\.(\\s|$)");
+    private static final String[] ANSWER_WORDS = {"answer", "Answer", "ANSWER"};
     private static final Pattern HOPE = Pattern.compile("(?i)\\.?\\s*I hope it is correct.*$", Pattern.DOTALL);
     private static final Pattern WORD = Pattern.compile("(?<![\\\\a-zA-Z])[a-zA-Z]{3,}");
     private static final Pattern MATH_WORD = Pattern.compile(
@@ -137,16 +140,29 @@ final class Extractor {
 
     /** Text of the last "final answer is X" / "answer: X" in the window, or null. */
     private static String lastPhrase(String window, Deadline deadline) {
-        Matcher m = PHRASE.matcher(window);
-        int end = -1;
-        while (m.find()) {
-            end = m.end();
+        // Scan occurrences of the word from the end; a regex over the whole window would cost far more.
+        int best = -1;
+        int bestEnd = -1;
+        for (String word : ANSWER_WORDS) {
+            int from = window.length();
+            while (true) {
+                int at = window.lastIndexOf(word, from - 1);
+                if (at <= best) {
+                    break;
+                }
+                if (at == 0 || !Character.isLetter(window.charAt(at - 1))) {
+                    Matcher m = AFTER_ANSWER.matcher(window).region(at + word.length(), window.length());
+                    if (m.lookingAt()) {
+                        best = at;
+                        bestEnd = m.end();
+                        break;
+                    }
+                }
+                from = at;
+            }
         }
         deadline.check();
-        if (end < 0) {
-            return null;
-        }
-        return delimited(window.substring(end));
+        return best < 0 ? null : delimited(window.substring(bestEnd));
     }
 
     /** The answer right after a phrase: a $...$ / \(...\) / \[...\] span, or the rest of the line. */
@@ -165,7 +181,7 @@ final class Extractor {
         String line = nl >= 0 ? r.substring(0, nl) : r;
         line = HOPE.matcher(line).replaceAll("");
         // End of sentence: a period followed by a space (a decimal point is followed by a digit).
-        Matcher sentence = Pattern.compile("\\.(\\s|$)").matcher(line);
+        Matcher sentence = SENTENCE_END.matcher(line);
         if (sentence.find()) {
             line = line.substring(0, sentence.start());
         }

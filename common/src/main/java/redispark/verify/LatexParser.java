@@ -532,7 +532,7 @@ final class LatexParser {
         String name = String.valueOf(c);
         String sub = subscript();
         if (sub != null) {
-            return new Node.Var(name + "_" + sub);
+            return maybeApplication(name + "_" + sub);
         }
         if (c == 'e') {
             return new Node.Const("e");
@@ -540,7 +540,26 @@ final class LatexParser {
         if (c == 'i') {
             return new Node.Const("i");
         }
-        return new Node.Var(name);
+        return maybeApplication(name);
+    }
+
+    private static final java.util.regex.Pattern SIMPLE_ARGUMENT = java.util.regex.Pattern.compile(
+            "\\s*(?:[A-Za-z](?:_\\{?\\w+\\}?)?|\\\\[a-zA-Z]+|-?\\d+(?:\\.\\d+)?)\\s*");
+
+    /**
+     * u(t), I(0), f(n), \delta(t): a named function applied to one simple argument, kept opaque. A
+     * compound argument, as in n(n+1), stays a product.
+     */
+    private Node maybeApplication(String name) {
+        if (peek() != '(') {
+            return new Node.Var(name);
+        }
+        int close = s.indexOf(')', pos);
+        if (close < 0 || !SIMPLE_ARGUMENT.matcher(s.substring(pos + 1, close)).matches()) {
+            return new Node.Var(name);
+        }
+        Node arg = group('(', ')');
+        return new Node.Fn("apply:" + name, List.of(arg));
     }
 
     /** Reads "_x" or "_{...}" and returns a canonical form of the subscript, or null. */
@@ -624,14 +643,14 @@ final class LatexParser {
             skipWs();
             String inner = peek() == '{' ? rawGroup().replaceAll("\\s+", "") : String.valueOf(s.charAt(pos++));
             String sub = subscript();
-            return new Node.Var(cmd + "{" + inner + "}" + (sub == null ? "" : "_" + sub));
+            return maybeApplication(cmd + "{" + inner + "}" + (sub == null ? "" : "_" + sub));
         }
         if (NOT_ATOMS.contains(cmd) || cmd.length() == 1) {
             throw new ParseError("unexpected \\" + cmd);
         }
         // Greek letters and any other symbol-like command (\hbar, \Delta, \odot, \angle).
         String sub = subscript();
-        return new Node.Var("\\" + cmd + (sub == null ? "" : "_" + sub));
+        return maybeApplication("\\" + cmd + (sub == null ? "" : "_" + sub));
     }
 
     /** \text{...}: a number, a (possibly multi-letter) symbol, or an expression; \operatorname: a function. */

@@ -18,6 +18,18 @@ public final class MathVerifier {
             "^\\s*(?:\\\\text(?:bf)?\\{\\s*)?\\(?\\s*([A-E])\\s*(?:\\)|\\}|$|[.:\\s])");
     private static final Pattern GSM8K_GOLD = Pattern.compile("####\\s*(.*)$", Pattern.DOTALL);
 
+    static {
+        // Class loading and constant set-up (pi, ln 10, ~60 regexes) take ~100 ms in a fresh JVM. Pay it
+        // here, outside any budget, so the first real verification is not a spurious timeout.
+        VerifyOptions warm = VerifyOptions.defaults().withBudget(java.time.Duration.ofSeconds(10));
+        String[][] samples = {{"\\boxed{\\frac{1}{2}}", "0.5"}, {"answer: $x^2+1$", "1+x^2"},
+            {"\\boxed{(1,2]}", "1 < x \\le 2"}, {"\\boxed{\\sqrt{8}}", "2\\sqrt2"},
+            {"\\boxed{\\text{(C)}}", "C"}, {"\\boxed{\\begin{pmatrix}1\\\\2\\end{pmatrix}}", "(1,2)"}};
+        for (String[] sample : samples) {
+            verify(sample[0], sample[1], warm);
+        }
+    }
+
     private MathVerifier() {
     }
 
@@ -39,15 +51,18 @@ public final class MathVerifier {
             if (gold == null || gold.isBlank()) {
                 return Verdict.of(Reason.UNPARSABLE_GOLD, clip(extracted));
             }
-            Answer g;
-            try {
-                g = AnswerParser.parse(goldAnswerText(gold), deadline);
-            } catch (ParseError | EvalError | ArithmeticException e) {
+            Answer g = cachedGold(gold, deadline);
+            if (g == null) {
                 return stringFallback(gold, extracted, Reason.UNPARSABLE_GOLD);
             }
             Answer p = null;
+            String shown = null;
             try {
-                p = parsePrediction(ex.primary(), g, deadline);
+                shown = Normalizer.normalize(ex.primary());
+                p = parsePrediction(ex.primary(), shown, g, deadline);
+                if (ex.fallback() != null && p instanceof Answer.Text && !(g instanceof Answer.Text)) {
+                    p = null; // "... so our answer is correct." after the box is prose, not an answer
+                }
             } catch (ParseError | EvalError | ArithmeticException e) {
                 if (ex.fallback() == null) {
                     return stringFallback(gold, extracted, Reason.UNPARSABLE_PRED);
@@ -56,12 +71,12 @@ public final class MathVerifier {
             if (p == null) {
                 extracted = ex.fallback();
                 try {
-                    p = parsePrediction(ex.fallback(), g, deadline);
+                    shown = Normalizer.normalize(ex.fallback());
+                    p = parsePrediction(ex.fallback(), shown, g, deadline);
                 } catch (ParseError | EvalError | ArithmeticException e) {
                     return stringFallback(gold, extracted, Reason.UNPARSABLE_PRED);
                 }
             }
-            String shown = normalizedOrRaw(extracted);
             boolean same;
             try {
                 same = new Equivalence(deadline).equal(g, p);
@@ -75,6 +90,11 @@ public final class MathVerifier {
             // Last resort: a bug or a resource limit must not take down the caller's job.
             return new Verdict(false, clip(extracted), Reason.UNPARSABLE_PRED);
         }
+    }
+
+    /** Parses a gold answer as {@link #verify} does (no budget); throws {@link ParseError} if unreadable. */
+    static Answer parseGold(String gold) {
+        return AnswerParser.parse(goldAnswerText(gold), Deadline.NONE);
     }
 
     /** A gold may arrive as a whole solution (last box) or a GSM8K answer ("... #### 18"). */
@@ -92,21 +112,52 @@ public final class MathVerifier {
         return gold;
     }
 
-    /** Against a choice gold, "(C) 12", "\text{(C)}" and "C." are the letter C. */
-    private static Answer parsePrediction(String text, Answer gold, Deadline deadline) {
+    /** Against a choice gold, "(C) 12", "\\text{(C)}" and "C." are the letter C. */
+    private static Answer parsePrediction(String raw, String normalized, Answer gold, Deadline deadline) {
         if (gold instanceof Answer.Choice) {
-            Matcher m = CHOICE_IN_TEXT.matcher(text.replace("$", ""));
+            Matcher m = CHOICE_IN_TEXT.matcher(raw.replace("$", ""));
             if (m.find()) {
                 return new Answer.Choice(m.group(1).charAt(0));
             }
         }
-        return AnswerParser.parse(text, deadline);
+        return AnswerParser.parseNormalized(normalized, deadline);
+    }
+
+    // ------------------------------------------------------------------ gold cache
+
+    /*
+     * Parsed golds, shared across threads: a pipeline verifies many samples of the same problem, and
+     * typed answers are immutable. Unreadable golds are cached too (as UNREADABLE); a gold whose parse
+     * ran out of budget is not. Bounded by clearing when full (cheap, and golds recur).
+     */
+    private static final int GOLD_CACHE_MAX = 8192;
+    private static final int GOLD_KEY_MAX_CHARS = 20_000;
+    private static final Object UNREADABLE = new Object();
+    private static final java.util.concurrent.ConcurrentHashMap<String, Object> GOLD_CACHE =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static Answer cachedGold(String gold, Deadline deadline) {
+        Object hit = GOLD_CACHE.get(gold);
+        if (hit == null) {
+            try {
+                hit = AnswerParser.parse(goldAnswerText(gold), deadline);
+            } catch (ParseError | EvalError | ArithmeticException e) {
+                hit = UNREADABLE;
+            }
+            if (gold.length() <= GOLD_KEY_MAX_CHARS) {
+                if (GOLD_CACHE.size() >= GOLD_CACHE_MAX) {
+                    GOLD_CACHE.clear();
+                }
+                GOLD_CACHE.put(gold, hit);
+            }
+        }
+        return hit == UNREADABLE ? null : (Answer) hit;
     }
 
     private static Verdict stringFallback(String gold, String pred, Reason reason) {
         // Unreadable but literally the same (after normalisation) is still the same answer.
         try {
-            String a = Normalizer.normalize(gold).replace(" ", "");
+            String a = Normalizer.normalize(goldAnswerText(gold)).replace(" ", "");
             String b = Normalizer.normalize(pred).replace(" ", "");
             if (!a.isEmpty() && a.equals(b)) {
                 return Verdict.of(Reason.MATCH, clip(b));

@@ -42,7 +42,6 @@ final class Normalizer {
     private static final Pattern TRAILING_UNIT_WORD = Pattern.compile(
             "(?<=[\\d}).\\s])\\s*(?:square\\s+|sq\\.?\\s+|cubic\\s+)?(?:" + Units.WORDS + ")(?:\\s*/\\s*[a-zA-Z]+)?"
                     + "(?:\\s*\\^\\s*\\{?\\s*[23]\\s*\\}?)?\\s*\\.?\\s*$");
-    private static final Pattern TRAILING_PUNCT = Pattern.compile("[\\s.;,:]+$");
     private static final Pattern WS = Pattern.compile("\\s+");
     private static final Pattern FRAC_ALIASES = Pattern.compile("\\\\[dtc]frac(?![a-zA-Z])");
     private static final Pattern BINOM_ALIASES = Pattern.compile("\\\\[dt]binom(?![a-zA-Z])");
@@ -72,40 +71,115 @@ final class Normalizer {
             return s; // fast path: most golds and many predictions are plain numbers
         }
         s = unicode(s);
-        s = CURRENCY.matcher(s).replaceAll("");
-        s = s.replace("\\(", "").replace("\\)", "").replace("\\[", "").replace("\\]", "");
-        s = unwrapBoxed(s);
-        s = LEFT_RIGHT_DOT.matcher(s).replaceAll("");
-        s = SIZING.matcher(s).replaceAll("");
-        s = STYLE.matcher(s).replaceAll("");
-        s = FRAC_ALIASES.matcher(s).replaceAll("\\\\frac");
-        s = BINOM_ALIASES.matcher(s).replaceAll("\\\\binom");
-        s = FONT.matcher(s).replaceAll("\\\\text{");
-        s = TEXT_SPACE.matcher(s).replaceAll("\\\\text{");
-        s = THOUSANDS_BANG.matcher(s).replaceAll("$1");
-        s = repeat(THOUSANDS_THIN, s, "$1");
-        s = s.replace("{,}", "");
-        s = PERCENT.matcher(s).replaceAll("%");
-        s = SPACING.matcher(s).replaceAll(" ");
-        s = DEGREES.matcher(s).replaceAll("");
-        s = EMPTY_SET.matcher(s).replaceAll("\\\\emptyset");
-        s = RELATIONS.matcher(s).replaceAll("\\\\le ");
-        s = RELATIONS_GE.matcher(s).replaceAll("\\\\ge ");
-        s = RELATIONS_NE.matcher(s).replaceAll("\\\\ne ");
-        s = LT_GT.matcher(s).replaceAll(m -> m.group(1).equals("lt") ? "<" : ">");
-        s = CODE_PREFIX.matcher(s).replaceAll("");
-        s = INFINITY_WORD.matcher(s).replaceAll("\\\\infty");
-        s = AND_OR.matcher(s).replaceAll(",");
-        s = stripUnits(s);
-        s = WS.matcher(s).replaceAll(" ").strip();
-        s = TRAILING_PUNCT.matcher(s).replaceAll("");
+        // Each rewrite is guarded by a cheap substring test: most answers trigger none of them, and
+        // this keeps normalisation at a few microseconds.
+        if (s.indexOf('$') >= 0) {
+            s = CURRENCY.matcher(s).replaceAll("");
+        }
+        boolean backslash = s.indexOf('\\') >= 0;
+        if (backslash) {
+            s = s.replace("\\(", "").replace("\\)", "").replace("\\[", "").replace("\\]", "");
+            if (s.startsWith("\\boxed") || s.startsWith("\\fbox")) {
+                s = unwrapBoxed(s);
+            }
+            if (s.contains("\\left") || s.contains("\\right") || s.contains("\\big") || s.contains("\\Big")) {
+                s = LEFT_RIGHT_DOT.matcher(s).replaceAll("");
+                s = SIZING.matcher(s).replaceAll("");
+            }
+            if (s.contains("style") || s.contains("limits") || s.contains("strut") || s.contains("phantom")) {
+                s = STYLE.matcher(s).replaceAll("");
+            }
+            if (s.contains("frac")) {
+                s = FRAC_ALIASES.matcher(s).replaceAll("\\\\frac");
+            }
+            if (s.contains("binom")) {
+                s = BINOM_ALIASES.matcher(s).replaceAll("\\\\binom");
+            }
+            if (s.contains("\\math") || s.contains("\\text") || s.contains("box") || s.contains("\\emph")) {
+                s = FONT.matcher(s).replaceAll("\\\\text{");
+                s = TEXT_SPACE.matcher(s).replaceAll("\\\\text{");
+            }
+            if (s.contains(",\\!")) {
+                s = THOUSANDS_BANG.matcher(s).replaceAll("$1");
+            }
+        }
+        if (backslash || s.indexOf(' ') >= 0 || s.contains("{,}")) {
+            s = repeat(THOUSANDS_THIN, s, "$1");
+            s = s.replace("{,}", "");
+        }
+        if (s.indexOf('%') >= 0 || s.contains("perc") || s.contains("pct")) {
+            s = PERCENT.matcher(s).replaceAll("%");
+        }
+        if (backslash || s.indexOf('~') >= 0) {
+            s = SPACING.matcher(s).replaceAll(" ");
+        }
+        if (s.contains("circ") || s.indexOf('°') >= 0 || s.contains("degree") || s.contains("{o}")) {
+            s = DEGREES.matcher(s).replaceAll("");
+        }
+        if (s.contains("nothing") || s.contains("empty") || s.contains("{}") || s.contains("{ }")
+                || (s.contains("\\{") && s.contains("\\}")) || s.contains("\\O") || s.indexOf('∅') >= 0) {
+            s = EMPTY_SET.matcher(s).replaceAll("\\\\emptyset");
+        }
+        if (s.indexOf('<') >= 0 || s.indexOf('>') >= 0 || s.indexOf('!') >= 0 || s.indexOf('≤') >= 0
+                || s.indexOf('≥') >= 0 || s.indexOf('≠') >= 0 || s.contains("\\le") || s.contains("\\ge")
+                || s.contains("\\ne") || s.contains("\\lt") || s.contains("\\gt") || s.contains("\\not")) {
+            s = RELATIONS.matcher(s).replaceAll("\\\\le ");
+            s = RELATIONS_GE.matcher(s).replaceAll("\\\\ge ");
+            s = RELATIONS_NE.matcher(s).replaceAll("\\\\ne ");
+            s = LT_GT.matcher(s).replaceAll(m -> m.group(1).equals("lt") ? "<" : ">");
+        }
+        if (s.indexOf('.') >= 0) {
+            s = CODE_PREFIX.matcher(s).replaceAll("");
+        }
+        if (s.contains("inf") || s.contains("oo")) {
+            s = INFINITY_WORD.matcher(s).replaceAll("\\\\infty");
+        }
+        if (s.contains("and") || s.contains("or") || s.contains("\\text{,")) {
+            s = AND_OR.matcher(s).replaceAll(",");
+        }
+        if (hasLetterNearEnd(s)) {
+            s = stripUnits(s);
+        }
+        s = collapseSpaces(s);
+        s = stripTrailingPunctuation(s);
         if (s.startsWith(",")) {
             s = s.substring(1).strip();
         }
-        if (THOUSANDS_PLAIN.matcher(s).matches()) {
+        if (s.indexOf(',') > 0 && THOUSANDS_PLAIN.matcher(s).matches()) {
             s = s.replace(",", "");
         }
         return s;
+    }
+
+    /** Units can only trail an answer that ends in a letter, a brace or a superscript digit. */
+    private static boolean hasLetterNearEnd(String s) {
+        for (int i = s.length() - 1; i >= 0 && i >= s.length() - 4; i--) {
+            char c = s.charAt(i);
+            if (Character.isLetter(c) || c == '}') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String collapseSpaces(String s) {
+        boolean needs = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\n' || c == '\t' || c == '\r' || (c == ' ' && i + 1 < s.length() && s.charAt(i + 1) == ' ')) {
+                needs = true;
+                break;
+            }
+        }
+        return (needs ? WS.matcher(s).replaceAll(" ") : s).strip();
+    }
+
+    private static String stripTrailingPunctuation(String s) {
+        int end = s.length();
+        while (end > 0 && ".;,: \t\n".indexOf(s.charAt(end - 1)) >= 0) {
+            end--;
+        }
+        return end == s.length() ? s : s.substring(0, end);
     }
 
     private static String repeat(Pattern p, String s, String replacement) {
