@@ -25,7 +25,7 @@ public record ErrorModel(
     double difficultyGrowth,
     double truncationRate,
     double formatVarietyRate,
-    double maxSlipPerStep) {
+    double maxSlipPerStep) implements java.io.Serializable {
 
   public ErrorModel {
     requireProbability("slipPerStep", slipPerStep);

@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param source where the problem comes from; for synthetic problems the {@link Family#id()}
  * @param difficulty 1 = easiest; for synthetic problems {@code steps + digits - 1}
  */
-public record Problem(String problemId, String problem, String gold, String source, int difficulty) {
+public record Problem(String problemId, String problem, String gold, String source, int difficulty) implements java.io.Serializable {
 
   public Problem {
     Objects.requireNonNull(problemId, "problemId");

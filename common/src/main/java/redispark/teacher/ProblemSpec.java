@@ -18,7 +18,7 @@ import java.util.List;
  * @param seed the seed every problem is derived from
  */
 public record ProblemSpec(
-    List<Family> families, int count, int minSteps, int maxSteps, int maxDigits, long seed) {
+    List<Family> families, int count, int minSteps, int maxSteps, int maxDigits, long seed) implements java.io.Serializable {
 
   /** Largest accepted {@code maxSteps}. */
   public static final int MAX_STEPS = 6;

@@ -11,7 +11,7 @@ package redispark.teacher;
  *     empty)
  */
 public record TeacherSample(
-    int sampleIdx, String text, String finishReason, int completionChars, String error) {
+    int sampleIdx, String text, String finishReason, int completionChars, String error) implements java.io.Serializable {
 
   public static final String STOP = "stop";
   public static final String LENGTH = "length";

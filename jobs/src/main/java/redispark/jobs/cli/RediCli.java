@@ -87,8 +87,10 @@ public final class RediCli {
                 || t.getClass().getName().startsWith("scala."))) {
             t = t.getCause();
         }
-        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        return firstLine(message);
+        // Our own validation errors speak for themselves; anything else also names its kind.
+        boolean ours = t instanceof IllegalArgumentException || t instanceof java.io.UncheckedIOException;
+        String message = t.getMessage() == null ? "" : t.getMessage();
+        return firstLine(ours ? message : t.getClass().getSimpleName() + ": " + message);
     }
 
     static String firstLine(String message) {

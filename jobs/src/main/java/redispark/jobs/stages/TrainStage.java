@@ -85,6 +85,7 @@ public final class TrainStage implements Stage {
         HadoopFiles files = context.run().files();
         String checkpointUri = context.run().path(checkpointOf(objective));
         boolean paired = objective.paired();
+        String label = objective.label();
         List<String> metricLines = BarrierTraining.run(examples, workers, (rank, world, rows) -> {
             List<TrainWorker.TextRow> textRows = new ArrayList<>(rows.size());
             for (Row r : rows) {
@@ -92,7 +93,7 @@ public final class TrainStage implements Stage {
                 textRows.add(new TrainWorker.TextRow(id, r.getString(2),
                         paired ? List.of(r.getString(3), r.getString(4)) : List.of(r.getString(3))));
             }
-            Path out = Files.createTempDirectory("redi-ckpt").resolve(objective.label());
+            Path out = Files.createTempDirectory("redi-ckpt").resolve(label);
             TrainWorker.Outcome outcome = TrainWorker.run(
                     files.localDirectory(initUri), textRows, trainConfig, Collective.single(), out);
             if (rank == 0) {
@@ -101,11 +102,12 @@ public final class TrainStage implements Stage {
             }
             return List.of();
         });
-        long steps = context.run().writeTable(context.spark().createDataFrame(
+        long metricRowCount = context.run().writeTable(context.spark().createDataFrame(
                 metricRows(metricLines), SparkSchemas.METRIC), "metrics/" + objective.label());
         Map<String, Long> rows = new LinkedHashMap<>();
         rows.put("examples", count);
-        rows.put("steps", steps);
+        rows.put("steps", (long) metricLines.size());
+        rows.put("metrics/" + objective.label(), metricRowCount);
         return StageOutcome.of(rows, rejects);
     }
 
