@@ -18,10 +18,7 @@ final class BenchmarksDir {
   private BenchmarksDir() {}
 
   static Optional<Path> find() {
-    String configured = System.getProperty(PROPERTY);
-    if (configured == null || configured.isBlank()) {
-      configured = System.getenv(ENV);
-    }
+    String configured = configured();
     if (configured != null && !configured.isBlank()) {
       Path p = Path.of(configured);
       return Files.isDirectory(p) ? Optional.of(p) : Optional.empty();
@@ -36,7 +33,16 @@ final class BenchmarksDir {
   }
 
   static String skipMessage() {
+    String configured = configured();
+    if (configured != null && !configured.isBlank()) {
+      return "benchmark dir " + configured + " (from " + PROPERTY + "/" + ENV + ") is not a directory";
+    }
     return "benchmark files not found: set -D" + PROPERTY + "=<dir> or " + ENV
         + ", or run below a directory that has shared/data/benchmarks";
+  }
+
+  private static String configured() {
+    String configured = System.getProperty(PROPERTY);
+    return configured == null || configured.isBlank() ? System.getenv(ENV) : configured;
   }
 }
