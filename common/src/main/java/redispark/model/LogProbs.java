@@ -17,8 +17,8 @@ public final class LogProbs {
    * logits.logSoftmax(-1).gather(labels.expandDims(-1), -1).squeeze(-1)
    * }</pre>
    *
-   * <p>logsumexp is {@code m + log(sum(exp(logits - m)))} with the row max {@code m} detached (it cancels in the
-   * gradient), so large logits do not overflow.
+   * <p>Computed as {@code (logit[label] - m) - log(sum(exp(logits - m)))} with the row max {@code m} detached (it
+   * cancels in the gradient), so large logits neither overflow nor lose fp32 precision.
    *
    * @param logits (B, T, V) fp32, usually differentiable
    * @param labels (B, T) int64, every entry in [0, V) (put any valid id, e.g. 0, at padded positions and mask later)
@@ -33,7 +33,7 @@ public final class LogProbs {
     NDArray picked = logits.gather(labels.expandDims(last), last).squeeze(last); // (B, T)
     NDArray max = logits.max(new int[] {last}, true).stopGradient(); // (B, T, 1)
     NDArray sumExp = logits.sub(max).exp().sum(new int[] {last}); // (B, T)
-    NDArray logSumExp = sumExp.log().add(max.squeeze(last)); // (B, T)
-    return picked.sub(logSumExp); // (B, T)
+    // (logit - m) - log Σ exp(logits - m): subtracting m first keeps fp32 precision when logits are large
+    return picked.sub(max.squeeze(last)).sub(sumExp.log()); // (B, T)
   }
 }

@@ -78,6 +78,45 @@ public final class TrainLoop {
         });
     }
 
+    /** Token-mean negative log-likelihood of the completions (no gradient), e.g. the held-out SFT loss. */
+    public double completionLoss(List<TokenizedExample> examples) {
+        double nll = 0;
+        double tokens = 0;
+        for (int from = 0; from < examples.size(); from += config.batchSize()) {
+            List<TokenizedExample> rows = examples.subList(from, Math.min(examples.size(), from + config.batchSize()));
+            try (NDManager stepManager = model.manager().newSubManager();
+                    NDScope scope = new NDScope()) {
+                SequenceLogProbs logps = Batches.completionLogProbs(model, Batches.pack(stepManager, rows, padId));
+                nll -= logps.sums().sum().getFloat();
+                tokens += logps.counts().sum().getFloat();
+            }
+        }
+        return nll / tokens;
+    }
+
+    /** Mean per-token log-prob of chosen and rejected and their margin over all pairs (no gradient). */
+    public Map<String, Double> pairMargins(List<TokenizedPair> pairs) {
+        double chosen = 0;
+        double rejected = 0;
+        for (int from = 0; from < pairs.size(); from += config.batchSize()) {
+            List<TokenizedPair> batch = pairs.subList(from, Math.min(pairs.size(), from + config.batchSize()));
+            List<TokenizedExample> rows = new ArrayList<>(batch.size() * 2);
+            batch.forEach(p -> rows.add(p.chosen()));
+            batch.forEach(p -> rows.add(p.rejected()));
+            try (NDManager stepManager = model.manager().newSubManager();
+                    NDScope scope = new NDScope()) {
+                SequenceLogProbs all = Batches.completionLogProbs(model, Batches.pack(stepManager, rows, padId));
+                chosen += all.rows(0, batch.size()).perTokenMean().sum().getFloat();
+                rejected += all.rows(batch.size(), rows.size()).perTokenMean().sum().getFloat();
+            }
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        out.put("logps_norm/chosen", chosen / pairs.size());
+        out.put("logps_norm/rejected", rejected / pairs.size());
+        out.put("rewards/margins", (chosen - rejected) / pairs.size());
+        return out;
+    }
+
     private static void recordPairMetrics(
             Map<String, Double> metrics, SequenceLogProbs chosen, SequenceLogProbs rejected, Redi.PairLoss loss,
             int tokens) {

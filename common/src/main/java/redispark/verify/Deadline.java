@@ -1,0 +1,114 @@
+package redispark.verify;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+
+/**
+ * Cooperative per-call deadline. Parsing and evaluation loops call {@link #check()}; once the budget is
+ * spent it throws {@link Expired}, which {@link MathVerifier} turns into a {@code timeout} verdict.
+ * No threads are involved, so a verification costs nothing beyond its own work.
+ *
+ * <p>The budget is the CPU time this thread spends, so that a thread descheduled on a busy machine does
+ * not turn correct answers into spurious timeouts (labels must not depend on load). Wall-clock time is
+ * still capped at {@link #WALL_FACTOR} times the budget. The CPU clock is read once at the start and
+ * then only after the wall-clock budget has passed, so the common path costs one nanoTime per check.
+ */
+final class Deadline {
+
+    /** Thrown when the budget is spent. Shared and stackless: throwing it must itself be cheap. */
+    static final class Expired extends RuntimeException {
+        static final Expired INSTANCE = new Expired();
+
+        private Expired() {
+            super("verification budget exceeded", null, false, false);
+        }
+    }
+
+    static final int WALL_FACTOR = 4;
+
+    /** A deadline that never expires, for internal callers (gold pre-parsing, warm-up). */
+    static final Deadline NONE = new Deadline(Long.MAX_VALUE, Long.MAX_VALUE, 0);
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final boolean CPU_CLOCK = cpuClockAvailable();
+    /** Calls shorter than this never read the CPU clock (a ~1 us system call). */
+    private static final long PROBE_AFTER_NANOS = 1_000_000;
+    private static final long CPU_RECHECK_NANOS = 1_000_000;
+
+    private final long startNanos;
+    private final long softEndNanos;
+    private final long budgetNanos;
+    /** Wall time at which the CPU clock was first read, and its value then (-1 before). */
+    private long probeWall = -1;
+    private long probeCpu;
+    private long nextSlowCheck;
+
+    private Deadline(long startNanos, long softEndNanos, long budgetNanos) {
+        this.startNanos = startNanos;
+        this.softEndNanos = softEndNanos;
+        this.budgetNanos = budgetNanos;
+        this.nextSlowCheck = softEndNanos == Long.MAX_VALUE ? Long.MAX_VALUE
+                : CPU_CLOCK ? Math.min(softEndNanos, startNanos + PROBE_AFTER_NANOS) : softEndNanos;
+    }
+
+    private static boolean cpuClockAvailable() {
+        try {
+            return THREADS.isCurrentThreadCpuTimeSupported() && THREADS.getCurrentThreadCpuTime() >= 0;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    static Deadline after(long budgetNanos) {
+        long now = System.nanoTime();
+        long soft = now + budgetNanos;
+        if (soft < now || now + budgetNanos * WALL_FACTOR < now) {
+            return NONE;
+        }
+        return new Deadline(now, soft, budgetNanos);
+    }
+
+    void check() {
+        if (nextSlowCheck == Long.MAX_VALUE) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - nextSlowCheck > 0) {
+            slowCheck(now);
+        }
+    }
+
+    private void slowCheck(long now) {
+        long wall = now - startNanos;
+        if (!CPU_CLOCK) {
+            if (wall > budgetNanos) {
+                throw Expired.INSTANCE;
+            }
+            nextSlowCheck = softEndNanos;
+            return;
+        }
+        if (wall > budgetNanos * WALL_FACTOR) {
+            throw Expired.INSTANCE;
+        }
+        long cpu = THREADS.getCurrentThreadCpuTime();
+        if (probeWall < 0) {
+            probeWall = wall;
+            probeCpu = cpu;
+        }
+        // CPU used so far, bounded above: before the probe we count wall time (CPU <= wall).
+        long used = probeWall + (cpu - probeCpu);
+        if (used > budgetNanos) {
+            throw Expired.INSTANCE;
+        }
+        nextSlowCheck = Math.max(now + CPU_RECHECK_NANOS, Math.min(softEndNanos, now + (budgetNanos - used)));
+    }
+
+    boolean expired() {
+        try {
+            check();
+            return false;
+        } catch (Expired e) {
+            return true;
+        }
+    }
+}

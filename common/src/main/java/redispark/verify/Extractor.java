@@ -1,0 +1,206 @@
+package redispark.verify;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Finds the final answer in a model output.
+ * <ol>
+ * <li>A think block: only the text after the last {@code </think>} counts; an opened but unclosed
+ * block means the model never answered.</li>
+ * <li>The last {@code \boxed{...}} or {@code \fbox{...}} (brace-matched; {@code \boxed 5} too). A last
+ * box that never closes is a truncated output: no answer.</li>
+ * <li>An explicit "final answer is X" / "answer: X" after the last box (or anywhere, without a box)
+ * is a candidate that overrides the box when it parses.</li>
+ * <li>With nothing of the above, a short output that is itself just a math answer counts; optionally
+ * (reward mode) the last number. Never when labelling: a truncated trace has no answer.</li>
+ * </ol>
+ */
+final class Extractor {
+
+    /** Only this much text after the last box / at the end is searched for answer phrases. */
+    private static final int PHRASE_WINDOW = 4000;
+    private static final int STANDALONE_MAX = 200;
+
+    /** What must follow the word "answer" for it to introduce one: "answer is", "answer:", "**Answer:**". */
+    private static final Pattern AFTER_ANSWER = Pattern.compile(
+            "(?i)(?:\\s*\\*\\*)?\\s*(?:is\\s*:?|:|=)\\s*(?:\\*\\*)?");
+    private static final Pattern SENTENCE_END = Pattern.compile("\\.(\\s|$)");
+    private static final String[] ANSWER_WORDS = {"answer", "Answer", "ANSWER"};
+    private static final Pattern HOPE = Pattern.compile("(?i)\\.?\\s*I hope it is correct.*$", Pattern.DOTALL);
+    private static final Pattern WORD = Pattern.compile("(?<![\\\\a-zA-Z])[a-zA-Z]{3,}");
+    private static final Pattern MATH_WORD = Pattern.compile(
+            "(?i)sqrt|sin|cos|tan|cot|sec|csc|log|exp|abs|pi|inf|infinity|arcsin|arccos|arctan|frac|and|or|text");
+    private static final Pattern LAST_NUMBER = Pattern.compile("-?\\d+(?:,\\d{3})*(?:\\.\\d+)?(?:/\\d+)?");
+
+    /** The extracted answer text plus an optional box candidate the phrase overrode. */
+    record Extraction(String primary, String fallback) {
+    }
+
+    private Extractor() {
+    }
+
+    static Extraction extract(String output, boolean lastNumberFallback, Deadline deadline) {
+        if (output == null || output.isBlank()) {
+            return null;
+        }
+        String text = output;
+        int thinkEnd = text.lastIndexOf("</think>");
+        if (thinkEnd >= 0) {
+            text = text.substring(thinkEnd + "</think>".length());
+        } else if (text.contains("<think>")) {
+            return null; // reasoning never finished
+        }
+        deadline.check();
+        int box = lastBox(text);
+        String boxed = null;
+        int afterBox = 0;
+        if (box >= 0) {
+            int[] span = boxContent(text, box, deadline);
+            if (span == null) {
+                return null; // the last box never closes: truncated
+            }
+            boxed = text.substring(span[0], span[1]).strip();
+            afterBox = span[2];
+        }
+        int windowStart = Math.max(afterBox, text.length() - PHRASE_WINDOW);
+        String phrase = lastPhrase(text.substring(windowStart), deadline);
+        if (boxed != null) {
+            if (phrase != null && !phrase.isEmpty()) {
+                return new Extraction(phrase, boxed);
+            }
+            return boxed.isEmpty() ? null : new Extraction(boxed, null);
+        }
+        if (phrase != null && !phrase.isEmpty()) {
+            return new Extraction(phrase, null);
+        }
+        String standalone = standalone(text);
+        if (standalone != null) {
+            return new Extraction(standalone, null);
+        }
+        if (lastNumberFallback) {
+            String tail = text.substring(Math.max(0, text.length() - PHRASE_WINDOW));
+            Matcher m = LAST_NUMBER.matcher(tail);
+            String last = null;
+            while (m.find()) {
+                last = m.group();
+            }
+            if (last != null) {
+                return new Extraction(last, null);
+            }
+        }
+        return null;
+    }
+
+    private static int lastBox(String text) {
+        int b = text.lastIndexOf("\\boxed");
+        int f = text.lastIndexOf("\\fbox");
+        return Math.max(b, f);
+    }
+
+    /** {contentStart, contentEnd, indexAfterBox} for the box command at {@code at}, or null if open. */
+    private static int[] boxContent(String text, int at, Deadline deadline) {
+        int i = at + (text.startsWith("\\boxed", at) ? 6 : 5);
+        while (i < text.length() && text.charAt(i) == ' ') {
+            i++;
+        }
+        if (i >= text.length()) {
+            return null;
+        }
+        if (text.charAt(i) == '{') {
+            int close = matchBrace(text, i, deadline);
+            return close < 0 ? null : new int[] {i + 1, close, close + 1};
+        }
+        // "\boxed 5": one token up to whitespace or a math delimiter
+        int j = i;
+        while (j < text.length() && !Character.isWhitespace(text.charAt(j)) && text.charAt(j) != '$') {
+            j++;
+        }
+        return j == i ? null : new int[] {i, j, j};
+    }
+
+    /** Index of the brace closing the one at {@code open}; escaped braces are skipped; -1 if none. */
+    static int matchBrace(String s, int open, Deadline deadline) {
+        int depth = 0;
+        for (int i = open; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == '{') {
+                depth++;
+            } else if (c == '}' && --depth == 0) {
+                return i;
+            }
+            if ((i & 0xFFFF) == 0) {
+                deadline.check();
+            }
+        }
+        return -1;
+    }
+
+    /** Text of the last "final answer is X" / "answer: X" in the window, or null. */
+    private static String lastPhrase(String window, Deadline deadline) {
+        // Scan occurrences of the word from the end; a regex over the whole window would cost far more.
+        int best = -1;
+        int bestEnd = -1;
+        for (String word : ANSWER_WORDS) {
+            int from = window.length();
+            while (true) {
+                int at = window.lastIndexOf(word, from - 1);
+                if (at <= best) {
+                    break;
+                }
+                if (at == 0 || !Character.isLetter(window.charAt(at - 1))) {
+                    Matcher m = AFTER_ANSWER.matcher(window).region(at + word.length(), window.length());
+                    if (m.lookingAt()) {
+                        best = at;
+                        bestEnd = m.end();
+                        break;
+                    }
+                }
+                from = at;
+            }
+        }
+        deadline.check();
+        return best < 0 ? null : delimited(window.substring(bestEnd));
+    }
+
+    /** The answer right after a phrase: a $...$ / \(...\) / \[...\] span, or the rest of the line. */
+    private static String delimited(String rest) {
+        String r = rest.stripLeading();
+        String[][] pairs = {{"$$", "$$"}, {"$", "$"}, {"\\(", "\\)"}, {"\\[", "\\]"}};
+        for (String[] p : pairs) {
+            if (r.startsWith(p[0])) {
+                int close = r.indexOf(p[1], p[0].length());
+                if (close > 0) {
+                    return r.substring(p[0].length(), close).strip();
+                }
+            }
+        }
+        int nl = r.indexOf('\n');
+        String line = nl >= 0 ? r.substring(0, nl) : r;
+        line = HOPE.matcher(line).replaceAll("");
+        // End of sentence: a period followed by a space (a decimal point is followed by a digit).
+        Matcher sentence = SENTENCE_END.matcher(line);
+        if (sentence.find()) {
+            line = line.substring(0, sentence.start());
+        }
+        line = line.replace("**", "").replace("$", "").strip();
+        return line;
+    }
+
+    /** A short output that is nothing but an answer ("12", "$\frac{1}{2}$"); no prose. */
+    private static String standalone(String text) {
+        String t = text.strip();
+        if (t.length() > STANDALONE_MAX || t.indexOf('\n') >= 0) {
+            return null;
+        }
+        Matcher w = WORD.matcher(t);
+        while (w.find()) {
+            if (!MATH_WORD.matcher(w.group()).matches()) {
+                return null;
+            }
+        }
+        return t;
+    }
+}

@@ -1,0 +1,185 @@
+package redispark.verify;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Math answer verifier: extracts the final answer of a model output, reads it and the gold into typed
+ * answers, and decides equivalence. Pure functions, no Spark, no threads; every call is bounded by a
+ * hard budget (a cooperative deadline plus size caps), and never throws.
+ */
+public final class MathVerifier {
+
+    /** Bump when verdicts change; stored next to every label. */
+    public static final String VERSION = "1";
+
+    private static final int MAX_EXTRACTED_IN_VERDICT = 1000;
+    private static final Pattern CHOICE_IN_TEXT = Pattern.compile(
+            "^\\s*(?:\\\\text(?:bf)?\\{\\s*)?\\(?\\s*([A-E])\\s*(?:\\)|\\}|$|[.:\\s])");
+    private static final Pattern GSM8K_GOLD = Pattern.compile("####\\s*(.*)$", Pattern.DOTALL);
+
+    static {
+        // Class loading and constant set-up (pi, ln 10, ~60 regexes) take ~100 ms in a fresh JVM. Pay it
+        // here, outside any budget, so the first real verification is not a spurious timeout.
+        VerifyOptions warm = VerifyOptions.defaults().withBudget(java.time.Duration.ofSeconds(10));
+        String[][] samples = {{"\\boxed{\\frac{1}{2}}", "0.5"}, {"answer: $x^2+1$", "1+x^2"},
+            {"\\boxed{(1,2]}", "1 < x \\le 2"}, {"\\boxed{\\sqrt{8}}", "2\\sqrt2"},
+            {"\\boxed{\\text{(C)}}", "C"}, {"\\boxed{\\begin{pmatrix}1\\\\2\\end{pmatrix}}", "(1,2)"}};
+        for (String[] sample : samples) {
+            verify(sample[0], sample[1], warm);
+        }
+    }
+
+    private MathVerifier() {
+    }
+
+    /** Verifies with the default options (50 ms budget, labelling mode). */
+    public static Verdict verify(String modelOutput, String gold) {
+        return verify(modelOutput, gold, VerifyOptions.defaults());
+    }
+
+    public static Verdict verify(String modelOutput, String gold, VerifyOptions options) {
+        VerifyOptions opts = options == null ? VerifyOptions.defaults() : options;
+        Deadline deadline = Deadline.after(opts.budget().toNanos());
+        String extracted = null;
+        try {
+            Extractor.Extraction ex = Extractor.extract(modelOutput, opts.lastNumberFallback(), deadline);
+            if (ex == null) {
+                return Verdict.of(Reason.NO_ANSWER, null);
+            }
+            extracted = ex.primary();
+            if (gold == null || gold.isBlank()) {
+                return Verdict.of(Reason.UNPARSABLE_GOLD, clip(extracted));
+            }
+            Answer g = cachedGold(gold, deadline);
+            if (g == null) {
+                return stringFallback(gold, extracted, Reason.UNPARSABLE_GOLD);
+            }
+            Answer p = null;
+            String shown = null;
+            try {
+                shown = Normalizer.normalize(ex.primary());
+                p = parsePrediction(ex.primary(), shown, g, deadline);
+                if (ex.fallback() != null && p instanceof Answer.Text && !(g instanceof Answer.Text)) {
+                    p = null; // "... so our answer is correct." after the box is prose, not an answer
+                }
+            } catch (ParseError | EvalError | ArithmeticException e) {
+                if (ex.fallback() == null) {
+                    return stringFallback(gold, extracted, Reason.UNPARSABLE_PRED);
+                }
+            }
+            if (p == null) {
+                extracted = ex.fallback();
+                try {
+                    shown = Normalizer.normalize(ex.fallback());
+                    p = parsePrediction(ex.fallback(), shown, g, deadline);
+                } catch (ParseError | EvalError | ArithmeticException e) {
+                    return stringFallback(gold, extracted, Reason.UNPARSABLE_PRED);
+                }
+            }
+            boolean same;
+            try {
+                same = new Equivalence(deadline).equal(g, p);
+            } catch (EvalError | ArithmeticException e) {
+                same = false;
+            }
+            return Verdict.of(same ? Reason.MATCH : Reason.MISMATCH, clip(shown));
+        } catch (Deadline.Expired e) {
+            return new Verdict(false, clip(extracted), Reason.TIMEOUT);
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            // Last resort: a bug or a resource limit must not take down the caller's job.
+            return new Verdict(false, clip(extracted), Reason.UNPARSABLE_PRED);
+        }
+    }
+
+    /** Parses a gold answer as {@link #verify} does (no budget); throws {@link ParseError} if unreadable. */
+    static Answer parseGold(String gold) {
+        return AnswerParser.parse(goldAnswerText(gold), Deadline.NONE);
+    }
+
+    /** A gold may arrive as a whole solution (last box) or a GSM8K answer ("... #### 18"). */
+    private static String goldAnswerText(String gold) {
+        if (gold.contains("\\boxed") || gold.contains("\\fbox")) {
+            Extractor.Extraction ex = Extractor.extract(gold, false, Deadline.NONE);
+            if (ex != null) {
+                return ex.fallback() != null ? ex.fallback() : ex.primary();
+            }
+        }
+        Matcher m = GSM8K_GOLD.matcher(gold);
+        if (gold.contains("####") && m.find()) {
+            return m.group(1).strip();
+        }
+        return gold;
+    }
+
+    /** Against a choice gold, "(C) 12", "\\text{(C)}" and "C." are the letter C. */
+    private static Answer parsePrediction(String raw, String normalized, Answer gold, Deadline deadline) {
+        if (gold instanceof Answer.Choice) {
+            Matcher m = CHOICE_IN_TEXT.matcher(raw.replace("$", ""));
+            if (m.find()) {
+                return new Answer.Choice(m.group(1).charAt(0));
+            }
+        }
+        return AnswerParser.parseNormalized(normalized, deadline);
+    }
+
+    // ------------------------------------------------------------------ gold cache
+
+    /*
+     * Parsed golds, shared across threads: a pipeline verifies many samples of the same problem, and
+     * typed answers are immutable. Unreadable golds are cached too (as UNREADABLE); a gold whose parse
+     * ran out of budget is not. Bounded by clearing when full (cheap, and golds recur).
+     */
+    private static final int GOLD_CACHE_MAX = 8192;
+    private static final int GOLD_KEY_MAX_CHARS = 20_000;
+    private static final Object UNREADABLE = new Object();
+    private static final java.util.concurrent.ConcurrentHashMap<String, Object> GOLD_CACHE =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static Answer cachedGold(String gold, Deadline deadline) {
+        Object hit = GOLD_CACHE.get(gold);
+        if (hit == null) {
+            try {
+                hit = AnswerParser.parse(goldAnswerText(gold), deadline);
+            } catch (ParseError | EvalError | ArithmeticException e) {
+                hit = UNREADABLE;
+            }
+            if (gold.length() <= GOLD_KEY_MAX_CHARS) {
+                if (GOLD_CACHE.size() >= GOLD_CACHE_MAX) {
+                    GOLD_CACHE.clear();
+                }
+                GOLD_CACHE.put(gold, hit);
+            }
+        }
+        return hit == UNREADABLE ? null : (Answer) hit;
+    }
+
+    private static Verdict stringFallback(String gold, String pred, Reason reason) {
+        // Unreadable but literally the same (after normalisation) is still the same answer.
+        try {
+            String a = Normalizer.normalize(goldAnswerText(gold)).replace(" ", "");
+            String b = Normalizer.normalize(pred).replace(" ", "");
+            if (!a.isEmpty() && a.equals(b)) {
+                return Verdict.of(Reason.MATCH, clip(b));
+            }
+        } catch (ParseError e) {
+            // fall through
+        }
+        return Verdict.of(reason, clip(normalizedOrRaw(pred)));
+    }
+
+    private static String normalizedOrRaw(String s) {
+        try {
+            return Normalizer.normalize(s);
+        } catch (ParseError e) {
+            return s;
+        }
+    }
+
+    private static String clip(String s) {
+        if (s == null || s.length() <= MAX_EXTRACTED_IN_VERDICT) {
+            return s;
+        }
+        return s.substring(0, MAX_EXTRACTED_IN_VERDICT);
+    }
+}

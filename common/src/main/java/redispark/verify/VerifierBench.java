@@ -1,0 +1,82 @@
+package redispark.verify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Single-thread throughput of {@link MathVerifier#verify(String, String)} over a JSONL file of
+ * {@code gold}/{@code pred} pairs. Warm-up passes run first (at least one, and until ~20k calls so
+ * the JIT has compiled the hot paths), then one timed pass records the latency of every call.
+ */
+public final class VerifierBench {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MIN_WARMUP_CALLS = 20_000;
+
+    private VerifierBench() {
+    }
+
+    /** Returns {@code verifier n=N per_s=X p50_ms=X p99_ms=X max_ms=X}. */
+    public static String run(Path inputJsonl) throws IOException {
+        List<String[]> pairs = new ArrayList<>();
+        long lineNo = 0;
+        for (String line : Files.readAllLines(inputJsonl, StandardCharsets.UTF_8)) {
+            lineNo++;
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode j;
+            try {
+                j = JSON.readTree(line);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("line " + lineNo + ": not valid JSON");
+            }
+            if (j == null || !j.has("gold") || !j.has("pred")) {
+                throw new IllegalArgumentException("line " + lineNo + ": expected an object with gold and pred");
+            }
+            pairs.add(new String[] {j.get("gold").isNull() ? null : j.get("gold").asText(),
+                j.get("pred").isNull() ? null : j.get("pred").asText()});
+        }
+        if (pairs.isEmpty()) {
+            throw new IllegalArgumentException("no gold/pred pairs in " + inputJsonl);
+        }
+        long sink = 0;
+        int warm = 0;
+        do {
+            for (String[] p : pairs) {
+                sink += MathVerifier.verify(p[1], p[0]).correct() ? 1 : 0;
+                warm++;
+            }
+        } while (warm < MIN_WARMUP_CALLS);
+        long[] nanos = new long[pairs.size()];
+        long start = System.nanoTime();
+        for (int i = 0; i < nanos.length; i++) {
+            String[] p = pairs.get(i);
+            long t0 = System.nanoTime();
+            sink += MathVerifier.verify(p[1], p[0]).correct() ? 1 : 0;
+            nanos[i] = System.nanoTime() - t0;
+        }
+        long total = System.nanoTime() - start;
+        if (sink < 0) {
+            throw new AssertionError(); // keeps the calls observable to the JIT
+        }
+        Arrays.sort(nanos);
+        double perSecond = nanos.length / (total / 1e9);
+        return String.format(Locale.ROOT, "verifier n=%d per_s=%.0f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f",
+                nanos.length, perSecond, percentile(nanos, 0.50), percentile(nanos, 0.99),
+                nanos[nanos.length - 1] / 1e6);
+    }
+
+    private static double percentile(long[] sorted, double q) {
+        int idx = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, idx))] / 1e6;
+    }
+}

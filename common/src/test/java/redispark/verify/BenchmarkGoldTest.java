@@ -1,0 +1,115 @@
+package redispark.verify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The verifier against the real benchmark golds in shared/data/benchmarks. */
+class BenchmarkGoldTest {
+
+    /** Files whose every gold must parse, and the minimum coverage of the others we assert. */
+    private static final Map<String, Double> REQUIRED = Map.of("math500.jsonl", 1.0, "aime24.jsonl", 1.0,
+            "amc23.jsonl", 1.0, "gsm8k.jsonl", 1.0, "minerva_math.jsonl", 0.99, "olympiadbench.jsonl", 0.99);
+
+    private static boolean parses(String gold) {
+        try {
+            MathVerifier.parseGold(gold);
+            return true;
+        } catch (ParseError | EvalError e) {
+            return false;
+        }
+    }
+
+    @Test
+    void everyBenchmarkGoldParsesToATypedAnswerWithReportedCoverage() {
+        Benchmarks.requireDir();
+        Map<String, String> report = new LinkedHashMap<>();
+        List<String> belowRequirement = new ArrayList<>();
+        for (String file : Benchmarks.FILES) {
+            List<Benchmarks.Row> rows = Benchmarks.rows(file);
+            List<String> failures = new ArrayList<>();
+            for (Benchmarks.Row r : rows) {
+                if (!parses(r.gold())) {
+                    failures.add("line " + r.line() + ": " + shorten(r.gold()));
+                }
+            }
+            double coverage = 1.0 - (double) failures.size() / rows.size();
+            report.put(file, String.format("%d/%d = %.2f%%", rows.size() - failures.size(), rows.size(),
+                    100 * coverage));
+            System.out.printf("parse coverage %-22s %s%n", file, report.get(file));
+            failures.stream().limit(15).forEach(f -> System.out.println("    unparsed " + f));
+            Double required = REQUIRED.get(file);
+            if (required != null && coverage < required) {
+                belowRequirement.add(file + " " + report.get(file) + " first: " + failures.subList(0,
+                        Math.min(5, failures.size())));
+            }
+        }
+        assertThat(belowRequirement).as("coverage per benchmark: %s", report).isEmpty();
+    }
+
+    @Test
+    void lastBoxOfEveryMath500SolutionVerifiesAgainstItsAnswer() {
+        List<String> failures = new ArrayList<>();
+        for (Benchmarks.Row r : Benchmarks.rows("math500.jsonl")) {
+            Verdict v = MathVerifier.verify(r.json().get("solution").asText(), r.gold(),
+                    VerifyOptions.defaults().withBudget(java.time.Duration.ofSeconds(2)));
+            if (!v.correct()) {
+                failures.add("line " + r.line() + " gold=" + r.gold() + " -> " + v);
+            }
+        }
+        failures.forEach(f -> System.out.println("    solution mismatch " + f));
+        System.out.printf("math500 solution-vs-answer: %d/500%n", 500 - failures.size());
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void everyMath500AnswerVerifiesAgainstItself() {
+        List<String> failures = new ArrayList<>();
+        for (Benchmarks.Row r : Benchmarks.rows("math500.jsonl")) {
+            Verdict v = MathVerifier.verify("The final result is $\\boxed{" + r.gold() + "}$.", r.gold(),
+                    VerifyOptions.defaults().withBudget(java.time.Duration.ofSeconds(2)));
+            if (!v.correct()) {
+                failures.add("line " + r.line() + " gold=" + r.gold() + " -> " + v);
+            }
+        }
+        failures.forEach(f -> System.out.println("    self mismatch " + f));
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void everyRequiredGoldVerifiesAgainstItselfWhenBoxed() {
+        List<String> failures = new ArrayList<>();
+        for (String file : List.of("aime24.jsonl", "amc23.jsonl", "gsm8k.jsonl", "minerva_math.jsonl",
+                "olympiadbench.jsonl")) {
+            for (Benchmarks.Row r : Benchmarks.rows(file)) {
+                String answer = file.equals("minerva_math.jsonl") ? lastBox(r.gold()) : r.gold();
+                if (!parses(r.gold())) {
+                    continue; // counted by the coverage test
+                }
+                Verdict v = MathVerifier.verify("So the answer is \\boxed{" + answer + "}", r.gold(),
+                        VerifyOptions.defaults().withBudget(java.time.Duration.ofSeconds(2)));
+                if (!v.correct()) {
+                    failures.add(file + " line " + r.line() + " gold=" + shorten(answer) + " -> " + v);
+                }
+            }
+        }
+        failures.forEach(f -> System.out.println("    self mismatch " + f));
+        assertThat(failures).isEmpty();
+    }
+
+    static String lastBox(String solution) {
+        int i = solution.lastIndexOf("\\boxed");
+        int open = solution.indexOf('{', i);
+        int close = Extractor.matchBrace(solution, open, Deadline.NONE);
+        return solution.substring(open + 1, close);
+    }
+
+    private static String shorten(String s) {
+        String t = s.replace("\n", " ");
+        return t.length() > 160 ? t.substring(0, 160) + "..." : t;
+    }
+}

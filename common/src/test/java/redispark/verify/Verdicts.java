@@ -1,0 +1,34 @@
+package redispark.verify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Assertion helpers: a prediction (boxed unless it already is a model output) against a gold. */
+final class Verdicts {
+
+    private Verdicts() {
+    }
+
+    static Verdict boxed(String answer, String gold) {
+        return MathVerifier.verify("Reasoning omitted. The result is $\\boxed{" + answer + "}$.", gold);
+    }
+
+    /** The boxed answer must be judged equal to the gold. */
+    static void same(String answer, String gold) {
+        Verdict v = boxed(answer, gold);
+        assertThat(v.reason()).as("%s vs gold %s -> %s", answer, gold, v).isEqualTo(Reason.MATCH);
+        assertThat(v.correct()).isTrue();
+    }
+
+    /** The boxed answer must be judged different from the gold (a mismatch, not a parse failure). */
+    static void different(String answer, String gold) {
+        Verdict v = boxed(answer, gold);
+        assertThat(v.reason()).as("%s vs gold %s -> %s", answer, gold, v).isEqualTo(Reason.MISMATCH);
+        assertThat(v.correct()).isFalse();
+    }
+
+    static void output(String modelOutput, String gold, Reason expected) {
+        Verdict v = MathVerifier.verify(modelOutput, gold);
+        assertThat(v.reason()).as("output %s vs gold %s -> %s", modelOutput, gold, v).isEqualTo(expected);
+        assertThat(v.correct()).isEqualTo(expected == Reason.MATCH);
+    }
+}
