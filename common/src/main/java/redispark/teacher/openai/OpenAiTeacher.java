@@ -122,6 +122,10 @@ public final class OpenAiTeacher implements Teacher {
    * such index, sorted by index (an empty list when all are done). Indices in {@code alreadyDone} outside
    * {@code 0..n-1} are ignored.
    *
+   * <p>Requests go out one after another (the concurrency comes from the caller's threads). When one fails
+   * for good, the indices it and any later request would have filled all become error rows with its
+   * reason: a server that just refused or timed out after every retry is not asked again for this problem.
+   *
    * @throws IllegalArgumentException only for bad arguments ({@code n < 0}); request failures become rows
    */
   public List<OpenAiSample> sampleWithUsage(
