@@ -3,8 +3,10 @@ package redispark.jobs.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import java.io.File;
 import java.io.Serializable;
@@ -88,11 +90,10 @@ public final class RediConfig implements Serializable {
 
     /** Keys under an object whose default is empty ({@code spark.extra {}}) are free-form. */
     private static boolean underFreeForm(String key, Config schema) {
-        String prefix = key;
-        while (prefix.contains(".")) {
-            prefix = prefix.substring(0, prefix.lastIndexOf('.'));
-            if (schema.hasPath(prefix) && schema.getValue(prefix) instanceof com.typesafe.config.ConfigObject o
-                    && o.isEmpty()) {
+        List<String> elements = ConfigUtil.splitPath(key);
+        for (int n = elements.size() - 1; n >= 1; n--) {
+            String prefix = ConfigUtil.joinPath(elements.subList(0, n));
+            if (schema.hasPath(prefix) && schema.getValue(prefix) instanceof ConfigObject o && o.isEmpty()) {
                 return true;
             }
         }
