@@ -121,6 +121,10 @@ public final class TrainStepBench {
       }
     }
 
+    NDManager stateManager() {
+      return state;
+    }
+
     void step() {
       t++;
       double c1 = 1 - Math.pow(beta1, t);
