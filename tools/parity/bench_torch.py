@@ -12,6 +12,7 @@ betas (0.9, 0.95), eps 1e-8, weight decay 0.1 on rank >= 2 tensors).
 """
 import json
 import math
+import os
 import sys
 import time
 
@@ -106,13 +107,14 @@ def main():
         return loss.item()
 
     loss = step()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(steps):
         loss = step()
-    sec = time.perf_counter() - t0
+    sec, cpu = time.perf_counter() - t0, time.process_time() - c0
     print(f"train-step params={params} tokens_per_s={batch * seq * steps / sec:.1f} "
-          f"ms_per_step={1000 * sec / steps:.1f} loss={loss:.4f} torch={torch.__version__} "
-          f"threads={torch.get_num_threads()}")
+          f"ms_per_step={1000 * sec / steps:.1f} cpu_ms_per_step={1000 * cpu / steps:.1f} loss={loss:.4f} "
+          f"torch={torch.__version__} omp_threads={torch.get_num_threads()} "
+          f"openblas_threads={os.environ.get('OPENBLAS_NUM_THREADS', 'default')}")
 
 
 if __name__ == "__main__":
