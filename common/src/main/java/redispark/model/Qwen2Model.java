@@ -590,6 +590,9 @@ public final class Qwen2Model implements AutoCloseable {
     }
 
     NDArray append(int layer, boolean key, NDArray fresh) {
+      if (JniUtils.isGradMode()) {
+        throw new IllegalStateException("KvCache is for no-grad decoding; turn grad mode off (JniUtils.setGradMode)");
+      }
       NDArray[] slot = key ? keys : values;
       NDArray old = slot[layer];
       NDArray joined = old.concat(fresh, 2); // (B,K,P,E)+(B,K,T,E)→(B,K,P+T,E), in the cache's manager
