@@ -24,7 +24,7 @@ final class Deadline {
         }
     }
 
-    static final int WALL_FACTOR = 4;
+    static final int WALL_FACTOR = 3;
 
     /** A deadline that never expires, for internal callers (gold pre-parsing, warm-up). */
     static final Deadline NONE = new Deadline(Long.MAX_VALUE, Long.MAX_VALUE, 0);

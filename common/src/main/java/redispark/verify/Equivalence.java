@@ -15,7 +15,7 @@ import java.util.Set;
  */
 final class Equivalence {
 
-    private static final int POINTS = 6;
+    private static final int POINTS = 4;
     private static final int MIN_GOOD_POINTS = 3;
     private static final int MAX_SET_COMPARISONS = 4096;
 
@@ -46,14 +46,25 @@ final class Equivalence {
             }
             if (p instanceof Answer.Relation pr) {
                 Answer.Relation gr = relationOf(gl);
-                return gr != null && relationsEqual(gr, pr);
+                if (gr != null) {
+                    return relationsEqual(gr, pr);
+                }
+                // x \in [-2, 7] against -2 <= x <= 7
+                List<Answer.Piece> gi = intervalOf(gl.value());
+                List<Answer.Piece> pi = intervalOf(pr);
+                return gi != null && pi != null && intervalsEqual(gi, pi);
             }
             return equal(gl.value(), p);
         }
         if (p instanceof Answer.Labeled pl) {
             if (g instanceof Answer.Relation gr) {
                 Answer.Relation pr = relationOf(pl);
-                return pr != null && relationsEqual(gr, pr);
+                if (pr != null) {
+                    return relationsEqual(gr, pr);
+                }
+                List<Answer.Piece> gi = intervalOf(gr);
+                List<Answer.Piece> pi = intervalOf(pl.value());
+                return gi != null && pi != null && intervalsEqual(gi, pi);
             }
             return equal(g, pl.value());
         }

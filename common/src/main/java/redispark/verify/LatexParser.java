@@ -693,6 +693,9 @@ final class LatexParser {
         if (c == '{') {
             return group('{', '}');
         }
+        if (c == '(') {
+            return group('(', ')'); // \sqrt(2), as models sometimes write
+        }
         if (Character.isDigit(c)) {
             pos++;
             return Node.Num.exact(Rational.of(c - '0'));
