@@ -43,6 +43,11 @@ final class Normalizer {
             "(?<=[\\d}).\\s])\\s*(?:square\\s+|sq\\.?\\s+|cubic\\s+)?(?:" + Units.WORDS + ")(?:\\s*/\\s*[a-zA-Z]+)?"
                     + "(?:\\s*\\^\\s*\\{?\\s*[23]\\s*\\}?)?\\s*\\.?\\s*$");
     private static final Pattern WS = Pattern.compile("\\s+");
+    private static final Pattern TRAILING_WORDS = Pattern.compile(
+            "(?<=[\\d)\\]])\\s+((?:[a-zA-Z]{3,}|[a-zA-Z]{3,}\\s+[a-zA-Z]+)(?:\\s+[a-zA-Z]+)*)\\.?\\s*$");
+    private static final java.util.Set<String> MATH_WORDS = java.util.Set.of("sqrt", "sin", "cos", "tan", "cot",
+            "sec", "csc", "log", "exp", "abs", "inf", "infinity", "pi", "arcsin", "arccos", "arctan", "sinh",
+            "cosh", "tanh", "floor", "ceil", "binom", "mod", "and", "or");
     private static final Pattern FRAC_ALIASES = Pattern.compile("\\\\[dtc]frac(?![a-zA-Z])");
     private static final Pattern BINOM_ALIASES = Pattern.compile("\\\\[dt]binom(?![a-zA-Z])");
     private static final Pattern RELATIONS = Pattern.compile(
@@ -182,6 +187,23 @@ final class Normalizer {
         return end == s.length() ? s : s.substring(0, end);
     }
 
+    /**
+     * "12 socks", "5 apples each": plain words (three letters or more, not a function name) after a
+     * number or closing bracket are a description, not part of the value.
+     */
+    private static String stripTrailingWords(String s) {
+        Matcher m = TRAILING_WORDS.matcher(s);
+        if (!m.find()) {
+            return s;
+        }
+        for (String w : m.group(1).trim().split("[\\s.]+")) {
+            if (MATH_WORDS.contains(w.toLowerCase(java.util.Locale.ROOT))) {
+                return s;
+            }
+        }
+        return s.substring(0, m.start()).strip();
+    }
+
     private static String repeat(Pattern p, String s, String replacement) {
         for (int i = 0; i < 8; i++) {
             String t = p.matcher(s).replaceAll(replacement);
@@ -264,6 +286,7 @@ final class Normalizer {
             String before = s;
             s = TRAILING_TEXT.matcher(s).replaceAll("");
             s = TRAILING_UNIT_WORD.matcher(s).replaceAll("");
+            s = stripTrailingWords(s);
             s = s.strip();
             if (s.equals(before)) {
                 break;

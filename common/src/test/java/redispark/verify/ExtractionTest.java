@@ -45,6 +45,8 @@ class ExtractionTest {
     void answerPhraseWithoutBoxIsUsed() {
         output("Some reasoning.\n\n**Answer:** $\\frac{3}{4}$", "0.75", Reason.MATCH);
         output("Thus, the final answer is 42.", "42", Reason.MATCH);
+        output("Counting again, the answer is 5 apples.", "5", Reason.MATCH);
+        output("So the answer is \\boxed{12 socks}", "12", Reason.MATCH);
     }
 
     @Test
