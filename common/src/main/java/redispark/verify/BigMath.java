@@ -287,16 +287,46 @@ final class BigMath {
         return y.signum() >= 0 ? a.add(PI, MC) : a.subtract(PI, MC);
     }
 
-    /** Factorial of a small non-negative integer as BigInteger (caller guards n). */
+    /**
+     * n! (step 1) or n!! (step 2) for a guarded n, as a balanced product tree: multiplying halves of
+     * similar size is far cheaper than two thousand multiplications by small numbers.
+     */
     static BigInteger factorial(int n, int step, Deadline deadline) {
-        BigInteger r = BigInteger.ONE;
-        for (int i = n; i > 1; i -= step) {
-            r = r.multiply(BigInteger.valueOf(i));
-            if ((i & 63) == 0) {
-                deadline.check();
-            }
+        if (n < 2) {
+            return BigInteger.ONE;
         }
-        return r;
+        if (n < 64) {
+            return product(n, step, (n - 2) / step + 1, deadline);
+        }
+        // Large factorials recur (1/2004! against 1/2006!, gold and prediction alike): keep a few.
+        long key = (long) n << 1 | (step - 1);
+        BigInteger hit = FACTORIALS.get(key);
+        if (hit == null) {
+            hit = product(n, step, (n - 2) / step + 1, deadline); // terms n, n-step, ... down to 2 or 3
+            if (FACTORIALS.size() >= 64) {
+                FACTORIALS.clear();
+            }
+            FACTORIALS.put(key, hit);
+        }
+        return hit;
+    }
+
+    private static final java.util.concurrent.ConcurrentHashMap<Long, BigInteger> FACTORIALS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Product of {@code count} terms top, top-step, top-2*step, ... */
+    private static BigInteger product(long top, int step, int count, Deadline deadline) {
+        if (count <= 16) {
+            BigInteger r = BigInteger.ONE;
+            for (int i = 0; i < count; i++) {
+                r = r.multiply(BigInteger.valueOf(top - (long) i * step));
+            }
+            return r;
+        }
+        deadline.check();
+        int half = count / 2;
+        return product(top, step, half, deadline).multiply(product(top - (long) half * step, step, count - half,
+                deadline));
     }
 
     /** Approximate log2(n!) (or n!! with step 2), to decide whether computing it exactly is affordable. */

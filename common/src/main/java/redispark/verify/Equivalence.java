@@ -80,7 +80,8 @@ final class Equivalence {
             }
             if (p instanceof Answer.Interval || p instanceof Answer.Relation) {
                 Answer.Piece piece = AnswerParser.asPiece(gt);
-                return piece != null && intervalsEqual(List.of(piece), intervalOf(p));
+                List<Answer.Piece> pp = intervalOf(p);
+                return piece != null && pp != null && intervalsEqual(List.of(piece), pp);
             }
             if (p instanceof Answer.Matrix pm) {
                 return vectorEqualsTuple(pm, gt);
@@ -172,8 +173,18 @@ final class Equivalence {
         if (g.equals(p)) {
             return true;
         }
-        if (g instanceof Node.BaseNum gb && p instanceof Node.BaseNum pb && gb.base() != pb.base()) {
-            return false;
+        if (g instanceof Node.BaseNum gb) {
+            // "204_5": the same digits in the same base, or the bare digits (the question named the base)
+            if (p instanceof Node.BaseNum pb) {
+                return gb.base() == pb.base() && stripZeros(gb.digits()).equals(stripZeros(pb.digits()));
+            }
+            return p instanceof Node.Num pn && pn.halfUnit() == null && pn.value().isInteger()
+                    && pn.value().signum() >= 0 && stripZeros(gb.digits()).equals(pn.value().num.toString());
+        }
+        if (p instanceof Node.BaseNum pb) {
+            // a prediction in another base than the gold's plain number is compared by its true value
+            Rational value = pb.value();
+            return value != null && exprEqual(g, Node.Num.exact(value));
         }
         Set<String> vars = Evaluator.variables(g, p);
         if (vars.isEmpty()) {
@@ -209,6 +220,11 @@ final class Equivalence {
             good++;
         }
         return good >= MIN_GOOD_POINTS;
+    }
+
+    private static String stripZeros(String digits) {
+        String d = digits.replaceFirst("^0+(?=.)", "");
+        return d.toUpperCase(java.util.Locale.ROOT);
     }
 
     private static Map<String, Val> env(Set<String> vars, int point, boolean ints) {

@@ -21,6 +21,9 @@ final class Val {
     private static final MathContext MC = BigMath.MC;
     private static final MathContext ERR = new MathContext(6, RoundingMode.UP);
     private static final BigDecimal ULP = BigMath.ULP_REL;
+    private static final BigDecimal GOLD_RELATIVE_PRECISION = new BigDecimal("0.001");
+    private static final BigDecimal GOLD_WRITTEN_PRECISION = new BigDecimal("0.05");
+    private static final BigDecimal PRED_RELATIVE_PRECISION = new BigDecimal("0.005");
 
     final boolean exact;
     final Rational re;
@@ -629,15 +632,26 @@ final class Val {
         BigDecimal pComp = p.err.subtract(p.werr).max(BigDecimal.ZERO);
         // A margin on pure rounding errors (bounds are first-order); none on written precision.
         BigDecimal slack = gComp.add(pComp).multiply(BigDecimal.TEN, ERR);
-        if (diff.compareTo(g.werr.add(slack)) <= 0) {
+        if (diff.compareTo(slack) <= 0) {
             return true;
         }
-        if (p.werr.signum() > 0) {
-            BigDecimal gm = g.magnitude();
-            boolean enoughDigits = p.werr.compareTo(gm.multiply(new BigDecimal("0.005"), ERR)) <= 0;
-            // The gold value (as written) must lie within the prediction's rounding interval.
-            return enoughDigits && diff.compareTo(p.werr.add(slack)) <= 0;
+        boolean gWritten = g.werr.signum() > 0;
+        boolean pWritten = p.werr.signum() > 0;
+        BigDecimal gm = g.magnitude();
+        // A: the prediction lies within the precision the gold was written with, if that precision is
+        // meaningful (half a unit at most 5% of the value: "0.5" or "0.01" are not rounding ranges).
+        // A written decimal or an exact fraction may round to the gold (0.3333 or 1/3 for "0.33"); an
+        // irrational prediction only against a gold with more digits: "4.5" in a competition answer is
+        // exact and 2 sqrt 5 = 4.47 must not pass for it, while 0.7071 may stand for sqrt(2)/2.
+        boolean rational = p.exact && p.im.signum() == 0;
+        BigDecimal goldPrecision = pWritten || rational ? GOLD_WRITTEN_PRECISION : GOLD_RELATIVE_PRECISION;
+        if (gWritten && g.werr.compareTo(gm.multiply(goldPrecision, ERR)) <= 0
+                && diff.compareTo(g.werr.add(slack)) <= 0) {
+            return true;
         }
-        return false;
+        // B: the gold lies within the prediction's rounding, and the prediction has ~3 significant
+        // digits (0.333 for 1/3, not 0.3).
+        return pWritten && p.werr.compareTo(gm.multiply(PRED_RELATIVE_PRECISION, ERR)) <= 0
+                && diff.compareTo(p.werr.add(slack)) <= 0;
     }
 }

@@ -52,6 +52,7 @@ class ExpressionEquivalenceTest {
     @Test
     void unknownFunctionApplicationsAreNotProducts() {
         different("0", "I(0)");
+        different("2", "I(0)");
         same("I(0) e^{-\\frac{t}{R C}}", "I(0) \\exp(-t/(RC))");
         different("u(t)", "u(s)");
     }

@@ -42,6 +42,17 @@ class NumberEquivalenceTest {
     }
 
     @Test
+    void coarseOrExactLookingGoldDecimalsAreNotRoundingRanges() {
+        different("2\\sqrt{5}", "4.5");
+        different("1+2\\sqrt{3}", "4.5");
+        different("0.54", "0.5");
+        different("0.006", "0.01");
+        same("0.50", "0.5");
+        same("\\frac{\\sqrt{2}}{2}", "0.7071");
+        different("\\frac{\\sqrt{2}}{2}", "0.71");
+    }
+
+    @Test
     void decimalWithOnlyZerosAfterThePointIsExact() {
         same("27", "27.0");
         same("27.00", "27");
@@ -144,6 +155,8 @@ class NumberEquivalenceTest {
         same("204", "204_5");
         different("54", "204_5");
         different("204_6", "204_5");
+        same("40_9", "36");
+        different("40_9", "40");
     }
 
     @Test
