@@ -36,6 +36,13 @@ final class Equivalence {
         if (g instanceof Answer.Choice gc) {
             return choiceOf(p) == gc.letter();
         }
+        // Duplicates collapse: "15 39/40, or 639/40" is the single value 639/40.
+        if (p instanceof Answer.SetOf ps && !(g instanceof Answer.SetOf) && !ps.items().isEmpty()) {
+            return allEqual(g, ps.items(), true);
+        }
+        if (g instanceof Answer.SetOf gs && !(p instanceof Answer.SetOf) && !gs.items().isEmpty()) {
+            return allEqual(p, gs.items(), false);
+        }
         if (g instanceof Answer.Labeled gl) {
             if (p instanceof Answer.Labeled pl) {
                 if (sameLabel(gl, pl) && equal(gl.value(), pl.value())) {
@@ -110,6 +117,18 @@ final class Equivalence {
             return p instanceof Answer.Text pt && gt.text().equals(pt.text());
         }
         return false;
+    }
+
+    private boolean allEqual(Answer single, List<Answer> items, boolean singleIsGold) {
+        for (Answer item : items) {
+            if (++comparisons > MAX_SET_COMPARISONS) {
+                throw EvalError.tooBig("set too large to compare");
+            }
+            if (!(singleIsGold ? equal(single, item) : equal(item, single))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Answer unwrapSingleton(Answer a) {
