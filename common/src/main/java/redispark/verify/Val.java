@@ -21,9 +21,6 @@ final class Val {
     private static final MathContext MC = BigMath.MC;
     private static final MathContext ERR = new MathContext(6, RoundingMode.UP);
     private static final BigDecimal ULP = BigMath.ULP_REL;
-    private static final BigDecimal GOLD_RELATIVE_PRECISION = new BigDecimal("0.001");
-    private static final BigDecimal GOLD_WRITTEN_PRECISION = new BigDecimal("0.05");
-    private static final BigDecimal PRED_RELATIVE_PRECISION = new BigDecimal("0.005");
 
     final boolean exact;
     final Rational re;
@@ -131,7 +128,7 @@ final class Val {
         return m.signum() == 0 ? BigDecimal.ZERO : m.multiply(ULP, ERR);
     }
 
-    private static boolean tooBigForExact(Rational... rs) {
+    static boolean tooBigForExact(Rational... rs) {
         int bits = 0;
         for (Rational r : rs) {
             bits += r.bits();
@@ -596,62 +593,8 @@ final class Val {
         return err.signum() == 0 ? s : s + "~" + err.round(new MathContext(2));
     }
 
-    // ------------------------------------------------------------------ comparison
-
-    /**
-     * Whether gold and predicted values are the same number.
-     * <ul>
-     * <li>Both exact and without written decimals: exact equality.</li>
-     * <li>Otherwise the difference must be within what the errors allow: gold's total error plus the
-     * prediction's rounding error (the prediction is within the precision the gold was written with),
-     * or, when the prediction is a written decimal with at least ~3 significant digits relative to the
-     * gold, the prediction's written precision (0.333 for 1/3, but not 0.3).</li>
-     * </ul>
-     */
+    /** See {@link Tolerance#same}. */
     static boolean same(Val g, Val p) {
-        if (g.inf != 0 || p.inf != 0) {
-            return g.inf == p.inf;
-        }
-        if (g.exact && p.exact && g.err.signum() == 0 && p.err.signum() == 0) {
-            return g.re.equals(p.re) && g.im.equals(p.im);
-        }
-        BigDecimal dr;
-        BigDecimal di;
-        if (g.exact && p.exact && !tooBigForExact(g.re, p.re, g.im, p.im)) {
-            dr = g.re.subtract(p.re).toBigDecimal(MC).abs();
-            di = g.im.subtract(p.im).toBigDecimal(MC).abs();
-        } else {
-            dr = g.approxRe().subtract(p.approxRe(), MC).abs();
-            di = g.approxIm().subtract(p.approxIm(), MC).abs();
-        }
-        BigDecimal diff = dr.max(di);
-        if (diff.signum() == 0) {
-            return true;
-        }
-        BigDecimal gComp = g.err.subtract(g.werr).max(BigDecimal.ZERO);
-        BigDecimal pComp = p.err.subtract(p.werr).max(BigDecimal.ZERO);
-        // A margin on pure rounding errors (bounds are first-order); none on written precision.
-        BigDecimal slack = gComp.add(pComp).multiply(BigDecimal.TEN, ERR);
-        if (diff.compareTo(slack) <= 0) {
-            return true;
-        }
-        boolean gWritten = g.werr.signum() > 0;
-        boolean pWritten = p.werr.signum() > 0;
-        BigDecimal gm = g.magnitude();
-        // A: the prediction lies within the precision the gold was written with, if that precision is
-        // meaningful (half a unit at most 5% of the value: "0.5" or "0.01" are not rounding ranges).
-        // A written decimal or an exact fraction may round to the gold (0.3333 or 1/3 for "0.33"); an
-        // irrational prediction only against a gold with more digits: "4.5" in a competition answer is
-        // exact and 2 sqrt 5 = 4.47 must not pass for it, while 0.7071 may stand for sqrt(2)/2.
-        boolean rational = p.exact && p.im.signum() == 0;
-        BigDecimal goldPrecision = pWritten || rational ? GOLD_WRITTEN_PRECISION : GOLD_RELATIVE_PRECISION;
-        if (gWritten && g.werr.compareTo(gm.multiply(goldPrecision, ERR)) <= 0
-                && diff.compareTo(g.werr.add(slack)) <= 0) {
-            return true;
-        }
-        // B: the gold lies within the prediction's rounding, and the prediction has ~3 significant
-        // digits (0.333 for 1/3, not 0.3).
-        return pWritten && p.werr.compareTo(gm.multiply(PRED_RELATIVE_PRECISION, ERR)) <= 0
-                && diff.compareTo(p.werr.add(slack)) <= 0;
+        return Tolerance.same(g, p);
     }
 }
