@@ -35,10 +35,10 @@ final class Normalizer {
     private static final Pattern AND_OR = Pattern.compile(
             "\\s*(?:\\\\text\\{\\s*(?:and|or|,)\\s*\\}|\\\\quad\\s*\\\\text\\{\\s*(?:and|or)\\s*\\}|(?<![a-zA-Z])(?:and|or)(?![a-zA-Z]))\\s*");
     private static final Pattern EMPTY_SET = Pattern.compile(
-            "\\\\varnothing|\\\\emptyset|∅|\\\\\\{\\s*\\\\\\}|\\{\\s*\\}|\\\\O(?![a-zA-Z])|(?i:\\bempty set\\b)");
+            "\\\\varnothing|\\\\emptyset|\\\\oslash|∅|\\\\\\{\\s*\\\\\\}|\\{\\s*\\}|\\\\O(?![a-zA-Z])|(?i:\\bempty set\\b)");
     /** A trailing \text{...} unit (optionally squared) after something; repeated to peel "m/s". */
     private static final Pattern TRAILING_TEXT = Pattern.compile(
-            "(?<=\\S)\\s*(?:/\\s*)?\\\\text\\{\\s*[a-zA-Z][a-zA-Z .\\-/]*\\}(?:\\s*\\^\\s*\\{?\\s*[23]\\s*\\}?)?\\s*$");
+            "(?<=[\\w})\\].])\\s*(?:/\\s*)?\\\\text\\{\\s*[a-zA-Z][a-zA-Z .\\-/]*\\}(?:\\s*\\^\\s*\\{?\\s*[23]\\s*\\}?)?\\s*$");
     private static final Pattern TRAILING_UNIT_WORD = Pattern.compile(
             "(?<=[\\d}).\\s])\\s*(?:square\\s+|sq\\.?\\s+|cubic\\s+)?(?:" + Units.WORDS + ")(?:\\s*/\\s*[a-zA-Z]+)?"
                     + "(?:\\s*\\^\\s*\\{?\\s*[23]\\s*\\}?)?\\s*\\.?\\s*$");
@@ -121,7 +121,7 @@ final class Normalizer {
         if (s.contains("circ") || s.indexOf('°') >= 0 || s.contains("degree") || s.contains("{o}")) {
             s = DEGREES.matcher(s).replaceAll("");
         }
-        if (s.contains("nothing") || s.contains("empty") || s.contains("{}") || s.contains("{ }")
+        if (s.contains("nothing") || s.contains("empty") || s.contains("oslash") || s.contains("{}") || s.contains("{ }")
                 || (s.contains("\\{") && s.contains("\\}")) || s.contains("\\O") || s.indexOf('∅') >= 0) {
             s = EMPTY_SET.matcher(s).replaceAll("\\\\emptyset");
         }
@@ -150,6 +150,10 @@ final class Normalizer {
         if (s.startsWith(",")) {
             s = s.substring(1).strip();
         }
+        if (s.startsWith("\\approx") || s.startsWith("≈")) {
+            s = s.substring(s.charAt(0) == '≈' ? 1 : 7).strip(); // "\approx 3.14" is the value 3.14
+        }
+
         if (s.indexOf(',') > 0 && THOUSANDS_PLAIN.matcher(s).matches()) {
             s = s.replace(",", "");
         }

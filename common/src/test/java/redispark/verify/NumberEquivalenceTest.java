@@ -168,6 +168,13 @@ class NumberEquivalenceTest {
     }
 
     @Test
+    void clockTimesAndApproximationSignsAreRead() {
+        same("3:30 p.m.", "3:30 pm");
+        different("3:30 a.m.", "3:30 p.m.");
+        same("\\approx 12.14", "12.14");
+    }
+
+    @Test
     void infinityIsAValue() {
         same("\\infty", "\\infty");
         same("infinity", "\\infty");

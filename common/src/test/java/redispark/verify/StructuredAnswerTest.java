@@ -69,9 +69,24 @@ class StructuredAnswerTest {
     }
 
     @Test
+    void setBuilderNotationMatchesTheIntervalItDescribes() {
+        same("[-2, 1)", "\\{x|-2\\leq x < 1\\}");
+        different("[-2, 1]", "\\{x|-2\\leq x < 1\\}");
+    }
+
+    @Test
+    void labelledUnionAndInverseMatrixLabelAreRead() {
+        same("[\\frac{\\pi}{3}, \\frac{\\pi}{2}) \\cup [\\frac{4\\pi}{3}, \\frac{3\\pi}{2})",
+                "x=\\left[\\frac{\\pi}{3}, \\frac{\\pi}{2}\\right) \\cup\\left[\\frac{4 \\pi}{3}, \\frac{3 \\pi}{2}\\right)");
+        same("\\begin{pmatrix} 3 & 7 \\\\ 5 & 12 \\end{pmatrix}",
+                "B^{-1}=\\left[\\begin{array}{rr}3 & 7 \\\\ 5 & 12\\end{array}\\right]");
+    }
+
+    @Test
     void emptySetSpellingsAgree() {
         same("\\varnothing", "\\emptyset");
         same("\\{\\}", "\\emptyset");
+        same("\\emptyset", "\\oslash");
         different("\\{0\\}", "\\emptyset");
     }
 
