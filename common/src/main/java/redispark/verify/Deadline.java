@@ -24,7 +24,7 @@ final class Deadline {
         }
     }
 
-    static final int WALL_FACTOR = 4;
+    static final int WALL_FACTOR = 3;
 
     /** A deadline that never expires, for internal callers (gold pre-parsing, warm-up). */
     static final Deadline NONE = new Deadline(Long.MAX_VALUE, Long.MAX_VALUE, 0);
@@ -34,6 +34,8 @@ final class Deadline {
     /** Calls shorter than this never read the CPU clock (a ~1 us system call). */
     private static final long PROBE_AFTER_NANOS = 1_000_000;
     private static final long CPU_RECHECK_NANOS = 1_000_000;
+    /** Upper bound on work done between two deadline checks (size caps keep single steps short). */
+    private static final long MAX_UNCHECKED_NANOS = 2_000_000;
 
     private final long startNanos;
     private final long softEndNanos;
@@ -42,6 +44,8 @@ final class Deadline {
     private long probeWall = -1;
     private long probeCpu;
     private long nextSlowCheck;
+    /** Set when the wall-clock cap fired although the CPU budget was not spent (the thread stalled). */
+    private boolean stalled;
 
     private Deadline(long startNanos, long softEndNanos, long budgetNanos) {
         this.startNanos = startNanos;
@@ -88,6 +92,8 @@ final class Deadline {
             return;
         }
         if (wall > budgetNanos * WALL_FACTOR) {
+            stalled = probeWall < 0 || THREADS.getCurrentThreadCpuTime() - probeCpu
+                    + Math.min(probeWall, PROBE_AFTER_NANOS + MAX_UNCHECKED_NANOS) < budgetNanos;
             throw Expired.INSTANCE;
         }
         long cpu = THREADS.getCurrentThreadCpuTime();
@@ -95,12 +101,19 @@ final class Deadline {
             probeWall = wall;
             probeCpu = cpu;
         }
-        // CPU used so far, bounded above: before the probe we count wall time (CPU <= wall).
-        long used = probeWall + (cpu - probeCpu);
+        // CPU used so far. Before the probe we count its wall time, capped: every loop checks the
+        // deadline every few microseconds of work, so at most ~PROBE_AFTER plus one gap of CPU can
+        // precede the first probe. Without the cap a GC pause before the probe would read as work.
+        long used = Math.min(probeWall, PROBE_AFTER_NANOS + MAX_UNCHECKED_NANOS) + (cpu - probeCpu);
         if (used > budgetNanos) {
             throw Expired.INSTANCE;
         }
         nextSlowCheck = Math.max(now + CPU_RECHECK_NANOS, Math.min(softEndNanos, now + (budgetNanos - used)));
+    }
+
+    /** True if this deadline expired only because the thread was stalled (GC, descheduling). */
+    boolean stalled() {
+        return stalled;
     }
 
     boolean expired() {

@@ -21,6 +21,9 @@ final class Extractor {
     /** Only this much text after the last box / at the end is searched for answer phrases. */
     private static final int PHRASE_WINDOW = 4000;
     private static final int STANDALONE_MAX = 200;
+    private static final int MAX_MERGED_BOXES = 16;
+    private static final Pattern CONNECTOR = Pattern.compile(
+            "[\\s$,;]*(?:and|or|,|;|\\\\text\\{\\s*(?:and|or)\\s*\\}|\\\\quad)?[\\s$,;]*");
 
     /** What must follow the word "answer" for it to introduce one: "answer is", "answer:", "**Answer:**". */
     private static final Pattern AFTER_ANSWER = Pattern.compile(
@@ -62,6 +65,7 @@ final class Extractor {
             }
             boxed = text.substring(span[0], span[1]).strip();
             afterBox = span[2];
+            boxed = withPrecedingBoxes(text, box, boxed, deadline);
         }
         int windowStart = Math.max(afterBox, text.length() - PHRASE_WINDOW);
         String phrase = lastPhrase(text.substring(windowStart), deadline);
@@ -93,9 +97,37 @@ final class Extractor {
     }
 
     private static int lastBox(String text) {
-        int b = text.lastIndexOf("\\boxed");
-        int f = text.lastIndexOf("\\fbox");
+        return lastBoxBefore(text, text.length());
+    }
+
+    private static int lastBoxBefore(String text, int end) {
+        int b = text.lastIndexOf("\\boxed", end - 1);
+        int f = text.lastIndexOf("\\fbox", end - 1);
         return Math.max(b, f);
+    }
+
+    /**
+     * "$\\boxed{2}$ and $\\boxed{3}$": boxes that end the output joined only by connectors are one
+     * answer, the list "2, 3" (whether a list is right is then the gold's business).
+     */
+    private static String withPrecedingBoxes(String text, int lastBox, String content, Deadline deadline) {
+        StringBuilder merged = null;
+        int current = lastBox;
+        for (int k = 0; k < MAX_MERGED_BOXES; k++) {
+            int prev = lastBoxBefore(text, current);
+            if (prev < 0) {
+                break;
+            }
+            int[] span = boxContent(text, prev, deadline);
+            if (span == null || span[2] > current || !CONNECTOR.matcher(text.substring(span[2], current)).matches()) {
+                break;
+            }
+            String c = text.substring(span[0], span[1]).strip();
+            merged = merged == null ? new StringBuilder(c).append(", ").append(content)
+                    : new StringBuilder(c).append(", ").append(merged);
+            current = prev;
+        }
+        return merged == null ? content : merged.toString();
     }
 
     /** {contentStart, contentEnd, indexAfterBox} for the box command at {@code at}, or null if open. */

@@ -19,13 +19,11 @@ public final class MathVerifier {
     private static final Pattern GSM8K_GOLD = Pattern.compile("####\\s*(.*)$", Pattern.DOTALL);
 
     static {
-        // Class loading and constant set-up (pi, ln 10, ~60 regexes) take ~100 ms in a fresh JVM. Pay it
-        // here, outside any budget, so the first real verification is not a spurious timeout.
+        // Class loading, constant set-up (pi, ln 10, ~60 regexes) and the invokedynamic bootstrap of
+        // each record's equals take ~200 ms in a fresh JVM. Pay it here, outside any budget, on samples
+        // that touch every answer type and evaluator path, so no real verification is a cold timeout.
         VerifyOptions warm = VerifyOptions.defaults().withBudget(java.time.Duration.ofSeconds(10));
-        String[][] samples = {{"\\boxed{\\frac{1}{2}}", "0.5"}, {"answer: $x^2+1$", "1+x^2"},
-            {"\\boxed{(1,2]}", "1 < x \\le 2"}, {"\\boxed{\\sqrt{8}}", "2\\sqrt2"},
-            {"\\boxed{\\text{(C)}}", "C"}, {"\\boxed{\\begin{pmatrix}1\\\\2\\end{pmatrix}}", "(1,2)"}};
-        for (String[] sample : samples) {
+        for (String[] sample : WarmUp.SAMPLES) {
             verify(sample[0], sample[1], warm);
         }
     }
@@ -41,6 +39,16 @@ public final class MathVerifier {
     public static Verdict verify(String modelOutput, String gold, VerifyOptions options) {
         VerifyOptions opts = options == null ? VerifyOptions.defaults() : options;
         Deadline deadline = Deadline.after(opts.budget().toNanos());
+        Verdict v = verify(modelOutput, gold, opts, deadline);
+        if (v.reason() == Reason.TIMEOUT && deadline.stalled()) {
+            // The wall-clock cap fired while the thread was stalled (GC pause, busy machine), not
+            // while computing: one retry, so labels do not depend on machine load.
+            v = verify(modelOutput, gold, opts, Deadline.after(opts.budget().toNanos()));
+        }
+        return v;
+    }
+
+    private static Verdict verify(String modelOutput, String gold, VerifyOptions opts, Deadline deadline) {
         String extracted = null;
         try {
             Extractor.Extraction ex = Extractor.extract(modelOutput, opts.lastNumberFallback(), deadline);

@@ -101,6 +101,37 @@ class BenchmarkGoldTest {
         assertThat(failures).isEmpty();
     }
 
+    /**
+     * False-positive sweep: distinct MATH-500 golds (bare integers left out, they only match
+     * themselves) boxed against each other. A match is allowed only for pairs reviewed as equal.
+     */
+    @Test
+    void distinctMath500GoldsOnlyMatchReviewedEquivalents() {
+        java.util.Set<String> allowed = java.util.Set.of("1,-2 | -2,1", "-2,1 | 1,-2",
+                "\\frac{1}{4} | \\frac14", "\\frac14 | \\frac{1}{4}", "2 \\sqrt{5} | 2\\sqrt{5}",
+                "2\\sqrt{5} | 2 \\sqrt{5}", "36^\\circ | 40_9", "36^\\circ | \\$36", "\\$36 | 40_9",
+                "\\$36 | 36^\\circ");
+        List<String> golds = Benchmarks.rows("math500.jsonl").stream().map(Benchmarks.Row::gold)
+                .filter(g -> !g.matches("-?\\d+")).distinct().toList();
+        List<String> unexpected = new ArrayList<>();
+        int pairs = 0;
+        for (String g : golds) {
+            for (String p : golds) {
+                if (g.equals(p)) {
+                    continue;
+                }
+                pairs++;
+                Verdict v = MathVerifier.verify("\\boxed{" + p + "}", g);
+                if (v.reason() != Reason.MISMATCH && !allowed.contains(g + " | " + p)) {
+                    unexpected.add(g + " | " + p + " -> " + v.reason().label());
+                }
+            }
+        }
+        System.out.printf("math500 cross-gold sweep: %d golds, %d pairs, %d unexpected%n", golds.size(), pairs,
+                unexpected.size());
+        assertThat(unexpected).isEmpty();
+    }
+
     static String lastBox(String solution) {
         int i = solution.lastIndexOf("\\boxed");
         int open = solution.indexOf('{', i);

@@ -14,6 +14,13 @@ class ExtractionTest {
     }
 
     @Test
+    void boxesJoinedByConnectorsAtTheEndFormOneList() {
+        output("The solutions are $\\boxed{2}$ and $\\boxed{-3}$.", "-3, 2", Reason.MATCH);
+        output("So $x=\\boxed{2}$, or $x = \\boxed{-3}$", "-3, 2", Reason.MISMATCH);
+        output("First \\boxed{2}. Then after more work the answer is \\boxed{-3}", "-3", Reason.MATCH);
+    }
+
+    @Test
     void fboxIsReadLikeBoxed() {
         output("so the answer is \\fbox{17}", "17", Reason.MATCH);
     }
@@ -45,6 +52,8 @@ class ExtractionTest {
     void answerPhraseWithoutBoxIsUsed() {
         output("Some reasoning.\n\n**Answer:** $\\frac{3}{4}$", "0.75", Reason.MATCH);
         output("Thus, the final answer is 42.", "42", Reason.MATCH);
+        output("Counting again, the answer is 5 apples.", "5", Reason.MATCH);
+        output("So the answer is \\boxed{12 socks}", "12", Reason.MATCH);
     }
 
     @Test
