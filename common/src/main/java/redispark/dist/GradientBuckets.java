@@ -250,10 +250,11 @@ public final class GradientBuckets {
         for (int b = 0; b < bucketCount(); b++) {
             int first = bucketFirstSlice[b];
             int last = bucketFirstSlice[b + 1];
+            bucket.clear();
             for (int s = first; s < last; s++) {
                 copy.copy(s, true);
             }
-            bucket.clear().limit(bucketLength[b] * Float.BYTES);
+            bucket.limit(bucketLength[b] * Float.BYTES);
             if (collective instanceof RingCollective ring) {
                 ring.allReduceSumLittleEndian(bucket);
             } else {

@@ -63,7 +63,7 @@ final class Handshake {
         send(ch, HELLO, claim(rv, peer, nonce, null), deadline, blame);
         Frame reply = receive(ch, deadline, blame, false);
         if (reply.type == REFUSE) {
-            throw blame.fail("the peer refused this rank: " + reply.text(), null);
+            throw HandshakeRefusedException.of(blame.fail("the peer refused this rank: " + reply.text(), null));
         }
         expect(reply, REPLY, blame);
         Claim claim;
@@ -77,18 +77,18 @@ final class Handshake {
         String mismatch = mismatch(rv, claim, peer, self);
         if (mismatch != null) {
             refuse(ch, mismatch, deadline);
-            throw blame.fail("refused the peer: " + mismatch, null);
+            throw HandshakeRefusedException.of(blame.fail("refused the peer: " + mismatch, null));
         }
         if (!MessageDigest.isEqual(theirMac, mac(rv, nonce, peer, self))) {
             String reason = "rank " + peer + " could not prove it knows the run secret (wrong secret?)";
             refuse(ch, reason, deadline);
-            throw blame.fail("refused the peer: " + reason, null);
+            throw HandshakeRefusedException.of(blame.fail("refused the peer: " + reason, null));
         }
         ByteBuffer proof = ByteBuffer.allocate(32).put(mac(rv, claim.nonce, self, peer)).flip();
         send(ch, PROOF, proof, deadline, blame);
         Frame verdict = receive(ch, deadline, blame, false);
         if (verdict.type == REFUSE) {
-            throw blame.fail("the peer refused this rank: " + verdict.text(), null);
+            throw HandshakeRefusedException.of(blame.fail("the peer refused this rank: " + verdict.text(), null));
         }
         expect(verdict, OK, blame);
     }
@@ -113,14 +113,14 @@ final class Handshake {
         String mismatch = mismatch(rv, claim, peer, self);
         if (mismatch != null) {
             refuse(ch, mismatch, deadline);
-            throw blame.fail("refused a connection: " + mismatch, null);
+            throw HandshakeRefusedException.of(blame.fail("refused a connection: " + mismatch, null));
         }
         byte[] nonce = nonce();
         ByteBuffer body = claim(rv, peer, nonce, mac(rv, claim.nonce, self, peer));
         send(ch, REPLY, body, deadline, blame);
         Frame proof = receive(ch, deadline, blame, false);
         if (proof.type == REFUSE) {
-            throw blame.fail("the peer refused this rank: " + proof.text(), null);
+            throw HandshakeRefusedException.of(blame.fail("the peer refused this rank: " + proof.text(), null));
         }
         expect(proof, PROOF, blame);
         byte[] theirMac = new byte[32];
@@ -131,7 +131,7 @@ final class Handshake {
         if (!MessageDigest.isEqual(theirMac, mac(rv, nonce, peer, self))) {
             String reason = "rank " + peer + " could not prove it knows the run secret (wrong secret?)";
             refuse(ch, reason, deadline);
-            throw blame.fail("refused a connection: " + reason, null);
+            throw HandshakeRefusedException.of(blame.fail("refused a connection: " + reason, null));
         }
         send(ch, OK, ByteBuffer.allocate(0), deadline, blame);
     }

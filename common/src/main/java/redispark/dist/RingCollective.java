@@ -198,7 +198,11 @@ public final class RingCollective implements Collective {
         SocketChannel out = null;
         SocketChannel in = null;
         try {
-            out = connectNext(rv, deadline);
+            try {
+                out = connectNext(rv, deadline);
+            } catch (CollectiveException connectFailure) {
+                throw clearerOf(connectFailure, accepted, deadline);
+            }
             in = awaitAccepted(rv, accepted, deadline);
             RingCollective ring = new RingCollective(rv, out, in);
             LOG.info("{} joined the ring in {} ms: sends to rank {} at {}, receives from rank {}", ring.self,
@@ -217,6 +221,31 @@ public final class RingCollective implements Collective {
         } finally {
             Io.closeQuietly(server);
         }
+    }
+
+    /**
+     * When dialling failed on a transport error (reset, EOF, timeout), the accepting side often holds the real reason
+     * (its peer refused us, or we refused it: wrong secret, attempt, run); wait up to a second for it and prefer it.
+     */
+    private static CollectiveException clearerOf(CollectiveException connectFailure,
+            CompletableFuture<SocketChannel> accepted, long deadline) {
+        if (connectFailure instanceof HandshakeRefusedException) {
+            return connectFailure;
+        }
+        long wait = Math.min(deadline - System.nanoTime(), TimeUnit.SECONDS.toNanos(1));
+        try {
+            accepted.get(Math.max(0, wait), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof HandshakeRefusedException refused) {
+                refused.addSuppressed(connectFailure);
+                return refused;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (TimeoutException e) {
+            // the accepting side has nothing clearer to say yet
+        }
+        return connectFailure;
     }
 
     private static String describe(Rendezvous rv) {
