@@ -37,9 +37,14 @@ public final class AllReduceBench {
 
     private AllReduceBench() {}
 
-    /** The measurements, GB/s (10^9 bytes per second). */
+    /**
+     * The measurements: rates in GB/s (10^9 bytes per second); times in milliseconds per call, wall time of the
+     * slowest rank (median) and CPU time summed over all ranks' threads (mean), which shows how much of the wall
+     * time the ranks actually ran (on a shared machine, much less).
+     */
     public record Result(int ranks, int mib, int segmentBytes, double busbwGBps, double loopbackGBps,
-            double memcpyGBps, double exchangeGBps, double allReduceMillis) {
+            double memcpyGBps, double exchangeGBps, double allReduceMillis, double allReduceCpuMillis,
+            double exchangeCpuMillis, double loopbackCpuMillis) {
 
         public double ratio() {
             return busbwGBps / loopbackGBps;
@@ -67,13 +72,19 @@ public final class AllReduceBench {
         }
         int bytes = mib << 20;
         double factor = 2.0 * (ranks - 1) / ranks;
-        long allReduce = timeRing(ranks, bytes, segmentBytes, (ring, data) -> ring.allReduceSumLittleEndian(data));
-        long exchange = timeRing(ranks, bytes, segmentBytes, RingCollective::exchangeLikeAllReduce);
-        long loopback = timeRing(2, bytes, segmentBytes, (ring, data) -> ring.broadcastLittleEndian(data, 0));
+        Timing allReduce = timeRing(ranks, bytes, segmentBytes,
+                (ring, data) -> ring.allReduceSumLittleEndian(data));
+        Timing exchange = timeRing(ranks, bytes, segmentBytes, RingCollective::exchangeLikeAllReduce);
+        Timing loopback = timeRing(2, bytes, segmentBytes, (ring, data) -> ring.broadcastLittleEndian(data, 0));
         long memcpy = timeMemcpy(bytes);
-        return new Result(ranks, mib, segmentBytes, factor * bytes / allReduce, (double) bytes / loopback,
-                (double) bytes / memcpy, factor * bytes / exchange, allReduce / 1e6);
+        return new Result(ranks, mib, segmentBytes, factor * bytes / allReduce.wallNanos,
+                (double) bytes / loopback.wallNanos, (double) bytes / memcpy, factor * bytes / exchange.wallNanos,
+                allReduce.wallNanos / 1e6, allReduce.cpuNanos / 1e6, exchange.cpuNanos / 1e6,
+                loopback.cpuNanos / 1e6);
     }
+
+    /** Median wall time of the slowest rank, and mean CPU time of all ranks together, per call. */
+    private record Timing(long wallNanos, long cpuNanos) {}
 
     @FunctionalInterface
     private interface RingCall {
@@ -81,7 +92,7 @@ public final class AllReduceBench {
     }
 
     /** Median over iterations of the slowest rank's nanoseconds for one call; ranks line up with a barrier first. */
-    private static long timeRing(int ranks, int bytes, int segmentBytes, RingCall call) {
+    private static Timing timeRing(int ranks, int bytes, int segmentBytes, RingCall call) {
         Duration timeout = Duration.ofSeconds(120);
         List<RingCollective> rings = RingCollective.openLoopback(ranks, timeout, timeout, segmentBytes);
         try {
@@ -94,13 +105,16 @@ public final class AllReduceBench {
                         for (int i = 0; i < bytes; i += Float.BYTES) {
                             data.putFloat(i, 1.0f + (i & 1023) / 1024f);
                         }
-                        long[] times = new long[ITERATIONS];
+                        long[] times = new long[ITERATIONS + 1];
+                        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
                         for (int it = -WARMUP; it < ITERATIONS; it++) {
                             ring.barrier();
+                            long cpu = mx.getCurrentThreadCpuTime();
                             long start = System.nanoTime();
                             call.call(ring, data);
                             if (it >= 0) {
                                 times[it] = System.nanoTime() - start;
+                                times[ITERATIONS] += mx.getCurrentThreadCpuTime() - cpu;
                             }
                         }
                         f.complete(times);
@@ -113,13 +127,15 @@ public final class AllReduceBench {
                 work.add(f);
             }
             long[] slowest = new long[ITERATIONS];
+            long cpu = 0;
             for (CompletableFuture<long[]> f : work) {
                 long[] times = f.get();
+                cpu += times[ITERATIONS];
                 for (int i = 0; i < ITERATIONS; i++) {
                     slowest[i] = Math.max(slowest[i], times[i]);
                 }
             }
-            return median(slowest);
+            return new Timing(median(slowest), cpu / ITERATIONS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
@@ -163,7 +179,9 @@ public final class AllReduceBench {
         int segment = args.length > 2 ? Integer.parseInt(args[2]) << 10 : Rendezvous.DEFAULT_SEGMENT_BYTES;
         Result r = measure(ranks, mib, segment);
         System.out.println(r.line());
-        System.out.printf(Locale.ROOT, "# segment=%d KiB allreduce_ms=%.1f exchange_gbps=%.3f busbw/exchange=%.3f%n",
-                segment >> 10, r.allReduceMillis(), r.exchangeGBps(), r.busbwGBps() / r.exchangeGBps());
+        System.out.printf(Locale.ROOT, "# segment=%d KiB allreduce_ms=%.1f exchange_gbps=%.3f busbw/exchange=%.3f"
+                + " cpu_ms_per_call(all ranks): allreduce=%.1f exchange=%.1f loopback=%.1f%n", segment >> 10,
+                r.allReduceMillis(), r.exchangeGBps(), r.busbwGBps() / r.exchangeGBps(), r.allReduceCpuMillis(),
+                r.exchangeCpuMillis(), r.loopbackCpuMillis());
     }
 }
