@@ -197,6 +197,35 @@ class RingFailureTest {
     }
 
     @Test
+    void interruptingOpenFailsPromptlyAndKeepsTheInterruptFlag() {
+        List<ServerSocketChannel> servers = servers(2); // rank 1 never opens
+        List<String> peers = peers(servers);
+        Rendezvous rank0 = rendezvous(0, peers, SECRET, "run", 0, Duration.ofSeconds(20), SHORT);
+        var outcomes = Ranks.outcomes(List.of(rank0), rv -> {
+            Thread caller = Thread.currentThread();
+            Thread interrupter = new Thread(() -> {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                caller.interrupt();
+            });
+            interrupter.setDaemon(true);
+            interrupter.start();
+            try {
+                RingCollective.open(rv, servers.get(0)).close();
+                return false;
+            } catch (CollectiveException e) {
+                assertThat(e).hasMessageContaining("interrupted");
+                return Thread.currentThread().isInterrupted();
+            }
+        }, Duration.ofSeconds(30));
+        assertThat(outcomes.get(0).value()).as("interrupt flag kept").isTrue();
+        assertThat(outcomes.get(0).seconds()).isLessThan(2);
+    }
+
+    @Test
     void failedOpenLeavesNoThreadsBehind() throws Exception {
         List<ServerSocketChannel> servers = servers(2);
         List<String> peers = peers(servers);
