@@ -44,7 +44,7 @@ public final class AllReduceBench {
      */
     public record Result(int ranks, int mib, int segmentBytes, double busbwGBps, double loopbackGBps,
             double memcpyGBps, double exchangeGBps, double allReduceMillis, double allReduceCpuMillis,
-            double exchangeCpuMillis, double loopbackCpuMillis) {
+            double exchangeCpuMillis, double loopbackCpuMillis, double oneFloatMicros, double small64KiBMicros) {
 
         public double ratio() {
             return busbwGBps / loopbackGBps;
@@ -77,10 +77,58 @@ public final class AllReduceBench {
         Timing exchange = timeRing(ranks, bytes, segmentBytes, RingCollective::exchangeLikeAllReduce);
         Timing loopback = timeRing(2, bytes, segmentBytes, (ring, data) -> ring.broadcastLittleEndian(data, 0));
         long memcpy = timeMemcpy(bytes);
+        double[] latency = latencyMicros(ranks, segmentBytes);
         return new Result(ranks, mib, segmentBytes, factor * bytes / allReduce.wallNanos,
                 (double) bytes / loopback.wallNanos, (double) bytes / memcpy, factor * bytes / exchange.wallNanos,
                 allReduce.wallNanos / 1e6, allReduce.cpuNanos / 1e6, exchange.cpuNanos / 1e6,
-                loopback.cpuNanos / 1e6);
+                loopback.cpuNanos / 1e6, latency[0], latency[1]);
+    }
+
+    /** Mean microseconds per back-to-back all-reduce of 1 float and of 64 KiB (16384 floats), float[] path. */
+    private static double[] latencyMicros(int ranks, int segmentBytes) {
+        Duration timeout = Duration.ofSeconds(120);
+        List<RingCollective> rings = RingCollective.openLoopback(ranks, timeout, timeout, segmentBytes);
+        try {
+            int calls = 200;
+            List<CompletableFuture<double[]>> work = new ArrayList<>();
+            for (RingCollective ring : rings) {
+                work.add(CompletableFuture.supplyAsync(() -> {
+                    double[] out = new double[2];
+                    int k = 0;
+                    for (int floats : new int[] {1, 16384}) {
+                        float[] v = new float[floats];
+                        for (int i = 0; i < calls / 4; i++) {
+                            ring.allReduceSum(v); // warm-up
+                        }
+                        ring.barrier();
+                        long start = System.nanoTime();
+                        for (int i = 0; i < calls; i++) {
+                            ring.allReduceSum(v);
+                        }
+                        out[k++] = (System.nanoTime() - start) / 1e3 / calls;
+                    }
+                    return out;
+                }, runnable -> {
+                    Thread t = new Thread(runnable, "bench-latency-rank" + ring.rank());
+                    t.setDaemon(true);
+                    t.start();
+                }));
+            }
+            double[] worst = new double[2];
+            for (CompletableFuture<double[]> f : work) {
+                double[] d = f.get();
+                worst[0] = Math.max(worst[0], d[0]);
+                worst[1] = Math.max(worst[1], d[1]);
+            }
+            return worst;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("benchmark rank failed: " + e.getCause(), e.getCause());
+        } finally {
+            rings.forEach(RingCollective::close);
+        }
     }
 
     /** Median wall time of the slowest rank, and mean CPU time of all ranks together, per call. */
@@ -180,8 +228,9 @@ public final class AllReduceBench {
         Result r = measure(ranks, mib, segment);
         System.out.println(r.line());
         System.out.printf(Locale.ROOT, "# segment=%d KiB allreduce_ms=%.1f exchange_gbps=%.3f busbw/exchange=%.3f"
-                + " cpu_ms_per_call(all ranks): allreduce=%.1f exchange=%.1f loopback=%.1f%n", segment >> 10,
-                r.allReduceMillis(), r.exchangeGBps(), r.busbwGBps() / r.exchangeGBps(), r.allReduceCpuMillis(),
-                r.exchangeCpuMillis(), r.loopbackCpuMillis());
+                + " cpu_ms_per_call(all ranks): allreduce=%.1f exchange=%.1f loopback=%.1f"
+                + " latency_us: 1 float=%.0f 64 KiB=%.0f%n", segment >> 10, r.allReduceMillis(), r.exchangeGBps(),
+                r.busbwGBps() / r.exchangeGBps(), r.allReduceCpuMillis(), r.exchangeCpuMillis(),
+                r.loopbackCpuMillis(), r.oneFloatMicros(), r.small64KiBMicros());
     }
 }
