@@ -3,27 +3,18 @@ package redispark.dist;
 import java.io.EOFException;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Ring all-reduce over TCP between the ranks of one training run.
@@ -63,8 +54,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RingCollective implements Collective {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RingCollective.class);
-
     private static final int HEADER_BYTES = 32;
     private static final int HEADER_MAGIC = 0x52444331; // "RDC1"
     private static final int OP_ALL_REDUCE = 1;
@@ -82,19 +71,15 @@ public final class RingCollective implements Collective {
     private final SelectionKey outKey;
     private final SelectionKey inKey;
     private final int segmentFloats;
-    private final ByteBuffer sendBuf;
-    private final ByteBuffer recvBuf;
-    private final FloatBuffer sendFloats;
-    private final FloatBuffer recvFloats;
-    private final float[] scratchA;
-    private final float[] scratchB;
+    private final WireBuffers wire;
     private final ByteBuffer headerOut;
     private final ByteBuffer headerIn;
     private long calls;
     private volatile boolean closed;
     private volatile CollectiveException broken;
 
-    private RingCollective(Rendezvous rv, SocketChannel toNext, SocketChannel fromPrevious) throws IOException {
+    /** Wraps two authenticated links (both null for a world of one); see {@link RingSetup}. */
+    RingCollective(Rendezvous rv, SocketChannel toNext, SocketChannel fromPrevious) throws IOException {
         this.rv = rv;
         this.self = "rank " + rv.rank() + "/" + rv.worldSize() + " (run '" + rv.runId() + "' attempt " + rv.attempt()
                 + ")";
@@ -105,20 +90,14 @@ public final class RingCollective implements Collective {
             selector = null;
             outKey = null;
             inKey = null;
-            sendBuf = recvBuf = headerOut = headerIn = null;
-            sendFloats = recvFloats = null;
-            scratchA = scratchB = null;
+            wire = null;
+            headerOut = headerIn = null;
             return;
         }
         selector = Selector.open();
         outKey = toNext.register(selector, 0);
         inKey = fromPrevious.register(selector, 0);
-        sendBuf = ByteBuffer.allocateDirect(rv.segmentBytes()).order(ByteOrder.LITTLE_ENDIAN);
-        recvBuf = ByteBuffer.allocateDirect(rv.segmentBytes()).order(ByteOrder.LITTLE_ENDIAN);
-        sendFloats = sendBuf.asFloatBuffer();
-        recvFloats = recvBuf.asFloatBuffer();
-        scratchA = new float[segmentFloats];
-        scratchB = new float[segmentFloats];
+        wire = new WireBuffers(rv.segmentBytes());
         headerOut = ByteBuffer.allocateDirect(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         headerIn = ByteBuffer.allocateDirect(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     }
@@ -130,18 +109,7 @@ public final class RingCollective implements Collective {
      * {@code port} (0 picks a free one). Publish {@link #advertise} of it, then pass it to {@link #open}.
      */
     public static ServerSocketChannel listen(String bindHost, int port) {
-        try {
-            ServerSocketChannel server = ServerSocketChannel.open();
-            try {
-                server.bind(new InetSocketAddress(bindHost, port), 64);
-                return server;
-            } catch (IOException | RuntimeException e) {
-                server.close();
-                throw e;
-            }
-        } catch (IOException e) {
-            throw new CollectiveException("cannot listen on " + bindHost + ":" + port + ": " + e, -1, "listen", e);
-        }
+        return RingSetup.listen(bindHost, port);
     }
 
     /**
@@ -149,20 +117,7 @@ public final class RingCollective implements Collective {
      * host name) when given, else the bound address; IPv6 literals are bracketed.
      */
     public static String advertise(ServerSocketChannel server, String advertiseHost) {
-        try {
-            InetSocketAddress bound = (InetSocketAddress) server.getLocalAddress();
-            String host = advertiseHost;
-            if (host == null || host.isEmpty()) {
-                InetAddress a = bound.getAddress();
-                host = a.isAnyLocalAddress() ? InetAddress.getLocalHost().getHostAddress() : a.getHostAddress();
-            }
-            if (host.contains(":") && !host.startsWith("[")) {
-                host = "[" + host + "]";
-            }
-            return host + ":" + bound.getPort();
-        } catch (IOException e) {
-            throw new CollectiveException("cannot read the bound address: " + e, -1, "listen", e);
-        }
+        return RingSetup.advertise(server, advertiseHost);
     }
 
     /**
@@ -173,166 +128,7 @@ public final class RingCollective implements Collective {
      * @throws CollectiveException on timeout, interruption or a refused handshake (wrong secret, run, attempt, rank)
      */
     public static RingCollective open(Rendezvous rv, ServerSocketChannel server) {
-        Objects.requireNonNull(rv, "rv");
-        Objects.requireNonNull(server, "server");
-        long started = System.nanoTime();
-        long deadline = started + rv.connectTimeout().toNanos();
-        if (rv.worldSize() == 1) {
-            Io.closeQuietly(server);
-            try {
-                return new RingCollective(rv, null, null);
-            } catch (IOException e) {
-                throw new AssertionError(e);
-            }
-        }
-        CompletableFuture<SocketChannel> accepted = new CompletableFuture<>();
-        Thread acceptor = new Thread(() -> {
-            try {
-                accepted.complete(acceptPrevious(server, rv, deadline));
-            } catch (Throwable t) {
-                accepted.completeExceptionally(t);
-            }
-        }, "ring-accept-rank" + rv.rank());
-        acceptor.setDaemon(true);
-        acceptor.start();
-        SocketChannel out = null;
-        SocketChannel in = null;
-        try {
-            try {
-                out = connectNext(rv, deadline);
-            } catch (CollectiveException connectFailure) {
-                throw clearerOf(connectFailure, accepted, deadline);
-            }
-            in = awaitAccepted(rv, accepted, deadline);
-            RingCollective ring = new RingCollective(rv, out, in);
-            LOG.info("{} joined the ring in {} ms: sends to rank {} at {}, receives from rank {}", ring.self,
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), rv.next(), rv.peers().get(rv.next()),
-                    rv.previous());
-            return ring;
-        } catch (RuntimeException | IOException e) {
-            acceptor.interrupt();
-            accepted.thenAccept(Io::closeQuietly);
-            Io.closeQuietly(out);
-            Io.closeQuietly(in);
-            if (e instanceof CollectiveException ce) {
-                throw ce;
-            }
-            throw new CollectiveException(describe(rv) + ": cannot open the ring: " + e, -1, "open", e);
-        } finally {
-            Io.closeQuietly(server);
-        }
-    }
-
-    /**
-     * When dialling failed on a transport error (reset, EOF, timeout), the accepting side often holds the real reason
-     * (its peer refused us, or we refused it: wrong secret, attempt, run); wait up to a second for it and prefer it.
-     */
-    private static CollectiveException clearerOf(CollectiveException connectFailure,
-            CompletableFuture<SocketChannel> accepted, long deadline) {
-        if (connectFailure instanceof HandshakeRefusedException) {
-            return connectFailure;
-        }
-        long wait = Math.min(deadline - System.nanoTime(), TimeUnit.SECONDS.toNanos(1));
-        try {
-            accepted.get(Math.max(0, wait), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof HandshakeRefusedException refused) {
-                refused.addSuppressed(connectFailure);
-                return refused;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (TimeoutException e) {
-            // the accepting side has nothing clearer to say yet
-        }
-        return connectFailure;
-    }
-
-    private static String describe(Rendezvous rv) {
-        return "rank " + rv.rank() + "/" + rv.worldSize() + " (run '" + rv.runId() + "' attempt " + rv.attempt() + ")";
-    }
-
-    private static SocketChannel connectNext(Rendezvous rv, long deadline) {
-        int next = rv.next();
-        String what = describe(rv) + ": connect to rank " + next + " at " + rv.peers().get(next);
-        Io.Blame blame = (problem, cause) -> new CollectiveException(what + ": " + problem, next, "connect", cause);
-        SocketChannel ch = Io.connect(rv.address(next), deadline, blame);
-        try {
-            Handshake.connect(ch, rv, deadline, blame);
-            return ch;
-        } catch (RuntimeException e) {
-            Io.closeQuietly(ch);
-            throw e;
-        }
-    }
-
-    private static SocketChannel acceptPrevious(ServerSocketChannel server, Rendezvous rv, long deadline)
-            throws IOException {
-        int previous = rv.previous();
-        String what = describe(rv) + ": accept rank " + previous;
-        List<String> ignored = new ArrayList<>();
-        server.configureBlocking(false);
-        try (Selector accepting = Selector.open()) {
-            server.register(accepting, SelectionKey.OP_ACCEPT);
-            while (true) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw new CollectiveException(what + ": interrupted", previous, "accept",
-                            new InterruptedException());
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new CollectiveException(what + ": rank " + previous + " (" + rv.peers().get(previous)
-                            + ") did not connect within " + Io.seconds(rv.connectTimeout().toNanos())
-                            + (ignored.isEmpty() ? "" : "; ignored foreign connections: " + ignored), previous,
-                            "accept");
-                }
-                accepting.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-                accepting.selectedKeys().clear();
-                SocketChannel ch = server.accept();
-                if (ch == null) {
-                    continue;
-                }
-                String remote = String.valueOf(ch.getRemoteAddress());
-                Io.Blame blame = (problem, cause) -> new CollectiveException(
-                        what + " (connection from " + remote + "): " + problem, previous, "accept", cause);
-                try {
-                    Io.configure(ch);
-                    Handshake.accept(ch, rv, deadline, blame);
-                    return ch;
-                } catch (Handshake.Foreign f) {
-                    Io.closeQuietly(ch);
-                    ignored.add(remote + ": " + f.getMessage());
-                    LOG.warn("{}: ignored a connection from {} that does not speak the ring protocol: {}", what,
-                            remote, f.getMessage());
-                } catch (RuntimeException | IOException e) {
-                    Io.closeQuietly(ch);
-                    throw e;
-                }
-            }
-        }
-    }
-
-    private static SocketChannel awaitAccepted(Rendezvous rv, CompletableFuture<SocketChannel> accepted,
-            long deadline) {
-        int previous = rv.previous();
-        try {
-            // the acceptor enforces the deadline itself; the slack only guards against a lost wake-up
-            long left = Math.max(0, deadline - System.nanoTime()) + TimeUnit.SECONDS.toNanos(2);
-            return accepted.get(left, TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CollectiveException(describe(rv) + ": interrupted while waiting for rank " + previous
-                    + " to connect", previous, "accept", e);
-        } catch (TimeoutException e) {
-            throw new CollectiveException(describe(rv) + ": rank " + previous + " did not connect in time", previous,
-                    "accept", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof CollectiveException ce) {
-                throw ce;
-            }
-            throw new CollectiveException(describe(rv) + ": accepting rank " + previous + " failed: " + e.getCause(),
-                    previous, "accept", e.getCause());
-        }
+        return RingSetup.open(rv, server);
     }
 
     /**
@@ -341,56 +137,7 @@ public final class RingCollective implements Collective {
      */
     public static List<RingCollective> openLoopback(int worldSize, Duration connectTimeout, Duration ioTimeout,
             int segmentBytes) {
-        List<ServerSocketChannel> servers = new ArrayList<>();
-        List<String> peers = new ArrayList<>();
-        try {
-            for (int r = 0; r < worldSize; r++) {
-                ServerSocketChannel s = listen("127.0.0.1", 0);
-                servers.add(s);
-                peers.add(advertise(s, "127.0.0.1"));
-            }
-        } catch (RuntimeException e) {
-            servers.forEach(Io::closeQuietly);
-            throw e;
-        }
-        byte[] secret = Rendezvous.newSecret();
-        List<CompletableFuture<RingCollective>> opening = new ArrayList<>();
-        for (int r = 0; r < worldSize; r++) {
-            Rendezvous rv = new Rendezvous(r, worldSize, peers, secret, "loopback", 0, connectTimeout, ioTimeout,
-                    segmentBytes);
-            ServerSocketChannel server = servers.get(r);
-            CompletableFuture<RingCollective> f = new CompletableFuture<>();
-            Thread t = new Thread(() -> {
-                try {
-                    f.complete(open(rv, server));
-                } catch (Throwable e) {
-                    f.completeExceptionally(e);
-                }
-            }, "ring-open-rank" + r);
-            t.setDaemon(true);
-            t.start();
-            opening.add(f);
-        }
-        List<RingCollective> rings = new ArrayList<>();
-        RuntimeException failure = null;
-        for (CompletableFuture<RingCollective> f : opening) {
-            try {
-                rings.add(f.get());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failure = new CollectiveException("interrupted while opening a loopback ring", -1, "open", e);
-                break;
-            } catch (ExecutionException e) {
-                failure = e.getCause() instanceof RuntimeException re ? re
-                        : new CollectiveException("opening a loopback ring failed", -1, "open", e.getCause());
-            }
-        }
-        if (failure != null) {
-            rings.forEach(RingCollective::close);
-            opening.forEach(f -> f.thenAccept(RingCollective::close));
-            throw failure;
-        }
-        return rings;
+        return RingSetup.openLoopback(worldSize, connectTimeout, ioTimeout, segmentBytes);
     }
 
     /** {@link #openLoopback(int, Duration, Duration, int)} with the given timeout for both and 1 MiB segments. */
@@ -421,7 +168,7 @@ public final class RingCollective implements Collective {
             checkOpen("allReduceSum");
             return;
         }
-        run(new AllReduce(new ArraySpan(values), values.length), ++calls);
+        run(new AllReduce(wire.of(values), values.length), ++calls);
     }
 
     @Override
@@ -430,7 +177,7 @@ public final class RingCollective implements Collective {
             checkOpen("allReduceSum");
             return;
         }
-        run(new AllReduce(new BufferSpan(values), values.remaining()), ++calls);
+        run(new AllReduce(wire.of(values), values.remaining()), ++calls);
     }
 
     /**
@@ -447,12 +194,12 @@ public final class RingCollective implements Collective {
             checkOpen("allReduceSum");
             return;
         }
-        run(new AllReduce(new RawSpan(floats), floats.remaining() / Float.BYTES), ++calls);
+        run(new AllReduce(wire.ofLittleEndian(floats), floats.remaining() / Float.BYTES), ++calls);
     }
 
     /** Benchmark baseline: the all-reduce's data movement on little-endian bytes with copies instead of additions. */
     void exchangeLikeAllReduce(ByteBuffer floats) {
-        run(new AllReduce(new RawSpan(floats), floats.remaining() / Float.BYTES, false), ++calls);
+        run(new AllReduce(wire.ofLittleEndian(floats), floats.remaining() / Float.BYTES, false), ++calls);
     }
 
     /**
@@ -524,7 +271,7 @@ public final class RingCollective implements Collective {
             checkOpen("broadcast");
             return;
         }
-        run(new Broadcast(new BufferSpan(values), values.remaining(), root), ++calls);
+        run(new Broadcast(wire.of(values), values.remaining(), root), ++calls);
     }
 
     /** {@link #broadcast(FloatBuffer, int)} of little-endian float32 bytes (see {@link #allReduceSumLittleEndian}). */
@@ -540,7 +287,7 @@ public final class RingCollective implements Collective {
             checkOpen("broadcast");
             return;
         }
-        run(new Broadcast(new RawSpan(floats), floats.remaining() / Float.BYTES, root), ++calls);
+        run(new Broadcast(wire.ofLittleEndian(floats), floats.remaining() / Float.BYTES, root), ++calls);
     }
 
     /** Idempotent; may be called from any thread. A call in progress on another thread fails promptly. */
@@ -835,7 +582,7 @@ public final class RingCollective implements Collective {
 
     /** The ring all-reduce; see the class comment for the schedule. */
     private final class AllReduce extends Op {
-        private final Span span;
+        private final WireBuffers.Span span;
         private final int n;
         private final int world = rv.worldSize();
         private final int steps = 2 * (world - 1);
@@ -845,12 +592,12 @@ public final class RingCollective implements Collective {
         private int recvSeg;
         private final int addSteps;
 
-        AllReduce(Span span, int n) {
+        AllReduce(WireBuffers.Span span, int n) {
             this(span, n, true);
         }
 
         /** With {@code add} false the data moves exactly as in an all-reduce but is copied, never added. */
-        AllReduce(Span span, int n, boolean add) {
+        AllReduce(WireBuffers.Span span, int n, boolean add) {
             super(OP_ALL_REDUCE, n, add ? 0 : 1);
             this.span = span;
             this.n = n;
@@ -931,7 +678,7 @@ public final class RingCollective implements Collective {
 
     /** Chain broadcast: root sends, ranks root+1..root-2 receive and forward each segment, root-1 only receives. */
     private final class Broadcast extends Op {
-        private final Span span;
+        private final WireBuffers.Span span;
         private final int n;
         private final int segments;
         private final boolean sends;
@@ -939,7 +686,7 @@ public final class RingCollective implements Collective {
         private int sent;
         private int received;
 
-        Broadcast(Span span, int n, int root) {
+        Broadcast(WireBuffers.Span span, int n, int root) {
             super(OP_BROADCAST, n, root);
             this.span = span;
             this.n = n;
@@ -1062,144 +809,6 @@ public final class RingCollective implements Collective {
             blocks[Math.floorMod(rv.rank() - step - 1, world)] = op.incoming.array();
         }
         return blocks;
-    }
-
-    // ------------------------------------------------------------------------------------------------ spans
-
-    /** Where the floats of one call live; moves segments between them and the wire buffers. */
-    private abstract static class Span {
-        /** Bytes to send for floats [off, off+len): a staged copy or a view of the data. */
-        abstract ByteBuffer stageOut(int off, int len);
-
-        /** Where to read len floats destined for [off, off+len), to be added ({@code add}) or copied. */
-        abstract ByteBuffer recvTarget(int off, int len, boolean add);
-
-        /** Completes a receive: data[off+i] = received[i] + data[off+i] when adding, else stores a staged copy. */
-        abstract void finishRecv(int off, int len, boolean add);
-    }
-
-    private ByteBuffer staged(int len) {
-        sendBuf.clear().limit(len * Float.BYTES);
-        return sendBuf;
-    }
-
-    private ByteBuffer receiving(int len) {
-        recvBuf.clear().limit(len * Float.BYTES);
-        return recvBuf;
-    }
-
-    private final class ArraySpan extends Span {
-        private final float[] data;
-
-        ArraySpan(float[] data) {
-            this.data = data;
-        }
-
-        @Override
-        ByteBuffer stageOut(int off, int len) {
-            sendFloats.put(0, data, off, len);
-            return staged(len);
-        }
-
-        @Override
-        ByteBuffer recvTarget(int off, int len, boolean add) {
-            return receiving(len);
-        }
-
-        @Override
-        void finishRecv(int off, int len, boolean add) {
-            if (add) {
-                float[] got = scratchA;
-                recvFloats.get(0, got, 0, len);
-                float[] d = data;
-                for (int i = 0; i < len; i++) {
-                    d[off + i] = got[i] + d[off + i];
-                }
-            } else {
-                recvFloats.get(0, data, off, len);
-            }
-        }
-    }
-
-    private final class BufferSpan extends Span {
-        private final FloatBuffer data;
-        private final int base;
-
-        BufferSpan(FloatBuffer data) {
-            this.data = data;
-            this.base = data.position();
-        }
-
-        @Override
-        ByteBuffer stageOut(int off, int len) {
-            sendFloats.put(0, data, base + off, len);
-            return staged(len);
-        }
-
-        @Override
-        ByteBuffer recvTarget(int off, int len, boolean add) {
-            return receiving(len);
-        }
-
-        @Override
-        void finishRecv(int off, int len, boolean add) {
-            if (add) {
-                addInto(recvFloats, data, base + off, len);
-            } else {
-                data.put(base + off, recvFloats, 0, len);
-            }
-        }
-    }
-
-    /** Little-endian floats in a byte buffer; direct buffers are sent from and copied into without staging. */
-    private final class RawSpan extends Span {
-        private final int base;
-        private final ByteBuffer outView;
-        private final ByteBuffer inView;
-        private final FloatBuffer floats;
-
-        RawSpan(ByteBuffer data) {
-            this.base = data.position();
-            this.outView = data.duplicate();
-            this.inView = data.duplicate();
-            this.floats = data.duplicate().slice(base, data.remaining()).order(ByteOrder.LITTLE_ENDIAN)
-                    .asFloatBuffer();
-        }
-
-        private ByteBuffer window(ByteBuffer view, int off, int len) {
-            view.clear();
-            view.limit(base + (off + len) * Float.BYTES).position(base + off * Float.BYTES);
-            return view;
-        }
-
-        @Override
-        ByteBuffer stageOut(int off, int len) {
-            return window(outView, off, len);
-        }
-
-        @Override
-        ByteBuffer recvTarget(int off, int len, boolean add) {
-            return add ? receiving(len) : window(inView, off, len);
-        }
-
-        @Override
-        void finishRecv(int off, int len, boolean add) {
-            if (add) {
-                addInto(recvFloats, floats, off, len);
-            }
-        }
-    }
-
-    /** data[at+i] = received[i] + data[at+i] for i < len, through the scratch arrays (vectorisable loop). */
-    private void addInto(FloatBuffer received, FloatBuffer data, int at, int len) {
-        float[] got = scratchA;
-        float[] mine = scratchB;
-        received.get(0, got, 0, len);
-        data.get(at, mine, 0, len);
-        for (int i = 0; i < len; i++) {
-            mine[i] = got[i] + mine[i];
-        }
-        data.put(at, mine, 0, len);
     }
 
     @Override
