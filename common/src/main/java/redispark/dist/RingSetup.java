@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -90,9 +91,10 @@ final class RingSetup {
             }
         }
         CompletableFuture<SocketChannel> accepted = new CompletableFuture<>();
+        List<HandshakeRefusedException> refusals = new CopyOnWriteArrayList<>();
         Thread acceptor = new Thread(() -> {
             try {
-                accepted.complete(acceptPrevious(server, rv, deadline));
+                accepted.complete(acceptPrevious(server, rv, deadline, refusals));
             } catch (Throwable t) {
                 accepted.completeExceptionally(t);
             }
@@ -105,7 +107,7 @@ final class RingSetup {
             try {
                 out = connectNext(rv, deadline);
             } catch (CollectiveException connectFailure) {
-                throw clearerOf(connectFailure, accepted, deadline);
+                throw clearerOf(connectFailure, accepted, refusals, deadline);
             }
             in = awaitAccepted(rv, accepted, deadline);
             RingCollective ring = new RingCollective(rv, out, in);
@@ -129,27 +131,34 @@ final class RingSetup {
 
     /**
      * When dialling failed on a transport error (reset, EOF, timeout), the accepting side often holds the real reason
-     * (its peer refused us, or we refused it: wrong secret, attempt, run); wait up to a second for it and prefer it.
+     * (a refusal: wrong secret, attempt, run, rank); wait up to a second for one and prefer it.
      */
     private static CollectiveException clearerOf(CollectiveException connectFailure,
-            CompletableFuture<SocketChannel> accepted, long deadline) {
+            CompletableFuture<SocketChannel> accepted, List<HandshakeRefusedException> refusals, long deadline) {
         if (connectFailure instanceof HandshakeRefusedException) {
             return connectFailure;
         }
-        long wait = Math.min(deadline - System.nanoTime(), TimeUnit.SECONDS.toNanos(1));
-        try {
-            accepted.get(Math.max(0, wait), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof HandshakeRefusedException refused) {
-                refused.addSuppressed(connectFailure);
-                return refused;
+        long until = System.nanoTime() + Math.min(deadline - System.nanoTime(), TimeUnit.SECONDS.toNanos(1));
+        while (refusals.isEmpty() && !accepted.isDone() && System.nanoTime() < until) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (TimeoutException e) {
-            // the accepting side has nothing clearer to say yet
         }
-        return connectFailure;
+        CollectiveException clearer = refusals.isEmpty() ? null : refusals.get(0);
+        if (clearer == null && accepted.isCompletedExceptionally()) {
+            Throwable t = accepted.handle((ch, e) -> e).join();
+            if (t instanceof HandshakeRefusedException refused) {
+                clearer = refused;
+            }
+        }
+        if (clearer == null) {
+            return connectFailure;
+        }
+        clearer.addSuppressed(connectFailure);
+        return clearer;
     }
 
     private static String describe(Rendezvous rv) {
@@ -170,8 +179,13 @@ final class RingSetup {
         }
     }
 
-    private static SocketChannel acceptPrevious(ServerSocketChannel server, Rendezvous rv, long deadline)
-            throws IOException {
+    /**
+     * Accepts until the predecessor proves itself or the deadline passes. Foreign clients are skipped; peers of this
+     * protocol that do not match (another attempt's stale task, a wrong secret, the wrong rank) are refused, told
+     * why, recorded in {@code refusals}, and the wait goes on: a stale peer must not break a fresh attempt.
+     */
+    private static SocketChannel acceptPrevious(ServerSocketChannel server, Rendezvous rv, long deadline,
+            List<HandshakeRefusedException> refusals) throws IOException {
         int previous = rv.previous();
         String what = describe(rv) + ": accept rank " + previous;
         List<String> ignored = new ArrayList<>();
@@ -185,10 +199,13 @@ final class RingSetup {
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new CollectiveException(what + ": rank " + previous + " (" + rv.peers().get(previous)
+                    String message = what + ": rank " + previous + " (" + rv.peers().get(previous)
                             + ") did not connect within " + Io.seconds(rv.connectTimeout().toNanos())
-                            + (ignored.isEmpty() ? "" : "; ignored foreign connections: " + ignored), previous,
-                            "accept");
+                            + (refusals.isEmpty() ? "" : "; refused: " + refusals.stream()
+                                    .map(Throwable::getMessage).toList())
+                            + (ignored.isEmpty() ? "" : "; ignored foreign connections: " + ignored);
+                    throw refusals.isEmpty() ? new CollectiveException(message, previous, "accept")
+                            : new HandshakeRefusedException(message, previous, "accept");
                 }
                 accepting.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
                 accepting.selectedKeys().clear();
@@ -208,6 +225,10 @@ final class RingSetup {
                     ignored.add(remote + ": " + f.getMessage());
                     LOG.warn("{}: ignored a connection from {} that does not speak the ring protocol: {}", what,
                             remote, f.getMessage());
+                } catch (HandshakeRefusedException refused) {
+                    Io.closeQuietly(ch);
+                    refusals.add(refused);
+                    LOG.warn("{}; still waiting for rank {}", refused.getMessage(), previous);
                 } catch (RuntimeException | IOException e) {
                     Io.closeQuietly(ch);
                     throw e;

@@ -118,6 +118,31 @@ class RingFailureTest {
     }
 
     @Test
+    void staleTaskFromAnEarlierAttemptIsRefusedWithoutBreakingTheRing() throws Exception {
+        List<ServerSocketChannel> servers = servers(2);
+        List<String> peers = peers(servers);
+        Duration connect = Duration.ofSeconds(10);
+        Rendezvous fresh0 = rendezvous(0, peers, SECRET, "run", 1, connect, SHORT);
+        Rendezvous fresh1 = rendezvous(1, peers, SECRET, "run", 1, connect, SHORT);
+        CompletableFuture<RingCollective> rank1 = CompletableFuture.supplyAsync(
+                () -> RingCollective.open(fresh1, servers.get(1)));
+        // a zombie rank 0 of attempt 0 dials rank 1 first
+        Rendezvous stale0 = rendezvous(0, peers, SECRET, "run", 0, connect, SHORT);
+        long deadline = System.nanoTime() + connect.toNanos();
+        Io.Blame blame = (p, c) -> new CollectiveException("stale rank 0: " + p, 1, "t", c);
+        SocketChannel zombie = Io.connect(stale0.address(1), deadline, blame);
+        resources.add(zombie);
+        assertThatThrownBy(() -> Handshake.connect(zombie, stale0, deadline, blame))
+                .isInstanceOf(HandshakeRefusedException.class)
+                .hasMessageContainingAll("attempt 0", "attempt 1");
+        RingCollective r0 = RingCollective.open(fresh0, servers.get(0));
+        RingCollective r1 = rank1.get(10, TimeUnit.SECONDS);
+        resources.add(r0);
+        resources.add(r1);
+        assertThat(Ranks.each(List.of(r0, r1), c -> c.allReduceSum(2.0))).containsOnly(4.0);
+    }
+
+    @Test
     void peerReachingTheWrongRankIsRefused() throws Exception {
         ServerSocketChannel server = servers(1).get(0);
         List<String> peers = List.of(RingCollective.advertise(server, "127.0.0.1"),
