@@ -22,6 +22,7 @@ final class Extractor {
     private static final int PHRASE_WINDOW = 4000;
     private static final int STANDALONE_MAX = 200;
     private static final int MAX_MERGED_BOXES = 16;
+    private static final int MAX_BOX_SCAN = 5 * Normalizer.MAX_ANSWER_CHARS;
     private static final Pattern CONNECTOR = Pattern.compile(
             "[\\s$,;]*(?:and|or|,|;|\\\\text\\{\\s*(?:and|or)\\s*\\}|\\\\quad)?[\\s$,;]*");
 
@@ -140,7 +141,12 @@ final class Extractor {
             return null;
         }
         if (text.charAt(i) == '{') {
-            int close = matchBrace(text, i, deadline);
+            // No answer is longer than this: stop scanning (the content is then too long to read).
+            int limit = Math.min(text.length(), i + MAX_BOX_SCAN);
+            int close = matchBrace(text.substring(0, limit), i, deadline);
+            if (close < 0 && limit < text.length()) {
+                return new int[] {i + 1, limit, limit};
+            }
             return close < 0 ? null : new int[] {i + 1, close, close + 1};
         }
         // "\boxed 5": one token up to whitespace or a math delimiter

@@ -26,6 +26,11 @@ public final class MathVerifier {
         for (String[] sample : WarmUp.SAMPLES) {
             verify(sample[0], sample[1], warm);
         }
+        // One long output gets the character-scanning loops compiled (an interpreted scan of a
+        // megabyte costs tens of milliseconds).
+        String longOutput = "<think>" + "Let x = 2. ".repeat(30_000) + "</think> so \\boxed{" + "9".repeat(30_000);
+        verify(longOutput, "5", warm);
+        verify(longOutput + "}", "5", warm);
     }
 
     private MathVerifier() {
