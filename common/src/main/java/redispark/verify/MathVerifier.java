@@ -18,22 +18,17 @@ public final class MathVerifier {
             "^\\s*(?:\\\\text(?:bf)?\\{\\s*)?\\(?\\s*([A-E])\\s*(?:\\)|\\}|$|[.:\\s])");
     private static final Pattern GSM8K_GOLD = Pattern.compile("####\\s*(.*)$", Pattern.DOTALL);
 
-    static {
-        // Class loading, constant set-up (pi, ln 10, ~60 regexes) and the invokedynamic bootstrap of
-        // each record's equals take ~200 ms in a fresh JVM. Pay it here, outside any budget, on samples
-        // that touch every answer type and evaluator path, so no real verification is a cold timeout.
-        VerifyOptions warm = VerifyOptions.defaults().withBudget(java.time.Duration.ofSeconds(10));
-        for (String[] sample : WarmUp.SAMPLES) {
-            verify(sample[0], sample[1], warm);
-        }
-        // One long output gets the character-scanning loops compiled (an interpreted scan of a
-        // megabyte costs tens of milliseconds).
-        String longOutput = "<think>" + "Let x = 2. ".repeat(30_000) + "</think> so \\boxed{" + "9".repeat(30_000);
-        verify(longOutput, "5", warm);
-        verify(longOutput + "}", "5", warm);
-    }
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MathVerifier.class);
+    private static final int MAX_LOGGED_INTERNAL_ERRORS = 10;
+    private static final java.util.concurrent.atomic.AtomicLong INTERNAL_ERRORS =
+            new java.util.concurrent.atomic.AtomicLong();
 
     private MathVerifier() {
+    }
+
+    /** Verifications that ended in an unexpected exception (a bug); should stay 0. */
+    static long internalErrors() {
+        return INTERNAL_ERRORS.get();
     }
 
     /** Verifies with the default options (50 ms budget, labelling mode). */
@@ -100,7 +95,13 @@ public final class MathVerifier {
         } catch (Deadline.Expired e) {
             return new Verdict(false, clip(extracted), Reason.TIMEOUT);
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-            // Last resort: a bug or a resource limit must not take down the caller's job.
+            // Last resort: a bug or a resource limit must not take down the caller's job. Counted and
+            // (a few times) logged, so it cannot hide.
+            long n = INTERNAL_ERRORS.incrementAndGet();
+            if (n <= MAX_LOGGED_INTERNAL_ERRORS) {
+                LOG.warn("internal error #{} verifying (output {} chars, gold {})", n,
+                        modelOutput == null ? 0 : modelOutput.length(), clip(gold), e);
+            }
             return new Verdict(false, clip(extracted), Reason.UNPARSABLE_PRED);
         }
     }
@@ -194,5 +195,22 @@ public final class MathVerifier {
             return s;
         }
         return s.substring(0, MAX_EXTRACTED_IN_VERDICT);
+    }
+
+    // Must stay the last member: static initialisers run in textual order, and the warm-up needs every
+    // static field above (the gold cache in particular) to be initialised.
+    static {
+        // Class loading, constant set-up (pi, ln 10, ~60 regexes) and the invokedynamic bootstrap of
+        // each record's equals take ~200 ms in a fresh JVM. Pay it here, outside any budget, on samples
+        // that touch every answer type and evaluator path, so no real verification is a cold timeout.
+        VerifyOptions warm = VerifyOptions.defaults().withBudget(java.time.Duration.ofSeconds(10));
+        for (String[] sample : WarmUp.SAMPLES) {
+            verify(sample[0], sample[1], warm);
+        }
+        // One long output gets the character-scanning loops compiled (an interpreted scan of a
+        // megabyte costs tens of milliseconds).
+        String longOutput = "<think>" + "Let x = 2. ".repeat(30_000) + "</think> so \\boxed{" + "9".repeat(30_000);
+        verify(longOutput, "5", warm);
+        verify(longOutput + "}", "5", warm);
     }
 }

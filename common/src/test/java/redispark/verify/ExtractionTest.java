@@ -125,6 +125,17 @@ class ExtractionTest {
     }
 
     @Test
+    void warmUpSamplesRunWithoutInternalErrors() {
+        // Class initialisation ran every warm-up sample; none may have hit the last-resort handler.
+        MathVerifier.verify("\\boxed{1}", "1");
+        assertThat(MathVerifier.internalErrors()).isZero();
+        for (String[] sample : WarmUp.SAMPLES) {
+            MathVerifier.verify(sample[0], sample[1]);
+        }
+        assertThat(MathVerifier.internalErrors()).isZero();
+    }
+
+    @Test
     void goldMayBeAWholeSolutionOrAGsm8kAnswer() {
         output("\\boxed{18}", "She makes 9 * 2 = $18 every day.\n#### 18", Reason.MATCH);
         output("\\boxed{7}", "Thus the total is $\\boxed{7}$.", Reason.MATCH);

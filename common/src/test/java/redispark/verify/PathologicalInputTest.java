@@ -23,6 +23,11 @@ class PathologicalInputTest {
         MathVerifier.verify("\\boxed{1}", "1"); // class initialisation is not part of any budget
     }
 
+    @org.junit.jupiter.api.AfterAll
+    static void noVerificationEndedInAnInternalError() {
+        assertThat(MathVerifier.internalErrors()).as("verifications that hit the last-resort handler").isZero();
+    }
+
     static Stream<Arguments> hostileInputs() {
         String oneMegabyte = "9".repeat(1 << 20);
         String nested = "{".repeat(10_000) + "1" + "}".repeat(10_000);
