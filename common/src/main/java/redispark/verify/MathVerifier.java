@@ -5,8 +5,18 @@ import java.util.regex.Pattern;
 
 /**
  * Math answer verifier: extracts the final answer of a model output, reads it and the gold into typed
- * answers, and decides equivalence. Pure functions, no Spark, no threads; every call is bounded by a
- * hard budget (a cooperative deadline plus size caps), and never throws.
+ * answers, and decides equivalence (see the package documentation for the rules). Pure functions, no
+ * Spark, no threads, thread-safe; every call is bounded by a hard budget (a cooperative deadline plus
+ * size caps) and never throws.
+ *
+ * <p>Reasons: {@code match} / {@code mismatch}; {@code no_answer} (blank output, unclosed think block
+ * or box, nothing answer-like); {@code unparsable_gold} (blank or unreadable gold);
+ * {@code unparsable_pred} (the extracted answer cannot be read, or an internal error, which is also
+ * counted and logged); {@code timeout}. An unreadable side that is literally equal to the other
+ * (after normalisation) still matches.
+ *
+ * <p>The gold may be a bare answer in LaTeX or plain text (no {@code $} needed), a whole solution (its
+ * last box is used) or a GSM8K answer (text after {@code ####}). Parsed golds are cached.
  */
 public final class MathVerifier {
 

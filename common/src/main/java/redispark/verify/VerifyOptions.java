@@ -12,7 +12,7 @@ import java.util.Objects;
  *                           number of the output. Off when labelling: a truncated trace must not "match"
  *                           a number it merely restates.
  */
-public record VerifyOptions(Duration budget, boolean lastNumberFallback) {
+public record VerifyOptions(Duration budget, boolean lastNumberFallback) implements java.io.Serializable {
 
     private static final VerifyOptions DEFAULTS = new VerifyOptions(Duration.ofMillis(50), false);
 
