@@ -35,6 +35,7 @@ final class Extractor {
     private static final Pattern WORD = Pattern.compile("(?<![\\\\a-zA-Z])[a-zA-Z]{3,}");
     private static final Pattern MATH_WORD = Pattern.compile(
             "(?i)sqrt|sin|cos|tan|cot|sec|csc|log|exp|abs|pi|inf|infinity|arcsin|arccos|arctan|frac|and|or|text");
+    private static final Pattern LEADING_WORD = Pattern.compile("([a-zA-Z]{2,})\\b");
     private static final Pattern LAST_NUMBER = Pattern.compile("-?\\d+(?:,\\d{3})*(?:\\.\\d+)?(?:/\\d+)?");
 
     /** The extracted answer text plus an optional box candidate the phrase overrode. */
@@ -224,6 +225,11 @@ final class Extractor {
             line = line.substring(0, sentence.start());
         }
         line = line.replace("**", "").replace("$", "").strip();
+        // "the answer is not 6", "to answer: we need": a leading ordinary word means prose.
+        Matcher first = LEADING_WORD.matcher(line);
+        if (first.lookingAt() && !MATH_WORD.matcher(first.group(1)).matches()) {
+            return "";
+        }
         return line;
     }
 

@@ -49,6 +49,13 @@ class ExtractionTest {
     }
 
     @Test
+    void answerPhraseThatStartsWithAWordIsProse() {
+        output("So $\\boxed{5}$. Note that the answer is not 6.", "5", Reason.MATCH);
+        output("To answer: we need more work", "5", Reason.NO_ANSWER);
+        output("The answer is pi/2", "\\frac{\\pi}{2}", Reason.MATCH);
+    }
+
+    @Test
     void answerPhraseWithoutBoxIsUsed() {
         output("Some reasoning.\n\n**Answer:** $\\frac{3}{4}$", "0.75", Reason.MATCH);
         output("Thus, the final answer is 42.", "42", Reason.MATCH);
