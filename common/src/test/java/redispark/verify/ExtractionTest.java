@@ -115,6 +115,16 @@ class ExtractionTest {
     }
 
     @Test
+    void extremeBudgetsNeverThrow() {
+        VerifyOptions huge = VerifyOptions.defaults().withBudget(java.time.Duration.ofSeconds(Long.MAX_VALUE / 2));
+        assertThat(MathVerifier.verify("\\boxed{2}", "2", huge).reason()).isEqualTo(Reason.MATCH);
+        VerifyOptions tiny = VerifyOptions.defaults().withBudget(java.time.Duration.ofNanos(1));
+        assertThat(MathVerifier.verify("\\boxed{\\sqrt{2}+\\sqrt{3}}", "\\sqrt{5+2\\sqrt6}", tiny).reason())
+                .isIn(Reason.MATCH, Reason.TIMEOUT);
+        assertThat(MathVerifier.verify("\\boxed{2}", "2", null).reason()).isEqualTo(Reason.MATCH);
+    }
+
+    @Test
     void multipleChoiceLetterIsReadWhenTheGoldIsALetter() {
         output("so it must be $\\boxed{C}$", "C", Reason.MATCH);
         output("so it must be $\\boxed{\\text{(C)}}$", "\\text{(C)}", Reason.MATCH);
