@@ -72,6 +72,33 @@ class PathologicalInputTest {
                 Arguments.of("null bytes", "\\boxed{\u0000\u0000}", "\u0000"));
     }
 
+    /** Random soups of LaTeX-ish tokens: no verification may end in the last-resort handler. */
+    @org.junit.jupiter.api.Test
+    void randomTokenSoupNeverHitsTheLastResortHandler() {
+        String[] toks = {"0", "1", "7", "12", ".5", "x", "e", "i", "\\frac", "{", "}", "(", ")", "[", "]", "^", "_",
+            "\\sqrt", "\\pm", "=", "<", "\\le", ",", ";", "\\cup", "\\infty", "\\pi", "\\text{", "cm", "%",
+            "$", ".", "\\left(", "\\right)", "\\begin{pmatrix}", "&", "\\\\", "\\end{pmatrix}", "!", "|",
+            "\\boxed{", " ", "+", "-", "/", "\\sin", "\\log", "\\binom", "\\lfloor", "\\rfloor", "\\{",
+            "\\}", "\\in", "\\overline{", "'", "^\\circ", "\\,", "and", "answer is", "<think>", "</think>",
+            "sqrt(", "\\mid", "\\dot{", "u(t)", "\\times 10^{", "1e-3", "\\exp"};
+        Random r = new Random(2026);
+        long before = MathVerifier.internalErrors();
+        for (int k = 0; k < 20_000; k++) {
+            StringBuilder p = new StringBuilder(r.nextBoolean() ? "\\boxed{" : "");
+            StringBuilder g = new StringBuilder();
+            for (int j = r.nextInt(25); j > 0; j--) {
+                p.append(toks[r.nextInt(toks.length)]);
+            }
+            p.append(r.nextBoolean() ? "}" : "");
+            for (int j = 1 + r.nextInt(8); j > 0; j--) {
+                g.append(toks[r.nextInt(toks.length)]);
+            }
+            Verdict v = MathVerifier.verify(p.toString(), g.toString());
+            assertThat(v.reason()).isNotNull();
+        }
+        assertThat(MathVerifier.internalErrors() - before).isZero();
+    }
+
     /** Wall and CPU time of one call, plus its verdict. */
     private record Run(long wallNanos, long cpuNanos, Verdict verdict) {
     }
