@@ -22,12 +22,21 @@ abstract class LatexCursor {
         this.deadline = deadline;
     }
 
+    /**
+     * Grammar steps (atoms, groups) per expression. A flat sum of thousands of terms is no answer, and
+     * its tree is as deep as it is long: evaluation and comparison recurse over it, so it is refused.
+     */
+    static final int MAX_STEPS = 1000;
+
     void enter() {
         if (++depth > MAX_DEPTH) {
             throw new ParseError("expression nested too deeply");
         }
         if ((++steps & 15) == 0) {
             deadline.check();
+            if (steps > MAX_STEPS) {
+                throw new ParseError("expression too large");
+            }
         }
     }
 
