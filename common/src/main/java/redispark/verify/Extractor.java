@@ -50,7 +50,8 @@ final class Extractor {
             return null;
         }
         String text = output;
-        int thinkEnd = text.lastIndexOf("</think>");
+        // Forward indexOf is vectorised; lastIndexOf is a plain loop: test presence first.
+        int thinkEnd = text.indexOf("</think>") < 0 ? -1 : text.lastIndexOf("</think>");
         if (thinkEnd >= 0) {
             text = text.substring(thinkEnd + "</think>".length());
         } else if (text.contains("<think>")) {
@@ -99,13 +100,22 @@ final class Extractor {
     }
 
     private static int lastBox(String text) {
-        return lastBoxBefore(text, text.length());
+        int b = text.indexOf("\\boxed") < 0 ? -1 : text.lastIndexOf("\\boxed");
+        int f = text.indexOf("\\fbox") < 0 ? -1 : text.lastIndexOf("\\fbox");
+        return Math.max(b, f);
     }
 
     private static int lastBoxBefore(String text, int end) {
         int b = text.lastIndexOf("\\boxed", end - 1);
         int f = text.lastIndexOf("\\fbox", end - 1);
         return Math.max(b, f);
+    }
+
+    /** True if the text right before {@code at} is a short connector preceded by a closing brace. */
+    private static boolean closesJustBefore(String text, int at) {
+        int from = Math.max(0, at - 40);
+        int close = text.lastIndexOf('}', at - 1);
+        return close >= from && CONNECTOR.matcher(text.substring(close + 1, at)).matches();
     }
 
     /**
@@ -116,6 +126,9 @@ final class Extractor {
         StringBuilder merged = null;
         int current = lastBox;
         for (int k = 0; k < MAX_MERGED_BOXES; k++) {
+            if (!closesJustBefore(text, current)) {
+                break; // cheap test first: most outputs have one final box
+            }
             int prev = lastBoxBefore(text, current);
             if (prev < 0) {
                 break;
