@@ -143,6 +143,14 @@ class PathologicalInputTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("hostileInputs")
+    void hostileInputRespectsAWallClockBudget(String name, String output, String gold) {
+        VerifyOptions wall = VerifyOptions.defaults().withWallClockBudget(true);
+        Verdict v = assertWithinLimits(name + " (wall-clock budget)", output, gold, wall);
+        assertThat(v.reason()).isNotNull();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("hostileInputs")
     void hostileInputRespectsATightBudget(String name, String output, String gold) {
         VerifyOptions tight = VerifyOptions.defaults().withBudget(java.time.Duration.ofMillis(5));
         Verdict v = assertWithinLimits(name + " (5 ms budget)", output, gold, tight);
