@@ -28,8 +28,9 @@
  * redispark.verify.Deadline} checked in every loop, plus size caps (answer length, nesting depth,
  * exact-number bits, factorial and exponent sizes). The budget is the calling thread's CPU time, so
  * a busy machine does not turn answers into timeouts, with a wall-clock cap of three budgets; a call
- * that hit the wall cap without running (GC pause, descheduled) is retried once. Nothing spawns a
- * thread. {@link redispark.verify.MathVerifier} pays class loading and one-time set-up in its static
+ * that hit the wall cap without running (GC pause, descheduled) is retried once.
+ * {@code VerifyOptions.withWallClockBudget(true)} makes it a plain wall-clock budget instead. Nothing
+ * spawns a thread. {@link redispark.verify.MathVerifier} pays class loading and one-time set-up in its static
  * initialiser, outside any budget.
  *
  * <h2>Decisions worth knowing</h2>
