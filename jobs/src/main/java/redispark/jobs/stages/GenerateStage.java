@@ -42,6 +42,16 @@ public final class GenerateStage implements Stage {
     }
 
     @Override
+    public List<String> inputs() {
+        return List.of();
+    }
+
+    @Override
+    public List<String> outputs() {
+        return List.of("problems", "traces");
+    }
+
+    @Override
     public StageOutcome run(StageContext context) {
         RediConfig config = context.config();
         requireBuiltIn(config);
