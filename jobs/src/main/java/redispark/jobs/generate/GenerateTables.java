@@ -18,7 +18,20 @@ public final class GenerateTables {
     private GenerateTables() {}
 
     /** Problems from a source, traces from a sampling teacher (builtin, openai, local). */
-    public static StageOutcome sample(SparkSession spark, RunDir run, GenerateConfig config, Selected selected) {
+    public static StageOutcome sample(SparkSession spark, RunDir run, GenerateConfig config, Selected source) {
+        // Problems and rejects share their lineage (the source read, the selection): computed once.
+        Selected selected = new Selected(source.problems().persist(StorageLevel.MEMORY_AND_DISK()),
+                source.rejects().persist(StorageLevel.MEMORY_AND_DISK()));
+        try {
+            return sampleSelected(spark, run, config, selected);
+        } finally {
+            selected.problems().unpersist();
+            selected.rejects().unpersist();
+        }
+    }
+
+    private static StageOutcome sampleSelected(SparkSession spark, RunDir run, GenerateConfig config,
+            Selected selected) {
         Map<String, Long> rows = new LinkedHashMap<>();
         writeProblems(spark, run, selected.problems(), rows);
         Dataset<Row> train = run.readTable(spark, "problems", "generate").filter(col("split").equalTo("train"));

@@ -28,6 +28,7 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 import redispark.jobs.generate.ProblemSelection.Selected;
 import redispark.jobs.run.HadoopFiles;
 import redispark.jobs.spark.SparkSchemas;
@@ -73,7 +74,9 @@ public final class ProblemSources {
             return RowFactory.create(q.problemId(), q.problem(), q.gold(), q.source(), q.difficulty(),
                     i < trainCount ? "train" : "heldout");
         });
-        return ProblemSelection.dropHeldoutOverlaps(spark, spark.createDataFrame(rows, SparkSchemas.PROBLEMS));
+        // Cached: the problems and the overlap rejects both come from it (a few thousand small rows).
+        Dataset<Row> generated = spark.createDataFrame(rows, SparkSchemas.PROBLEMS).persist(StorageLevel.MEMORY_AND_DISK());
+        return ProblemSelection.dropHeldoutOverlaps(spark, generated);
     }
 
     // ---- benchmark ---------------------------------------------------------------------------------------

@@ -37,15 +37,22 @@ final class Traces {
     static Plan plan(SparkSession spark, RunDir run, Dataset<Row> train, GenerateConfig.Teachers teacher,
             String generationConfig) {
         int n = teacher.samples();
-        Dataset<Row> kept = reusable(spark, run, train, generationConfig, n);
-        long reused = kept.count();
-        Dataset<Row> done = kept.groupBy(col("problem_id").as("_done_id"))
-                .agg(collect_set(col("sample_idx")).as("_done"));
         Column all = sequence(lit(0), lit(n - 1));
-        Dataset<Row> work = train.join(done, train.col("problem_id").equalTo(done.col("_done_id")), "left")
-                .select(col("problem_id"), col("problem"), col("gold"), col("source"), col("difficulty"),
-                        array_except(all, coalesce(col("_done"), array().cast("array<int>"))).as("missing"))
-                .filter(size(col("missing")).gt(0));
+        Dataset<Row> kept = reusable(spark, run, train, generationConfig, n);
+        long reused = kept == null ? 0 : kept.count();
+        Dataset<Row> work;
+        if (reused == 0) {
+            kept = spark.createDataFrame(List.of(), SparkSchemas.TRACES);
+            work = train.select(col("problem_id"), col("problem"), col("gold"), col("source"), col("difficulty"),
+                    all.as("missing"));
+        } else {
+            Dataset<Row> done = kept.groupBy(col("problem_id").as("_done_id"))
+                    .agg(collect_set(col("sample_idx")).as("_done"));
+            work = train.join(done, train.col("problem_id").equalTo(done.col("_done_id")), "left")
+                    .select(col("problem_id"), col("problem"), col("gold"), col("source"), col("difficulty"),
+                            array_except(all, coalesce(col("_done"), array().cast("array<int>"))).as("missing"))
+                    .filter(size(col("missing")).gt(0));
+        }
         Row sum = work.agg(functions.sum(size(col("missing")).cast(DataTypes.LongType))).first();
         long requested = sum.isNullAt(0) ? 0 : sum.getLong(0);
         int partitions = teacher.partitions() > 0 ? teacher.partitions()
@@ -62,19 +69,18 @@ final class Traces {
     /**
      * The rows of the previous {@code traces} table that a rerun keeps: same generation config, no error, an index
      * below {@code samples}, and a problem that is still a training problem with the same text (gold, source and
-     * difficulty are taken from the current problem). Empty when there is no previous table.
+     * difficulty are taken from the current problem); null when there is no previous table.
      */
     static Dataset<Row> reusable(SparkSession spark, RunDir run, Dataset<Row> train, String generationConfig,
             int samples) {
-        Dataset<Row> empty = spark.createDataFrame(List.of(), SparkSchemas.TRACES);
         if (!run.exists("traces")) {
-            return empty;
+            return null;
         }
         Dataset<Row> old = spark.read().parquet(run.path("traces"));
         List<String> have = List.of(old.columns());
         for (String needed : List.of("problem_id", "sample_idx", "problem", "error", "generation_config", "text")) {
             if (!have.contains(needed)) {
-                return empty;
+                return null;
             }
         }
         Dataset<Row> good = old.filter(col("generation_config").equalTo(generationConfig)
