@@ -194,7 +194,8 @@ class ProblemSourcesTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("problems.table.problem-column: column 'problem' is int, expected string");
         assertThatThrownBy(() -> Runs.generate(spark, dir.resolve("typed"), "problems.source=table",
-                Runs.set("problems.table.path", table), "problems.table.answer-column=gold"))
+                Runs.set("problems.table.path", table), "problems.table.problem-column=answer",
+                "problems.table.answer-column=gold"))
                 .hasMessageStartingWith("problems.table.answer-column: the table has no column 'gold'");
         assertThatThrownBy(() -> Runs.generate(spark, dir.resolve("typed"), "problems.source=nowhere"))
                 .hasMessage("problems.source: unknown value 'nowhere' (expected builtin, benchmark, table)");
