@@ -90,6 +90,18 @@ final class TrainFixture {
         return new ArrayList<>(first.values());
     }
 
+    /**
+     * Puts libtorch on one intra-op thread and returns the previous count (restore it after the class). The test
+     * model is so small that a second thread only adds OpenMP spin, which on a shared 2-core machine makes steps
+     * about ten times slower.
+     */
+    static int oneThread() {
+        ai.djl.engine.Engine.getEngine("PyTorch"); // loads the native library
+        int previous = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+        ai.djl.pytorch.jni.JniUtils.setNumThreads(1);
+        return previous;
+    }
+
     static Recipe recipe(double lr, int epochs, int batch, int micro, double alpha, double beta, double gamma) {
         return new Recipe(lr, epochs, batch, micro, 0.1, 1e-4, 1.0, alpha, beta, gamma, 7);
     }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,9 +31,16 @@ class TrainLoopTest {
     static double heldOutBefore;
     static double heldOutAfter;
     static List<Map<String, Double>> sftSteps = new ArrayList<>();
+    static int threads;
+
+    @AfterAll
+    static void restoreThreads() {
+        ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+    }
 
     @BeforeAll
     static void sftOnce() {
+        threads = TrainFixture.oneThread();
         data = new TrainFixture(dir.resolve("base"), 36);
         assertThat(data.pairs).hasSizeGreaterThan(6);
         List<TokenizedExample> sft = data.firstPositives();
