@@ -2,6 +2,7 @@ package redispark.train;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.List;
 import redispark.model.Qwen2Model;
@@ -18,6 +19,7 @@ public final class ReferenceLogProbs {
     /** No-grad forward of {@code batchSize} pairs at a time (chosen and rejected together, as in training). */
     public static List<RefLogProbs> compute(Qwen2Model model, List<TokenizedPair> pairs, int batchSize, long padId) {
         List<RefLogProbs> out = new ArrayList<>(pairs.size());
+        JniUtils.setGradMode(false); // grad mode is per thread and on by default in a fresh (executor) thread
         for (int from = 0; from < pairs.size(); from += batchSize) {
             TrainData.Pairs batch = new TrainData.Pairs(pairs.subList(from, Math.min(pairs.size(), from + batchSize)));
             int n = batch.rows().size();

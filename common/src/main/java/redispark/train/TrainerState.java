@@ -61,9 +61,17 @@ public record TrainerState(
 
     public static TrainerState read(Path file) {
         try {
-            return JSON.readValue(Files.readString(file), TrainerState.class);
+            return fromJson(Files.readString(file));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read trainer state " + file, e);
+        }
+    }
+
+    public static TrainerState fromJson(String json) {
+        try {
+            return JSON.readValue(json, TrainerState.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a trainer state: " + e.getMessage(), e);
         }
     }
 }
