@@ -25,7 +25,11 @@ public final class Admission {
 
     /**
      * {@code template.prompt(prompt)} then {@code template.completion(completion)} (response + template tail, e.g.
-     * {@code <|im_end|>\n}), tokenised apart and concatenated, so the prompt/completion boundary is exact.
+     * {@code <|im_end|>\n}) then the EOS token, tokenised apart and concatenated, so the prompt/completion boundary
+     * is exact. Every completion token is trained on and counted in |y|, as in the paper's trainer (TRL's
+     * {@code tokenize_row} appends {@code eos_token_id}; for Qwen2.5-Math that is {@code <|endoftext|>} after
+     * {@code <|im_end|>\n}). When the EOS token is the template's end-of-turn marker itself (the embedded student,
+     * Qwen instruct models) it already closes the turn and is not appended a second time.
      */
     public static Tokenized tokenize(String id, String prompt, String completion, TextTokenizer tokenizer,
             ChatTemplate template, int maxSeqLen) {
@@ -40,6 +44,10 @@ public final class Admission {
         }
         long[] promptIds = tokenizer.encode(template.prompt(prompt));
         long[] completionIds = tokenizer.encode(renderedCompletion);
+        if (!template.endOfTurn().equals(tokenizer.eosToken())) {
+            completionIds = Arrays.copyOf(completionIds, completionIds.length + 1);
+            completionIds[completionIds.length - 1] = tokenizer.eosId();
+        }
         if (promptIds.length == 0 || completionIds.length == 0) {
             return new Tokenized(null, Rejects.EMPTY_COMPLETION);
         }
