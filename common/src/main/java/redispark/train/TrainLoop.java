@@ -183,14 +183,20 @@ public final class TrainLoop {
                 } else if (config.collapse().action() == CollapseAlarm.Action.STOP) {
                     checkpoint(optimizer, false, null); // step 0: a good state to fall back to
                 }
+                List<TrainData> order = null;
+                int orderEpoch = -1;
                 while (cursorEpoch < config.epochs()) {
-                    List<TrainData> order = data.epoch(config.recipe().seed(), cursorEpoch, localBatch);
+                    if (orderEpoch != cursorEpoch) {
+                        order = data.epoch(config.recipe().seed(), cursorEpoch, localBatch);
+                        orderEpoch = cursorEpoch;
+                    }
                     TrainData batch = order.get(cursorStep);
                     long stepStart = System.nanoTime();
                     StepMetrics means = new StepMetrics();
+                    Totals totals = Totals.of(batch);
                     double loss = 0;
                     for (TrainData micro : batch.micro(config.recipe().microBatchSize())) {
-                        loss += forwardBackward(micro, Totals.of(batch), means);
+                        loss += forwardBackward(micro, totals, means);
                     }
                     double gradNorm = averageAndClip(parameters);
                     double lr = schedule.at(step);
