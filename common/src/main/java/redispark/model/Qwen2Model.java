@@ -449,6 +449,26 @@ public final class Qwen2Model implements AutoCloseable {
    * @param cache past keys/values (extended in place), or null
    */
   public NDArray hidden(NDArray inputIds, NDArray positions, NDArray keyMask, KvCache cache) {
+    Context ctx = context(inputIds, positions, keyMask, cache);
+    NDArray x = embed(inputIds); // (B, T, D)
+    for (int i = 0; i < layers.length; i++) {
+      x = layer(i, x, ctx);
+    }
+    if (cache != null) {
+      cache.advance(inputIds.getShape().get(1));
+    }
+    return finalNorm(x); // (B, T, D)
+  }
+
+  /**
+   * What every layer of one forward shares: rotary cos/sin (B, 1, T, E), the additive mask (B, 1, 1, T, S), the 0-d
+   * score scale, and the cache (or null). Built by {@link #context}; for layer-by-layer use (activation
+   * checkpointing: run {@link #layer} with grad mode off keeping each input, then recompute one layer at a time).
+   */
+  public record Context(NDArray cos, NDArray sin, NDArray mask, NDArray scale, KvCache cache) {}
+
+  /** Builds the per-forward {@link Context}; arrays land in the manager of {@code inputIds}. Shapes as in hidden. */
+  public Context context(NDArray inputIds, NDArray positions, NDArray keyMask, KvCache cache) {
     Shape s = inputIds.getShape();
     if (s.dimension() != 2 || !positions.getShape().equals(s)) {
       throw new IllegalArgumentException("inputIds " + s + " and positions " + positions.getShape()
@@ -462,20 +482,28 @@ public final class Qwen2Model implements AutoCloseable {
       throw new IllegalArgumentException("keyMask " + keyMask.getShape() + " must be (B, P + T) = (" + b + ", "
           + (past + t) + ")");
     }
-    NDManager step = inputIds.getManager();
     NDArray[] table = ropeTable(positions);
     NDArray cos = lookup(positions, table[0]).expandDims(1); // (B,T,E)→(B,1,T,E)
     NDArray sin = lookup(positions, table[1]).expandDims(1); // (B,T,E)→(B,1,T,E)
     NDArray mask = additiveMask(keyMask, t, past); // (B, 1, 1, T, S)
-    NDArray scale = step.create((float) (1.0 / Math.sqrt(cfg.headDim()))); // 0-d, lives until the step closes
-    NDArray x = lookup(inputIds, embed); // (B, T, D)
-    for (int i = 0; i < layers.length; i++) {
-      x = layers[i].forward(x, cos, sin, mask, scale, cfg, cache, i);
-    }
-    if (cache != null) {
-      cache.advance(t);
-    }
-    return rmsNorm(x, finalNorm, cfg.rmsNormEps()); // (B, T, D)
+    // a 0-d array, not mul(Number) (stack-probe.md BUG 1); it lives in the step manager until after backward
+    NDArray scale = inputIds.getManager().create((float) (1.0 / Math.sqrt(cfg.headDim())));
+    return new Context(cos, sin, mask, scale, cache);
+  }
+
+  /** Token embedding: ids (B, T) int64 → (B, T, D). */
+  public NDArray embed(NDArray inputIds) {
+    return lookup(inputIds, embed);
+  }
+
+  /** Decoder block {@code i}: x (B, T, D) → (B, T, D); extends {@code ctx.cache()} for this layer if present. */
+  public NDArray layer(int i, NDArray x, Context ctx) {
+    return layers[i].forward(x, ctx.cos(), ctx.sin(), ctx.mask(), ctx.scale(), cfg, ctx.cache(), i);
+  }
+
+  /** Final RMSNorm: (B, T, D) → (B, T, D). */
+  public NDArray finalNorm(NDArray x) {
+    return rmsNorm(x, finalNorm, cfg.rmsNormEps());
   }
 
   /** LM head: hidden (…, D) → logits (…, V) fp32 (the embedding matrix when tied). */
@@ -562,6 +590,9 @@ public final class Qwen2Model implements AutoCloseable {
     }
 
     NDArray append(int layer, boolean key, NDArray fresh) {
+      if (JniUtils.isGradMode()) {
+        throw new IllegalStateException("KvCache is for no-grad decoding; turn grad mode off (JniUtils.setGradMode)");
+      }
       NDArray[] slot = key ? keys : values;
       NDArray old = slot[layer];
       NDArray joined = old.concat(fresh, 2); // (B,K,P,E)+(B,K,T,E)→(B,K,P+T,E), in the cache's manager

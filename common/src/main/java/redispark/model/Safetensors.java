@@ -477,8 +477,9 @@ public final class Safetensors implements AutoCloseable {
     try {
       Path parent = file.toAbsolutePath().getParent();
       Files.createDirectories(parent);
-      Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      // not Files.createTempFile: its 0600 mode would stick to the checkpoint
+      Path tmp = parent.resolve(file.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
         writeFully(ch, head);
         for (int i = 0; i < entries.size(); i++) {
           ByteBuffer b = entries.get(i).data().get();

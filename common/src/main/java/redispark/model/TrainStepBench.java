@@ -46,15 +46,25 @@ public final class TrainStepBench {
       SplittableRandom rng = new SplittableRandom(99);
       float loss = step(model, opt, root, randomTokens(rng, batch, seq, cfg.vocabSize()), batch, seq);
       long t0 = System.nanoTime();
+      long c0 = processCpuNanos();
       for (int i = 0; i < steps; i++) {
         loss = step(model, opt, root, randomTokens(rng, batch, seq, cfg.vocabSize()), batch, seq);
       }
       double sec = (System.nanoTime() - t0) / 1e9;
-      return String.format(Locale.ROOT, "train-step params=%d tokens_per_s=%.1f ms_per_step=%.1f loss=%.4f",
-          model.parameterCount(), (double) batch * seq * steps / sec, 1000 * sec / steps, loss);
+      double cpu = (processCpuNanos() - c0) / 1e9;
+      // cpu_ms_per_step (all threads of the process) helps read numbers taken on a shared, loaded machine
+      return String.format(Locale.ROOT,
+          "train-step params=%d tokens_per_s=%.1f ms_per_step=%.1f cpu_ms_per_step=%.1f loss=%.4f threads=%d",
+          model.parameterCount(), (double) batch * seq * steps / sec, 1000 * sec / steps, 1000 * cpu / steps, loss,
+          threads);
     } finally {
       JniUtils.setGradMode(grad);
     }
+  }
+
+  private static long processCpuNanos() {
+    var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0L;
   }
 
   private static long[] randomTokens(SplittableRandom rng, int batch, int seq, int vocab) {
@@ -119,6 +129,10 @@ public final class TrainStepBench {
         m.add(a);
         v.add(b);
       }
+    }
+
+    NDManager stateManager() {
+      return state;
     }
 
     void step() {

@@ -53,7 +53,9 @@ public final class ChatTemplate {
   private final String endOfTurn;
 
   private ChatTemplate(String template, String bosToken, String eosToken) {
-    this.jinjava = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true).build());
+    // nested interpretation off: otherwise Jinjava renders "{{ ... }}" found inside a problem or response again
+    this.jinjava = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true)
+        .withNestedInterpretationEnabled(false).build());
     this.template = whitespaceControl(template);
     this.bosToken = bosToken;
     this.eosToken = eosToken;

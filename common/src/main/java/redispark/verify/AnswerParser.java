@@ -23,10 +23,17 @@ final class AnswerParser {
     private static final Pattern CHOICE = Pattern.compile("^\\(?\\s*([A-E])\\s*\\)?$");
     private static final Pattern WORDS = Pattern.compile("^[A-Za-z][A-Za-z'\\- ]*$");
     private static final Pattern LABEL = Pattern.compile(
-            "^(?:[A-Za-z]|\\\\[a-zA-Z]+)(?:_\\{[^{}]*\\}|_[A-Za-z0-9])?'*(?:\\^\\{?\\\\prime\\}?)?(?:\\([^()]*\\))?$");
+            "^(?:[A-Za-z]|\\\\[a-zA-Z]+)(?:_\\{[^{}]*\\}|_[A-Za-z0-9])?'*(?:\\^\\{?\\\\prime\\}?|\\^\\{?-1\\}?)?"
+                    + "(?:\\([^()]*\\))?$");
+    private static final Pattern CLOCK_TIME = Pattern.compile("(?i)^(\\d{1,2}):(\\d{2})\\s*(?:([ap])\\.?\\s*m\\.?)?$");
+    private static final Pattern SET_BUILDER = Pattern.compile("^\\\\\\{\\s*([A-Za-z])\\s*(?:\\||\\\\mid)(.*)\\\\\\}$");
     private static final java.util.Set<String> MATH_WORDS = java.util.Set.of("sqrt", "sin", "cos", "tan",
             "cot", "sec", "csc", "log", "exp", "abs", "inf", "infinity", "pi", "arcsin", "arccos", "arctan",
             "sinh", "cosh", "tanh", "floor", "ceil", "binom");
+
+    /** Words meaning the empty solution set. */
+    private static final java.util.Set<String> NO_SOLUTION = java.util.Set.of("nosolution", "nosolutions",
+            "norealsolution", "norealsolutions", "none", "emptyset", "thereisnosolution", "nosuchnumber");
 
     private final Deadline deadline;
 
@@ -97,6 +104,9 @@ final class AnswerParser {
         if (s.equals("\\emptyset")) {
             return new Answer.SetOf(List.of());
         }
+        if ((s.startsWith("[\\begin{") && s.endsWith("}]")) || (s.startsWith("(\\begin{") && s.endsWith("})"))) {
+            s = s.substring(1, s.length() - 1).strip(); // \left[\begin{array}...\end{array}\right]
+        }
         if (s.startsWith("\\begin")) {
             Matcher mm = MATRIX.matcher(s);
             if (mm.matches()) {
@@ -107,13 +117,28 @@ final class AnswerParser {
         if (text != null) {
             return text;
         }
-        List<String> unionParts = splitCommand(s, "cup");
-        if (unionParts.size() > 1) {
-            return union(unionParts);
+        Matcher clock = CLOCK_TIME.matcher(s);
+        if (clock.matches()) {
+            // "3:30 p.m." is a time of day: compared as text, am/pm included
+            String suffix = clock.group(3) == null ? "" : clock.group(3).toLowerCase(Locale.ROOT) + "m";
+            return new Answer.Text(Integer.parseInt(clock.group(1)) + ":" + clock.group(2) + suffix);
+        }
+        Matcher builder = SET_BUILDER.matcher(s);
+        if (builder.matches()) {
+            // {x | -2 <= x < 1}: the condition, which compares like the interval it describes
+            Answer condition = item(builder.group(2));
+            if (condition instanceof Answer.Relation) {
+                return condition;
+            }
+            throw new ParseError("set-builder condition is not an inequality");
         }
         Answer rel = relation(s);
         if (rel != null) {
             return rel;
+        }
+        List<String> unionParts = splitCommand(s, "cup");
+        if (unionParts.size() > 1) {
+            return union(unionParts);
         }
         if (s.startsWith("\\{") && s.endsWith("\\}") && closingOf(s, 1) == s.length() - 1) {
             String inner = s.substring(2, s.length() - 2).strip();
@@ -164,7 +189,11 @@ final class AnswerParser {
             }
         }
         if (WORDS.matcher(inner).matches() && (whole || isWordy(inner))) {
-            return new Answer.Text(inner.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", ""));
+            String text = inner.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+            if (NO_SOLUTION.contains(text)) {
+                return new Answer.SetOf(List.of());
+            }
+            return new Answer.Text(text);
         }
         return null;
     }

@@ -15,7 +15,7 @@ import java.util.Set;
  */
 final class Equivalence {
 
-    private static final int POINTS = 6;
+    private static final int POINTS = 4;
     private static final int MIN_GOOD_POINTS = 3;
     private static final int MAX_SET_COMPARISONS = 4096;
 
@@ -46,16 +46,39 @@ final class Equivalence {
             }
             if (p instanceof Answer.Relation pr) {
                 Answer.Relation gr = relationOf(gl);
-                return gr != null && relationsEqual(gr, pr);
+                if (gr != null) {
+                    return relationsEqual(gr, pr);
+                }
+                // x \in [-2, 7] against -2 <= x <= 7
+                List<Answer.Piece> gi = intervalOf(gl.value());
+                List<Answer.Piece> pi = intervalOf(pr);
+                return gi != null && pi != null && intervalsEqual(gi, pi);
             }
             return equal(gl.value(), p);
         }
         if (p instanceof Answer.Labeled pl) {
             if (g instanceof Answer.Relation gr) {
                 Answer.Relation pr = relationOf(pl);
-                return pr != null && relationsEqual(gr, pr);
+                if (pr != null) {
+                    return relationsEqual(gr, pr);
+                }
+                List<Answer.Piece> gi = intervalOf(gr);
+                List<Answer.Piece> pi = intervalOf(pl.value());
+                return gi != null && pi != null && intervalsEqual(gi, pi);
             }
             return equal(g, pl.value());
+        }
+        // "5/2 = 2.5": an equation between constants is the value it states.
+        Answer pv = constantChainValue(p);
+        if (pv != null) {
+            return equal(g, pv);
+        }
+        // Duplicates collapse: "15 39/40, or 639/40" is the single value 639/40.
+        if (p instanceof Answer.SetOf ps && !(g instanceof Answer.SetOf) && !ps.items().isEmpty()) {
+            return allEqual(g, ps.items(), true);
+        }
+        if (g instanceof Answer.SetOf gs && !(p instanceof Answer.SetOf) && !gs.items().isEmpty()) {
+            return allEqual(p, gs.items(), false);
         }
         if (g instanceof Answer.Scalar gs) {
             return p instanceof Answer.Scalar ps && scalarsEqual(gs, ps);
@@ -69,7 +92,8 @@ final class Equivalence {
             }
             if (p instanceof Answer.Interval || p instanceof Answer.Relation) {
                 Answer.Piece piece = AnswerParser.asPiece(gt);
-                return piece != null && intervalsEqual(List.of(piece), intervalOf(p));
+                List<Answer.Piece> pp = intervalOf(p);
+                return piece != null && pp != null && intervalsEqual(List.of(piece), pp);
             }
             if (p instanceof Answer.Matrix pm) {
                 return vectorEqualsTuple(pm, gt);
@@ -98,6 +122,37 @@ final class Equivalence {
             return p instanceof Answer.Text pt && gt.text().equals(pt.text());
         }
         return false;
+    }
+
+    /** The last side of a chain "a = b = c" without variables whose sides are all equal, else null. */
+    private Answer constantChainValue(Answer a) {
+        if (!(a instanceof Answer.Relation r) || !r.ops().stream().allMatch("="::equals)) {
+            return null;
+        }
+        for (Node side : r.sides()) {
+            if (!Evaluator.variables(side).isEmpty()) {
+                return null;
+            }
+        }
+        Node last = r.sides().get(r.sides().size() - 1);
+        for (Node side : r.sides()) {
+            if (!exprEqual(side, last)) {
+                return null;
+            }
+        }
+        return new Answer.Scalar(last, false);
+    }
+
+    private boolean allEqual(Answer single, List<Answer> items, boolean singleIsGold) {
+        for (Answer item : items) {
+            if (++comparisons > MAX_SET_COMPARISONS) {
+                throw EvalError.tooBig("set too large to compare");
+            }
+            if (!(singleIsGold ? equal(single, item) : equal(item, single))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Answer unwrapSingleton(Answer a) {
@@ -161,8 +216,18 @@ final class Equivalence {
         if (g.equals(p)) {
             return true;
         }
-        if (g instanceof Node.BaseNum gb && p instanceof Node.BaseNum pb && gb.base() != pb.base()) {
-            return false;
+        if (g instanceof Node.BaseNum gb) {
+            // "204_5": the same digits in the same base, or the bare digits (the question named the base)
+            if (p instanceof Node.BaseNum pb) {
+                return gb.base() == pb.base() && stripZeros(gb.digits()).equals(stripZeros(pb.digits()));
+            }
+            return p instanceof Node.Num pn && pn.halfUnit() == null && pn.value().isInteger()
+                    && pn.value().signum() >= 0 && stripZeros(gb.digits()).equals(pn.value().num.toString());
+        }
+        if (p instanceof Node.BaseNum pb) {
+            // a prediction in another base than the gold's plain number is compared by its true value
+            Rational value = pb.value();
+            return value != null && exprEqual(g, Node.Num.exact(value));
         }
         Set<String> vars = Evaluator.variables(g, p);
         if (vars.isEmpty()) {
@@ -198,6 +263,11 @@ final class Equivalence {
             good++;
         }
         return good >= MIN_GOOD_POINTS;
+    }
+
+    private static String stripZeros(String digits) {
+        String d = digits.replaceFirst("^0+(?=.)", "");
+        return d.toUpperCase(java.util.Locale.ROOT);
     }
 
     private static Map<String, Val> env(Set<String> vars, int point, boolean ints) {

@@ -197,10 +197,11 @@ final class Evaluator {
      * not mistaken for zero.
      */
     private static Val opaqueFunction(String name, Val x) {
+        // Large prime denominators: the value can never coincide with a simple number such as 2.
         int h = name.hashCode() & 0x7fffffff;
-        Val a = Val.exact(Rational.of(h % 7 + 2, 3));
-        Val b = Val.exact(Rational.of(h / 7 % 5 + 1, 7));
-        Val c = Val.exact(Rational.of(h / 35 % 3 + 1, 11));
+        Val a = Val.exact(Rational.of(1_000_003L + h % 9973, 7919));
+        Val b = Val.exact(Rational.of(100_019L + h / 9973 % 997, 6271));
+        Val c = Val.exact(Rational.of(10_007L + h / 9_943_081 % 89, 5813));
         return a.add(b.multiply(x)).add(c.multiply(x).multiply(x));
     }
 

@@ -1,10 +1,7 @@
 package redispark.verify;
 
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * Hand-written recursive-descent parser for one mathematical expression, written either as LaTeX
@@ -13,43 +10,12 @@ import java.util.Set;
  * {@link AnswerParser}; this class sees a single expression that has been through {@link Normalizer}.
  * Recursion depth is bounded and the deadline is checked, so hostile input cannot hang or overflow.
  */
-final class LatexParser {
+final class LatexParser extends LatexCursor {
 
-    private static final int MAX_DEPTH = 60;
-
-    /** Plain-text names recognised when followed by a non-letter (longest first). */
-    private static final String[] PLAIN_NAMES = {"infinity", "arcsin", "arccos", "arctan", "sqrt", "sinh",
-        "cosh", "tanh", "asin", "acos", "atan", "floor", "ceil", "binom", "sin", "cos", "tan", "cot", "sec",
-        "csc", "log", "exp", "abs", "inf", "ln", "pi"};
-
-    private static final Set<String> FUNCTIONS = Set.of("sin", "cos", "tan", "cot", "sec", "csc", "arcsin",
-            "arccos", "arctan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "ln", "log", "lg", "exp", "abs",
-            "floor", "ceil", "sqrt", "binom", "max", "min", "gcd", "lcm", "arccot", "coth", "sgn", "det");
-
-    private static final Map<String, String> INVERSE = Map.of("sin", "arcsin", "cos", "arccos", "tan", "arctan");
-
-    /** Commands that end an expression or act as operators: never the start of an implicit factor. */
-    private static final Set<String> NOT_ATOMS = Set.of("cdot", "times", "div", "ast", "pm", "mp", "le", "ge",
-            "ne", "lt", "gt", "leq", "geq", "neq", "in", "cup", "cap", "to", "right", "end", "rfloor", "rceil",
-            "approx", "equiv", "sim", "implies", "rightarrow", "Rightarrow", "quad", "qquad", "setminus", "mid",
-            "notin", "subset", "subseteq", "land", "lor", "wedge", "vee", "iff", "over", "choose", "}", "{",
-            "\\", "%", "circ", "prime");
-
-    /** Decorations that turn their argument into a distinct symbol. */
-    private static final Set<String> DECORATIONS = Set.of("dot", "ddot", "hat", "bar", "overline", "vec",
-            "tilde", "widehat", "widetilde", "mathbb", "mathcal", "mathfrak", "boldsymbol", "bm", "check",
-            "underline", "overrightarrow", "mathscr");
-
-    private final String s;
-    private final Deadline deadline;
-    private int pos;
-    private int depth;
     private int absDepth;
-    private int steps;
 
     private LatexParser(String s, Deadline deadline) {
-        this.s = s;
-        this.deadline = deadline;
+        super(s, deadline);
     }
 
     static Node parse(String text, Deadline deadline) {
@@ -67,93 +33,6 @@ final class LatexParser {
     }
 
     // ------------------------------------------------------------------ helpers
-
-    private void enter() {
-        if (++depth > MAX_DEPTH) {
-            throw new ParseError("expression nested too deeply");
-        }
-        if ((++steps & 15) == 0) {
-            deadline.check();
-        }
-    }
-
-    private void leave() {
-        depth--;
-    }
-
-    private void skipWs() {
-        while (pos < s.length() && Character.isWhitespace(s.charAt(pos))) {
-            pos++;
-        }
-    }
-
-    private char peek() {
-        return pos < s.length() ? s.charAt(pos) : '\0';
-    }
-
-    private char peekAt(int i) {
-        return i < s.length() ? s.charAt(i) : '\0';
-    }
-
-    /** Name of the command at pos (without backslash), or null if pos is not at a backslash. */
-    private String commandAt(int at) {
-        if (peekAt(at) != '\\') {
-            return null;
-        }
-        int i = at + 1;
-        if (i >= s.length()) {
-            return "";
-        }
-        if (!Character.isLetter(s.charAt(i))) {
-            return String.valueOf(s.charAt(i));
-        }
-        int j = i;
-        while (j < s.length() && Character.isLetter(s.charAt(j))) {
-            j++;
-        }
-        return s.substring(i, j);
-    }
-
-    private boolean atCommand(String name) {
-        String c = commandAt(pos);
-        return name.equals(c);
-    }
-
-    private void consumeCommand(String name) {
-        pos += name.length() + 1;
-    }
-
-    private void expect(char c) {
-        skipWs();
-        if (peek() != c) {
-            throw new ParseError("expected '" + c + "' at " + pos);
-        }
-        pos++;
-    }
-
-    /** Raw text of a {...} group starting at pos (pos is left after the closing brace). */
-    private String rawGroup() {
-        skipWs();
-        if (peek() != '{') {
-            throw new ParseError("expected '{' at " + pos);
-        }
-        int d = 0;
-        int start = pos + 1;
-        for (int i = pos; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\') {
-                i++;
-                continue;
-            }
-            if (c == '{') {
-                d++;
-            } else if (c == '}' && --d == 0) {
-                pos = i + 1;
-                return s.substring(start, i);
-            }
-        }
-        throw new ParseError("unbalanced braces");
-    }
 
     // ------------------------------------------------------------------ grammar
 
@@ -369,7 +248,7 @@ final class LatexParser {
         }
         if (c == '\\') {
             String cmd = commandAt(pos);
-            return !cmd.isEmpty() && !NOT_ATOMS.contains(cmd);
+            return !cmd.isEmpty() && !LatexVocabulary.NOT_ATOMS.contains(cmd);
         }
         return false;
     }
@@ -419,97 +298,8 @@ final class LatexParser {
         return e;
     }
 
-    private Node parseNumber() {
-        int start = pos;
-        while (Character.isDigit(peek())) {
-            pos++;
-        }
-        int intEnd = pos;
-        int fracDigits = 0;
-        boolean allZero = true;
-        if (peek() == '.' && Character.isDigit(peekAt(pos + 1))) {
-            pos++;
-            while (Character.isDigit(peek())) {
-                if (peek() != '0') {
-                    allZero = false;
-                }
-                pos++;
-                fracDigits++;
-            }
-        } else if (peek() == '.' && pos > start && !Character.isLetter(peekAt(pos + 1))) {
-            pos++; // "1." as in "-1./3"
-        }
-        String text = s.substring(start, pos);
-        if (text.endsWith(".")) {
-            text = text.substring(0, text.length() - 1);
-        }
-        if (text.length() > 2000) {
-            throw new ParseError("number too long");
-        }
-        int exp10 = 0;
-        // Scientific notation 1.04e-3 / 2e27 (but not 3e^{x}, where e is Euler's number).
-        if ((peek() == 'e' || peek() == 'E')) {
-            int i = pos + 1;
-            if (peekAt(i) == '+' || peekAt(i) == '-') {
-                i++;
-            }
-            int digitsStart = i;
-            while (Character.isDigit(peekAt(i))) {
-                i++;
-            }
-            if (i > digitsStart && i - digitsStart < 6 && !Character.isLetter(peekAt(i)) && peekAt(i) != '^') {
-                exp10 = Integer.parseInt(s.substring(pos + 1, i).replace("+", ""));
-                pos = i;
-            }
-        }
-        if (exp10 == 0 && fracDigits == 0 && peek() == '_' && intEnd == pos) {
-            Node base = baseSubscript(text);
-            if (base != null) {
-                return base;
-            }
-        }
-        BigDecimal bd = new BigDecimal(text.startsWith(".") ? "0" + text : text);
-        Rational value = Rational.of(bd);
-        BigDecimal half = null;
-        if (fracDigits > 0 && !allZero) {
-            half = BigDecimal.valueOf(5, fracDigits + 1);
-        }
-        if (exp10 != 0) {
-            Rational scale = exp10 > 0 ? Rational.of(java.math.BigInteger.TEN.pow(exp10))
-                    : Rational.of(java.math.BigInteger.ONE, java.math.BigInteger.TEN.pow(-exp10));
-            value = value.multiply(scale);
-            if (half != null) {
-                half = half.scaleByPowerOfTen(exp10);
-            }
-        }
-        return new Node.Num(value, half);
-    }
-
-    private Node baseSubscript(String digits) {
-        int save = pos;
-        pos++;
-        String sub;
-        if (peek() == '{') {
-            sub = rawGroup().trim();
-        } else {
-            int st = pos;
-            while (Character.isDigit(peek())) {
-                pos++;
-            }
-            sub = s.substring(st, pos);
-        }
-        if (sub.matches("\\d{1,2}")) {
-            int base = Integer.parseInt(sub);
-            if (base >= 2 && base <= 36) {
-                return new Node.BaseNum(digits, base);
-            }
-        }
-        pos = save;
-        return null;
-    }
-
     private Node parseLetters() {
-        for (String name : PLAIN_NAMES) {
+        for (String name : LatexVocabulary.PLAIN_NAMES) {
             if (s.startsWith(name, pos) && !Character.isLetter(peekAt(pos + name.length()))) {
                 pos += name.length();
                 switch (name) {
@@ -562,30 +352,6 @@ final class LatexParser {
         return new Node.Fn("apply:" + name, List.of(arg));
     }
 
-    /** Reads "_x" or "_{...}" and returns a canonical form of the subscript, or null. */
-    private String subscript() {
-        int save = pos;
-        skipWs();
-        if (peek() != '_') {
-            pos = save;
-            return null;
-        }
-        pos++;
-        skipWs();
-        if (peek() == '{') {
-            return rawGroup().replaceAll("\\s+", "").replace("\\text", "").replace("\\mathrm", "");
-        }
-        if (peek() == '\\') {
-            String cmd = commandAt(pos);
-            consumeCommand(cmd);
-            return "\\" + cmd;
-        }
-        if (pos < s.length()) {
-            return String.valueOf(s.charAt(pos++));
-        }
-        throw new ParseError("dangling subscript");
-    }
-
     private Node parseCommand() {
         String cmd = commandAt(pos);
         if (cmd.isEmpty()) {
@@ -636,16 +402,19 @@ final class LatexParser {
             default:
                 break;
         }
-        if (FUNCTIONS.contains(cmd)) {
+        if (LatexVocabulary.FUNCTIONS.contains(cmd)) {
             return parseFunction(cmd);
         }
-        if (DECORATIONS.contains(cmd)) {
+        if (LatexVocabulary.DECORATIONS.contains(cmd)) {
             skipWs();
+            if (pos >= s.length()) {
+                throw new ParseError("\\" + cmd + " without argument");
+            }
             String inner = peek() == '{' ? rawGroup().replaceAll("\\s+", "") : String.valueOf(s.charAt(pos++));
             String sub = subscript();
             return maybeApplication(cmd + "{" + inner + "}" + (sub == null ? "" : "_" + sub));
         }
-        if (NOT_ATOMS.contains(cmd) || cmd.length() == 1) {
+        if (LatexVocabulary.NOT_ATOMS.contains(cmd) || cmd.length() == 1) {
             throw new ParseError("unexpected \\" + cmd);
         }
         // Greek letters and any other symbol-like command (\hbar, \Delta, \odot, \angle).
@@ -658,7 +427,7 @@ final class LatexParser {
         String inner = rawGroup().trim();
         if (cmd.equals("operatorname")) {
             String name = inner.replace(" ", "");
-            if (FUNCTIONS.contains(name)) {
+            if (LatexVocabulary.FUNCTIONS.contains(name)) {
                 return parseFunction(name);
             }
             String sub = subscript();
@@ -693,6 +462,9 @@ final class LatexParser {
         if (c == '{') {
             return group('{', '}');
         }
+        if (c == '(') {
+            return group('(', ')'); // \sqrt(2), as models sometimes write
+        }
         if (Character.isDigit(c)) {
             pos++;
             return Node.Num.exact(Rational.of(c - '0'));
@@ -716,8 +488,8 @@ final class LatexParser {
                 pos++;
                 Node e = parseExponent();
                 if (e instanceof Node.Neg neg && neg.a() instanceof Node.Num one
-                        && one.value().equals(Rational.ONE) && INVERSE.containsKey(name)) {
-                    name = INVERSE.get(name);
+                        && one.value().equals(Rational.ONE) && LatexVocabulary.INVERSE.containsKey(name)) {
+                    name = LatexVocabulary.INVERSE.get(name);
                 } else {
                     power = e;
                 }
@@ -784,9 +556,9 @@ final class LatexParser {
     private boolean startsFunction() {
         if (peek() == '\\') {
             String cmd = commandAt(pos);
-            return FUNCTIONS.contains(cmd) || cmd.equals("operatorname");
+            return LatexVocabulary.FUNCTIONS.contains(cmd) || cmd.equals("operatorname");
         }
-        for (String name : PLAIN_NAMES) {
+        for (String name : LatexVocabulary.PLAIN_NAMES) {
             if (s.startsWith(name, pos) && !Character.isLetter(peekAt(pos + name.length()))
                     && !name.equals("pi") && !name.startsWith("inf")) {
                 return true;

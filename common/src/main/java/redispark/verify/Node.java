@@ -43,5 +43,13 @@ sealed interface Node {
 
     /** A number written in another base, e.g. 204_5: compared by digits and base. */
     record BaseNum(String digits, int base) implements Node {
+        /** The value of the digits in their base, or null if a digit is not valid in it. */
+        Rational value() {
+            try {
+                return Rational.of(new java.math.BigInteger(digits, base));
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
     }
 }

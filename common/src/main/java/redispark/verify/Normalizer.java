@@ -35,14 +35,19 @@ final class Normalizer {
     private static final Pattern AND_OR = Pattern.compile(
             "\\s*(?:\\\\text\\{\\s*(?:and|or|,)\\s*\\}|\\\\quad\\s*\\\\text\\{\\s*(?:and|or)\\s*\\}|(?<![a-zA-Z])(?:and|or)(?![a-zA-Z]))\\s*");
     private static final Pattern EMPTY_SET = Pattern.compile(
-            "\\\\varnothing|\\\\emptyset|∅|\\\\\\{\\s*\\\\\\}|\\{\\s*\\}|\\\\O(?![a-zA-Z])|(?i:\\bempty set\\b)");
+            "\\\\varnothing|\\\\emptyset|\\\\oslash|∅|\\\\\\{\\s*\\\\\\}|\\{\\s*\\}|\\\\O(?![a-zA-Z])|(?i:\\bempty set\\b)");
     /** A trailing \text{...} unit (optionally squared) after something; repeated to peel "m/s". */
     private static final Pattern TRAILING_TEXT = Pattern.compile(
-            "(?<=\\S)\\s*(?:/\\s*)?\\\\text\\{\\s*[a-zA-Z][a-zA-Z .\\-/]*\\}(?:\\s*\\^\\s*\\{?\\s*[23]\\s*\\}?)?\\s*$");
+            "(?<=[\\w})\\].])\\s*(?:/\\s*)?\\\\text\\{\\s*[a-zA-Z][a-zA-Z .\\-/]*\\}(?:\\s*\\^\\s*\\{?\\s*[23]\\s*\\}?)?\\s*$");
     private static final Pattern TRAILING_UNIT_WORD = Pattern.compile(
             "(?<=[\\d}).\\s])\\s*(?:square\\s+|sq\\.?\\s+|cubic\\s+)?(?:" + Units.WORDS + ")(?:\\s*/\\s*[a-zA-Z]+)?"
                     + "(?:\\s*\\^\\s*\\{?\\s*[23]\\s*\\}?)?\\s*\\.?\\s*$");
     private static final Pattern WS = Pattern.compile("\\s+");
+    private static final Pattern TRAILING_WORDS = Pattern.compile(
+            "(?<=[\\d)\\]])\\s+((?:[a-zA-Z]{3,}|[a-zA-Z]{3,}\\s+[a-zA-Z]+)(?:\\s+[a-zA-Z]+)*)\\.?\\s*$");
+    private static final java.util.Set<String> MATH_WORDS = java.util.Set.of("sqrt", "sin", "cos", "tan", "cot",
+            "sec", "csc", "log", "exp", "abs", "inf", "infinity", "pi", "arcsin", "arccos", "arctan", "sinh",
+            "cosh", "tanh", "floor", "ceil", "binom", "mod", "and", "or");
     private static final Pattern FRAC_ALIASES = Pattern.compile("\\\\[dtc]frac(?![a-zA-Z])");
     private static final Pattern BINOM_ALIASES = Pattern.compile("\\\\[dt]binom(?![a-zA-Z])");
     private static final Pattern RELATIONS = Pattern.compile(
@@ -116,7 +121,7 @@ final class Normalizer {
         if (s.contains("circ") || s.indexOf('°') >= 0 || s.contains("degree") || s.contains("{o}")) {
             s = DEGREES.matcher(s).replaceAll("");
         }
-        if (s.contains("nothing") || s.contains("empty") || s.contains("{}") || s.contains("{ }")
+        if (s.contains("nothing") || s.contains("empty") || s.contains("oslash") || s.contains("{}") || s.contains("{ }")
                 || (s.contains("\\{") && s.contains("\\}")) || s.contains("\\O") || s.indexOf('∅') >= 0) {
             s = EMPTY_SET.matcher(s).replaceAll("\\\\emptyset");
         }
@@ -145,6 +150,10 @@ final class Normalizer {
         if (s.startsWith(",")) {
             s = s.substring(1).strip();
         }
+        if (s.startsWith("\\approx") || s.startsWith("≈")) {
+            s = s.substring(s.charAt(0) == '≈' ? 1 : 7).strip(); // "\approx 3.14" is the value 3.14
+        }
+
         if (s.indexOf(',') > 0 && THOUSANDS_PLAIN.matcher(s).matches()) {
             s = s.replace(",", "");
         }
@@ -180,6 +189,23 @@ final class Normalizer {
             end--;
         }
         return end == s.length() ? s : s.substring(0, end);
+    }
+
+    /**
+     * "12 socks", "5 apples each": plain words (three letters or more, not a function name) after a
+     * number or closing bracket are a description, not part of the value.
+     */
+    private static String stripTrailingWords(String s) {
+        Matcher m = TRAILING_WORDS.matcher(s);
+        if (!m.find()) {
+            return s;
+        }
+        for (String w : m.group(1).trim().split("[\\s.]+")) {
+            if (MATH_WORDS.contains(w.toLowerCase(java.util.Locale.ROOT))) {
+                return s;
+            }
+        }
+        return s.substring(0, m.start()).strip();
     }
 
     private static String repeat(Pattern p, String s, String replacement) {
@@ -264,6 +290,7 @@ final class Normalizer {
             String before = s;
             s = TRAILING_TEXT.matcher(s).replaceAll("");
             s = TRAILING_UNIT_WORD.matcher(s).replaceAll("");
+            s = stripTrailingWords(s);
             s = s.strip();
             if (s.equals(before)) {
                 break;

@@ -73,6 +73,16 @@ final class Rational implements Comparable<Rational> {
     }
 
     Rational add(Rational o) {
+        if (o.num.signum() == 0) {
+            return this;
+        }
+        if (num.signum() == 0) {
+            return o;
+        }
+        boolean oneDen = den.equals(BigInteger.ONE);
+        if (oneDen && o.den.equals(BigInteger.ONE)) {
+            return new Rational(num.add(o.num), BigInteger.ONE);
+        }
         if (den.equals(o.den)) {
             return of(num.add(o.num), den);
         }
@@ -84,6 +94,12 @@ final class Rational implements Comparable<Rational> {
     }
 
     Rational multiply(Rational o) {
+        if (den.equals(BigInteger.ONE) && o.den.equals(BigInteger.ONE)) {
+            return new Rational(num.multiply(o.num), BigInteger.ONE);
+        }
+        if (num.signum() == 0 || o.num.signum() == 0) {
+            return ZERO;
+        }
         return of(num.multiply(o.num), den.multiply(o.den));
     }
 

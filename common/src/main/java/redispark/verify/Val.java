@@ -128,7 +128,7 @@ final class Val {
         return m.signum() == 0 ? BigDecimal.ZERO : m.multiply(ULP, ERR);
     }
 
-    private static boolean tooBigForExact(Rational... rs) {
+    static boolean tooBigForExact(Rational... rs) {
         int bits = 0;
         for (Rational r : rs) {
             bits += r.bits();
@@ -158,6 +158,9 @@ final class Val {
                 throw EvalError.domain("inf - inf");
             }
             return inf != 0 ? this : o;
+        }
+        if (exact && o.exact && err.signum() == 0 && o.err.signum() == 0 && !tooBigForExact(re, o.re, im, o.im)) {
+            return new Val(re.add(o.re), im.add(o.im), BigDecimal.ZERO, BigDecimal.ZERO);
         }
         BigDecimal e = err.add(o.err);
         BigDecimal w = werr.add(o.werr);
@@ -590,50 +593,8 @@ final class Val {
         return err.signum() == 0 ? s : s + "~" + err.round(new MathContext(2));
     }
 
-    // ------------------------------------------------------------------ comparison
-
-    /**
-     * Whether gold and predicted values are the same number.
-     * <ul>
-     * <li>Both exact and without written decimals: exact equality.</li>
-     * <li>Otherwise the difference must be within what the errors allow: gold's total error plus the
-     * prediction's rounding error (the prediction is within the precision the gold was written with),
-     * or, when the prediction is a written decimal with at least ~3 significant digits relative to the
-     * gold, the prediction's written precision (0.333 for 1/3, but not 0.3).</li>
-     * </ul>
-     */
+    /** See {@link Tolerance#same}. */
     static boolean same(Val g, Val p) {
-        if (g.inf != 0 || p.inf != 0) {
-            return g.inf == p.inf;
-        }
-        if (g.exact && p.exact && g.err.signum() == 0 && p.err.signum() == 0) {
-            return g.re.equals(p.re) && g.im.equals(p.im);
-        }
-        BigDecimal dr;
-        BigDecimal di;
-        if (g.exact && p.exact && !tooBigForExact(g.re, p.re, g.im, p.im)) {
-            dr = g.re.subtract(p.re).toBigDecimal(MC).abs();
-            di = g.im.subtract(p.im).toBigDecimal(MC).abs();
-        } else {
-            dr = g.approxRe().subtract(p.approxRe(), MC).abs();
-            di = g.approxIm().subtract(p.approxIm(), MC).abs();
-        }
-        BigDecimal diff = dr.max(di);
-        if (diff.signum() == 0) {
-            return true;
-        }
-        BigDecimal gComp = g.err.subtract(g.werr).max(BigDecimal.ZERO);
-        BigDecimal pComp = p.err.subtract(p.werr).max(BigDecimal.ZERO);
-        // A margin on pure rounding errors (bounds are first-order); none on written precision.
-        BigDecimal slack = gComp.add(pComp).multiply(BigDecimal.TEN, ERR);
-        if (diff.compareTo(g.werr.add(slack)) <= 0) {
-            return true;
-        }
-        if (p.werr.signum() > 0) {
-            BigDecimal gm = g.magnitude();
-            boolean enoughDigits = p.werr.compareTo(gm.multiply(new BigDecimal("0.005"), ERR)) <= 0;
-            return enoughDigits && diff.compareTo(p.werr.add(g.werr).add(slack)) <= 0;
-        }
-        return false;
+        return Tolerance.same(g, p);
     }
 }

@@ -145,11 +145,68 @@ class Qwen2ModelTest {
         ids[i] = i % 60;
       }
       TrainStepBench.step(model, opt, parent, ids, 2, 8);
-      int before = countArrays(parent);
+      int before = countArrays(parent) + countArrays(model.manager()) + countArrays(opt.stateManager());
+      assertThat(countArrays(model.manager())).as("weights + rope tables").isEqualTo(26 + 2); // tied: no lm_head
       for (int i = 0; i < 20; i++) {
         TrainStepBench.step(model, opt, parent, ids, 2, 8);
       }
-      assertThat(countArrays(parent)).isEqualTo(before);
+      assertThat(countArrays(parent) + countArrays(model.manager()) + countArrays(opt.stateManager()))
+          .isEqualTo(before);
+    }
+  }
+
+  @Test
+  void layerByLayerRecomputeGivesTheFullGraphGradients() {
+    ModelConfig c = small(true);
+    long[] ids = {3, 9, 27, 17, 51, 25, 11, 33, 5, 15, 45, 7};
+    try (Qwen2Model model = Qwen2Model.create(c, 13, root)) {
+      Map<String, float[]> full = new java.util.LinkedHashMap<>();
+      JniUtils.setGradMode(true);
+      try (NDManager step = root.newSubManager(); NDScope scope = new NDScope()) {
+        NDArray tok = step.create(ids, new Shape(2, 6));
+        NDArray loss = LogProbs.gather(model.forward(tok, step.ones(new Shape(2, 6)).toType(
+            ai.djl.ndarray.types.DataType.INT64, false)), tok).mean().neg();
+        JniUtils.backward((PtNDArray) loss, (PtNDArray) step.ones(loss.getShape()), false, false);
+      }
+      for (var e : model.parameters().entrySet()) {
+        try (NDArray g = e.getValue().getGradient()) {
+          full.put(e.getKey(), g.toFloatArray());
+        }
+        JniUtils.zeroGrad((PtNDArray) e.getValue());
+      }
+      try (NDManager step = root.newSubManager(); NDScope scope = new NDScope()) {
+        NDArray tok = step.create(ids, new Shape(2, 6));
+        NDArray mask = step.ones(new Shape(2, 6)).toType(ai.djl.ndarray.types.DataType.INT64, false);
+        NDArray positions = mask.cumSum(1).sub(1);
+        JniUtils.setGradMode(false); // forward without a graph, keeping each layer's input
+        Qwen2Model.Context ctx = model.context(tok, positions, mask, null);
+        List<NDArray> inputs = new ArrayList<>();
+        NDArray x = model.embed(tok);
+        for (int i = 0; i < c.numLayers(); i++) {
+          inputs.add(x);
+          x = model.layer(i, x, ctx);
+        }
+        JniUtils.setGradMode(true);
+        x.setRequiresGradient(true);
+        NDArray loss = LogProbs.gather(model.logits(model.finalNorm(x)), tok).mean().neg();
+        JniUtils.backward((PtNDArray) loss, (PtNDArray) step.ones(loss.getShape()), false, false);
+        NDArray dy = x.getGradient().duplicate();
+        for (int i = c.numLayers() - 1; i >= 0; i--) { // recompute one layer, backprop into its input
+          NDArray in = inputs.get(i);
+          in.setRequiresGradient(true);
+          NDArray y = model.layer(i, in, ctx);
+          JniUtils.backward((PtNDArray) y, (PtNDArray) dy, false, false);
+          dy = in.getGradient().duplicate();
+        }
+        JniUtils.backward((PtNDArray) model.embed(tok), (PtNDArray) dy, false, false);
+      } finally {
+        JniUtils.setGradMode(false);
+      }
+      for (var e : model.parameters().entrySet()) {
+        try (NDArray g = e.getValue().getGradient()) {
+          assertThat(g.toFloatArray()).as(e.getKey()).containsExactly(full.get(e.getKey()), within(1e-6f));
+        }
+      }
     }
   }
 

@@ -122,6 +122,20 @@ class SamplerTest {
   }
 
   @Test
+  void generationLeavesNothingInTheModelManagerAndRestoresGradMode() {
+    sampler.generate(prompts(), SamplingParams.greedy(2), NO_STOP); // rope tables exist from here on
+    int before = model.manager().getManagedArrays().size();
+    JniUtils.setGradMode(true);
+    try {
+      sampler.generate(prompts(), new SamplingParams(0.7, 0.9, 12, 1), NO_STOP);
+      assertThat(JniUtils.isGradMode()).isTrue();
+    } finally {
+      JniUtils.setGradMode(false);
+    }
+    assertThat(model.manager().getManagedArrays()).hasSize(before);
+  }
+
+  @Test
   void topPSamplesOnlyFromTheNucleus() {
     float[] logits = {0f, 3f, 2.9f, -5f}; // p ≈ 0.03, 0.50, 0.46, 0.0002
     SplittableRandom rng = new SplittableRandom(1);

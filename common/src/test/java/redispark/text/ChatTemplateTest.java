@@ -67,6 +67,14 @@ class ChatTemplateTest {
   }
 
   @Test
+  void problemAndResponseTextIsInsertedVerbatim() {
+    ChatTemplate t = ChatTemplate.of(ChatTemplate.CHATML, null, "<|im_end|>");
+    String tricky = "If a < b && b > c, is {{ x }} {% if %} \\boxed{1} \"q\" 'p'?\n  indented";
+    assertThat(t.prompt(tricky)).contains("<|im_start|>user\n" + tricky + "<|im_end|>\n");
+    assertThat(t.completion(tricky)).isEqualTo(tricky + "<|im_end|>\n");
+  }
+
+  @Test
   void completionRejectsAResponseThatAlreadyEndsTheTurn() {
     ChatTemplate t = ChatTemplate.of(ChatTemplate.CHATML, null, "<|endoftext|>");
     assertThatThrownBy(() -> t.completion("5<|im_end|>")).hasMessageContaining("end-of-turn");

@@ -68,7 +68,7 @@ public final class BenchMixGenerator {
                         : " $\\boxed{" + letter + "}$");
             } else {
                 int k = rnd.nextInt(100);
-                String plain = gold.replace("$", "");
+                String plain = gold.replaceAll("(?<!\\\\)\\$", "");
                 if (k < 30) {
                     style = "boxed_correct";
                     pred = reasoning(rnd, 3 + rnd.nextInt(4)) + " Therefore, the answer is $\\boxed{" + plain + "}$.";
@@ -159,6 +159,6 @@ public final class BenchMixGenerator {
             long n = Long.parseLong(gold);
             return String.valueOf(rnd.nextBoolean() ? n + 1 + rnd.nextInt(9) : 2 * n + 3);
         }
-        return other.equals(gold) ? gold + "+1" : other.replace("$", "");
+        return other.equals(gold) ? gold + "+1" : other.replaceAll("(?<!\\\\)\\$", "");
     }
 }

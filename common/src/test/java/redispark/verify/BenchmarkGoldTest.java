@@ -15,6 +15,11 @@ class BenchmarkGoldTest {
     private static final Map<String, Double> REQUIRED = Map.of("math500.jsonl", 1.0, "aime24.jsonl", 1.0,
             "amc23.jsonl", 1.0, "gsm8k.jsonl", 1.0, "minerva_math.jsonl", 0.99, "olympiadbench.jsonl", 0.99);
 
+    @org.junit.jupiter.api.AfterAll
+    static void noVerificationEndedInAnInternalError() {
+        assertThat(MathVerifier.internalErrors()).as("verifications that hit the last-resort handler").isZero();
+    }
+
     private static boolean parses(String gold) {
         try {
             MathVerifier.parseGold(gold);
@@ -99,6 +104,37 @@ class BenchmarkGoldTest {
         }
         failures.forEach(f -> System.out.println("    self mismatch " + f));
         assertThat(failures).isEmpty();
+    }
+
+    /**
+     * False-positive sweep: distinct MATH-500 golds (bare integers left out, they only match
+     * themselves) boxed against each other. A match is allowed only for pairs reviewed as equal.
+     */
+    @Test
+    void distinctMath500GoldsOnlyMatchReviewedEquivalents() {
+        java.util.Set<String> allowed = java.util.Set.of("1,-2 | -2,1", "-2,1 | 1,-2",
+                "\\frac{1}{4} | \\frac14", "\\frac14 | \\frac{1}{4}", "2 \\sqrt{5} | 2\\sqrt{5}",
+                "2\\sqrt{5} | 2 \\sqrt{5}", "36^\\circ | 40_9", "36^\\circ | \\$36", "\\$36 | 40_9",
+                "\\$36 | 36^\\circ");
+        List<String> golds = Benchmarks.rows("math500.jsonl").stream().map(Benchmarks.Row::gold)
+                .filter(g -> !g.matches("-?\\d+")).distinct().toList();
+        List<String> unexpected = new ArrayList<>();
+        int pairs = 0;
+        for (String g : golds) {
+            for (String p : golds) {
+                if (g.equals(p)) {
+                    continue;
+                }
+                pairs++;
+                Verdict v = MathVerifier.verify("\\boxed{" + p + "}", g);
+                if (v.reason() != Reason.MISMATCH && !allowed.contains(g + " | " + p)) {
+                    unexpected.add(g + " | " + p + " -> " + v.reason().label());
+                }
+            }
+        }
+        System.out.printf("math500 cross-gold sweep: %d golds, %d pairs, %d unexpected%n", golds.size(), pairs,
+                unexpected.size());
+        assertThat(unexpected).isEmpty();
     }
 
     static String lastBox(String solution) {

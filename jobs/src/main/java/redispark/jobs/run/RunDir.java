@@ -70,6 +70,23 @@ public final class RunDir implements Serializable {
         }
     }
 
+    /**
+     * Writes one stage's rejected rows to {@code rejects/stage=<stage>} (atomically, replacing that stage's previous
+     * rejects only), so {@code rejects} read as a whole has every stage's rows with a {@code stage} column.
+     *
+     * @param rejects rows with the {@link redispark.jobs.spark.SparkSchemas#REJECTS} columns
+     * @return reject counts per reason
+     */
+    public java.util.Map<String, Long> writeRejects(String stage, Dataset<Row> rejects) {
+        Dataset<Row> rows = rejects.drop("stage");
+        java.util.Map<String, Long> perReason = new java.util.TreeMap<>();
+        for (Row r : rows.groupBy("reason").count().collectAsList()) {
+            perReason.put(r.getString(0), r.getLong(1));
+        }
+        writeTable(rows, "rejects/stage=" + stage);
+        return perReason;
+    }
+
     /** Reads a table a previous stage wrote; a missing table is a one-line error naming the stage to run. */
     public Dataset<Row> readTable(SparkSession spark, String name, String producedBy) {
         if (!exists(name)) {

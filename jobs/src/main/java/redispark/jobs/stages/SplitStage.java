@@ -7,7 +7,6 @@ import static org.apache.spark.sql.functions.when;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,12 +79,8 @@ public final class SplitStage implements Stage {
             Dataset<Row> rejects = classified.filter(col("reject_reason").isNotNull()).select(
                     lit(name()).as("stage"), col("reject_reason").as("reason"), col("problem_id"),
                     col("sample_idx"), col("error").as("detail"));
-            Map<String, Long> rejected = new LinkedHashMap<>();
-            for (Row r : rejects.groupBy("reason").count().collectAsList()) {
-                rejected.put(r.getString(0), r.getLong(1));
-            }
-            rows.put("rejects", context.run().writeTable(
-                    context.spark().createDataFrame(rejects.toJavaRDD(), SparkSchemas.REJECTS), "rejects"));
+            Map<String, Long> rejected = context.run().writeRejects(name(),
+                    context.spark().createDataFrame(rejects.toJavaRDD(), SparkSchemas.REJECTS));
             return StageOutcome.of(rows, rejected);
         } finally {
             classified.unpersist();
@@ -133,8 +128,6 @@ public final class SplitStage implements Stage {
 
     /** Adds {@code prompt_tokens} and {@code completion_tokens} measured with the student's tokenizer + template. */
     private static Dataset<Row> withTokenLengths(Dataset<Row> labeled, HadoopFiles files, String baseUri) {
-        StructType schema = labeled.schema().add("prompt_tokens", DataTypes.IntegerType)
-                .add("completion_tokens", DataTypes.IntegerType);
         Dataset<Row> input = labeled.drop("prompt_tokens", "completion_tokens");
         StructType outSchema = input.schema().add("prompt_tokens", DataTypes.IntegerType, false)
                 .add("completion_tokens", DataTypes.IntegerType, false);

@@ -1,0 +1,12 @@
+/**
+ * The student model: {@link redispark.model.ModelConfig} (HF config.json), {@link redispark.model.Qwen2Model} (one
+ * file: RMSNorm, RoPE, GQA attention, SwiGLU, layer, model; fp32 DJL weights with HF names),
+ * {@link redispark.model.Safetensors} (validated reader/writer, BF16/F16 widened in Java), {@link
+ * redispark.model.LogProbs}, {@link redispark.model.Sampler} with a KV cache, {@link redispark.model.TinyStudent} (the
+ * embedded default student) and {@link redispark.model.TrainStepBench}.
+ *
+ * <p>Memory recipe (stack-probe.md): run each step in {@code root.newSubManager()} plus an {@code NDScope}, put the
+ * batch operand first, close {@code getGradient()} wrappers, update weights outside the scope. Autograd is
+ * per-thread: {@code JniUtils.setGradMode(true)} then {@code JniUtils.backward(loss, ones, false, false)}.
+ */
+package redispark.model;
