@@ -31,7 +31,7 @@ public enum Preset {
     public Recipe recipe(Objective objective) {
         return switch (this) {
             case TINY -> switch (objective) {
-                case SFT -> new Recipe(2e-3, 3, 16, 16, 0.1, 1e-4, 1.0, 0, 0, 0, 3);
+                case SFT -> new Recipe(2e-3, 4, 16, 16, 0.1, 1e-4, 1.0, 0, 0, 0, 3);
                 case REDI -> new Recipe(2e-4, 1, 8, 8, 0.1, 1e-4, 1.0, 0.8, 0, 0, 5);
                 case REDI_UNPAIRED -> new Recipe(2e-4, 1, 16, 16, 0.1, 1e-4, 1.0, 0.8, 0, 0, 5);
                 case DPO -> new Recipe(2e-4, 1, 8, 8, 0.1, 1e-4, 1.0, 0, 0.1, 0, 5);
