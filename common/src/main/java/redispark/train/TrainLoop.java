@@ -291,8 +291,9 @@ public final class TrainLoop {
 
         /** Feeds the collapse alarm; returns whether it fired. */
         private boolean watch(Map<String, Double> m, double lr) {
-            if (!config.objective().hasNegatives() || config.collapse().action() == CollapseAlarm.Action.OFF) {
-                return false;
+            if (!config.objective().hasNegatives() || config.collapse().action() == CollapseAlarm.Action.OFF
+                    || !m.containsKey("logps_norm/chosen") || !m.containsKey("logps_norm/rejected")) {
+                return false; // an unpaired step may lack one kind; the alarm waits for a step with both
             }
             CollapseAlarm.Reading r = alarm.observe(m.get("logps_norm/chosen"), m.get("logps_norm/rejected"),
                     m.get("update_norm"), Math.max(lr, 1e-30));
@@ -415,8 +416,12 @@ public final class TrainLoop {
         metrics.addAll("lengths/rejected", negatives.counts());
         metrics.addTotal("count/pos", p);
         metrics.addTotal("count/neg", micro.negatives().size());
-        NDArray term = loss.perPositive().sum().div(scalar(m, totals.positives()));
-        return totals.negatives() == 0 ? term : term.add(loss.perNegative().sum().div(scalar(m, totals.negatives())));
+        // a step with few positives (or negatives) may have none of them: that term is then absent, not 0/0
+        NDArray positiveTerm = totals.positives() == 0 ? null
+                : loss.perPositive().sum().div(scalar(m, totals.positives()));
+        NDArray negativeTerm = totals.negatives() == 0 ? null
+                : loss.perNegative().sum().div(scalar(m, totals.negatives()));
+        return positiveTerm == null ? negativeTerm : negativeTerm == null ? positiveTerm : positiveTerm.add(negativeTerm);
     }
 
     private static void pairMetrics(StepMetrics metrics, SequenceLogProbs chosen, SequenceLogProbs rejected,

@@ -165,6 +165,22 @@ class TrainLoopTest {
     }
 
     @Test
+    void unpairedStepsThatGetNoNegativeTrainOnThePositiveTermAlone() {
+        List<Map<String, Double>> steps = new ArrayList<>();
+        try (NDManager root = NDManager.newBaseManager();
+                Qwen2Model model = Qwen2Model.load(sftDir, root)) {
+            // 8 positives and 1 negative in steps of 3: two of the three steps have no negative
+            new TrainLoop(model, config(Objective.REDI_UNPAIRED, TrainFixture.recipe(1e-3, 1, 3, 3, 0.8, 0, 0)),
+                    Collective.single(), data.padId, steps::add)
+                    .unpaired(data.positives.subList(0, 8), data.negatives.subList(0, 1));
+        }
+        assertThat(steps).hasSize(3).allSatisfy(m -> assertThat(m.get("loss")).isFinite());
+        assertThat(steps.stream().mapToDouble(m -> m.get("count/neg")).sum()).isEqualTo(1.0);
+        assertThat(steps.get(0)).doesNotContainKey("loss/neg");
+        assertThat(steps.get(0).get("loss")).isCloseTo(steps.get(0).get("loss/pos"), within(1e-5));
+    }
+
+    @Test
     void gradientAccumulationGivesTheSameStepsAsOneBigBatch() {
         List<Double> big = new ArrayList<>();
         List<Double> accumulated = new ArrayList<>();
