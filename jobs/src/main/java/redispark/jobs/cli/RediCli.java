@@ -49,10 +49,6 @@ public final class RediCli {
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces on errors.")
     boolean debug;
 
-    RediConfig config() {
-        return RediConfig.load(conf, overrides);
-    }
-
     public static void main(String[] args) {
         System.exit(execute(args));
     }
@@ -109,9 +105,17 @@ public final class RediCli {
 
         abstract List<Stage> stages();
 
+        /** Config overrides implied by this command's own options. */
+        List<String> extraOverrides() {
+            return List.of();
+        }
+
         @Override
         public Integer call() {
-            RediConfig config = parent.config();
+            List<String> overrides = new ArrayList<>(parent.overrides);
+            overrides.addAll(extraOverrides());
+            RediConfig config = RediConfig.load(parent.conf, overrides);
+            List<Stage> stages = stages();
             // libtorch reads its thread count once, when the engine first loads (in this JVM in local mode).
             if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
                 System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(config.getInt("train.threads")));
@@ -119,7 +123,7 @@ public final class RediCli {
             SparkSession spark = SparkSessions.getOrCreate(config);
             try {
                 StageContext context = new StageContext(spark, RunDir.open(spark, runDir), config);
-                for (Stage stage : stages()) {
+                for (Stage stage : stages) {
                     StageRunner.run(stage, context);
                 }
                 System.out.println("[redi] run directory: " + context.run().root());
@@ -200,11 +204,45 @@ public final class RediCli {
         }
     }
 
-    @Command(name = "eval", description = "Evaluate base, SFT and REDI students on the held-out problems.")
+    @Command(name = "eval", description = "Sample and score models: by default the run's base, SFT and REDI "
+            + "checkpoints on eval.benchmarks; with --model, the given Hugging Face folders.")
     static final class EvalCmd extends RunCommand {
+        @Option(names = "--model", paramLabel = "DIR", description = "A model folder to evaluate (repeatable).")
+        List<String> models = new ArrayList<>();
+
+        @Option(names = "--benchmarks", paramLabel = "LIST", split = ",",
+                description = "Benchmarks, e.g. math500,aime24,amc23,minerva_math,olympiadbench,gsm8k,synthetic "
+                        + "(sets eval.benchmarks).")
+        List<String> benchmarks = new ArrayList<>();
+
+        @Option(names = "--samples", paramLabel = "N", description = "Samples per problem (sets eval.samples).")
+        Integer samples;
+
+        @Override
+        List<String> extraOverrides() {
+            List<String> out = new ArrayList<>();
+            if (!benchmarks.isEmpty()) {
+                out.add("eval.benchmarks=[" + String.join(",", benchmarks.stream().map(b -> "\"" + b + "\"")
+                        .toList()) + "]");
+            }
+            if (samples != null) {
+                out.add("eval.samples=" + samples);
+            }
+            return out;
+        }
+
         @Override
         List<Stage> stages() {
-            return List.of(new EvalStage());
+            java.util.Map<String, String> explicit = new java.util.LinkedHashMap<>();
+            for (String m : models) {
+                File dir = new File(m);
+                if (!new File(dir, "config.json").isFile()) {
+                    throw new IllegalArgumentException("--model " + m + ": no config.json (expected a Hugging Face "
+                            + "model folder)");
+                }
+                explicit.put(dir.getName(), dir.getAbsolutePath());
+            }
+            return List.of(new EvalStage(explicit));
         }
     }
 
