@@ -111,8 +111,19 @@ public final class TrainStage implements Stage {
             out.addAll(outcome.metricLines());
             return out;
         });
-        Map<String, Object> summary = summary(lines.get(0));
-        List<String> metricLines = lines.subList(1, lines.size());
+        Map<String, Object> summary = null;
+        List<String> metricLines = new ArrayList<>();
+        for (String line : lines) { // rank 0's summary and metric lines, in whatever order the shuffle kept
+            if (line.contains("\"summary\"")) {
+                summary = summary(line);
+            } else {
+                metricLines.add(line);
+            }
+        }
+        if (summary == null) {
+            throw new IllegalStateException("training returned no summary (rank 0 did not finish)");
+        }
+        metricLines.sort(java.util.Comparator.comparingDouble(l -> Json.readDoubles(l).get("global_step")));
         long metricRowCount = run.writeTable(context.spark().createDataFrame(metricRows(metricLines),
                 SparkSchemas.METRIC), "metrics/" + objective.label());
         files.writeText(run.path("metrics/" + objective.label() + ".jsonl"), String.join("\n", metricLines) + "\n");
