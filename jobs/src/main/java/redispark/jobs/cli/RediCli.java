@@ -194,7 +194,8 @@ public final class RediCli {
         }
     }
 
-    @Command(name = "train-sft", description = "Stage 1: SFT of the base student on positives.")
+    @Command(name = "train-sft", mixinStandardHelpOptions = true, description = "Stage 1: SFT of the base student on the selected positives "
+            + "(checkpoints/sft). Recipe: train.sft.*, preset train.preset.")
     static final class TrainSftCmd extends RunCommand {
         @Override
         List<Stage> stages() {
@@ -202,11 +203,31 @@ public final class RediCli {
         }
     }
 
-    @Command(name = "train-redi", description = "Stage 2: REDI from the SFT checkpoint on pairs.")
+    @Command(name = "train-redi", mixinStandardHelpOptions = true, description = "Stage 2 from the SFT checkpoint (checkpoints/<objective>). "
+            + "Recipe: train.<objective>.*, preset train.preset.")
     static final class TrainRediCmd extends RunCommand {
+        @Option(names = "--objective", paramLabel = "NAME", defaultValue = "redi",
+                converter = TrainRediCmd.Stage2.class,
+                description = "redi (pairs, the paper), redi-unpaired (all positives and negatives), dpo (against "
+                        + "the SFT model's reference log-probs, computed once into ref_logps/<hash>) or simpo. "
+                        + "Default: ${DEFAULT-VALUE}.")
+        Objective objective;
+
         @Override
         List<Stage> stages() {
-            return List.of(new TrainStage(Objective.REDI));
+            return List.of(new TrainStage(objective));
+        }
+
+        /** Parses a stage-2 objective; {@code sft} is stage 1 and has its own command. */
+        static final class Stage2 implements CommandLine.ITypeConverter<Objective> {
+            @Override
+            public Objective convert(String value) {
+                Objective o = Objective.parse(value);
+                if (o == Objective.SFT) {
+                    throw new IllegalArgumentException("sft is stage 1: use 'redi train-sft'");
+                }
+                return o;
+            }
         }
     }
 
