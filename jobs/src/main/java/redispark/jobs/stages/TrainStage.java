@@ -58,7 +58,23 @@ public final class TrainStage implements Stage {
 
     @Override
     public List<String> configPaths() {
-        return List.of("train", "student", "split", "label", "problems", "teacher");
+        // Upstream changes arrive through the input fingerprints; these are the keys training itself reads.
+        return List.of("train.workers", "train.max-seq-len", "train.preset", "train.max-steps", "train.collapse",
+                "train." + objective.label(), "student");
+    }
+
+    @Override
+    public List<String> inputs() {
+        return switch (objective) {
+            case SFT -> List.of("positives", StudentBase.DIR);
+            case REDI_UNPAIRED -> List.of("positives", "negatives", checkpointOf(Objective.SFT));
+            case REDI, DPO, SIMPO -> List.of("pairs", checkpointOf(Objective.SFT));
+        };
+    }
+
+    @Override
+    public List<String> outputs() {
+        return List.of(checkpointOf(objective), "metrics/" + objective.label());
     }
 
     @Override
