@@ -70,7 +70,8 @@ class TrainStageTest {
         StageOutcome first = StageRunner.run(new TrainStage(Objective.DPO), context("train.dpo.batch-size=4"));
         long pairs = spark.read().parquet(runDir.resolve("pairs").toString()).count();
         assertThat(first.rows().get("ref_logps_computed")).isEqualTo(pairs);
-        StageOutcome second = StageRunner.run(new TrainStage(Objective.DPO), context("train.dpo.batch-size=4"));
+        // forced: an up-to-date stage would otherwise be skipped without running at all
+        StageOutcome second = StageRunner.run(new TrainStage(Objective.DPO), context("train.dpo.batch-size=4"), true);
         assertThat(second.rows().get("ref_logps_computed")).isZero();
         String table = first.rows().keySet().stream().filter(k -> k.startsWith("ref_logps/")).findFirst()
                 .orElseThrow();
