@@ -103,7 +103,15 @@ public final class RediCli {
                 description = "Run directory (local path or s3a://bucket/prefix).")
         String runDir;
 
+        @Option(names = "--force", description = "Run the stage(s) even when up to date.")
+        boolean force;
+
         abstract List<Stage> stages();
+
+        /** Whether {@code stage} must run whatever the manifest says. */
+        boolean forced(Stage stage) {
+            return force;
+        }
 
         /** Config overrides implied by this command's own options. */
         List<String> extraOverrides() {
@@ -124,7 +132,7 @@ public final class RediCli {
             try {
                 StageContext context = new StageContext(spark, RunDir.open(spark, runDir), config);
                 for (Stage stage : stages) {
-                    StageRunner.run(stage, context);
+                    StageRunner.run(stage, context, forced(stage));
                 }
                 System.out.println("[redi] run directory: " + context.run().root());
                 return 0;
@@ -135,11 +143,30 @@ public final class RediCli {
     }
 
     @Command(name = "pipeline", description = "Run every stage in order: generate, label, split, train-sft, "
-            + "train-redi, eval, report.")
+            + "train-redi, eval, report. Stages that are up to date (same config, same inputs) are skipped.")
     static final class PipelineCmd extends RunCommand {
+        @Option(names = "--from", paramLabel = "STAGE",
+                description = "Rerun from this stage on (generate, label, split, train-sft, train-redi, eval, report).")
+        String from;
+
         @Override
         List<Stage> stages() {
+            if (from != null && Pipeline.stages().stream().noneMatch(s -> s.name().equals(from))) {
+                throw new IllegalArgumentException("--from: unknown stage '" + from + "'");
+            }
             return Pipeline.stages();
+        }
+
+        @Override
+        boolean forced(Stage stage) {
+            if (force) {
+                return true;
+            }
+            if (from == null) {
+                return false;
+            }
+            List<String> names = Pipeline.stages().stream().map(Stage::name).toList();
+            return names.indexOf(stage.name()) >= names.indexOf(from);
         }
     }
 

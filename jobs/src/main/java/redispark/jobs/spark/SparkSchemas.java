@@ -28,13 +28,23 @@ public final class SparkSchemas {
             req("problem_id", StringType), req("problem", StringType), req("gold", StringType),
             req("source", StringType), req("difficulty", IntegerType), req("split", StringType)));
 
-    /** {@code traces}: one row per teacher generation. */
+    /**
+     * {@code traces}: one row per teacher generation, unique by {@code (problem_id, sample_idx)}. A failed request
+     * is a row with {@code error} set (and empty text). {@code prompt_tokens}/{@code completion_tokens} are the
+     * teacher's counts where it reports them (null otherwise). {@code generation_config} is the hash of the
+     * settings that decided the sample. The {@code openr1_*} columns carry OpenR1's own labels of imported
+     * generations (null for other teachers): {@code openr1_math_verify} = Raw's {@code
+     * correctness.math_verify_reparsed_answer} / 220k's {@code correctness_math_verify}, {@code
+     * openr1_math_verify_answer} = Raw's {@code correctness.math_verify_answer}, {@code openr1_llama} = Raw's {@code
+     * correctness.llama_verification} / 220k's {@code correctness_llama}.
+     */
     public static final StructType TRACES = createStructType(List.of(
             req("problem_id", StringType), req("sample_idx", IntegerType), req("problem", StringType),
             req("gold", StringType), req("source", StringType), req("difficulty", IntegerType),
             req("teacher", StringType), opt("text", StringType), opt("finish_reason", StringType),
             opt("prompt_tokens", IntegerType), opt("completion_tokens", IntegerType), opt("error", StringType),
-            req("generation_config", StringType)));
+            req("generation_config", StringType), opt("openr1_math_verify", BooleanType),
+            opt("openr1_math_verify_answer", BooleanType), opt("openr1_llama", BooleanType)));
 
     /** The verdict struct {@code math_verify(pred, gold)} returns. */
     public static final StructType VERDICT = createStructType(List.of(

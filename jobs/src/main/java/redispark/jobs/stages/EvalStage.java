@@ -43,7 +43,18 @@ public final class EvalStage implements Stage {
 
     @Override
     public List<String> configPaths() {
-        return List.of("eval", "train", "student", "split", "label", "problems", "teacher");
+        return List.of("eval");
+    }
+
+    @Override
+    public List<String> inputs() {
+        return List.of("problems", StudentBase.DIR, TrainStage.checkpointOf(Objective.SFT),
+                TrainStage.checkpointOf(Objective.REDI));
+    }
+
+    @Override
+    public List<String> outputs() {
+        return List.of("eval/generations", SUMMARY);
     }
 
     /** Model name → checkpoint directory (relative to the run), in the order they are reported. */

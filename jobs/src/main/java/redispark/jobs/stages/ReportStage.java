@@ -34,7 +34,17 @@ public final class ReportStage implements Stage {
 
     @Override
     public List<String> configPaths() {
-        return List.of("train", "eval", "student", "split", "label", "problems", "teacher");
+        return List.of();
+    }
+
+    @Override
+    public List<String> inputs() {
+        return List.of(EvalStage.SUMMARY, "metrics/sft", "metrics/redi", "positives", "negatives");
+    }
+
+    @Override
+    public List<String> outputs() {
+        return List.of("report/index.html");
     }
 
     @Override

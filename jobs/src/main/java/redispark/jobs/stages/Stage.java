@@ -11,5 +11,15 @@ public interface Stage {
     /** Config sub-trees whose values decide this stage's output (hashed into the manifest). */
     List<String> configPaths();
 
+    /** Run-directory paths this stage reads; a change in any of them (new files) makes it run again. */
+    default List<String> inputs() {
+        return List.of();
+    }
+
+    /** Run-directory paths this stage writes; when one is missing the stage runs again. */
+    default List<String> outputs() {
+        return List.of();
+    }
+
     StageOutcome run(StageContext context);
 }
