@@ -70,7 +70,9 @@ class TrainStageTest {
         StageOutcome first = StageRunner.run(new TrainStage(Objective.DPO), context("train.dpo.batch-size=4"));
         long pairs = spark.read().parquet(runDir.resolve("pairs").toString()).count();
         assertThat(first.rows().get("ref_logps_computed")).isEqualTo(pairs);
-        StageOutcome second = StageRunner.run(new TrainStage(Objective.DPO), context("train.dpo.batch-size=4"));
+        // another DPO run (another beta) over the same pairs and SFT model reuses the table
+        StageOutcome second = StageRunner.run(new TrainStage(Objective.DPO), context("train.dpo.batch-size=4",
+                "train.dpo.beta=0.2"));
         assertThat(second.rows().get("ref_logps_computed")).isZero();
         String table = first.rows().keySet().stream().filter(k -> k.startsWith("ref_logps/")).findFirst()
                 .orElseThrow();
