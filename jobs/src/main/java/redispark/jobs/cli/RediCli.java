@@ -194,8 +194,9 @@ public final class RediCli {
         }
     }
 
-    @Command(name = "train-sft", mixinStandardHelpOptions = true, description = "Stage 1: SFT of the base student on the selected positives "
-            + "(checkpoints/sft). Recipe: train.sft.*, preset train.preset.")
+    @Command(name = "train-sft", mixinStandardHelpOptions = true,
+            description = "Stage 1: SFT of the base student on the selected positives (checkpoints/sft). "
+                    + "Recipe: train.sft.*, preset train.preset.")
     static final class TrainSftCmd extends RunCommand {
         @Override
         List<Stage> stages() {
@@ -203,8 +204,9 @@ public final class RediCli {
         }
     }
 
-    @Command(name = "train-redi", mixinStandardHelpOptions = true, description = "Stage 2 from the SFT checkpoint (checkpoints/<objective>). "
-            + "Recipe: train.<objective>.*, preset train.preset.")
+    @Command(name = "train-redi", mixinStandardHelpOptions = true,
+            description = "Stage 2 from the SFT checkpoint (checkpoints/<objective>). "
+                    + "Recipe: train.<objective>.*, preset train.preset.")
     static final class TrainRediCmd extends RunCommand {
         @Option(names = "--objective", paramLabel = "NAME", defaultValue = "redi",
                 converter = TrainRediCmd.Stage2.class,

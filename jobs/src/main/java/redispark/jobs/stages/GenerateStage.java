@@ -22,6 +22,12 @@ public final class GenerateStage implements Stage {
         return "generate";
     }
 
+    /** Failed teacher requests are retried by the next run, so a run that left some is never up to date. */
+    @Override
+    public boolean finished(StageOutcome previous) {
+        return previous.rows().getOrDefault("traces_error", 0L) == 0;
+    }
+
     @Override
     public List<String> configPaths() {
         return List.of("problems", "teacher");

@@ -21,5 +21,10 @@ public interface Stage {
         return List.of();
     }
 
+    /** Whether a done run of this stage left nothing to retry (e.g. no failed teacher requests). */
+    default boolean finished(StageOutcome previous) {
+        return true;
+    }
+
     StageOutcome run(StageContext context);
 }

@@ -52,7 +52,8 @@ public final class StageRunner {
                 || !inputs.equals(previous.inputs() == null ? Map.of() : previous.inputs())) {
             return false;
         }
-        return stage.outputs().stream().allMatch(context.run()::exists);
+        return stage.finished(StageOutcome.of(previous.rows(), previous.rejects()))
+                && stage.outputs().stream().allMatch(context.run()::exists);
     }
 
     private static void record(StageContext context, Stage stage, StageRecord record) {

@@ -77,6 +77,22 @@ public final class TrainStage implements Stage {
         return List.of(checkpointOf(objective), "metrics/" + objective.label());
     }
 
+    /** The tables trained on and the starting model: a change in any of them makes the stage run again. */
+    @Override
+    public List<String> inputs() {
+        String init = objective == Objective.SFT ? StudentBase.DIR : checkpointOf(Objective.SFT);
+        return switch (objective.data()) {
+            case EXAMPLES -> List.of("positives", init);
+            case PAIRS -> List.of("pairs", init);
+            case UNPAIRED -> List.of("positives", "negatives", init);
+        };
+    }
+
+    @Override
+    public List<String> outputs() {
+        return List.of(checkpointOf(objective), "metrics/" + objective.label());
+    }
+
     @Override
     public StageOutcome run(StageContext context) {
         RediConfig config = context.config();

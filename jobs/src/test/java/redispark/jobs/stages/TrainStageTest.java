@@ -70,8 +70,10 @@ class TrainStageTest {
         StageOutcome first = StageRunner.run(new TrainStage(Objective.DPO), context("train.dpo.batch-size=4"));
         long pairs = spark.read().parquet(runDir.resolve("pairs").toString()).count();
         assertThat(first.rows().get("ref_logps_computed")).isEqualTo(pairs);
+        // another DPO run (another beta) over the same pairs and SFT model reuses the table
         // forced: an up-to-date stage would otherwise be skipped without running at all
-        StageOutcome second = StageRunner.run(new TrainStage(Objective.DPO), context("train.dpo.batch-size=4"), true);
+        StageOutcome second = StageRunner.run(new TrainStage(Objective.DPO), context("train.dpo.batch-size=4",
+                "train.dpo.beta=0.2"), true);
         assertThat(second.rows().get("ref_logps_computed")).isZero();
         String table = first.rows().keySet().stream().filter(k -> k.startsWith("ref_logps/")).findFirst()
                 .orElseThrow();
