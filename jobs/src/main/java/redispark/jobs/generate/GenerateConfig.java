@@ -51,9 +51,10 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
 
     /**
      * @param partitions Spark partitions of the sampling work, 0 = default parallelism
+     * @param checkpointEvery problems per saved chunk, 0 = no intermediate saves
      */
-    public record Teachers(Kind kind, int samples, long seed, int partitions, ErrorModel errorModel, OpenAi openai,
-            Local local, OpenR1 openr1) implements Serializable {}
+    public record Teachers(Kind kind, int samples, long seed, int partitions, int checkpointEvery,
+            ErrorModel errorModel, OpenAi openai, Local local, OpenR1 openr1) implements Serializable {}
 
     /** The OpenAI teacher's config plus how a Spark task drives it. */
     public record OpenAi(OpenAiTeacherConfig config, int threadsPerTask, Duration problemTimeout)
@@ -152,6 +153,10 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
         if (partitions < 0) {
             throw new IllegalArgumentException("teacher.partitions must be >= 0, got " + partitions);
         }
+        int checkpointEvery = c.getInt("teacher.checkpoint-every");
+        if (checkpointEvery < 0) {
+            throw new IllegalArgumentException("teacher.checkpoint-every must be >= 0, got " + checkpointEvery);
+        }
         ErrorModel errorModel = new ErrorModel(
                 c.getDouble("teacher.error-model.slip-per-step"),
                 c.getDouble("teacher.error-model.difficulty-growth"),
@@ -187,7 +192,8 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
                     List.copyOf(c.getStringList("teacher.openr1.drop-sources")),
                     c.getBoolean("teacher.openr1.require-consistent-lengths"));
         }
-        return new Teachers(kind, samples, c.getLong("teacher.seed"), partitions, errorModel, openai, local, openr1);
+        return new Teachers(kind, samples, c.getLong("teacher.seed"), partitions, checkpointEvery, errorModel, openai,
+                local, openr1);
     }
 
     private static OpenAi openai(Config c) {

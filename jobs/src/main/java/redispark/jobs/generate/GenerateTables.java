@@ -35,14 +35,10 @@ public final class GenerateTables {
         Map<String, Long> rows = new LinkedHashMap<>();
         writeProblems(spark, run, selected.problems(), rows);
         Dataset<Row> train = run.readTable(spark, "problems", "generate").filter(col("split").equalTo("train"));
-        Traces.Plan plan = Traces.plan(spark, run, train, config.teacher(), config.generationConfig());
-        try {
-            rows.put("traces", run.writeTable(plan.traces(), "traces"));
-        } finally {
-            plan.fresh().unpersist();
-        }
-        rows.put("traces_reused", plan.reused());
-        rows.put("traces_requested", plan.requested());
+        Traces.Written traces = Traces.write(spark, run, train, config.teacher(), config.generationConfig());
+        rows.put("traces", traces.traces());
+        rows.put("traces_reused", traces.reused());
+        rows.put("traces_requested", traces.requested());
         rows.put("traces_error", run.readTable(spark, "traces", "generate").filter(col("error").isNotNull()).count());
         Map<String, Long> rejects = run.writeRejects("generate", conform(spark, selected.rejects()));
         return StageOutcome.of(rows, rejects);

@@ -9,8 +9,12 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sequence;
 import static org.apache.spark.sql.functions.size;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -25,45 +29,87 @@ import redispark.jobs.spark.SparkSchemas;
 
 /**
  * The traces of a sampling teacher, idempotent by {@code (problem_id, sample_idx)}: the good rows of the previous
- * {@code traces} table (same {@code generation_config}, same problem text, no error) are kept, the teacher is asked
- * only for the other indices of {@code 0..samples-1}, and the two are written together as the new table.
+ * {@code traces} table and of any chunks a killed run saved (same {@code generation_config}, same problem text, no
+ * error) are kept, the teacher is asked only for the other indices of {@code 0..samples-1}, and the two are written
+ * together as the new table.
  */
 final class Traces {
     private Traces() {}
 
-    /** The traces to write ({@code kept ∪ fresh}) and how many rows were reused / requested. */
-    record Plan(Dataset<Row> traces, Dataset<Row> fresh, long reused, long requested) {}
+    /** Where the saved chunks of a run in progress live (see {@code teacher.checkpoint-every}). */
+    static final String PARTS = "traces.parts";
 
-    static Plan plan(SparkSession spark, RunDir run, Dataset<Row> train, GenerateConfig.Teachers teacher,
+    /** Rows written, reused from before, and asked of the teacher. */
+    record Written(long traces, long reused, long requested) {}
+
+    /**
+     * Samples what is missing and writes {@code traces}. With {@code teacher.checkpoint-every > 0} the problems are
+     * sampled in chunks, each saved under {@link #PARTS} as soon as it is done; a killed run's chunks are reused by
+     * the next run like stored traces, and the parts are removed once {@code traces} is written.
+     */
+    static Written write(SparkSession spark, RunDir run, Dataset<Row> train, GenerateConfig.Teachers teacher,
             String generationConfig) {
         int n = teacher.samples();
         Column all = sequence(lit(0), lit(n - 1));
         Dataset<Row> kept = reusable(spark, run, train, generationConfig, n);
         long reused = kept == null ? 0 : kept.count();
-        Dataset<Row> work;
+        Dataset<Row> missing;
         if (reused == 0) {
             kept = spark.createDataFrame(List.of(), SparkSchemas.TRACES);
-            work = train.select(col("problem_id"), col("problem"), col("gold"), col("source"), col("difficulty"),
+            missing = train.select(col("problem_id"), col("problem"), col("gold"), col("source"), col("difficulty"),
                     all.as("missing"));
         } else {
             Dataset<Row> done = kept.groupBy(col("problem_id").as("_done_id"))
                     .agg(collect_set(col("sample_idx")).as("_done"));
-            work = train.join(done, train.col("problem_id").equalTo(done.col("_done_id")), "left")
+            missing = train.join(done, train.col("problem_id").equalTo(done.col("_done_id")), "left")
                     .select(col("problem_id"), col("problem"), col("gold"), col("source"), col("difficulty"),
                             array_except(all, coalesce(col("_done"), array().cast("array<int>"))).as("missing"))
                     .filter(size(col("missing")).gt(0));
         }
-        Row sum = work.agg(functions.sum(size(col("missing")).cast(DataTypes.LongType))).first();
-        long requested = sum.isNullAt(0) ? 0 : sum.getLong(0);
-        int partitions = teacher.partitions() > 0 ? teacher.partitions()
-                : Math.max(1, spark.sparkContext().defaultParallelism());
-        TraceSampler sampler = TraceSampler.of(teacher, generationConfig, run.files());
-        Dataset<Row> workRows = spark.createDataFrame(work.toJavaRDD(), TraceRows.WORK).repartition(partitions);
-        // MEMORY_AND_DISK: a teacher's answers are paid for; they are never recomputed for a second action.
-        Dataset<Row> fresh = workRows.mapPartitions(
+        // The work list is fixed once (the old tables it was computed from are replaced at the end).
+        Dataset<Row> work = spark.createDataFrame(missing.toJavaRDD(), TraceRows.WORK)
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            Row sum = work.agg(functions.count(lit(1)), functions.sum(size(col("missing")).cast(DataTypes.LongType)))
+                    .first();
+            long problems = sum.getLong(0);
+            long requested = sum.isNullAt(1) ? 0 : sum.getLong(1);
+            int every = teacher.checkpointEvery();
+            long chunks = every > 0 ? Math.max(1, (problems + every - 1) / every) : 1;
+            TraceSampler sampler = TraceSampler.of(teacher, generationConfig, run.files());
+            int partitions = teacher.partitions() > 0 ? teacher.partitions()
+                    : Math.max(1, spark.sparkContext().defaultParallelism());
+            long written;
+            if (chunks == 1) {
+                written = run.writeTable(kept.unionByName(sample(work, sampler, partitions)), "traces");
+            } else {
+                String tag = Long.toString(System.currentTimeMillis(), 36);
+                Dataset<Row> result = kept;
+                for (long k = 0; k < chunks; k++) {
+                    String name = PARTS + "/part-" + tag + "-" + k;
+                    Dataset<Row> chunk = work.filter(functions.pmod(functions.xxhash64(col("problem_id")),
+                            lit(chunks)).equalTo(k));
+                    long rows = run.writeTable(sample(chunk, sampler, partitions), name);
+                    System.out.printf("[redi] generate: saved chunk %d/%d (%d traces) to %s%n", k + 1, chunks, rows,
+                            name);
+                    result = result.unionByName(spark.read().parquet(run.path(name)));
+                }
+                written = run.writeTable(result, "traces");
+            }
+            if (run.exists(PARTS)) {
+                run.files().delete(run.path(PARTS));
+            }
+            return new Written(written, reused, requested);
+        } finally {
+            work.unpersist();
+        }
+    }
+
+    /** The teacher's rows for the work rows. writeTable caches them, so each request is made once. */
+    private static Dataset<Row> sample(Dataset<Row> work, TraceSampler sampler, int partitions) {
+        return work.repartition(partitions).mapPartitions(
                 (org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) sampler::sample,
-                Encoders.row(SparkSchemas.TRACES)).persist(StorageLevel.MEMORY_AND_DISK());
-        return new Plan(kept.unionByName(fresh), fresh, reused, requested);
+                Encoders.row(SparkSchemas.TRACES));
     }
 
     /**
@@ -73,10 +119,19 @@ final class Traces {
      */
     static Dataset<Row> reusable(SparkSession spark, RunDir run, Dataset<Row> train, String generationConfig,
             int samples) {
-        if (!run.exists("traces")) {
+        List<String> paths = new ArrayList<>();
+        if (run.exists("traces")) {
+            paths.add(run.path("traces"));
+        }
+        paths.addAll(parts(run));
+        if (paths.isEmpty()) {
             return null;
         }
-        Dataset<Row> old = spark.read().parquet(run.path("traces"));
+        Dataset<Row> old = null;
+        for (String path : paths) {
+            Dataset<Row> one = spark.read().parquet(path);
+            old = old == null ? one : old.unionByName(one, true);
+        }
         List<String> have = List.of(old.columns());
         for (String needed : List.of("problem_id", "sample_idx", "problem", "error", "generation_config", "text")) {
             if (!have.contains(needed)) {
@@ -103,8 +158,21 @@ final class Traces {
         return spark.createDataFrame(joined.select(out.toArray(Column[]::new)).toJavaRDD(), SparkSchemas.TRACES);
     }
 
-    /** Columns of {@code rows}, in {@link SparkSchemas#TRACES} order (for the openr1 import). */
-    static Dataset<Row> conform(SparkSession spark, Dataset<Row> rows) {
-        return spark.createDataFrame(rows.toJavaRDD(), SparkSchemas.TRACES);
+    /** The saved chunks of an earlier run that did not finish. */
+    static List<String> parts(RunDir run) {
+        if (!run.exists(PARTS)) {
+            return List.of();
+        }
+        try {
+            List<String> out = new ArrayList<>();
+            for (FileStatus s : run.files().fs(run.path(PARTS)).listStatus(new Path(run.path(PARTS)))) {
+                if (s.isDirectory() && s.getPath().getName().startsWith("part-")) {
+                    out.add(s.getPath().toString());
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + run.path(PARTS), e);
+        }
     }
 }

@@ -215,11 +215,14 @@ class OpenAiTeacherStageTest {
         assertThat(server.requests()).isEmpty();
         assertThat(third.rows()).containsEntry("traces", (long) train * SAMPLES).isEqualTo(second.rows());
 
-        // More samples per problem: the stored ones stay, only the new indices are asked for. (Checked on this
-        // run, whose answers are all fast: a server still sleeping on a request the client gave up on would count
-        // as in flight.) The per-executor limit of 3 holds, and the fan-out uses it.
+        // More samples per problem: the stored ones stay, only the new indices are asked for. The per-executor
+        // limit of 3 holds and the fan-out uses it (checked on this run: no request is given up on, so none of the
+        // server's in-flight count is a request the client has already dropped).
+        // Each answer takes 300 ms, so requests that can overlap do (the request timeout, not part of the
+        // generation config, is raised for it).
         server.clear();
-        Runs.generate(spark, runDir, config(table, "teacher.samples=4"));
+        server.script(r -> Reply.ok(r).after(300));
+        Runs.generate(spark, runDir, config(table, "teacher.samples=4", "teacher.openai.request-timeout=10s"));
         assertThat(server.requests()).hasSize(train).allMatch(r -> r.n() == 1);
         assertThat(server.maxInFlight()).isBetween(2, 3);
         assertThat(Runs.table(spark, runDir, "traces").count()).isEqualTo(train * 4L);
@@ -241,5 +244,38 @@ class OpenAiTeacherStageTest {
                 .contains("no answer within teacher.openai.problem-timeout"));
         assertThat(outcome.rows()).containsEntry("traces", (long) PROBLEMS * SAMPLES)
                 .containsEntry("traces_error", (long) SAMPLES);
+    }
+
+    @Test
+    void chunksSavedByAKilledRunAreKeptAndOnlyTheRestIsAskedFor() throws IOException {
+        Path runDir = dir.resolve("chunks");
+        Path table = problems(runDir);
+        server.clear();
+        server.script(Reply::ok);
+        int train = PROBLEMS - HELDOUT;
+        Runs.generate(spark, runDir, config(table, "teacher.checkpoint-every=3"));
+        assertThat(server.requests()).hasSize(train);
+        assertThat(Runs.table(spark, runDir, "traces").count()).isEqualTo((long) train * SAMPLES);
+        assertThat(runDir.resolve("traces.parts")).doesNotExist();
+
+        // What a run killed after its first chunks leaves: some saved chunks, no traces table.
+        List<String> someProblems = Runs.table(spark, runDir, "problems").filter(col("split").equalTo("train"))
+                .orderBy("problem_id").limit(4).collectAsList().stream().map(r -> r.<String>getAs("problem_id"))
+                .toList();
+        Runs.table(spark, runDir, "traces").filter(col("problem_id").isin(someProblems.toArray())).write()
+                .parquet(runDir.resolve("traces.parts/part-killed-0").toString());
+        java.nio.file.Files.walk(runDir.resolve("traces")).sorted(java.util.Comparator.reverseOrder())
+                .forEach(p -> p.toFile().delete());
+
+        server.clear();
+        StageOutcome resumed = Runs.generate(spark, runDir, config(table, "teacher.checkpoint-every=3"));
+        assertThat(server.requests()).hasSize(train - 4).noneMatch(r -> someProblems.contains("table-q"
+                + problemOf(r)));
+        List<Row> rows = Runs.table(spark, runDir, "traces").collectAsList();
+        assertThat(rows).hasSize(train * SAMPLES);
+        assertThat(rows.stream().map(r -> r.getAs("problem_id") + "#" + r.getAs("sample_idx")).distinct().count())
+                .isEqualTo((long) train * SAMPLES);
+        assertThat(resumed.rows()).containsEntry("traces_reused", 4L * SAMPLES);
+        assertThat(runDir.resolve("traces.parts")).doesNotExist();
     }
 }
