@@ -63,20 +63,6 @@ public final class TrainStage implements Stage {
                 "train." + objective.label(), "student");
     }
 
-    @Override
-    public List<String> inputs() {
-        return switch (objective) {
-            case SFT -> List.of("positives", StudentBase.DIR);
-            case REDI_UNPAIRED -> List.of("positives", "negatives", checkpointOf(Objective.SFT));
-            case REDI, DPO, SIMPO -> List.of("pairs", checkpointOf(Objective.SFT));
-        };
-    }
-
-    @Override
-    public List<String> outputs() {
-        return List.of(checkpointOf(objective), "metrics/" + objective.label());
-    }
-
     /** The tables trained on and the starting model: a change in any of them makes the stage run again. */
     @Override
     public List<String> inputs() {
