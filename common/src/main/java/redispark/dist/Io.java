@@ -64,11 +64,26 @@ final class Io {
      * until {@code deadline}. Returns a connected non-blocking channel with TCP_NODELAY.
      */
     static SocketChannel connect(InetSocketAddress target, long deadline, Blame blame) {
+        return connect(target, deadline, blame, () -> null);
+    }
+
+    /**
+     * Connects, retrying on transport errors until the deadline, unless {@code abort} supplies an exception first
+     * (checked between tries: a peer that has already refused this rank will not come back).
+     */
+    static SocketChannel connect(InetSocketAddress target, long deadline, Blame blame,
+            java.util.function.Supplier<? extends RuntimeException> abort) {
         long backoffMillis = 10;
         Exception last = null;
         int tries = 0;
         while (true) {
             checkInterrupt(blame);
+            if (tries > 0) {
+                RuntimeException stop = abort.get();
+                if (stop != null) {
+                    throw stop;
+                }
+            }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 throw blame.fail("could not connect after " + tries + " tries; last error: " + last, last);

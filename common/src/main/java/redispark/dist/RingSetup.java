@@ -105,7 +105,7 @@ final class RingSetup {
         SocketChannel in = null;
         try {
             try {
-                out = connectNext(rv, deadline);
+                out = connectNext(rv, deadline, () -> refusals.isEmpty() ? null : refusals.get(0));
             } catch (CollectiveException connectFailure) {
                 throw clearerOf(connectFailure, accepted, refusals, deadline);
             }
@@ -165,11 +165,14 @@ final class RingSetup {
         return "rank " + rv.rank() + "/" + rv.worldSize() + " (run '" + rv.runId() + "' attempt " + rv.attempt() + ")";
     }
 
-    private static SocketChannel connectNext(Rendezvous rv, long deadline) {
+    private static SocketChannel connectNext(Rendezvous rv, long deadline,
+            java.util.function.Supplier<? extends RuntimeException> abort) {
         int next = rv.next();
         String what = describe(rv) + ": connect to rank " + next + " at " + rv.peers().get(next);
         Io.Blame blame = (problem, cause) -> new CollectiveException(what + ": " + problem, next, "connect", cause);
-        SocketChannel ch = Io.connect(rv.address(next), deadline, blame);
+        // Retrying stops once this rank's own acceptor has refused a peer: the rendezvous is broken (wrong secret,
+        // run or attempt) and the peer that would accept our connection is gone.
+        SocketChannel ch = Io.connect(rv.address(next), deadline, blame, abort);
         try {
             Handshake.connect(ch, rv, deadline, blame);
             return ch;
