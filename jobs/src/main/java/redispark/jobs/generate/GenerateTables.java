@@ -69,9 +69,12 @@ public final class GenerateTables {
 
     private static void writeProblems(SparkSession spark, RunDir run, Dataset<Row> problems, Map<String, Long> rows) {
         rows.put("problems", run.writeTable(problems, "problems"));
-        Dataset<Row> written = run.readTable(spark, "problems", "generate");
-        rows.put("problems_train", written.filter(col("split").equalTo("train")).count());
-        rows.put("problems_heldout", written.filter(col("split").equalTo("heldout")).count());
+        Map<String, Long> bySplit = new java.util.HashMap<>();
+        for (Row r : run.readTable(spark, "problems", "generate").groupBy("split").count().collectAsList()) {
+            bySplit.put(r.getString(0), r.getLong(1));
+        }
+        rows.put("problems_train", bySplit.getOrDefault("train", 0L));
+        rows.put("problems_heldout", bySplit.getOrDefault("heldout", 0L));
     }
 
     private static Dataset<Row> conform(SparkSession spark, Dataset<Row> rejects) {
