@@ -41,11 +41,29 @@ public final class Evaluator {
             ChatTemplate template = ChatTemplate.load(modelDir);
             Sampler sampler = new Sampler(model);
             long[] stops = stopTokens(tokenizer);
-            for (int from = 0; from < items.size(); from += BATCH) {
-                List<Item> batch = items.subList(from, Math.min(items.size(), from + BATCH));
-                List<long[]> prompts = batch.stream().map(i -> tokenizer.encode(template.prompt(i.problem()))).toList();
+            int maxPositions = model.config().maxPositions();
+            List<Item> fitting = new ArrayList<>();
+            List<long[]> fittingPrompts = new ArrayList<>();
+            for (Item item : items) {
+                long[] prompt = tokenizer.encode(template.prompt(item.problem()));
+                if (prompt.length >= maxPositions) {
+                    // No room to answer inside the model's context: scored as a truncated, empty answer.
+                    for (int s = 0; s < samples; s++) {
+                        out.add(new Scored(item.problemId(), s, "", "length", 0, MathVerifier.verify("", item.gold())));
+                    }
+                } else {
+                    fitting.add(item);
+                    fittingPrompts.add(prompt);
+                }
+            }
+            for (int from = 0; from < fitting.size(); from += BATCH) {
+                int to = Math.min(fitting.size(), from + BATCH);
+                List<Item> batch = fitting.subList(from, to);
+                List<long[]> prompts = fittingPrompts.subList(from, to);
+                int longest = prompts.stream().mapToInt(p -> p.length).max().orElse(0);
+                int budget = Math.min(maxNewTokens, maxPositions - longest);
                 for (int s = 0; s < samples; s++) {
-                    SamplingParams params = new SamplingParams(temperature, topP, maxNewTokens, seed + 7919L * s + from);
+                    SamplingParams params = new SamplingParams(temperature, topP, budget, seed + 7919L * s + from);
                     List<Generation> generations = sampler.generate(prompts, params, stops);
                     for (int i = 0; i < batch.size(); i++) {
                         Generation g = generations.get(i);

@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * {@code manifest.json} of a run directory, read by other tools:
  * {@code {"stages": {"<stage>": {"status": "done|failed|skipped", "rows": {"<table>": N}, "rejects": {"<reason>": N},
- * "seconds": S, "config_hash": "…"}}}}. Stages appear in the order they ran.
+ * "seconds": S, "config_hash": "…", "inputs": {"<path>": "<fingerprint>"}}}}}. Stages appear in the order they ran.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public final class RunManifest {
@@ -28,15 +28,16 @@ public final class RunManifest {
             @JsonProperty("rejects") Map<String, Long> rejects,
             @JsonProperty("seconds") double seconds,
             @JsonProperty("config_hash") String configHash,
+            @JsonProperty("inputs") Map<String, String> inputs,
             @JsonProperty("error") String error) {
 
         public static StageRecord done(Map<String, Long> rows, Map<String, Long> rejects, double seconds,
-                String configHash) {
-            return new StageRecord("done", rows, rejects, seconds, configHash, null);
+                String configHash, Map<String, String> inputs) {
+            return new StageRecord("done", rows, rejects, seconds, configHash, inputs, null);
         }
 
-        public static StageRecord failed(String error, double seconds, String configHash) {
-            return new StageRecord("failed", Map.of(), Map.of(), seconds, configHash, error);
+        public static StageRecord failed(String error, double seconds, String configHash, Map<String, String> inputs) {
+            return new StageRecord("failed", Map.of(), Map.of(), seconds, configHash, inputs, error);
         }
     }
 

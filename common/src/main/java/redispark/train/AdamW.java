@@ -3,8 +3,10 @@ package redispark.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import redispark.model.Safetensors;
 
 /**
  * AdamW (Loshchilov &amp; Hutter) with decoupled weight decay: {@code w ← w − lr·(m̂/(√v̂+ε) + wd·w)}, decay only on
@@ -67,6 +69,44 @@ public final class AdamW implements AutoCloseable {
 
     public int stepsTaken() {
         return stepsTaken;
+    }
+
+    /**
+     * Writes the optimizer state as safetensors: {@code exp_avg.<param>} and {@code exp_avg_sq.<param>} (PyTorch's
+     * names), fp32, with the step count and the hyper-parameters in the metadata.
+     */
+    public void save(Path file) {
+        Map<String, NDArray> arrays = new LinkedHashMap<>();
+        firstMoments.forEach((name, m) -> arrays.put("exp_avg." + name, m));
+        secondMoments.forEach((name, v) -> arrays.put("exp_avg_sq." + name, v));
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("step", Integer.toString(stepsTaken));
+        meta.put("betas", beta1 + "," + beta2);
+        meta.put("eps", Double.toString(eps));
+        meta.put("weight_decay", Double.toString(weightDecay));
+        Safetensors.write(file, arrays, meta);
+    }
+
+    /** Replaces the state with the one {@link #save} wrote (exactly: fp32 moments and the step count). */
+    public void load(Path file) {
+        try (Safetensors in = Safetensors.open(file)) {
+            String step = in.metadata().get("step");
+            if (step == null) {
+                throw new IllegalArgumentException(file + ": not an optimizer state (no 'step' metadata)");
+            }
+            firstMoments.values().forEach(NDArray::close);
+            secondMoments.values().forEach(NDArray::close);
+            firstMoments.clear();
+            secondMoments.clear();
+            for (String name : in.tensors().keySet()) {
+                if (name.startsWith("exp_avg_sq.")) {
+                    secondMoments.put(name.substring("exp_avg_sq.".length()), in.load(name, manager));
+                } else if (name.startsWith("exp_avg.")) {
+                    firstMoments.put(name.substring("exp_avg.".length()), in.load(name, manager));
+                }
+            }
+            stepsTaken = Integer.parseInt(step);
+        }
     }
 
     @Override

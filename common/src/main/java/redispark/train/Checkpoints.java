@@ -9,8 +9,10 @@ import java.util.List;
 import redispark.model.Qwen2Model;
 
 /**
- * Checkpoints in the Hugging Face folder layout (config.json, model.safetensors, tokenizer files), so vLLM and
- * transformers load them as they are, plus {@code trainer_state.json} and the step metrics.
+ * Checkpoints in the Hugging Face folder layout (config.json, model.safetensors, generation_config.json, tokenizer
+ * files), so vLLM and transformers load them as they are, plus what a resume needs: {@code optimizer.safetensors}
+ * (AdamW moments and step), {@code trainer_state.json} ({@link TrainerState}: step, epoch, data cursor, seed) and
+ * {@code metrics.jsonl} (every step's metrics so far).
  */
 public final class Checkpoints {
     /** Files of a model folder that are not weights and travel unchanged from the initial model. */
@@ -18,12 +20,14 @@ public final class Checkpoints {
             "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "generation_config.json",
             "vocab.json", "merges.txt");
     public static final String TRAINER_STATE = "trainer_state.json";
+    public static final String OPTIMIZER = "optimizer.safetensors";
     public static final String METRICS = "metrics.jsonl";
 
     private Checkpoints() {}
 
-    /** Writes the model and the tokenizer files of {@code initDir} into {@code outDir}. */
-    public static void save(Qwen2Model model, Path initDir, Path outDir, String trainerStateJson) {
+    /** Writes the model, the tokenizer files of {@code initDir}, the optimizer, the state and the metrics. */
+    public static void save(Qwen2Model model, Path initDir, Path outDir, TrainerState state, AdamW optimizer,
+            List<String> metricLines) {
         try {
             Files.createDirectories(outDir);
             model.save(outDir);
@@ -33,9 +37,31 @@ public final class Checkpoints {
                     Files.copy(source, outDir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-            Files.writeString(outDir.resolve(TRAINER_STATE), trainerStateJson);
+            optimizer.save(outDir.resolve(OPTIMIZER));
+            Files.writeString(outDir.resolve(TRAINER_STATE), state.toJson());
+            Files.write(outDir.resolve(METRICS), metricLines);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint " + outDir, e);
+        }
+    }
+
+    /** Whether {@code dir} holds a resumable checkpoint (weights, optimizer and trainer state). */
+    public static boolean resumable(Path dir) {
+        return Files.isRegularFile(dir.resolve(TRAINER_STATE)) && Files.isRegularFile(dir.resolve(OPTIMIZER))
+                && Files.isRegularFile(dir.resolve("config.json"));
+    }
+
+    public static TrainerState state(Path dir) {
+        return TrainerState.read(dir.resolve(TRAINER_STATE));
+    }
+
+    /** The metric lines stored with a checkpoint (empty when none). */
+    public static List<String> metrics(Path dir) {
+        try {
+            Path file = dir.resolve(METRICS);
+            return Files.isRegularFile(file) ? Files.readAllLines(file) : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + dir.resolve(METRICS), e);
         }
     }
 }

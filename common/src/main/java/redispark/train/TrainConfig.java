@@ -7,47 +7,84 @@ import redispark.train.objective.Objective;
  * Everything one training stage needs, resolved once at the edge (CLI or Estimator) and shipped to the workers.
  *
  * @param objective what to minimise
- * @param learningRate peak learning rate (after warm-up)
- * @param epochs passes over the examples
- * @param batchSize examples per optimizer step, across all workers (sequences for SFT, pairs for REDI)
- * @param warmupRatio share of the steps with a linear warm-up from 0; the rest decays linearly to 0
- * @param weightDecay AdamW decoupled weight decay, applied to matrices only (rank ≥ 2)
- * @param gradClip global gradient-norm clip; ≤ 0 disables clipping
- * @param alpha REDI's weight on the negative term
- * @param seed seed of the data order
- * @param maxSeqLen longest prompt + completion accepted, in tokens
+ * @param recipe the objective's hyper-parameters
+ * @param maxSeqLen longest prompt + completion accepted, in tokens; longer sequences are rejected, never truncated
+ * @param maxSteps stop after this many optimizer steps of the schedule (0 = run it all); the schedule itself is
+ *     unchanged, so a later resume continues exactly as an uninterrupted run would
+ * @param checkpointEvery write a resumable checkpoint every this many steps (0 = only at the end)
+ * @param collapse the collapse alarm's settings
  */
 public record TrainConfig(
         Objective objective,
-        double learningRate,
-        int epochs,
-        int batchSize,
-        double warmupRatio,
-        double weightDecay,
-        double gradClip,
-        double alpha,
-        long seed,
-        int maxSeqLen)
+        Recipe recipe,
+        int maxSeqLen,
+        int maxSteps,
+        int checkpointEvery,
+        CollapseAlarm.Settings collapse)
         implements Serializable {
 
     public TrainConfig {
-        if (!(learningRate > 0)) {
-            throw new IllegalArgumentException("learning-rate must be > 0, got " + learningRate);
-        }
-        if (epochs < 1) {
-            throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
-        }
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batch-size must be >= 1, got " + batchSize);
-        }
-        if (warmupRatio < 0 || warmupRatio >= 1) {
-            throw new IllegalArgumentException("warmup-ratio must be in [0, 1), got " + warmupRatio);
-        }
-        if (weightDecay < 0) {
-            throw new IllegalArgumentException("weight-decay must be >= 0, got " + weightDecay);
-        }
         if (maxSeqLen < 2) {
             throw new IllegalArgumentException("max-seq-len must be >= 2, got " + maxSeqLen);
         }
+        if (maxSteps < 0 || checkpointEvery < 0) {
+            throw new IllegalArgumentException("max-steps and checkpoint-every must be >= 0");
+        }
+        switch (objective) {
+            case SFT -> { }
+            case REDI, REDI_UNPAIRED -> { } // α = 0 is legal: SFT on the positives, length-normalised
+            case DPO -> require(recipe.beta() > 0, "dpo needs beta > 0");
+            case SIMPO -> require(recipe.beta() > 0, "simpo needs beta > 0");
+        }
+        require(collapse.action() != CollapseAlarm.Action.STOP || checkpointEvery > 0,
+                "collapse action 'stop' keeps the last good checkpoint, so it needs checkpoint-every > 0");
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /** The objective's recipe from a preset, default alarm, no step limit, checkpoint at the end only. */
+    public static TrainConfig of(Objective objective, Recipe recipe, int maxSeqLen) {
+        return new TrainConfig(objective, recipe, maxSeqLen, 0, 0, CollapseAlarm.Settings.defaults());
+    }
+
+    public TrainConfig withRecipe(Recipe r) {
+        return new TrainConfig(objective, r, maxSeqLen, maxSteps, checkpointEvery, collapse);
+    }
+
+    public TrainConfig withMaxSteps(int n) {
+        return new TrainConfig(objective, recipe, maxSeqLen, n, checkpointEvery, collapse);
+    }
+
+    public TrainConfig withCheckpointEvery(int n) {
+        return new TrainConfig(objective, recipe, maxSeqLen, maxSteps, n, collapse);
+    }
+
+    public TrainConfig withCollapse(CollapseAlarm.Settings s) {
+        return new TrainConfig(objective, recipe, maxSeqLen, maxSteps, checkpointEvery, s);
+    }
+
+    /** Whether a checkpoint written under {@code other} can be resumed under this config (same data and maths). */
+    public boolean resumableFrom(TrainConfig other) {
+        return objective == other.objective && recipe.equals(other.recipe) && maxSeqLen == other.maxSeqLen;
+    }
+
+    public double learningRate() {
+        return recipe.learningRate();
+    }
+
+    public int epochs() {
+        return recipe.epochs();
+    }
+
+    public int batchSize() {
+        return recipe.batchSize();
+    }
+
+    public double alpha() {
+        return recipe.alpha();
     }
 }

@@ -3,34 +3,51 @@ package redispark.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redispark.dist.Collective;
 import redispark.model.Qwen2Model;
+import redispark.train.objective.Dpo;
+import redispark.train.objective.Objective;
+import redispark.train.objective.PairLoss;
 import redispark.train.objective.Redi;
+import redispark.train.objective.RediUnpaired;
 import redispark.train.objective.SequenceLogProbs;
 import redispark.train.objective.Sft;
+import redispark.train.objective.SimPo;
 
 /**
- * The training loop shared by every objective: seeded data order → forward → objective → backward → gradient
- * average across ranks → global-norm clip → AdamW → metrics.
+ * The training loop shared by every objective: admission → seeded data order → per step, micro-batches of forward
+ * → objective → backward (gradient accumulation) → gradient average across ranks → global-norm clip → AdamW →
+ * metrics, collapse alarm, checkpoints.
+ *
+ * <p>Only {@link #microLoss} knows the objectives: it packs the micro-batch (chosen and rejected, or positives and
+ * negatives, through one padded forward), calls the objective's pure function and scales the result so that the
+ * micro-batches of a step add up to the step's loss: SFT divides by the step's completion tokens, pair objectives by
+ * its pairs, unpaired REDI each term by its positives or negatives.
  *
  * <p>Autograd is driven per thread ({@code JniUtils.setGradMode} + {@code JniUtils.backward}) rather than with DJL's
  * {@code GradientCollector}, which allows one open collector per JVM and so breaks two workers in one executor.
- * Each step runs in its own sub-manager and {@link NDScope}; the optimizer runs outside it (stack-probe §1).
+ * Each micro-batch runs in its own sub-manager and {@link NDScope}; the optimizer runs outside it (stack-probe §1).
  */
 public final class TrainLoop {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainLoop.class);
+
     private final Qwen2Model model;
     private final TrainConfig config;
     private final Collective collective;
     private final long padId;
     private final StepListener listener;
+    private Checkpointer checkpointer = (state, optimizer) -> { };
+    private Resume resume;
 
     /** Receives the metrics of each optimizer step (TRL's metric names where the meaning matches). */
     @FunctionalInterface
@@ -38,8 +55,37 @@ public final class TrainLoop {
         void onStep(Map<String, Double> metrics);
     }
 
-    /** What a finished run reports. */
-    public record Result(int steps, Map<String, Double> lastMetrics) {}
+    /** Writes a checkpoint (model, optimizer, state) when the loop asks for one; only rank 0 is asked. */
+    @FunctionalInterface
+    public interface Checkpointer {
+        void write(TrainerState state, AdamW optimizer);
+    }
+
+    /** Where to continue from: a checkpoint's trainer state and its optimizer file (the model is loaded from it). */
+    public record Resume(TrainerState state, Path optimizerFile) {
+        public static Resume from(Path checkpointDir) {
+            return new Resume(Checkpoints.state(checkpointDir), checkpointDir.resolve(Checkpoints.OPTIMIZER));
+        }
+    }
+
+    /** Why a run ended. */
+    public enum StopReason {
+        FINISHED, MAX_STEPS, COLLAPSE;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * What a finished run reports.
+     *
+     * @param steps optimizer steps done (counting steps before a resume)
+     * @param lastCheckpointStep step of the last checkpoint written, -1 when none; after a collapse stop this is the
+     *     last good one
+     */
+    public record Result(int steps, Map<String, Double> lastMetrics, StopReason stopReason, int lastCheckpointStep,
+            Rejects rejects, List<String> warnings) {}
 
     public TrainLoop(Qwen2Model model, TrainConfig config, Collective collective, long padId, StepListener listener) {
         this.model = model;
@@ -49,33 +95,360 @@ public final class TrainLoop {
         this.listener = listener;
     }
 
-    /** Stage 1 on this rank's shard of correct traces. */
-    public Result sft(List<TokenizedExample> shard) {
-        return run(shard, (manager, rows, metrics) -> {
-            Batches.Packed batch = Batches.pack(manager, rows, padId);
-            SequenceLogProbs logps = Batches.completionLogProbs(model, batch);
-            NDArray loss = Sft.loss(logps);
-            metrics.put("num_tokens", (double) batch.tokens());
-            metrics.put("logps_norm/chosen", (double) logps.perTokenMean().mean().getFloat());
-            return loss;
-        });
+    public TrainLoop withCheckpointer(Checkpointer c) {
+        this.checkpointer = c;
+        return this;
     }
 
-    /** Stage 2 (REDI) on this rank's shard of pairs: chosen and rejected through one forward pass. */
-    public Result redi(List<TokenizedPair> shard) {
-        return run(shard, (manager, pairs, metrics) -> {
-            List<TokenizedExample> rows = new ArrayList<>(pairs.size() * 2);
-            pairs.forEach(p -> rows.add(p.chosen()));
-            pairs.forEach(p -> rows.add(p.rejected()));
-            Batches.Packed batch = Batches.pack(manager, rows, padId);
-            SequenceLogProbs all = Batches.completionLogProbs(model, batch);
-            SequenceLogProbs chosen = all.rows(0, pairs.size());
-            SequenceLogProbs rejected = all.rows(pairs.size(), rows.size());
-            NDArray alpha = manager.create((float) config.alpha());
-            Redi.PairLoss loss = Redi.loss(chosen, rejected, alpha);
-            recordPairMetrics(metrics, chosen, rejected, loss, batch.tokens());
-            return loss.mean();
-        });
+    public TrainLoop resumingFrom(Resume r) {
+        this.resume = r;
+        return this;
+    }
+
+    public TrainConfig config() {
+        return config;
+    }
+
+    /** Stage 1 on this rank's shard of correct traces. */
+    public Result sft(List<TokenizedExample> shard) {
+        return train(new TrainData.Examples(shard), new Rejects());
+    }
+
+    /** Stage 2 on pairs (REDI, DPO or SimPO, per the config): chosen and rejected through one forward pass. */
+    public Result pairs(List<TokenizedPair> shard) {
+        return train(new TrainData.Pairs(shard), new Rejects());
+    }
+
+    /** Stage 2, unpaired REDI: every positive and every negative. */
+    public Result unpaired(List<TokenizedExample> positives, List<TokenizedExample> negatives) {
+        return train(new TrainData.Unpaired(positives, negatives), new Rejects());
+    }
+
+    /**
+     * Trains on {@code data} (this rank's shard) after {@link Admission#check}; {@code rejects} already holds what
+     * was refused before tokenisation and receives the rest.
+     */
+    public Result train(TrainData data, Rejects rejects) {
+        Objective objective = config.objective();
+        if (data.kind() != objective.data()) {
+            throw new IllegalArgumentException(objective.label() + " trains on " + objective.data() + ", got "
+                    + data.kind());
+        }
+        TrainData admitted = Admission.check(data, objective, config.maxSeqLen(), rejects);
+        if (admitted.size() == 0) {
+            throw new IllegalArgumentException("nothing to train on: the " + objective.label() + " shard of rank "
+                    + collective.rank() + " is empty" + (rejects.total() > 0 ? " (rejected: " + rejects + ")" : ""));
+        }
+        if (admitted instanceof TrainData.Unpaired u && (u.positives().isEmpty() || u.negatives().isEmpty())) {
+            throw new IllegalArgumentException("redi-unpaired needs positives and negatives, got "
+                    + u.positives().size() + " and " + u.negatives().size());
+        }
+        return new Run(admitted, rejects).go();
+    }
+
+    /** One run's mutable state: cursor, counters, optimizer. */
+    private final class Run {
+        final TrainData data;
+        final Rejects rejects;
+        final int localBatch = Math.max(1, config.batchSize() / collective.worldSize());
+        final int stepsPerEpoch;
+        final int totalSteps;
+        final LrSchedule schedule;
+        final String fingerprint;
+        final CollapseAlarm alarm = new CollapseAlarm(config.collapse());
+        final List<String> warnings = new ArrayList<>();
+        int step;
+        int cursorEpoch;
+        int cursorStep;
+        long numTokens;
+        int lastCheckpoint = -1;
+
+        Run(TrainData data, Rejects rejects) {
+            this.data = data;
+            this.rejects = rejects;
+            this.stepsPerEpoch = data.stepsPerEpoch(localBatch);
+            this.totalSteps = stepsPerEpoch * config.epochs();
+            this.schedule = LrSchedule.of(config.learningRate(), config.recipe().warmupRatio(), totalSteps);
+            this.fingerprint = data.fingerprint();
+        }
+
+        Result go() {
+            Map<String, NDArray> parameters = model.parameters();
+            Map<String, Double> metrics = Map.of();
+            long started = System.nanoTime();
+            long sessionTokens = 0;
+            try (AdamW optimizer = AdamW.standard(model.manager(), config.recipe().weightDecay())) {
+                if (resume != null) {
+                    restore(optimizer);
+                } else if (config.collapse().action() == CollapseAlarm.Action.STOP) {
+                    checkpoint(optimizer, false, null); // step 0: a good state to fall back to
+                }
+                List<TrainData> order = null;
+                int orderEpoch = -1;
+                while (cursorEpoch < config.epochs()) {
+                    if (orderEpoch != cursorEpoch) {
+                        order = data.epoch(config.recipe().seed(), cursorEpoch, localBatch);
+                        orderEpoch = cursorEpoch;
+                    }
+                    TrainData batch = order.get(cursorStep);
+                    long stepStart = System.nanoTime();
+                    StepMetrics means = new StepMetrics();
+                    Totals totals = Totals.of(batch);
+                    double loss = 0;
+                    for (TrainData micro : batch.micro(config.recipe().microBatchSize())) {
+                        loss += forwardBackward(micro, totals, means);
+                    }
+                    double gradNorm = averageAndClip(parameters);
+                    double lr = schedule.at(step);
+                    Map<String, NDArray> gradients = gradients(parameters);
+                    double updateNorm;
+                    try {
+                        updateNorm = optimizer.step(parameters, gradients, lr);
+                    } finally {
+                        gradients.values().forEach(NDArray::close);
+                    }
+                    parameters.values().forEach(w -> JniUtils.zeroGrad((PtNDArray) w));
+                    long batchTokens = batch.tokens();
+                    numTokens += batchTokens;
+                    sessionTokens += batchTokens;
+                    step++;
+                    advanceCursor(order.size());
+                    metrics = stepMetrics(means, loss, gradNorm, updateNorm, lr, stepStart, started, sessionTokens);
+                    if (!Double.isFinite(loss)) {
+                        throw new IllegalStateException("loss is " + loss + " at step " + step);
+                    }
+                    boolean collapsed = watch(metrics, lr);
+                    listener.onStep(metrics);
+                    if (collapsed && config.collapse().action() == CollapseAlarm.Action.STOP) {
+                        return result(metrics, StopReason.COLLAPSE);
+                    }
+                    if (step == totalSteps) {
+                        break;
+                    }
+                    if (config.maxSteps() > 0 && step >= config.maxSteps()) {
+                        checkpoint(optimizer, false, StopReason.MAX_STEPS);
+                        return result(metrics, StopReason.MAX_STEPS);
+                    }
+                    if (config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0) {
+                        checkpoint(optimizer, false, null);
+                    }
+                }
+                checkpoint(optimizer, true, StopReason.FINISHED);
+                return result(metrics, StopReason.FINISHED);
+            }
+        }
+
+        private void restore(AdamW optimizer) {
+            TrainerState s = resume.state();
+            if (!config.resumableFrom(s.config())) {
+                throw new IllegalArgumentException("cannot resume: the checkpoint was trained with " + s.config()
+                        + ", this run has " + config);
+            }
+            if (!fingerprint.equals(s.dataFingerprint()) || s.totalSteps() != totalSteps
+                    || s.worldSize() != collective.worldSize()) {
+                throw new IllegalArgumentException("cannot resume: the checkpoint was trained on other data (fingerprint "
+                        + s.dataFingerprint() + ", " + s.totalSteps() + " steps, world " + s.worldSize() + "), this run has "
+                        + fingerprint + ", " + totalSteps + " steps, world " + collective.worldSize());
+            }
+            optimizer.load(resume.optimizerFile());
+            step = s.globalStep();
+            cursorEpoch = s.cursorEpoch();
+            cursorStep = s.cursorStep();
+            numTokens = s.numTokens();
+            lastCheckpoint = s.globalStep();
+            warnings.addAll(s.warnings());
+            LOG.info("resuming {} at step {}/{} (epoch {}, batch {})", config.objective().label(), step, totalSteps,
+                    cursorEpoch, cursorStep);
+        }
+
+        private void advanceCursor(int batchesInEpoch) {
+            if (++cursorStep == batchesInEpoch) {
+                cursorEpoch++;
+                cursorStep = 0;
+            }
+        }
+
+        private Map<String, Double> stepMetrics(StepMetrics means, double loss, double gradNorm, double updateNorm,
+                double lr, long stepStart, long started, long sessionTokens) {
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("loss", loss);
+            Map<String, Double> avg = means.means();
+            m.putAll(avg);
+            if (avg.containsKey("rewards/chosen") && avg.containsKey("rewards/rejected")) {
+                m.put("rewards/margins", avg.get("rewards/chosen") - avg.get("rewards/rejected"));
+            }
+            double now = System.nanoTime();
+            m.put("grad_norm", gradNorm);
+            m.put("update_norm", updateNorm);
+            m.put("learning_rate", lr);
+            m.put("num_tokens", (double) numTokens);
+            m.put("tokens_per_sec", sessionTokens / Math.max((now - started) / 1e9, 1e-9));
+            m.put("step_time", (now - stepStart) / 1e9);
+            m.put("epoch", (double) step / stepsPerEpoch);
+            m.put("global_step", (double) step);
+            return m;
+        }
+
+        /** Feeds the collapse alarm; returns whether it fired. */
+        private boolean watch(Map<String, Double> m, double lr) {
+            if (!config.objective().hasNegatives() || config.collapse().action() == CollapseAlarm.Action.OFF
+                    || !m.containsKey("logps_norm/chosen") || !m.containsKey("logps_norm/rejected")) {
+                return false; // an unpaired step may lack one kind; the alarm waits for a step with both
+            }
+            CollapseAlarm.Reading r = alarm.observe(m.get("logps_norm/chosen"), m.get("logps_norm/rejected"),
+                    m.get("update_norm"), Math.max(lr, 1e-30));
+            if (!Double.isNaN(r.chosenDrop())) {
+                m.put("collapse/chosen_drop", r.chosenDrop());
+                m.put("collapse/rejected_drop", r.rejectedDrop());
+                m.put("collapse/update_ratio", r.updateRatio());
+            }
+            if (r.fired()) {
+                String message = r.describe(step, config.collapse());
+                warnings.add(message);
+                LOG.warn("{}{}", message, config.collapse().action() == CollapseAlarm.Action.STOP
+                        ? "; stopping and keeping the checkpoint of step " + lastCheckpoint : "");
+                m.put("collapse/alarm", 1.0);
+            }
+            return r.fired();
+        }
+
+        /** @param reason why the run ends here, or null for a checkpoint along the way */
+        private void checkpoint(AdamW optimizer, boolean finished, StopReason reason) {
+            if (collective.rank() == 0) {
+                checkpointer.write(state(finished, reason), optimizer);
+            }
+            lastCheckpoint = step;
+        }
+
+        private TrainerState state(boolean finished, StopReason reason) {
+            return new TrainerState(step, totalSteps, stepsPerEpoch, (double) step / stepsPerEpoch, cursorEpoch,
+                    cursorStep, config.recipe().seed(), fingerprint, numTokens, collective.worldSize(), finished,
+                    reason == null ? "running" : reason.label(), List.copyOf(warnings), rejects.counts(), config);
+        }
+
+        private Result result(Map<String, Double> metrics, StopReason reason) {
+            return new Result(step, metrics, reason, lastCheckpoint, rejects, List.copyOf(warnings));
+        }
+    }
+
+    /** What a step's micro-batches divide by so that they add up to the step's loss. */
+    private record Totals(long completionTokens, int pairs, int positives, int negatives) {
+        static Totals of(TrainData step) {
+            if (step instanceof TrainData.Examples e) {
+                return new Totals(e.rows().stream().mapToLong(TokenizedExample::completionLength).sum(), 0, 0, 0);
+            } else if (step instanceof TrainData.Pairs p) {
+                return new Totals(0, p.rows().size(), 0, 0);
+            }
+            TrainData.Unpaired u = (TrainData.Unpaired) step;
+            return new Totals(0, 0, u.positives().size(), u.negatives().size());
+        }
+    }
+
+    private double forwardBackward(TrainData micro, Totals totals, StepMetrics metrics) {
+        try (NDManager stepManager = model.manager().newSubManager();
+                NDScope scope = new NDScope()) {
+            JniUtils.setGradMode(true);
+            try {
+                NDArray loss = microLoss(stepManager, micro, totals, metrics);
+                JniUtils.backward((PtNDArray) loss, (PtNDArray) loss.onesLike(), false, false);
+                return loss.getFloat();
+            } finally {
+                JniUtils.setGradMode(false);
+            }
+        }
+    }
+
+    /** The micro-batch's share of the step loss (the one place that knows the objectives). */
+    private NDArray microLoss(NDManager m, TrainData micro, Totals totals, StepMetrics metrics) {
+        List<TokenizedExample> rows = micro.sequences();
+        SequenceLogProbs all = Batches.completionLogProbs(model, Batches.pack(m, rows, padId));
+        return switch (config.objective()) {
+            case SFT -> {
+                metrics.addAll("logps/chosen", all.sums());
+                metrics.addAll("logps_norm/chosen", all.perTokenMean());
+                metrics.addAll("lengths/chosen", all.counts());
+                yield Sft.loss(all, scalar(m, totals.completionTokens()));
+            }
+            case REDI, DPO, SIMPO -> pairLoss(m, (TrainData.Pairs) micro, all, totals, metrics);
+            case REDI_UNPAIRED -> unpairedLoss(m, (TrainData.Unpaired) micro, all, totals, metrics);
+        };
+    }
+
+    private NDArray pairLoss(NDManager m, TrainData.Pairs micro, SequenceLogProbs all, Totals totals,
+            StepMetrics metrics) {
+        int n = micro.rows().size();
+        SequenceLogProbs chosen = all.rows(0, n); // micro.sequences() is [chosen…; rejected…]
+        SequenceLogProbs rejected = all.rows(n, 2 * n);
+        Recipe r = config.recipe();
+        PairLoss loss = switch (config.objective()) {
+            case REDI -> Redi.loss(chosen, rejected, scalar(m, r.alpha()));
+            case DPO -> Dpo.loss(chosen, rejected, refs(m, micro, true), refs(m, micro, false), scalar(m, r.beta()));
+            case SIMPO -> SimPo.loss(chosen, rejected, scalar(m, r.beta()), scalar(m, r.gamma()));
+            case SFT, REDI_UNPAIRED -> throw new IllegalStateException(config.objective() + " is not a pair loss");
+        };
+        pairMetrics(metrics, chosen, rejected, loss);
+        if (config.objective() == Objective.REDI) {
+            metrics.addAll("loss/pos", chosen.perTokenMean().neg());
+            metrics.addAll("loss/neg", loss.perPair().add(chosen.perTokenMean()));
+        } else if (config.objective() == Objective.DPO) {
+            metrics.addAll("ref_logps/chosen", refs(m, micro, true));
+            metrics.addAll("ref_logps/rejected", refs(m, micro, false));
+        }
+        metrics.addTotal("count/pairs", n);
+        return loss.perPair().sum().div(scalar(m, totals.pairs()));
+    }
+
+    private NDArray unpairedLoss(NDManager m, TrainData.Unpaired micro, SequenceLogProbs all, Totals totals,
+            StepMetrics metrics) {
+        int p = micro.positives().size();
+        SequenceLogProbs positives = all.rows(0, p);
+        SequenceLogProbs negatives = all.rows(p, micro.size());
+        RediUnpaired.UnpairedLoss loss = RediUnpaired.loss(positives, negatives, scalar(m, config.alpha()));
+        metrics.addAll("loss/pos", loss.perPositive());
+        metrics.addAll("loss/neg", loss.perNegative());
+        metrics.addAll("logps/chosen", positives.sums());
+        metrics.addAll("logps/rejected", negatives.sums());
+        metrics.addAll("logps_norm/chosen", loss.positiveRewards());
+        metrics.addAll("logps_norm/rejected", loss.negativeRewards());
+        metrics.addAll("rewards/chosen", loss.positiveRewards());
+        metrics.addAll("rewards/rejected", loss.negativeRewards());
+        metrics.addAll("lengths/chosen", positives.counts());
+        metrics.addAll("lengths/rejected", negatives.counts());
+        metrics.addTotal("count/pos", p);
+        metrics.addTotal("count/neg", micro.negatives().size());
+        // a step with few positives (or negatives) may have none of them: that term is then absent, not 0/0
+        NDArray positiveTerm = totals.positives() == 0 ? null
+                : loss.perPositive().sum().div(scalar(m, totals.positives()));
+        NDArray negativeTerm = totals.negatives() == 0 ? null
+                : loss.perNegative().sum().div(scalar(m, totals.negatives()));
+        return positiveTerm == null ? negativeTerm : negativeTerm == null ? positiveTerm : positiveTerm.add(negativeTerm);
+    }
+
+    private static void pairMetrics(StepMetrics metrics, SequenceLogProbs chosen, SequenceLogProbs rejected,
+            PairLoss loss) {
+        metrics.addAll("logps/chosen", chosen.sums());
+        metrics.addAll("logps/rejected", rejected.sums());
+        metrics.addAll("logps_norm/chosen", chosen.perTokenMean());
+        metrics.addAll("logps_norm/rejected", rejected.perTokenMean());
+        metrics.addAll("rewards/chosen", loss.chosenRewards());
+        metrics.addAll("rewards/rejected", loss.rejectedRewards());
+        metrics.addAll("rewards/accuracies", loss.margins().gt(0).toType(DataType.FLOAT32, false));
+        metrics.addAll("lengths/chosen", chosen.counts());
+        metrics.addAll("lengths/rejected", rejected.counts());
+    }
+
+    /** A 0-d float32 constant in the step's manager (never a Java Number on the grad path: DJL bug 1). */
+    private static NDArray scalar(NDManager m, double value) {
+        return m.create((float) value);
+    }
+
+    private static NDArray refs(NDManager m, TrainData.Pairs micro, boolean chosen) {
+        float[] v = new float[micro.rows().size()];
+        for (int i = 0; i < v.length; i++) {
+            RefLogProbs r = micro.rows().get(i).ref();
+            v[i] = (float) (chosen ? r.chosen() : r.rejected());
+        }
+        return m.create(v);
     }
 
     /** Token-mean negative log-likelihood of the completions (no gradient), e.g. the held-out SFT loss. */
@@ -99,15 +472,15 @@ public final class TrainLoop {
         double chosen = 0;
         double rejected = 0;
         for (int from = 0; from < pairs.size(); from += config.batchSize()) {
-            List<TokenizedPair> batch = pairs.subList(from, Math.min(pairs.size(), from + config.batchSize()));
-            List<TokenizedExample> rows = new ArrayList<>(batch.size() * 2);
-            batch.forEach(p -> rows.add(p.chosen()));
-            batch.forEach(p -> rows.add(p.rejected()));
+            TrainData.Pairs batch = new TrainData.Pairs(
+                    pairs.subList(from, Math.min(pairs.size(), from + config.batchSize())));
             try (NDManager stepManager = model.manager().newSubManager();
                     NDScope scope = new NDScope()) {
-                SequenceLogProbs all = Batches.completionLogProbs(model, Batches.pack(stepManager, rows, padId));
-                chosen += all.rows(0, batch.size()).perTokenMean().sum().getFloat();
-                rejected += all.rows(batch.size(), rows.size()).perTokenMean().sum().getFloat();
+                SequenceLogProbs all = Batches.completionLogProbs(model,
+                        Batches.pack(stepManager, batch.sequences(), padId));
+                int n = batch.rows().size();
+                chosen += all.rows(0, n).perTokenMean().sum().getFloat();
+                rejected += all.rows(n, 2 * n).perTokenMean().sum().getFloat();
             }
         }
         Map<String, Double> out = new LinkedHashMap<>();
@@ -115,97 +488,6 @@ public final class TrainLoop {
         out.put("logps_norm/rejected", rejected / pairs.size());
         out.put("rewards/margins", (chosen - rejected) / pairs.size());
         return out;
-    }
-
-    private static void recordPairMetrics(
-            Map<String, Double> metrics, SequenceLogProbs chosen, SequenceLogProbs rejected, Redi.PairLoss loss,
-            int tokens) {
-        // REDI has no reference model: its implicit reward is the length-normalised log-likelihood.
-        NDArray margins = loss.chosenNorm().sub(loss.rejectedNorm());
-        metrics.put("loss/pos", (double) loss.chosenNorm().neg().mean().getFloat());
-        metrics.put("loss/neg", (double) loss.perPair().add(loss.chosenNorm()).mean().getFloat());
-        metrics.put("logps/chosen", (double) chosen.sums().mean().getFloat());
-        metrics.put("logps/rejected", (double) rejected.sums().mean().getFloat());
-        metrics.put("logps_norm/chosen", (double) loss.chosenNorm().mean().getFloat());
-        metrics.put("logps_norm/rejected", (double) loss.rejectedNorm().mean().getFloat());
-        metrics.put("rewards/chosen", (double) loss.chosenNorm().mean().getFloat());
-        metrics.put("rewards/rejected", (double) loss.rejectedNorm().mean().getFloat());
-        metrics.put("rewards/margins", (double) margins.mean().getFloat());
-        metrics.put("rewards/accuracies", (double) margins.gt(0).toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
-                .mean().getFloat());
-        metrics.put("lengths/chosen", (double) chosen.counts().mean().getFloat());
-        metrics.put("lengths/rejected", (double) rejected.counts().mean().getFloat());
-        metrics.put("num_tokens", (double) tokens);
-    }
-
-    @FunctionalInterface
-    private interface StepLoss<T> {
-        NDArray loss(NDManager stepManager, List<T> rows, Map<String, Double> metrics);
-    }
-
-    private <T> Result run(List<T> shard, StepLoss<T> stepLoss) {
-        if (shard.isEmpty()) {
-            throw new IllegalArgumentException("nothing to train on: the " + config.objective().label()
-                    + " shard of rank " + collective.rank() + " is empty");
-        }
-        int localBatch = Math.max(1, config.batchSize() / collective.worldSize());
-        int stepsPerEpoch = (shard.size() + localBatch - 1) / localBatch;
-        int totalSteps = stepsPerEpoch * config.epochs();
-        LrSchedule schedule = LrSchedule.of(config.learningRate(), config.warmupRatio(), totalSteps);
-        Map<String, NDArray> parameters = model.parameters();
-        Map<String, Double> metrics = Map.of();
-        long started = System.nanoTime();
-        double tokensSeen = 0;
-        try (AdamW optimizer = AdamW.standard(model.manager(), config.weightDecay())) {
-            int step = 0;
-            for (int epoch = 0; epoch < config.epochs(); epoch++) {
-                List<T> order = new ArrayList<>(shard);
-                Collections.shuffle(order, new Random(config.seed() * 1_000_003L + epoch));
-                for (int from = 0; from < order.size(); from += localBatch, step++) {
-                    List<T> rows = order.subList(from, Math.min(order.size(), from + localBatch));
-                    metrics = new LinkedHashMap<>();
-                    double loss = forwardBackward(stepLoss, rows, metrics);
-                    double gradNorm = averageAndClip(parameters);
-                    double lr = schedule.at(step);
-                    Map<String, NDArray> gradients = gradients(parameters);
-                    double updateNorm;
-                    try {
-                        updateNorm = optimizer.step(parameters, gradients, lr);
-                    } finally {
-                        gradients.values().forEach(NDArray::close);
-                    }
-                    parameters.values().forEach(w -> JniUtils.zeroGrad((PtNDArray) w));
-                    tokensSeen += metrics.getOrDefault("num_tokens", 0.0);
-                    double seconds = (System.nanoTime() - started) / 1e9;
-                    metrics.put("loss", loss);
-                    metrics.put("grad_norm", gradNorm);
-                    metrics.put("update_norm", updateNorm);
-                    metrics.put("learning_rate", lr);
-                    metrics.put("tokens_per_sec", tokensSeen / Math.max(seconds, 1e-9));
-                    metrics.put("epoch", epoch + (double) (from + rows.size()) / order.size());
-                    metrics.put("global_step", (double) (step + 1));
-                    if (!Double.isFinite(loss)) {
-                        throw new IllegalStateException("loss is " + loss + " at step " + (step + 1));
-                    }
-                    listener.onStep(metrics);
-                }
-            }
-            return new Result(step, metrics);
-        }
-    }
-
-    private <T> double forwardBackward(StepLoss<T> stepLoss, List<T> rows, Map<String, Double> metrics) {
-        try (NDManager stepManager = model.manager().newSubManager();
-                NDScope scope = new NDScope()) {
-            JniUtils.setGradMode(true);
-            try {
-                NDArray loss = stepLoss.loss(stepManager, rows, metrics);
-                JniUtils.backward((PtNDArray) loss, (PtNDArray) loss.onesLike(), false, false);
-                return loss.getFloat();
-            } finally {
-                JniUtils.setGradMode(false);
-            }
-        }
     }
 
     /** Averages gradients over ranks (sum / world), then scales them to the clip norm; returns the norm before. */
@@ -227,8 +509,8 @@ public final class TrainLoop {
             }
         }
         double norm = Math.sqrt(squares);
-        if (config.gradClip() > 0 && norm > config.gradClip()) {
-            float scale = (float) (config.gradClip() / (norm + 1e-6));
+        if (config.recipe().gradClip() > 0 && norm > config.recipe().gradClip()) {
+            float scale = (float) (config.recipe().gradClip() / (norm + 1e-6));
             for (NDArray w : parameters.values()) {
                 try (NDArray g = w.getGradient()) {
                     g.muli(scale);

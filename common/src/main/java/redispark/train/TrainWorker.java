@@ -4,79 +4,170 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import redispark.dist.Collective;
 import redispark.model.Qwen2Model;
 import redispark.text.ChatTemplate;
 import redispark.text.TextTokenizer;
+import redispark.train.objective.Objective;
 
 /**
- * One training replica from start to end: load the initial model folder, tokenise this rank's rows with the
- * model's chat template, train, and (on rank 0) write the checkpoint. Spark-free: the Spark glue only feeds rows
- * and publishes the folder.
+ * One training replica from start to end: load the initial model folder (or the checkpoint to resume from),
+ * tokenise this rank's rows with the model's chat template through {@link Admission}, train, and (on rank 0) write
+ * checkpoints. Spark-free: the Spark glue only feeds rows and publishes folders.
  */
 public final class TrainWorker {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private TrainWorker() {}
 
-    /** A prompt and its completion(s): one completion for SFT, chosen then rejected for pairs. */
-    public record TextRow(String id, String prompt, List<String> completions) {}
+    /**
+     * A prompt and its completion(s): one completion for SFT and unpaired REDI (with {@code negative} telling which
+     * list it joins), chosen then rejected for pairs (with the reference log-probs for DPO).
+     */
+    public record TextRow(String id, String prompt, List<String> completions, RefLogProbs ref, boolean negative)
+            implements Serializable {
+        public static TextRow example(String id, String prompt, String completion) {
+            return new TextRow(id, prompt, java.util.Arrays.asList(completion), null, false);
+        }
 
-    /** What the worker hands back: the steps run and every step's metrics as JSON lines. */
-    public record Outcome(int steps, List<String> metricLines) {}
+        public static TextRow negative(String id, String prompt, String completion) {
+            return new TextRow(id, prompt, java.util.Arrays.asList(completion), null, true);
+        }
 
-    public static Outcome run(Path initDir, List<TextRow> rows, TrainConfig config, Collective collective,
-            Path checkpointDir) {
-        List<String> metricLines = new ArrayList<>();
-        try (NDManager root = NDManager.newBaseManager();
-                Qwen2Model model = Qwen2Model.load(initDir, root);
-                TextTokenizer tokenizer = TextTokenizer.load(initDir)) {
-            ChatTemplate template = ChatTemplate.load(initDir);
-            TrainLoop.StepListener listener = metrics -> metricLines.add(toJson(metrics));
-            TrainLoop loop = new TrainLoop(model, config, collective, tokenizer.padId(), listener);
-            TrainLoop.Result result = config.objective().paired()
-                    ? loop.redi(rows.stream().map(r -> pair(r, tokenizer, template)).toList())
-                    : loop.sft(rows.stream().map(r -> example(r.id(), r.prompt(), r.completions().get(0),
-                            tokenizer, template)).toList());
-            if (collective.rank() == 0) {
-                Map<String, Object> state = new LinkedHashMap<>();
-                state.put("global_step", result.steps());
-                state.put("objective", config.objective().label());
-                state.put("config", config);
-                state.put("world_size", collective.worldSize());
-                Checkpoints.save(model, initDir, checkpointDir, toJson(state));
-                Files.write(checkpointDir.resolve(Checkpoints.METRICS), metricLines);
-            }
-            return new Outcome(result.steps(), metricLines);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        public static TextRow pair(String id, String prompt, String chosen, String rejected, RefLogProbs ref) {
+            return new TextRow(id, prompt, java.util.Arrays.asList(chosen, rejected), ref, false);
         }
     }
 
-    static TokenizedExample example(String id, String prompt, String completion, TextTokenizer tokenizer,
-            ChatTemplate template) {
-        long[] promptIds = tokenizer.encode(template.prompt(prompt));
-        long[] completionIds = tokenizer.encode(template.completion(completion));
-        long[] tokens = new long[promptIds.length + completionIds.length];
-        System.arraycopy(promptIds, 0, tokens, 0, promptIds.length);
-        System.arraycopy(completionIds, 0, tokens, promptIds.length, completionIds.length);
-        return new TokenizedExample(id, tokens, promptIds.length);
+    /** Rank 0 hands every checkpoint it writes to this (e.g. to copy it to the run directory for a later resume). */
+    @FunctionalInterface
+    public interface CheckpointSink {
+        void written(Path checkpointDir, TrainerState state);
     }
 
-    private static TokenizedPair pair(TextRow row, TextTokenizer tokenizer, ChatTemplate template) {
-        return new TokenizedPair(row.id(),
-                example(row.id() + "/chosen", row.prompt(), row.completions().get(0), tokenizer, template),
-                example(row.id() + "/rejected", row.prompt(), row.completions().get(1), tokenizer, template));
+    /**
+     * @param initDir the initial model folder (tokenizer and chat template always come from here)
+     * @param resumeDir a checkpoint to continue from, or null to start at step 0
+     * @param workDir local directory for this replica's checkpoints
+     * @param progressBar show a console progress bar (rank 0)
+     */
+    public record Request(Path initDir, Path resumeDir, List<TextRow> rows, TrainConfig config,
+            Collective collective, Path workDir, CheckpointSink sink, boolean progressBar) {}
+
+    /**
+     * What the worker hands back.
+     *
+     * @param modelDir the checkpoint folder to publish as the stage's model (rank 0; the last good one after a
+     *     collapse stop), null on other ranks
+     * @param metricLines every step's metrics as JSON lines, including the steps before a resume
+     */
+    public record Outcome(TrainLoop.Result result, Path modelDir, List<String> metricLines) {
+        public int steps() {
+            return result.steps();
+        }
     }
 
-    private static String toJson(Object value) {
+    public static Outcome run(Request q) {
+        List<String> metricLines = new ArrayList<>();
+        if (q.resumeDir() != null) {
+            metricLines.addAll(Checkpoints.metrics(q.resumeDir()));
+        }
+        TreeMap<Integer, Path> written = new TreeMap<>();
+        try (NDManager root = NDManager.newBaseManager();
+                Qwen2Model model = Qwen2Model.load(q.resumeDir() != null ? q.resumeDir() : q.initDir(), root);
+                TextTokenizer tokenizer = TextTokenizer.load(q.initDir())) {
+            ChatTemplate template = ChatTemplate.load(q.initDir());
+            Rejects rejects = new Rejects();
+            TrainData data = tokenize(q.config(), q.rows(), tokenizer, template, rejects);
+            boolean rank0 = q.collective().rank() == 0;
+            ProgressBar bar = rank0 && q.progressBar()
+                    ? ProgressBar.console(data.stepsPerEpoch(Math.max(1, q.config().batchSize()
+                            / q.collective().worldSize())) * q.config().epochs())
+                    : null;
+            TrainLoop loop = new TrainLoop(model, q.config(), q.collective(), tokenizer.padId(), metrics -> {
+                metricLines.add(toJson(metrics));
+                if (bar != null) {
+                    bar.onStep(metrics);
+                }
+            });
+            loop.withCheckpointer((state, optimizer) -> {
+                Path dir = q.workDir().resolve("checkpoint-" + state.globalStep());
+                Checkpoints.save(model, q.initDir(), dir, state, optimizer, metricLines);
+                if (q.sink() != null) {
+                    q.sink().written(dir, state);
+                }
+                // keep only the newest local checkpoint: it is the last good one whatever happens next
+                written.headMap(state.globalStep()).values().forEach(TrainWorker::deleteTree);
+                written.headMap(state.globalStep()).clear();
+                written.put(state.globalStep(), dir);
+            });
+            if (q.resumeDir() != null) {
+                loop.resumingFrom(TrainLoop.Resume.from(q.resumeDir()));
+            }
+            TrainLoop.Result result = loop.train(data, rejects);
+            Path modelDir = null;
+            if (rank0) {
+                modelDir = written.getOrDefault(result.lastCheckpointStep(), q.resumeDir());
+            }
+            return new Outcome(result, modelDir, metricLines);
+        }
+    }
+
+    /** Rows → training data of the objective's kind; refused rows are counted in {@code rejects}. */
+    static TrainData tokenize(TrainConfig config, List<TextRow> rows, TextTokenizer tokenizer, ChatTemplate template,
+            Rejects rejects) {
+        int max = config.maxSeqLen();
+        Objective objective = config.objective();
+        if (objective.paired()) {
+            List<TokenizedPair> pairs = new ArrayList<>(rows.size());
+            for (TextRow r : rows) {
+                TokenizedPair p = Admission.pair(r.id(), r.prompt(), r.completions().get(0), r.completions().get(1),
+                        r.ref(), tokenizer, template, max, rejects);
+                if (p != null) {
+                    pairs.add(p);
+                }
+            }
+            return new TrainData.Pairs(pairs);
+        }
+        List<TokenizedExample> positives = new ArrayList<>();
+        List<TokenizedExample> negatives = new ArrayList<>();
+        for (TextRow r : rows) {
+            Admission.Tokenized t = Admission.tokenize(r.id(), r.prompt(), r.completions().get(0), tokenizer,
+                    template, max);
+            if (!t.ok()) {
+                rejects.add(t.reason(), r.id());
+            } else {
+                (r.negative() ? negatives : positives).add(t.example());
+            }
+        }
+        return objective == Objective.SFT ? new TrainData.Examples(positives)
+                : new TrainData.Unpaired(positives, negatives);
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir, e);
+        }
+    }
+
+    static String toJson(Map<String, ?> value) {
         try {
             return JSON.writeValueAsString(value);
         } catch (JsonProcessingException e) {

@@ -31,6 +31,10 @@ final class AnswerParser {
             "cot", "sec", "csc", "log", "exp", "abs", "inf", "infinity", "pi", "arcsin", "arccos", "arctan",
             "sinh", "cosh", "tanh", "floor", "ceil", "binom");
 
+    /** Words meaning the empty solution set. */
+    private static final java.util.Set<String> NO_SOLUTION = java.util.Set.of("nosolution", "nosolutions",
+            "norealsolution", "norealsolutions", "none", "emptyset", "thereisnosolution", "nosuchnumber");
+
     private final Deadline deadline;
 
     private AnswerParser(Deadline deadline) {
@@ -185,7 +189,11 @@ final class AnswerParser {
             }
         }
         if (WORDS.matcher(inner).matches() && (whole || isWordy(inner))) {
-            return new Answer.Text(inner.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", ""));
+            String text = inner.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+            if (NO_SOLUTION.contains(text)) {
+                return new Answer.SetOf(List.of());
+            }
+            return new Answer.Text(text);
         }
         return null;
     }

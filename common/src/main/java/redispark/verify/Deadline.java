@@ -27,7 +27,7 @@ final class Deadline {
     static final int WALL_FACTOR = 3;
 
     /** A deadline that never expires, for internal callers (gold pre-parsing, warm-up). */
-    static final Deadline NONE = new Deadline(Long.MAX_VALUE, Long.MAX_VALUE, 0);
+    static final Deadline NONE = new Deadline(Long.MAX_VALUE, Long.MAX_VALUE, 0, true);
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final boolean CPU_CLOCK = cpuClockAvailable();
@@ -40,6 +40,7 @@ final class Deadline {
     private final long startNanos;
     private final long softEndNanos;
     private final long budgetNanos;
+    private final boolean wallClock;
     /** Wall time at which the CPU clock was first read, and its value then (-1 before). */
     private long probeWall = -1;
     private long probeCpu;
@@ -47,12 +48,13 @@ final class Deadline {
     /** Set when the wall-clock cap fired although the CPU budget was not spent (the thread stalled). */
     private boolean stalled;
 
-    private Deadline(long startNanos, long softEndNanos, long budgetNanos) {
+    private Deadline(long startNanos, long softEndNanos, long budgetNanos, boolean wallClock) {
         this.startNanos = startNanos;
         this.softEndNanos = softEndNanos;
         this.budgetNanos = budgetNanos;
+        this.wallClock = wallClock;
         this.nextSlowCheck = softEndNanos == Long.MAX_VALUE ? Long.MAX_VALUE
-                : CPU_CLOCK ? Math.min(softEndNanos, startNanos + PROBE_AFTER_NANOS) : softEndNanos;
+                : !wallClock ? Math.min(softEndNanos, startNanos + PROBE_AFTER_NANOS) : softEndNanos;
     }
 
     private static boolean cpuClockAvailable() {
@@ -64,12 +66,17 @@ final class Deadline {
     }
 
     static Deadline after(long budgetNanos) {
+        return after(budgetNanos, false);
+    }
+
+    /** With {@code wallClock}, the budget is plain elapsed time (no CPU clock, no cap factor). */
+    static Deadline after(long budgetNanos, boolean wallClock) {
         long now = System.nanoTime();
         long soft = now + budgetNanos;
         if (soft < now || now + budgetNanos * WALL_FACTOR < now) {
             return NONE;
         }
-        return new Deadline(now, soft, budgetNanos);
+        return new Deadline(now, soft, budgetNanos, wallClock || !CPU_CLOCK);
     }
 
     void check() {
@@ -84,7 +91,7 @@ final class Deadline {
 
     private void slowCheck(long now) {
         long wall = now - startNanos;
-        if (!CPU_CLOCK) {
+        if (wallClock) {
             if (wall > budgetNanos) {
                 throw Expired.INSTANCE;
             }
@@ -92,8 +99,11 @@ final class Deadline {
             return;
         }
         if (wall > budgetNanos * WALL_FACTOR) {
-            stalled = probeWall < 0 || THREADS.getCurrentThreadCpuTime() - probeCpu
-                    + Math.min(probeWall, PROBE_AFTER_NANOS + MAX_UNCHECKED_NANOS) < budgetNanos;
+            // "Stalled" means the thread barely ran (GC pause, descheduled): a retry is then cheap.
+            // An input that really used CPU is not retried, so the worst case stays one wall cap.
+            long cpuUsed = probeWall < 0 ? 0 : THREADS.getCurrentThreadCpuTime() - probeCpu
+                    + Math.min(probeWall, PROBE_AFTER_NANOS + MAX_UNCHECKED_NANOS);
+            stalled = cpuUsed < budgetNanos / 10;
             throw Expired.INSTANCE;
         }
         long cpu = THREADS.getCurrentThreadCpuTime();

@@ -36,13 +36,6 @@ final class Equivalence {
         if (g instanceof Answer.Choice gc) {
             return choiceOf(p) == gc.letter();
         }
-        // Duplicates collapse: "15 39/40, or 639/40" is the single value 639/40.
-        if (p instanceof Answer.SetOf ps && !(g instanceof Answer.SetOf) && !ps.items().isEmpty()) {
-            return allEqual(g, ps.items(), true);
-        }
-        if (g instanceof Answer.SetOf gs && !(p instanceof Answer.SetOf) && !gs.items().isEmpty()) {
-            return allEqual(p, gs.items(), false);
-        }
         if (g instanceof Answer.Labeled gl) {
             if (p instanceof Answer.Labeled pl) {
                 if (sameLabel(gl, pl) && equal(gl.value(), pl.value())) {
@@ -74,6 +67,18 @@ final class Equivalence {
                 return gi != null && pi != null && intervalsEqual(gi, pi);
             }
             return equal(g, pl.value());
+        }
+        // "5/2 = 2.5": an equation between constants is the value it states.
+        Answer pv = constantChainValue(p);
+        if (pv != null) {
+            return equal(g, pv);
+        }
+        // Duplicates collapse: "15 39/40, or 639/40" is the single value 639/40.
+        if (p instanceof Answer.SetOf ps && !(g instanceof Answer.SetOf) && !ps.items().isEmpty()) {
+            return allEqual(g, ps.items(), true);
+        }
+        if (g instanceof Answer.SetOf gs && !(p instanceof Answer.SetOf) && !gs.items().isEmpty()) {
+            return allEqual(p, gs.items(), false);
         }
         if (g instanceof Answer.Scalar gs) {
             return p instanceof Answer.Scalar ps && scalarsEqual(gs, ps);
@@ -117,6 +122,25 @@ final class Equivalence {
             return p instanceof Answer.Text pt && gt.text().equals(pt.text());
         }
         return false;
+    }
+
+    /** The last side of a chain "a = b = c" without variables whose sides are all equal, else null. */
+    private Answer constantChainValue(Answer a) {
+        if (!(a instanceof Answer.Relation r) || !r.ops().stream().allMatch("="::equals)) {
+            return null;
+        }
+        for (Node side : r.sides()) {
+            if (!Evaluator.variables(side).isEmpty()) {
+                return null;
+            }
+        }
+        Node last = r.sides().get(r.sides().size() - 1);
+        for (Node side : r.sides()) {
+            if (!exprEqual(side, last)) {
+                return null;
+            }
+        }
+        return new Answer.Scalar(last, false);
     }
 
     private boolean allEqual(Answer single, List<Answer> items, boolean singleIsGold) {

@@ -22,6 +22,7 @@ final class Extractor {
     private static final int PHRASE_WINDOW = 4000;
     private static final int STANDALONE_MAX = 200;
     private static final int MAX_MERGED_BOXES = 16;
+    private static final int MAX_BOX_SCAN = 5 * Normalizer.MAX_ANSWER_CHARS;
     private static final Pattern CONNECTOR = Pattern.compile(
             "[\\s$,;]*(?:and|or|,|;|\\\\text\\{\\s*(?:and|or)\\s*\\}|\\\\quad)?[\\s$,;]*");
 
@@ -34,6 +35,7 @@ final class Extractor {
     private static final Pattern WORD = Pattern.compile("(?<![\\\\a-zA-Z])[a-zA-Z]{3,}");
     private static final Pattern MATH_WORD = Pattern.compile(
             "(?i)sqrt|sin|cos|tan|cot|sec|csc|log|exp|abs|pi|inf|infinity|arcsin|arccos|arctan|frac|and|or|text");
+    private static final Pattern LEADING_WORD = Pattern.compile("([a-zA-Z]{2,})\\b");
     private static final Pattern LAST_NUMBER = Pattern.compile("-?\\d+(?:,\\d{3})*(?:\\.\\d+)?(?:/\\d+)?");
 
     /** The extracted answer text plus an optional box candidate the phrase overrode. */
@@ -48,7 +50,8 @@ final class Extractor {
             return null;
         }
         String text = output;
-        int thinkEnd = text.lastIndexOf("</think>");
+        // Forward indexOf is vectorised; lastIndexOf is a plain loop: test presence first.
+        int thinkEnd = text.indexOf("</think>") < 0 ? -1 : text.lastIndexOf("</think>");
         if (thinkEnd >= 0) {
             text = text.substring(thinkEnd + "</think>".length());
         } else if (text.contains("<think>")) {
@@ -97,13 +100,22 @@ final class Extractor {
     }
 
     private static int lastBox(String text) {
-        return lastBoxBefore(text, text.length());
+        int b = text.indexOf("\\boxed") < 0 ? -1 : text.lastIndexOf("\\boxed");
+        int f = text.indexOf("\\fbox") < 0 ? -1 : text.lastIndexOf("\\fbox");
+        return Math.max(b, f);
     }
 
     private static int lastBoxBefore(String text, int end) {
         int b = text.lastIndexOf("\\boxed", end - 1);
         int f = text.lastIndexOf("\\fbox", end - 1);
         return Math.max(b, f);
+    }
+
+    /** True if the text right before {@code at} is a short connector preceded by a closing brace. */
+    private static boolean closesJustBefore(String text, int at) {
+        int from = Math.max(0, at - 40);
+        int close = text.lastIndexOf('}', at - 1);
+        return close >= from && CONNECTOR.matcher(text.substring(close + 1, at)).matches();
     }
 
     /**
@@ -114,6 +126,9 @@ final class Extractor {
         StringBuilder merged = null;
         int current = lastBox;
         for (int k = 0; k < MAX_MERGED_BOXES; k++) {
+            if (!closesJustBefore(text, current)) {
+                break; // cheap test first: most outputs have one final box
+            }
             int prev = lastBoxBefore(text, current);
             if (prev < 0) {
                 break;
@@ -140,7 +155,12 @@ final class Extractor {
             return null;
         }
         if (text.charAt(i) == '{') {
-            int close = matchBrace(text, i, deadline);
+            // No answer is longer than this: stop scanning (the content is then too long to read).
+            int limit = Math.min(text.length(), i + MAX_BOX_SCAN);
+            int close = matchBrace(text.substring(0, limit), i, deadline);
+            if (close < 0 && limit < text.length()) {
+                return new int[] {i + 1, limit, limit};
+            }
             return close < 0 ? null : new int[] {i + 1, close, close + 1};
         }
         // "\boxed 5": one token up to whitespace or a math delimiter
@@ -218,6 +238,11 @@ final class Extractor {
             line = line.substring(0, sentence.start());
         }
         line = line.replace("**", "").replace("$", "").strip();
+        // "the answer is not 6", "to answer: we need": a leading ordinary word means prose.
+        Matcher first = LEADING_WORD.matcher(line);
+        if (first.lookingAt() && !MATH_WORD.matcher(first.group(1)).matches()) {
+            return "";
+        }
         return line;
     }
 

@@ -22,12 +22,21 @@ abstract class LatexCursor {
         this.deadline = deadline;
     }
 
+    /**
+     * Grammar steps (atoms, groups) per expression. A flat sum of thousands of terms is no answer, and
+     * its tree is as deep as it is long: evaluation and comparison recurse over it, so it is refused.
+     */
+    static final int MAX_STEPS = 1000;
+
     void enter() {
         if (++depth > MAX_DEPTH) {
             throw new ParseError("expression nested too deeply");
         }
         if ((++steps & 15) == 0) {
             deadline.check();
+            if (steps > MAX_STEPS) {
+                throw new ParseError("expression too large");
+            }
         }
     }
 
@@ -157,6 +166,10 @@ abstract class LatexCursor {
         if (text.endsWith(".")) {
             text = text.substring(0, text.length() - 1);
         }
+        Node repeating = repeatingDecimal(text);
+        if (repeating != null) {
+            return repeating;
+        }
         if (text.length() > 2000) {
             throw new ParseError("number too long");
         }
@@ -197,6 +210,27 @@ abstract class LatexCursor {
             }
         }
         return new Node.Num(value, half);
+    }
+
+    /** 0.\\overline{3} = 1/3, 1.2\\overline{45}: exact repeating decimals. Null if none follows. */
+    private Node repeatingDecimal(String text) {
+        if (!s.startsWith("\\overline{", pos) && !s.startsWith("\\dot{", pos)) {
+            return null;
+        }
+        int save = pos;
+        pos += s.startsWith("\\overline{", pos) ? 9 : 4;
+        String rep = rawGroup().replace(" ", "");
+        if (rep.isEmpty() || rep.length() > 50 || !rep.chars().allMatch(Character::isDigit)) {
+            pos = save;
+            return null;
+        }
+        BigDecimal head = new BigDecimal(text.isEmpty() ? "0" : text);
+        int shift = Math.max(head.scale(), 0);
+        // head + rep / (10^len - 1) / 10^shift
+        Rational tail = Rational.of(new java.math.BigInteger(rep),
+                java.math.BigInteger.TEN.pow(rep.length()).subtract(java.math.BigInteger.ONE)
+                        .multiply(java.math.BigInteger.TEN.pow(shift)));
+        return Node.Num.exact(Rational.of(head).add(tail));
     }
 
     Node baseSubscript(String digits) {

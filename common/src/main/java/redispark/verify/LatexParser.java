@@ -407,6 +407,9 @@ final class LatexParser extends LatexCursor {
         }
         if (LatexVocabulary.DECORATIONS.contains(cmd)) {
             skipWs();
+            if (pos >= s.length()) {
+                throw new ParseError("\\" + cmd + " without argument");
+            }
             String inner = peek() == '{' ? rawGroup().replaceAll("\\s+", "") : String.valueOf(s.charAt(pos++));
             String sub = subscript();
             return maybeApplication(cmd + "{" + inner + "}" + (sub == null ? "" : "_" + sub));

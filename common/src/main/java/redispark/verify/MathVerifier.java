@@ -5,8 +5,18 @@ import java.util.regex.Pattern;
 
 /**
  * Math answer verifier: extracts the final answer of a model output, reads it and the gold into typed
- * answers, and decides equivalence. Pure functions, no Spark, no threads; every call is bounded by a
- * hard budget (a cooperative deadline plus size caps), and never throws.
+ * answers, and decides equivalence (see the package documentation for the rules). Pure functions, no
+ * Spark, no threads, thread-safe; every call is bounded by a hard budget (a cooperative deadline plus
+ * size caps) and never throws.
+ *
+ * <p>Reasons: {@code match} / {@code mismatch}; {@code no_answer} (blank output, unclosed think block
+ * or box, nothing answer-like); {@code unparsable_gold} (blank or unreadable gold);
+ * {@code unparsable_pred} (the extracted answer cannot be read, or an internal error, which is also
+ * counted and logged); {@code timeout}. An unreadable side that is literally equal to the other
+ * (after normalisation) still matches.
+ *
+ * <p>The gold may be a bare answer in LaTeX or plain text (no {@code $} needed), a whole solution (its
+ * last box is used) or a GSM8K answer (text after {@code ####}). Parsed golds are cached.
  */
 public final class MathVerifier {
 
@@ -18,17 +28,17 @@ public final class MathVerifier {
             "^\\s*(?:\\\\text(?:bf)?\\{\\s*)?\\(?\\s*([A-E])\\s*(?:\\)|\\}|$|[.:\\s])");
     private static final Pattern GSM8K_GOLD = Pattern.compile("####\\s*(.*)$", Pattern.DOTALL);
 
-    static {
-        // Class loading, constant set-up (pi, ln 10, ~60 regexes) and the invokedynamic bootstrap of
-        // each record's equals take ~200 ms in a fresh JVM. Pay it here, outside any budget, on samples
-        // that touch every answer type and evaluator path, so no real verification is a cold timeout.
-        VerifyOptions warm = VerifyOptions.defaults().withBudget(java.time.Duration.ofSeconds(10));
-        for (String[] sample : WarmUp.SAMPLES) {
-            verify(sample[0], sample[1], warm);
-        }
-    }
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MathVerifier.class);
+    private static final int MAX_LOGGED_INTERNAL_ERRORS = 10;
+    private static final java.util.concurrent.atomic.AtomicLong INTERNAL_ERRORS =
+            new java.util.concurrent.atomic.AtomicLong();
 
     private MathVerifier() {
+    }
+
+    /** Verifications that ended in an unexpected exception (a bug); should stay 0. */
+    static long internalErrors() {
+        return INTERNAL_ERRORS.get();
     }
 
     /** Verifies with the default options (50 ms budget, labelling mode). */
@@ -38,14 +48,23 @@ public final class MathVerifier {
 
     public static Verdict verify(String modelOutput, String gold, VerifyOptions options) {
         VerifyOptions opts = options == null ? VerifyOptions.defaults() : options;
-        Deadline deadline = Deadline.after(opts.budget().toNanos());
+        long budget = budgetNanos(opts);
+        Deadline deadline = Deadline.after(budget, opts.wallClockBudget());
         Verdict v = verify(modelOutput, gold, opts, deadline);
         if (v.reason() == Reason.TIMEOUT && deadline.stalled()) {
             // The wall-clock cap fired while the thread was stalled (GC pause, busy machine), not
             // while computing: one retry, so labels do not depend on machine load.
-            v = verify(modelOutput, gold, opts, Deadline.after(opts.budget().toNanos()));
+            v = verify(modelOutput, gold, opts, Deadline.after(budget, false));
         }
         return v;
+    }
+
+    private static long budgetNanos(VerifyOptions opts) {
+        try {
+            return opts.budget().toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE; // a budget of centuries: no deadline
+        }
     }
 
     private static Verdict verify(String modelOutput, String gold, VerifyOptions opts, Deadline deadline) {
@@ -95,7 +114,13 @@ public final class MathVerifier {
         } catch (Deadline.Expired e) {
             return new Verdict(false, clip(extracted), Reason.TIMEOUT);
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-            // Last resort: a bug or a resource limit must not take down the caller's job.
+            // Last resort: a bug or a resource limit must not take down the caller's job. Counted and
+            // (a few times) logged, so it cannot hide.
+            long n = INTERNAL_ERRORS.incrementAndGet();
+            if (n <= MAX_LOGGED_INTERNAL_ERRORS) {
+                LOG.warn("internal error #{} verifying (output {} chars, gold {})", n,
+                        modelOutput == null ? 0 : modelOutput.length(), clip(gold), e);
+            }
             return new Verdict(false, clip(extracted), Reason.UNPARSABLE_PRED);
         }
     }
@@ -189,5 +214,22 @@ public final class MathVerifier {
             return s;
         }
         return s.substring(0, MAX_EXTRACTED_IN_VERDICT);
+    }
+
+    // Must stay the last member: static initialisers run in textual order, and the warm-up needs every
+    // static field above (the gold cache in particular) to be initialised.
+    static {
+        // Class loading, constant set-up (pi, ln 10, ~60 regexes) and the invokedynamic bootstrap of
+        // each record's equals take ~200 ms in a fresh JVM. Pay it here, outside any budget, on samples
+        // that touch every answer type and evaluator path, so no real verification is a cold timeout.
+        VerifyOptions warm = VerifyOptions.defaults().withBudget(java.time.Duration.ofSeconds(10));
+        for (String[] sample : WarmUp.SAMPLES) {
+            verify(sample[0], sample[1], warm);
+        }
+        // One long output gets the character-scanning loops compiled (an interpreted scan of a
+        // megabyte costs tens of milliseconds).
+        String longOutput = "<think>" + "Let x = 2. ".repeat(30_000) + "</think> so \\boxed{" + "9".repeat(30_000);
+        verify(longOutput, "5", warm);
+        verify(longOutput + "}", "5", warm);
     }
 }

@@ -7,7 +7,7 @@ package redispark.verify;
  * @param extracted the normalised predicted answer, or null when none was found
  * @param reason    why
  */
-public record Verdict(boolean correct, String extracted, Reason reason) {
+public record Verdict(boolean correct, String extracted, Reason reason) implements java.io.Serializable {
 
     static Verdict of(Reason reason, String extracted) {
         return new Verdict(reason == Reason.MATCH, extracted, reason);

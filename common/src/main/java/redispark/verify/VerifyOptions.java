@@ -6,15 +6,20 @@ import java.util.Objects;
 /**
  * Knobs of one verification.
  *
- * @param budget             hard wall-clock budget of one call; when it runs out the verdict is
+ * @param budget             hard budget of one call; when it runs out the verdict is
  *                           {@link Reason#TIMEOUT}
  * @param lastNumberFallback reward-style leniency: with no box and no "answer is" phrase, take the last
  *                           number of the output. Off when labelling: a truncated trace must not "match"
  *                           a number it merely restates.
+ * @param wallClockBudget    false (default): the budget is the calling thread's CPU time, with a hard
+ *                           wall-clock cap of three budgets, so a busy machine or a GC pause does not
+ *                           turn answers into timeouts. True: the budget is plain wall-clock time
+ *                           (strict latency, but verdicts may then depend on machine load).
  */
-public record VerifyOptions(Duration budget, boolean lastNumberFallback) {
+public record VerifyOptions(Duration budget, boolean lastNumberFallback, boolean wallClockBudget)
+        implements java.io.Serializable {
 
-    private static final VerifyOptions DEFAULTS = new VerifyOptions(Duration.ofMillis(50), false);
+    private static final VerifyOptions DEFAULTS = new VerifyOptions(Duration.ofMillis(50), false, false);
 
     public VerifyOptions {
         Objects.requireNonNull(budget, "budget");
@@ -23,16 +28,20 @@ public record VerifyOptions(Duration budget, boolean lastNumberFallback) {
         }
     }
 
-    /** 50 ms budget, labelling mode (no last-number fallback). */
+    /** 50 ms budget of CPU time, labelling mode (no last-number fallback). */
     public static VerifyOptions defaults() {
         return DEFAULTS;
     }
 
     public VerifyOptions withBudget(Duration newBudget) {
-        return new VerifyOptions(newBudget, lastNumberFallback);
+        return new VerifyOptions(newBudget, lastNumberFallback, wallClockBudget);
     }
 
     public VerifyOptions withLastNumberFallback(boolean enabled) {
-        return new VerifyOptions(budget, enabled);
+        return new VerifyOptions(budget, enabled, wallClockBudget);
+    }
+
+    public VerifyOptions withWallClockBudget(boolean enabled) {
+        return new VerifyOptions(budget, lastNumberFallback, enabled);
     }
 }

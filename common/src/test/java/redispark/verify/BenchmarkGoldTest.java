@@ -15,6 +15,11 @@ class BenchmarkGoldTest {
     private static final Map<String, Double> REQUIRED = Map.of("math500.jsonl", 1.0, "aime24.jsonl", 1.0,
             "amc23.jsonl", 1.0, "gsm8k.jsonl", 1.0, "minerva_math.jsonl", 0.99, "olympiadbench.jsonl", 0.99);
 
+    @org.junit.jupiter.api.AfterAll
+    static void noVerificationEndedInAnInternalError() {
+        assertThat(MathVerifier.internalErrors()).as("verifications that hit the last-resort handler").isZero();
+    }
+
     private static boolean parses(String gold) {
         try {
             MathVerifier.parseGold(gold);

@@ -49,6 +49,13 @@ class ExtractionTest {
     }
 
     @Test
+    void answerPhraseThatStartsWithAWordIsProse() {
+        output("So $\\boxed{5}$. Note that the answer is not 6.", "5", Reason.MATCH);
+        output("To answer: we need more work", "5", Reason.NO_ANSWER);
+        output("The answer is pi/2", "\\frac{\\pi}{2}", Reason.MATCH);
+    }
+
+    @Test
     void answerPhraseWithoutBoxIsUsed() {
         output("Some reasoning.\n\n**Answer:** $\\frac{3}{4}$", "0.75", Reason.MATCH);
         output("Thus, the final answer is 42.", "42", Reason.MATCH);
@@ -108,6 +115,16 @@ class ExtractionTest {
     }
 
     @Test
+    void extremeBudgetsNeverThrow() {
+        VerifyOptions huge = VerifyOptions.defaults().withBudget(java.time.Duration.ofSeconds(Long.MAX_VALUE / 2));
+        assertThat(MathVerifier.verify("\\boxed{2}", "2", huge).reason()).isEqualTo(Reason.MATCH);
+        VerifyOptions tiny = VerifyOptions.defaults().withBudget(java.time.Duration.ofNanos(1));
+        assertThat(MathVerifier.verify("\\boxed{\\sqrt{2}+\\sqrt{3}}", "\\sqrt{5+2\\sqrt6}", tiny).reason())
+                .isIn(Reason.MATCH, Reason.TIMEOUT);
+        assertThat(MathVerifier.verify("\\boxed{2}", "2", null).reason()).isEqualTo(Reason.MATCH);
+    }
+
+    @Test
     void multipleChoiceLetterIsReadWhenTheGoldIsALetter() {
         output("so it must be $\\boxed{C}$", "C", Reason.MATCH);
         output("so it must be $\\boxed{\\text{(C)}}$", "\\text{(C)}", Reason.MATCH);
@@ -122,6 +139,17 @@ class ExtractionTest {
         Verdict v = MathVerifier.verify("so $\\boxed{\\dfrac{1}{2}}$", "0.5");
         assertThat(v.extracted()).isEqualTo("\\frac{1}{2}");
         assertThat(MathVerifier.verify("no answer here at all", "5").extracted()).isNull();
+    }
+
+    @Test
+    void warmUpSamplesRunWithoutInternalErrors() {
+        // Class initialisation ran every warm-up sample; none may have hit the last-resort handler.
+        MathVerifier.verify("\\boxed{1}", "1");
+        assertThat(MathVerifier.internalErrors()).isZero();
+        for (String[] sample : WarmUp.SAMPLES) {
+            MathVerifier.verify(sample[0], sample[1]);
+        }
+        assertThat(MathVerifier.internalErrors()).isZero();
     }
 
     @Test

@@ -175,6 +175,20 @@ class NumberEquivalenceTest {
     }
 
     @Test
+    void repeatingDecimalsAreExact() {
+        same("0.\\overline{3}", "\\frac13");
+        same("1.2\\overline{45}", "\\frac{137}{110}");
+        same("0.\\overline{3}", "0.333");
+        different("0.\\overline{3}", "0.334");
+    }
+
+    @Test
+    void equationBetweenConstantsIsTheValueItStates() {
+        same("\\frac{5}{2}=2.5", "2.5");
+        different("\\frac{5}{2}=2.4", "2.4");
+    }
+
+    @Test
     void infinityIsAValue() {
         same("\\infty", "\\infty");
         same("infinity", "\\infty");

@@ -11,8 +11,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Hostile inputs must come back within the budget with a reason, never as an exception, a hang or an
- * out-of-memory. Elapsed time is asserted against 200 ms of wall time (budget 50 ms; slack for a
- * loaded machine and the JIT).
+ * out-of-memory. Elapsed time is asserted against 200 ms (budget 50 ms; slack for a loaded machine and
+ * the JIT), in CPU time always and in wall time as described at {@link #assertWithinLimits}.
  */
 class PathologicalInputTest {
 
@@ -21,6 +21,11 @@ class PathologicalInputTest {
     @BeforeAll
     static void warmUp() {
         MathVerifier.verify("\\boxed{1}", "1"); // class initialisation is not part of any budget
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void noVerificationEndedInAnInternalError() {
+        assertThat(MathVerifier.internalErrors()).as("verifications that hit the last-resort handler").isZero();
     }
 
     static Stream<Arguments> hostileInputs() {
@@ -67,28 +72,88 @@ class PathologicalInputTest {
                 Arguments.of("null bytes", "\\boxed{\u0000\u0000}", "\u0000"));
     }
 
+    /** Random soups of LaTeX-ish tokens: no verification may end in the last-resort handler. */
+    @org.junit.jupiter.api.Test
+    void randomTokenSoupNeverHitsTheLastResortHandler() {
+        String[] toks = {"0", "1", "7", "12", ".5", "x", "e", "i", "\\frac", "{", "}", "(", ")", "[", "]", "^", "_",
+            "\\sqrt", "\\pm", "=", "<", "\\le", ",", ";", "\\cup", "\\infty", "\\pi", "\\text{", "cm", "%",
+            "$", ".", "\\left(", "\\right)", "\\begin{pmatrix}", "&", "\\\\", "\\end{pmatrix}", "!", "|",
+            "\\boxed{", " ", "+", "-", "/", "\\sin", "\\log", "\\binom", "\\lfloor", "\\rfloor", "\\{",
+            "\\}", "\\in", "\\overline{", "'", "^\\circ", "\\,", "and", "answer is", "<think>", "</think>",
+            "sqrt(", "\\mid", "\\dot{", "u(t)", "\\times 10^{", "1e-3", "\\exp"};
+        Random r = new Random(2026);
+        long before = MathVerifier.internalErrors();
+        for (int k = 0; k < 20_000; k++) {
+            StringBuilder p = new StringBuilder(r.nextBoolean() ? "\\boxed{" : "");
+            StringBuilder g = new StringBuilder();
+            for (int j = r.nextInt(25); j > 0; j--) {
+                p.append(toks[r.nextInt(toks.length)]);
+            }
+            p.append(r.nextBoolean() ? "}" : "");
+            for (int j = 1 + r.nextInt(8); j > 0; j--) {
+                g.append(toks[r.nextInt(toks.length)]);
+            }
+            Verdict v = MathVerifier.verify(p.toString(), g.toString());
+            assertThat(v.reason()).isNotNull();
+        }
+        assertThat(MathVerifier.internalErrors() - before).isZero();
+    }
+
+    /** Wall and CPU time of one call, plus its verdict. */
+    private record Run(long wallNanos, long cpuNanos, Verdict verdict) {
+    }
+
+    private static Run run(String output, String gold, VerifyOptions options) {
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long c0 = threads.getCurrentThreadCpuTime();
+        long t0 = System.nanoTime();
+        Verdict v = MathVerifier.verify(output, gold, options);
+        return new Run(System.nanoTime() - t0, threads.getCurrentThreadCpuTime() - c0, v);
+    }
+
+    /**
+     * CPU time is what the verifier controls and is always asserted. Wall time also depends on the
+     * machine (this one is shared): a breach is measured once more, and the re-run must be within.
+     */
+    private static Verdict assertWithinLimits(String name, String output, String gold, VerifyOptions options) {
+        Run r = run(output, gold, options);
+        System.out.printf("pathological %-40s %7.2f ms wall %7.2f ms cpu %s%n", name, r.wallNanos() / 1e6,
+                r.cpuNanos() / 1e6, r.verdict().reason().label());
+        assertThat(r.cpuNanos()).as("%s cpu %.1f ms -> %s", name, r.cpuNanos() / 1e6, r.verdict())
+                .isLessThan(WALL_LIMIT_NANOS);
+        if (r.wallNanos() >= WALL_LIMIT_NANOS) {
+            Run again = run(output, gold, options);
+            assertThat(again.wallNanos()).as("%s took %.1f ms, then %.1f ms -> %s", name, r.wallNanos() / 1e6,
+                    again.wallNanos() / 1e6, again.verdict()).isLessThan(WALL_LIMIT_NANOS);
+            assertThat(again.verdict().reason()).isEqualTo(r.verdict().reason() == Reason.TIMEOUT
+                    ? again.verdict().reason() : r.verdict().reason());
+        }
+        return r.verdict();
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("hostileInputs")
     void hostileInputReturnsAVerdictWithinTheBudget(String name, String output, String gold) {
-        long t0 = System.nanoTime();
-        Verdict v = MathVerifier.verify(output, gold);
-        long elapsed = System.nanoTime() - t0;
-        System.out.printf("pathological %-40s %7.2f ms %s%n", name, elapsed / 1e6, v.reason().label());
+        Verdict v = assertWithinLimits(name, output, gold, VerifyOptions.defaults());
         assertThat(v).isNotNull();
         assertThat(v.reason()).isNotNull();
         assertThat(v.correct()).isEqualTo(v.reason() == Reason.MATCH);
         assertThat(v.extracted() == null || v.extracted().length() <= 1000).isTrue();
-        assertThat(elapsed).as("%s took %.1f ms -> %s", name, elapsed / 1e6, v).isLessThan(WALL_LIMIT_NANOS);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("hostileInputs")
+    void hostileInputRespectsAWallClockBudget(String name, String output, String gold) {
+        VerifyOptions wall = VerifyOptions.defaults().withWallClockBudget(true);
+        Verdict v = assertWithinLimits(name + " (wall-clock budget)", output, gold, wall);
+        assertThat(v.reason()).isNotNull();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("hostileInputs")
     void hostileInputRespectsATightBudget(String name, String output, String gold) {
         VerifyOptions tight = VerifyOptions.defaults().withBudget(java.time.Duration.ofMillis(5));
-        long t0 = System.nanoTime();
-        Verdict v = MathVerifier.verify(output, gold, tight);
-        long elapsed = System.nanoTime() - t0;
+        Verdict v = assertWithinLimits(name + " (5 ms budget)", output, gold, tight);
         assertThat(v.reason()).isNotNull();
-        assertThat(elapsed).as("%s took %.1f ms -> %s", name, elapsed / 1e6, v).isLessThan(WALL_LIMIT_NANOS);
     }
 }

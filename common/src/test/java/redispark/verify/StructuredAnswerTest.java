@@ -32,6 +32,8 @@ class StructuredAnswerTest {
         same("1 \\pm \\sqrt{19}", "1 + \\sqrt{19}, 1 - \\sqrt{19}");
         same("\\{1\\pm\\sqrt{5},-2\\}", "-2, 1+\\sqrt5, 1-\\sqrt5");
         different("1 + \\sqrt{19}", "1 \\pm \\sqrt{19}");
+        same("x = \\pm 3", "3,-3");
+        same("3, -3", "\\pm 3");
     }
 
     @Test
@@ -87,6 +89,8 @@ class StructuredAnswerTest {
         same("\\varnothing", "\\emptyset");
         same("\\{\\}", "\\emptyset");
         same("\\emptyset", "\\oslash");
+        same("\\text{No solution}", "\\emptyset");
+        same("none", "\\varnothing");
         different("\\{0\\}", "\\emptyset");
     }
 

@@ -4,12 +4,13 @@ import java.io.File;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import redispark.dist.AllReduceBench;
 import redispark.model.TrainStepBench;
 import redispark.verify.VerifierBench;
 
 /** {@code redi bench …}: benchmarks that end with one machine-readable line. */
 @Command(name = "bench", description = "Benchmarks; each ends with one parseable line.",
-        subcommands = {BenchCommand.Verifier.class, BenchCommand.TrainStep.class})
+        subcommands = {BenchCommand.Verifier.class, BenchCommand.TrainStep.class, BenchCommand.AllReduce.class})
 final class BenchCommand {
 
     @Command(name = "verifier", description = "Single-thread verifier throughput over a JSONL of {gold, pred}.")
@@ -47,6 +48,25 @@ final class BenchCommand {
         public Integer call() throws Exception {
             RediCli.requireFile(config);
             System.out.println(TrainStepBench.run(config.toPath(), batch, seq, steps, threads));
+            return 0;
+        }
+    }
+
+    @Command(name = "allreduce", description = "Ring all-reduce bus bandwidth vs raw loopback and memcpy, ranks as "
+            + "threads on loopback.")
+    static final class AllReduce implements Callable<Integer> {
+        @Option(names = "--ranks", defaultValue = "2")
+        int ranks;
+
+        @Option(names = "--mib", defaultValue = "64")
+        int mib;
+
+        @Override
+        public Integer call() {
+            if (ranks < 1 || mib < 1) {
+                throw new IllegalArgumentException("--ranks and --mib must be >= 1");
+            }
+            System.out.println(AllReduceBench.run(ranks, mib));
             return 0;
         }
     }

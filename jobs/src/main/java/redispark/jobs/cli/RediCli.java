@@ -49,10 +49,6 @@ public final class RediCli {
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces on errors.")
     boolean debug;
 
-    RediConfig config() {
-        return RediConfig.load(conf, overrides);
-    }
-
     public static void main(String[] args) {
         System.exit(execute(args));
     }
@@ -107,11 +103,27 @@ public final class RediCli {
                 description = "Run directory (local path or s3a://bucket/prefix).")
         String runDir;
 
+        @Option(names = "--force", description = "Run the stage(s) even when up to date.")
+        boolean force;
+
         abstract List<Stage> stages();
+
+        /** Whether {@code stage} must run whatever the manifest says. */
+        boolean forced(Stage stage) {
+            return force;
+        }
+
+        /** Config overrides implied by this command's own options. */
+        List<String> extraOverrides() {
+            return List.of();
+        }
 
         @Override
         public Integer call() {
-            RediConfig config = parent.config();
+            List<String> overrides = new ArrayList<>(parent.overrides);
+            overrides.addAll(extraOverrides());
+            RediConfig config = RediConfig.load(parent.conf, overrides);
+            List<Stage> stages = stages();
             // libtorch reads its thread count once, when the engine first loads (in this JVM in local mode).
             if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
                 System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(config.getInt("train.threads")));
@@ -119,8 +131,8 @@ public final class RediCli {
             SparkSession spark = SparkSessions.getOrCreate(config);
             try {
                 StageContext context = new StageContext(spark, RunDir.open(spark, runDir), config);
-                for (Stage stage : stages()) {
-                    StageRunner.run(stage, context);
+                for (Stage stage : stages) {
+                    StageRunner.run(stage, context, forced(stage));
                 }
                 System.out.println("[redi] run directory: " + context.run().root());
                 return 0;
@@ -131,11 +143,30 @@ public final class RediCli {
     }
 
     @Command(name = "pipeline", description = "Run every stage in order: generate, label, split, train-sft, "
-            + "train-redi, eval, report.")
+            + "train-redi, eval, report. Stages that are up to date (same config, same inputs) are skipped.")
     static final class PipelineCmd extends RunCommand {
+        @Option(names = "--from", paramLabel = "STAGE",
+                description = "Rerun from this stage on (generate, label, split, train-sft, train-redi, eval, report).")
+        String from;
+
         @Override
         List<Stage> stages() {
+            if (from != null && Pipeline.stages().stream().noneMatch(s -> s.name().equals(from))) {
+                throw new IllegalArgumentException("--from: unknown stage '" + from + "'");
+            }
             return Pipeline.stages();
+        }
+
+        @Override
+        boolean forced(Stage stage) {
+            if (force) {
+                return true;
+            }
+            if (from == null) {
+                return false;
+            }
+            List<String> names = Pipeline.stages().stream().map(Stage::name).toList();
+            return names.indexOf(stage.name()) >= names.indexOf(from);
         }
     }
 
@@ -163,7 +194,9 @@ public final class RediCli {
         }
     }
 
-    @Command(name = "train-sft", description = "Stage 1: SFT of the base student on positives.")
+    @Command(name = "train-sft", mixinStandardHelpOptions = true,
+            description = "Stage 1: SFT of the base student on the selected positives (checkpoints/sft). "
+                    + "Recipe: train.sft.*, preset train.preset.")
     static final class TrainSftCmd extends RunCommand {
         @Override
         List<Stage> stages() {
@@ -171,19 +204,74 @@ public final class RediCli {
         }
     }
 
-    @Command(name = "train-redi", description = "Stage 2: REDI from the SFT checkpoint on pairs.")
+    @Command(name = "train-redi", mixinStandardHelpOptions = true,
+            description = "Stage 2 from the SFT checkpoint (checkpoints/<objective>). "
+                    + "Recipe: train.<objective>.*, preset train.preset.")
     static final class TrainRediCmd extends RunCommand {
+        @Option(names = "--objective", paramLabel = "NAME", defaultValue = "redi",
+                converter = TrainRediCmd.Stage2.class,
+                description = "redi (pairs, the paper), redi-unpaired (all positives and negatives), dpo (against "
+                        + "the SFT model's reference log-probs, computed once into ref_logps/<hash>) or simpo. "
+                        + "Default: ${DEFAULT-VALUE}.")
+        Objective objective;
+
         @Override
         List<Stage> stages() {
-            return List.of(new TrainStage(Objective.REDI));
+            return List.of(new TrainStage(objective));
+        }
+
+        /** Parses a stage-2 objective; {@code sft} is stage 1 and has its own command. */
+        static final class Stage2 implements CommandLine.ITypeConverter<Objective> {
+            @Override
+            public Objective convert(String value) {
+                Objective o = Objective.parse(value);
+                if (o == Objective.SFT) {
+                    throw new IllegalArgumentException("sft is stage 1: use 'redi train-sft'");
+                }
+                return o;
+            }
         }
     }
 
-    @Command(name = "eval", description = "Evaluate base, SFT and REDI students on the held-out problems.")
+    @Command(name = "eval", description = "Sample and score models: by default the run's base, SFT and REDI "
+            + "checkpoints on eval.benchmarks; with --model, the given Hugging Face folders.")
     static final class EvalCmd extends RunCommand {
+        @Option(names = "--model", paramLabel = "DIR", description = "A model folder to evaluate (repeatable).")
+        List<String> models = new ArrayList<>();
+
+        @Option(names = "--benchmarks", paramLabel = "LIST", split = ",",
+                description = "Benchmarks, e.g. math500,aime24,amc23,minerva_math,olympiadbench,gsm8k,synthetic "
+                        + "(sets eval.benchmarks).")
+        List<String> benchmarks = new ArrayList<>();
+
+        @Option(names = "--samples", paramLabel = "N", description = "Samples per problem (sets eval.samples).")
+        Integer samples;
+
+        @Override
+        List<String> extraOverrides() {
+            List<String> out = new ArrayList<>();
+            if (!benchmarks.isEmpty()) {
+                out.add("eval.benchmarks=[" + String.join(",", benchmarks.stream().map(b -> "\"" + b + "\"")
+                        .toList()) + "]");
+            }
+            if (samples != null) {
+                out.add("eval.samples=" + samples);
+            }
+            return out;
+        }
+
         @Override
         List<Stage> stages() {
-            return List.of(new EvalStage());
+            java.util.Map<String, String> explicit = new java.util.LinkedHashMap<>();
+            for (String m : models) {
+                File dir = new File(m);
+                if (!new File(dir, "config.json").isFile()) {
+                    throw new IllegalArgumentException("--model " + m + ": no config.json (expected a Hugging Face "
+                            + "model folder)");
+                }
+                explicit.put(dir.getName(), dir.getAbsolutePath());
+            }
+            return List.of(new EvalStage(explicit));
         }
     }
 

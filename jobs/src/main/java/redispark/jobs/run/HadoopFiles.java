@@ -114,6 +114,36 @@ public final class HadoopFiles implements Serializable {
         }
     }
 
+    /**
+     * A short hash of the files under {@code uri} (relative names and sizes): Parquet part files carry a fresh name
+     * each write, so a rewritten table gets a new fingerprint. {@code "absent"} when nothing is there.
+     */
+    public String fingerprint(String uri) {
+        Path root = new Path(uri);
+        FileSystem fs = fs(uri);
+        try {
+            if (!fs.exists(root)) {
+                return "absent";
+            }
+            java.util.TreeMap<String, Long> entries = new java.util.TreeMap<>();
+            var files = fs.listFiles(root, true);
+            String prefix = fs.makeQualified(root).toString();
+            while (files.hasNext()) {
+                var f = files.next();
+                entries.put(f.getPath().toString().substring(Math.min(prefix.length(), f.getPath().toString().length())),
+                        f.getLen());
+            }
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            entries.forEach((name, length) -> digest.update((name + "\t" + length + "\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return java.util.HexFormat.of().formatHex(digest.digest(), 0, 8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + uri, e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public void delete(String uri) {
         try {
             fs(uri).delete(new Path(uri), true);

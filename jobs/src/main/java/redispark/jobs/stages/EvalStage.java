@@ -14,9 +14,16 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import redispark.eval.BenchmarkScore;
 import redispark.eval.Evaluator;
+import redispark.eval.ModelHash;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.run.HadoopFiles;
 import redispark.jobs.spark.SparkSchemas;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import redispark.teacher.Problem;
+import redispark.teacher.source.Benchmark;
+import redispark.teacher.source.BenchmarkProblems;
+import redispark.teacher.source.ReadResult;
 import redispark.train.objective.Objective;
 
 /**
@@ -25,7 +32,8 @@ import redispark.train.objective.Objective;
  * verifier. Writes {@code eval/generations} and {@code eval/summary.json}.
  */
 public final class EvalStage implements Stage {
-    public static final String BENCHMARK = "synthetic-heldout";
+    /** The run's own held-out synthetic problems, as named in {@code eval.benchmarks} and the summary. */
+    public static final String BENCHMARK = "synthetic";
     public static final String SUMMARY = "eval/summary.json";
 
     @Override
@@ -35,7 +43,18 @@ public final class EvalStage implements Stage {
 
     @Override
     public List<String> configPaths() {
-        return List.of("eval", "train", "student", "split", "label", "problems", "teacher");
+        return List.of("eval");
+    }
+
+    @Override
+    public List<String> inputs() {
+        return List.of("problems", StudentBase.DIR, TrainStage.checkpointOf(Objective.SFT),
+                TrainStage.checkpointOf(Objective.REDI));
+    }
+
+    @Override
+    public List<String> outputs() {
+        return List.of("eval/generations", SUMMARY);
     }
 
     /** Model name → checkpoint directory (relative to the run), in the order they are reported. */
@@ -47,15 +66,20 @@ public final class EvalStage implements Stage {
         return models;
     }
 
+    /** Evaluate these model folders (name → URI) instead of the run's checkpoints ({@code redi eval --model}). */
+    private final Map<String, String> explicitModels;
+
+    public EvalStage() {
+        this(Map.of());
+    }
+
+    public EvalStage(Map<String, String> explicitModels) {
+        this.explicitModels = new LinkedHashMap<>(explicitModels);
+    }
+
     @Override
     public StageOutcome run(StageContext context) {
         RediConfig config = context.config();
-        StudentBase.ensure(context);
-        Dataset<Row> heldout = context.run().readTable(context.spark(), "problems", "generate")
-                .filter(col("split").equalTo("heldout")).select("problem_id", "problem", "gold").orderBy("problem_id");
-        if (heldout.isEmpty()) {
-            throw new IllegalArgumentException("no held-out problems (set problems.heldout-count > 0)");
-        }
         int samples = config.getInt("eval.samples");
         double temperature = config.getDouble("eval.temperature");
         double topP = config.getDouble("eval.top-p");
@@ -63,36 +87,59 @@ public final class EvalStage implements Stage {
         long seed = config.getLong("eval.seed");
         HadoopFiles files = context.run().files();
 
-        Dataset<Row> all = null;
-        Map<String, Object> summary = new LinkedHashMap<>();
-        Map<String, Object> scores = new LinkedHashMap<>();
-        for (Map.Entry<String, String> model : models().entrySet()) {
-            if (!context.run().exists(model.getValue())) {
-                continue;
+        Map<String, String> targets = new LinkedHashMap<>(explicitModels);
+        if (targets.isEmpty()) {
+            StudentBase.ensure(context);
+            for (Map.Entry<String, String> m : models().entrySet()) {
+                if (context.run().exists(m.getValue())) {
+                    targets.put(m.getKey(), context.run().path(m.getValue()));
+                }
             }
-            String name = model.getKey();
-            String uri = context.run().path(model.getValue());
-            FlatMapFunction<Iterator<Row>, Row> generate = rows -> {
-                List<Evaluator.Item> items = new ArrayList<>();
-                rows.forEachRemaining(r -> items.add(new Evaluator.Item(r.getString(0), r.getString(1), r.getString(2))));
-                if (items.isEmpty()) {
-                    return java.util.Collections.emptyIterator();
-                }
-                List<Row> out = new ArrayList<>();
-                for (Evaluator.Scored s : Evaluator.run(files.localDirectory(uri), items, samples, temperature, topP,
-                        maxNewTokens, seed)) {
-                    out.add(RowFactory.create(name, BENCHMARK, s.problemId(), s.sampleIdx(), s.text(),
-                            s.finishReason(), s.completionTokens(), s.verdict().correct(),
-                            s.verdict().reason().label(), s.verdict().extracted()));
-                }
-                return out.iterator();
-            };
-            JavaRDD<Row> rows = heldout.toJavaRDD().mapPartitions(generate);
-            Dataset<Row> generations = context.spark().createDataFrame(rows, SparkSchemas.EVAL_GENERATIONS).cache();
-            scores.put(name, Map.of(BENCHMARK, score(generations, samples)));
-            all = all == null ? generations : all.union(generations);
+        }
+        Map<String, Dataset<Row>> benchmarks = new LinkedHashMap<>();
+        int maxProblems = config.getInt("eval.max-problems");
+        for (String name : config.getStringList("eval.benchmarks")) {
+            Dataset<Row> problems = problems(context, name);
+            benchmarks.put(name, maxProblems > 0 ? problems.limit(maxProblems) : problems);
+        }
+        Dataset<Row> all = null;
+        Map<String, Object> scores = new LinkedHashMap<>();
+        Map<String, String> hashes = new LinkedHashMap<>();
+        for (Map.Entry<String, String> target : targets.entrySet()) {
+            String name = target.getKey();
+            String uri = target.getValue();
+            hashes.put(name, ModelHash.of(files.localDirectory(uri)));
+            Map<String, Object> perBenchmark = new LinkedHashMap<>();
+            for (Map.Entry<String, Dataset<Row>> bench : benchmarks.entrySet()) {
+                String benchmark = bench.getKey();
+                FlatMapFunction<Iterator<Row>, Row> generate = rows -> {
+                    List<Evaluator.Item> items = new ArrayList<>();
+                    rows.forEachRemaining(r -> items.add(
+                            new Evaluator.Item(r.getString(0), r.getString(1), r.getString(2))));
+                    if (items.isEmpty()) {
+                        return java.util.Collections.emptyIterator();
+                    }
+                    List<Row> out = new ArrayList<>();
+                    for (Evaluator.Scored s : Evaluator.run(files.localDirectory(uri), items, samples, temperature,
+                            topP, maxNewTokens, seed)) {
+                        out.add(RowFactory.create(name, benchmark, s.problemId(), s.sampleIdx(), s.text(),
+                                s.finishReason(), s.completionTokens(), s.verdict().correct(),
+                                s.verdict().reason().label(), s.verdict().extracted()));
+                    }
+                    return out.iterator();
+                };
+                Dataset<Row> generations = context.spark().createDataFrame(
+                        bench.getValue().toJavaRDD().mapPartitions(generate), SparkSchemas.EVAL_GENERATIONS).cache();
+                perBenchmark.put(benchmark, score(generations, samples));
+                all = all == null ? generations : all.union(generations);
+            }
+            scores.put(name, perBenchmark);
+        }
+        if (all == null) {
+            throw new IllegalArgumentException("nothing to evaluate: no model checkpoint and no eval.benchmarks");
         }
         long rows = context.run().writeTable(all, "eval/generations");
+        Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("models", scores);
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("samples", samples);
@@ -100,11 +147,50 @@ public final class EvalStage implements Stage {
         settings.put("top_p", topP);
         settings.put("max_new_tokens", maxNewTokens);
         settings.put("seed", seed);
-        settings.put("prompt", "chat template of each model folder (tokenizer_config.json)");
+        settings.put("prompt", "each model's chat template (tokenizer_config.json); benchmark problems wrapped in "
+                + "eval.instruction, synthetic problems bare");
+        settings.put("instruction", config.getString("eval.instruction"));
         settings.put("verifier", "redispark.verify.MathVerifier v" + redispark.verify.MathVerifier.VERSION);
+        settings.put("model_sha256", hashes);
         summary.put("settings", settings);
         context.run().files().writeText(context.run().path(SUMMARY), Json.write(summary));
         return StageOutcome.of(Map.of("eval/generations", rows), Map.of());
+    }
+
+    /** (problem_id, prompt text, gold) of one benchmark, ordered by problem id. */
+    private static Dataset<Row> problems(StageContext context, String benchmark) {
+        if (benchmark.equals(BENCHMARK)) {
+            Dataset<Row> heldout = context.run().readTable(context.spark(), "problems", "generate")
+                    .filter(col("split").equalTo("heldout")).select("problem_id", "problem", "gold");
+            if (heldout.isEmpty()) {
+                throw new IllegalArgumentException("no held-out problems (set problems.heldout-count > 0)");
+            }
+            return heldout.orderBy("problem_id");
+        }
+        Benchmark which;
+        try {
+            which = Benchmark.fromId(benchmark);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("eval.benchmarks: " + e.getMessage());
+        }
+        String instruction = context.config().getString("eval.instruction");
+        if (!instruction.contains("{problem}")) {
+            throw new IllegalArgumentException("eval.instruction must contain {problem}");
+        }
+        ReadResult read;
+        try {
+            read = BenchmarkProblems.fromDir(BenchmarkDir.locate(context.config().getString("eval.benchmarks-dir")),
+                    which);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read benchmark " + benchmark, e);
+        }
+        List<Row> rows = new ArrayList<>();
+        for (Problem p : read.problems()) {
+            rows.add(RowFactory.create(p.problemId(), instruction.replace("{problem}", p.problem()), p.gold()));
+        }
+        StructType schema = new StructType().add("problem_id", DataTypes.StringType)
+                .add("problem", DataTypes.StringType).add("gold", DataTypes.StringType);
+        return context.spark().createDataFrame(rows, schema).orderBy("problem_id");
     }
 
     private static Map<String, Object> score(Dataset<Row> generations, int samples) {

@@ -22,9 +22,25 @@ public final class GenerateStage implements Stage {
         return "generate";
     }
 
+    /** Failed teacher requests are retried by the next run, so a run that left some is never up to date. */
+    @Override
+    public boolean finished(StageOutcome previous) {
+        return previous.rows().getOrDefault("traces_error", 0L) == 0;
+    }
+
     @Override
     public List<String> configPaths() {
         return List.of("problems", "teacher");
+    }
+
+    @Override
+    public List<String> inputs() {
+        return List.of();
+    }
+
+    @Override
+    public List<String> outputs() {
+        return List.of("problems", "traces");
     }
 
     @Override

@@ -28,6 +28,16 @@ public final class LabelStage implements Stage {
     }
 
     @Override
+    public List<String> inputs() {
+        return List.of("traces");
+    }
+
+    @Override
+    public List<String> outputs() {
+        return List.of("labeled");
+    }
+
+    @Override
     public StageOutcome run(StageContext context) {
         MathVerifyFunction.register(context.spark(), context.config().getLong("label.budget-ms"));
         Dataset<Row> traces = context.run().readTable(context.spark(), "traces", "generate");

@@ -34,7 +34,17 @@ public final class ReportStage implements Stage {
 
     @Override
     public List<String> configPaths() {
-        return List.of("train", "eval", "student", "split", "label", "problems", "teacher");
+        return List.of();
+    }
+
+    @Override
+    public List<String> inputs() {
+        return List.of(EvalStage.SUMMARY, "metrics/sft", "metrics/redi", "positives", "negatives");
+    }
+
+    @Override
+    public List<String> outputs() {
+        return List.of("report/index.html");
     }
 
     @Override
@@ -198,6 +208,11 @@ public final class ReportStage implements Stage {
         return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>redi-spark report</title>\n<style>"
                 + "body{font-family:sans-serif;max-width:900px;margin:2em auto}table{border-collapse:collapse}"
                 + "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}</style></head>\n<body>\n" + body
+                // Marks on <body> how many plots decoded, so a headless browser check can read it from the DOM.
+                + "<script>window.addEventListener('load',function(){var i=document.images,n=0;"
+                + "for(var k=0;k<i.length;k++){if(i[k].complete&&i[k].naturalWidth>0){n++;}}"
+                + "document.body.setAttribute('data-images-loaded',n);"
+                + "document.body.setAttribute('data-images-total',i.length);});</script>\n"
                 + "</body></html>\n";
     }
 

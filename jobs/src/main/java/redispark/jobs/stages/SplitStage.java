@@ -41,7 +41,17 @@ public final class SplitStage implements Stage {
 
     @Override
     public List<String> configPaths() {
-        return List.of("split", "student", "train.max-seq-len", "label", "problems", "teacher");
+        return List.of("split", "student", "train.max-seq-len");
+    }
+
+    @Override
+    public List<String> inputs() {
+        return List.of("labeled");
+    }
+
+    @Override
+    public List<String> outputs() {
+        return List.of("positives", "negatives", "pairs", StudentBase.DIR);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package redispark.jobs.stages;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.lit;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,20 +13,28 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
 import redispark.dist.Collective;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.run.HadoopFiles;
+import redispark.jobs.run.RunDir;
 import redispark.jobs.spark.BarrierTraining;
 import redispark.jobs.spark.SparkSchemas;
+import redispark.train.Checkpoints;
+import redispark.train.RefLogProbs;
 import redispark.train.TrainConfig;
 import redispark.train.TrainWorker;
+import redispark.train.TrainerState;
 import redispark.train.objective.Objective;
 
 /**
- * {@code redi train-sft} (stage 1: SFT from the base student on the selected positives) and {@code redi train-redi}
- * (stage 2: REDI from the SFT checkpoint on the pairs). Training runs inside a Spark barrier stage, one replica per
- * task; rank 0 publishes the checkpoint folder to {@code checkpoints/<stage>} and the step metrics to
- * {@code metrics/<stage>}.
+ * {@code redi train-sft} (stage 1: SFT from the base student on the selected positives) and {@code redi train-redi
+ * --objective redi|redi-unpaired|dpo|simpo} (stage 2 from the SFT checkpoint: REDI on pairs, REDI on all positives
+ * and negatives, or the DPO / SimPO baselines). Training runs inside a Spark barrier stage, one replica per task;
+ * rank 0 publishes the model to {@code checkpoints/<objective>}, resumable progress to
+ * {@code checkpoints/<objective>.resume}, and the step metrics to {@code metrics/<objective>} (Parquet, long form)
+ * and {@code metrics/<objective>.jsonl}. DPO first makes sure the reference log-probs exist
+ * ({@link RefLogProbsJob}).
  */
 public final class TrainStage implements Stage {
     private final Objective objective;
@@ -37,6 +47,10 @@ public final class TrainStage implements Stage {
         return "checkpoints/" + objective.label();
     }
 
+    static String resumeOf(Objective objective) {
+        return checkpointOf(objective) + ".resume";
+    }
+
     @Override
     public String name() {
         return "train-" + objective.label();
@@ -44,71 +58,193 @@ public final class TrainStage implements Stage {
 
     @Override
     public List<String> configPaths() {
-        return List.of("train", "student", "split", "label", "problems", "teacher");
+        // Upstream changes arrive through the input fingerprints; these are the keys training itself reads.
+        return List.of("train.workers", "train.max-seq-len", "train.preset", "train.max-steps", "train.collapse",
+                "train." + objective.label(), "student");
+    }
+
+    /** The tables trained on and the starting model: a change in any of them makes the stage run again. */
+    @Override
+    public List<String> inputs() {
+        String init = objective == Objective.SFT ? StudentBase.DIR : checkpointOf(Objective.SFT);
+        return switch (objective.data()) {
+            case EXAMPLES -> List.of("positives", init);
+            case PAIRS -> List.of("pairs", init);
+            case UNPAIRED -> List.of("positives", "negatives", init);
+        };
+    }
+
+    @Override
+    public List<String> outputs() {
+        return List.of(checkpointOf(objective), "metrics/" + objective.label());
     }
 
     @Override
     public StageOutcome run(StageContext context) {
         RediConfig config = context.config();
-        TrainConfig trainConfig = trainConfig(config, objective);
+        RunDir run = context.run();
+        TrainConfig trainConfig = TrainSettings.resolve(config, objective);
         int workers = config.getInt("train.workers");
         if (workers != 1) {
             throw new IllegalArgumentException("train.workers = " + workers + ": only 1 worker is supported so far");
         }
-        String initUri;
-        Dataset<Row> examples;
-        Map<String, Long> rejects = new LinkedHashMap<>();
-        if (objective == Objective.SFT) {
-            initUri = StudentBase.ensure(context);
-            examples = context.run().readTable(context.spark(), "positives", "split").filter(col("selected"))
-                    .select(col("problem_id"), col("sample_idx"), col("prompt"), col("completion"));
-        } else {
-            String sft = checkpointOf(Objective.SFT);
-            if (!context.run().exists(sft)) {
-                throw new IllegalArgumentException("no SFT checkpoint at " + context.run().path(sft)
-                        + " (run 'redi train-sft' first)");
-            }
-            initUri = context.run().path(sft);
-            Dataset<Row> pairs = context.run().readTable(context.spark(), "pairs", "split");
-            long identical = pairs.filter(col("chosen").equalTo(col("rejected"))).count();
-            if (identical > 0) {
-                rejects.put("identical_pair", identical);
-            }
-            examples = pairs.filter(col("chosen").notEqual(col("rejected")))
-                    .select(col("problem_id"), col("chosen_idx"), col("prompt"), col("chosen"), col("rejected"));
-        }
+        Map<String, Long> rows = new LinkedHashMap<>();
+        String initUri = objective == Objective.SFT ? StudentBase.ensure(context) : sftCheckpoint(run);
+        Dataset<Row> examples = examples(context, initUri, rows);
         long count = examples.count();
         if (count == 0) {
-            throw new IllegalArgumentException("no " + (objective.paired() ? "pairs" : "positives")
-                    + " to train on in " + context.run().root());
+            throw new IllegalArgumentException("no " + objective.data().name().toLowerCase() + " to train on in "
+                    + run.root());
         }
-        HadoopFiles files = context.run().files();
-        String checkpointUri = context.run().path(checkpointOf(objective));
-        boolean paired = objective.paired();
-        String label = objective.label();
-        List<String> metricLines = BarrierTraining.run(examples, workers, (rank, world, rows) -> {
-            List<TrainWorker.TextRow> textRows = new ArrayList<>(rows.size());
-            for (Row r : rows) {
-                String id = r.getString(0) + "#" + r.getInt(1);
-                textRows.add(new TrainWorker.TextRow(id, r.getString(2),
-                        paired ? List.of(r.getString(3), r.getString(4)) : List.of(r.getString(3))));
+        HadoopFiles files = run.files();
+        String checkpointUri = run.path(checkpointOf(objective));
+        String resumeUri = run.path(resumeOf(objective));
+        String resumeFrom = resumable(config, run, trainConfig) ? resumeUri : null;
+        boolean progress = config.raw().getBoolean("train.progress");
+        Objective kind = objective;
+        List<String> lines = BarrierTraining.run(examples, workers, (rank, world, shard) -> {
+            List<TrainWorker.TextRow> textRows = new ArrayList<>(shard.size());
+            for (Row r : shard) {
+                textRows.add(textRow(kind, r));
             }
-            Path out = Files.createTempDirectory("redi-ckpt").resolve(label);
-            TrainWorker.Outcome outcome = TrainWorker.run(
-                    files.localDirectory(initUri), textRows, trainConfig, Collective.single(), out);
-            if (rank == 0) {
-                files.publishDirectory(out, checkpointUri);
-                return outcome.metricLines();
+            Path work = Files.createTempDirectory("redi-train");
+            TrainWorker.Outcome outcome = TrainWorker.run(new TrainWorker.Request(files.localDirectory(initUri),
+                    resumeFrom == null ? null : files.localDirectory(resumeFrom), textRows, trainConfig,
+                    Collective.single(), work, (dir, state) -> files.publishDirectory(dir, resumeUri),
+                    progress && rank == 0));
+            if (rank != 0) {
+                return List.of();
             }
-            return List.of();
+            files.publishDirectory(outcome.modelDir(), checkpointUri);
+            if (outcome.result().stopReason() != redispark.train.TrainLoop.StopReason.MAX_STEPS) {
+                files.delete(resumeUri);
+            }
+            List<String> out = new ArrayList<>();
+            out.add(Json.write(Map.of("summary", Map.of(
+                    "steps", outcome.steps(),
+                    "stop_reason", outcome.result().stopReason().label(),
+                    "model_step", Checkpoints.state(outcome.modelDir()).globalStep(),
+                    "rejects", outcome.result().rejects().counts(),
+                    "warnings", outcome.result().warnings()))));
+            out.addAll(outcome.metricLines());
+            return out;
         });
-        long metricRowCount = context.run().writeTable(context.spark().createDataFrame(
-                metricRows(metricLines), SparkSchemas.METRIC), "metrics/" + objective.label());
-        Map<String, Long> rows = new LinkedHashMap<>();
+        Map<String, Object> summary = null;
+        List<String> metricLines = new ArrayList<>();
+        for (String line : lines) { // rank 0's summary and metric lines, in whatever order the shuffle kept
+            if (line.contains("\"summary\"")) {
+                summary = summary(line);
+            } else {
+                metricLines.add(line);
+            }
+        }
+        if (summary == null) {
+            throw new IllegalStateException("training returned no summary (rank 0 did not finish)");
+        }
+        metricLines.sort(java.util.Comparator.comparingDouble(l -> Json.readDoubles(l).get("global_step")));
+        long metricRowCount = run.writeTable(context.spark().createDataFrame(metricRows(metricLines),
+                SparkSchemas.METRIC), "metrics/" + objective.label());
+        files.writeText(run.path("metrics/" + objective.label() + ".jsonl"), String.join("\n", metricLines) + "\n");
         rows.put("examples", count);
-        rows.put("steps", (long) metricLines.size());
+        rows.put("steps", ((Number) summary.get("steps")).longValue());
+        rows.put("model_step", ((Number) summary.get("model_step")).longValue());
         rows.put("metrics/" + objective.label(), metricRowCount);
+        Map<String, Long> rejects = new LinkedHashMap<>();
+        ((Map<?, ?>) summary.get("rejects")).forEach((k, v) -> rejects.put((String) k, ((Number) v).longValue()));
+        List<?> warnings = (List<?>) summary.get("warnings");
+        warnings.forEach(w -> System.out.println("[redi] WARNING " + w));
+        if (!"finished".equals(summary.get("stop_reason"))) {
+            System.out.println("[redi] " + name() + " stopped early (" + summary.get("stop_reason") + "); "
+                    + checkpointOf(objective) + " holds step " + summary.get("model_step"));
+        }
         return StageOutcome.of(rows, rejects);
+    }
+
+    private static String sftCheckpoint(RunDir run) {
+        String sft = checkpointOf(Objective.SFT);
+        if (!run.exists(sft)) {
+            throw new IllegalArgumentException("no SFT checkpoint at " + run.path(sft)
+                    + " (run 'redi train-sft' first)");
+        }
+        return run.path(sft);
+    }
+
+    /**
+     * The objective's rows in one shape: id, prompt, first completion, second completion (pairs), reference sums
+     * (DPO), negative flag (unpaired).
+     */
+    private Dataset<Row> examples(StageContext context, String initUri, Map<String, Long> rows) {
+        RunDir run = context.run();
+        var noRef = lit(null).cast(DataTypes.DoubleType);
+        var noText = lit(null).cast(DataTypes.StringType);
+        return switch (objective) {
+            case SFT -> run.readTable(context.spark(), "positives", "split").filter(col("selected")).select(
+                    concat_ws("#", col("problem_id"), col("sample_idx")).as("id"), col("prompt"),
+                    col("completion").as("first"), noText.as("second"), noRef.as("ref_chosen"),
+                    noRef.as("ref_rejected"), lit(false).as("negative"));
+            case REDI, SIMPO -> pairs(run.readTable(context.spark(), "pairs", "split"), noRef, noRef);
+            case DPO -> {
+                RefLogProbsJob.Table ref = RefLogProbsJob.ensure(context, initUri);
+                rows.put(ref.name(), ref.rows());
+                rows.put("ref_logps_computed", ref.computed() ? ref.rows() : 0L);
+                Dataset<Row> joined = run.readTable(context.spark(), "pairs", "split").join(
+                        run.readTable(context.spark(), ref.name(), "train-redi --objective dpo"),
+                        RefLogProbsJob.KEY.toArray(String[]::new), "left");
+                yield pairs(joined, col("ref_chosen_logps"), col("ref_rejected_logps"));
+            }
+            case REDI_UNPAIRED -> {
+                Dataset<Row> pos = run.readTable(context.spark(), "positives", "split").withColumn("negative",
+                        lit(false));
+                Dataset<Row> neg = run.readTable(context.spark(), "negatives", "split").withColumn("negative",
+                        lit(true));
+                yield pos.select("problem_id", "sample_idx", "prompt", "completion", "negative")
+                        .unionByName(neg.select("problem_id", "sample_idx", "prompt", "completion", "negative"))
+                        .select(concat_ws("#", col("problem_id"), col("sample_idx")).as("id"), col("prompt"),
+                                col("completion").as("first"), noText.as("second"), noRef.as("ref_chosen"),
+                                noRef.as("ref_rejected"), col("negative"));
+            }
+        };
+    }
+
+    private static Dataset<Row> pairs(Dataset<Row> pairs, org.apache.spark.sql.Column refChosen,
+            org.apache.spark.sql.Column refRejected) {
+        return pairs.select(concat_ws("#", col("problem_id"), col("chosen_idx"), col("rejected_idx")).as("id"),
+                col("prompt"), col("chosen").as("first"), col("rejected").as("second"), refChosen.as("ref_chosen"),
+                refRejected.as("ref_rejected"), lit(false).as("negative"));
+    }
+
+    private static TrainWorker.TextRow textRow(Objective objective, Row r) {
+        String id = r.getString(0);
+        return switch (objective.data()) {
+            case EXAMPLES -> TrainWorker.TextRow.example(id, r.getString(1), r.getString(2));
+            case UNPAIRED -> r.getBoolean(6) ? TrainWorker.TextRow.negative(id, r.getString(1), r.getString(2))
+                    : TrainWorker.TextRow.example(id, r.getString(1), r.getString(2));
+            case PAIRS -> TrainWorker.TextRow.pair(id, r.getString(1), r.getString(2), r.getString(3),
+                    r.isNullAt(4) || r.isNullAt(5) ? null : new RefLogProbs(r.getDouble(4), r.getDouble(5)));
+        };
+    }
+
+    /** Whether the resume checkpoint exists, is unfinished and was trained with this recipe. */
+    private boolean resumable(RediConfig rediConfig, RunDir run, TrainConfig config) {
+        String dir = resumeOf(objective);
+        if (!rediConfig.raw().getBoolean("train.resume") || !run.exists(dir + "/" + Checkpoints.TRAINER_STATE)) {
+            return false;
+        }
+        TrainerState state = TrainerState.fromJson(run.files().readText(run.path(dir + "/"
+                + Checkpoints.TRAINER_STATE)));
+        boolean ok = !state.finished() && config.resumableFrom(state.config());
+        System.out.println("[redi] " + name() + ": " + (ok ? "resuming from step " + state.globalStep() + " of "
+                + run.path(dir) : "not resuming from " + run.path(dir) + " (trained with another recipe)"));
+        return ok;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> summary(String line) {
+        try {
+            return (Map<String, Object>) Json.MAPPER.readValue(line, Map.class).get("summary");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("training returned no summary: " + e.getOriginalMessage(), e);
+        }
     }
 
     /** Step metrics in long form, (step, name, value): one row per metric per step. */
@@ -120,14 +256,5 @@ public final class TrainStage implements Stage {
             metrics.forEach((name, value) -> rows.add(RowFactory.create(step, name, value)));
         }
         return rows;
-    }
-
-    static TrainConfig trainConfig(RediConfig config, Objective objective) {
-        String p = "train." + objective.label() + ".";
-        double alpha = objective == Objective.REDI ? config.getDouble(p + "alpha") : 0.0;
-        return new TrainConfig(objective, config.getDouble(p + "learning-rate"), config.getInt(p + "epochs"),
-                config.getInt(p + "batch-size"), config.getDouble(p + "warmup-ratio"),
-                config.getDouble(p + "weight-decay"), config.getDouble(p + "grad-clip"), alpha,
-                config.getLong(p + "seed"), config.getInt("train.max-seq-len"));
     }
 }

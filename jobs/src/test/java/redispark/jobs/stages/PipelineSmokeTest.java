@@ -14,25 +14,18 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import redispark.jobs.cli.RediCli;
 import redispark.model.Qwen2Model;
 import redispark.verify.MathVerifier;
 
 /** The embedded pipeline end to end on a tiny setting, in Spark local mode, checked through the tables it wrote. */
 class PipelineSmokeTest {
-    @TempDir
     static Path runDir;
 
     static SparkSession spark;
 
     @BeforeAll
     static void runPipeline() {
-        int code = RediCli.execute("pipeline", "--run-dir", runDir.toString(),
-                "--set", "problems.count=80", "--set", "problems.heldout-count=12",
-                "--set", "train.sft.epochs=1", "--set", "train.sft.batch-size=8",
-                "--set", "train.redi.batch-size=4", "--set", "eval.samples=2", "--set", "eval.max-new-tokens=96");
-        assertThat(code).as("pipeline exit code").isZero();
+        runDir = SmallRun.dir();
         spark = SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false").getOrCreate();
     }
 

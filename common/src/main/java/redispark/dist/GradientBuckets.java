@@ -1,0 +1,282 @@
+package redispark.dist;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reduces a model's gradients bucket by bucket: the tensors, in one canonical order that every rank uses (sort the
+ * parameters by name; DJL's own parameter order is not stable across processes), are laid end to end and cut into
+ * buckets of at most {@code bucketBytes}; a tensor may span buckets. Each step copies bucket b's slices into one
+ * reused direct buffer, all-reduces it, and copies the result (optionally divided) back, for b = 0, 1, ... on every
+ * rank. Few large reductions instead of one per tensor: the ring's per-call latency is paid per bucket.
+ *
+ * <p>Result bits: every element of bucket b is summed in the ring order of that bucket's all-reduce, so the result is
+ * {@link RingCollective#referenceSum} applied to each bucket's flattened contents, then divided by
+ * {@code divisor} (float32 division, skipped when it is 1). Identical on every rank.
+ *
+ * <p>Not thread-safe; one instance per worker, built once from the parameter sizes.
+ */
+public final class GradientBuckets {
+
+    /** 4 MiB: big enough to amortise per-call latency, small enough to bound the staging buffer. */
+    public static final int DEFAULT_BUCKET_BYTES = 4 << 20;
+
+    private final List<String> names;
+    private final long[] sizes;
+    private final int bucketFloats;
+    private final long totalFloats;
+    /** Slice s: tensor, offset in the tensor, length, offset in its bucket; bucket b owns slices [first[b], first[b+1]). */
+    private final int[] sliceTensor;
+    private final int[] sliceTensorOffset;
+    private final int[] sliceLength;
+    private final int[] sliceBucketOffset;
+    private final int[] bucketFirstSlice;
+    private final int[] bucketLength;
+    private ByteBuffer bucket;
+    private FloatBuffer bucketFloatsView;
+    private float[] scratch;
+
+    /**
+     * @param names tensor names in canonical order (used for the layout fingerprint and error messages)
+     * @param sizes number of float32 elements of each tensor, same order
+     * @param bucketBytes bucket capacity in bytes, a positive multiple of 4
+     */
+    public GradientBuckets(List<String> names, long[] sizes, int bucketBytes) {
+        if (names.size() != sizes.length) {
+            throw new IllegalArgumentException(names.size() + " names for " + sizes.length + " tensor sizes");
+        }
+        if (bucketBytes < Float.BYTES || bucketBytes % Float.BYTES != 0) {
+            throw new IllegalArgumentException("bucketBytes must be a positive multiple of 4, got " + bucketBytes);
+        }
+        this.names = List.copyOf(names);
+        this.sizes = sizes.clone();
+        this.bucketFloats = bucketBytes / Float.BYTES;
+        long total = 0;
+        for (int t = 0; t < sizes.length; t++) {
+            if (sizes[t] < 0 || sizes[t] > Integer.MAX_VALUE / Float.BYTES) {
+                throw new IllegalArgumentException("tensor " + t + " (" + names.get(t) + ") has " + sizes[t]
+                        + " floats; each tensor must hold 0.." + Integer.MAX_VALUE / Float.BYTES);
+            }
+            total += sizes[t];
+        }
+        this.totalFloats = total;
+        int buckets = (int) ((total + bucketFloats - 1) / bucketFloats);
+        List<int[]> slices = new ArrayList<>();
+        bucketFirstSlice = new int[buckets + 1];
+        bucketLength = new int[buckets];
+        int b = 0;
+        int used = 0;
+        for (int t = 0; t < sizes.length; t++) {
+            int done = 0;
+            while (done < sizes[t]) {
+                if (used == bucketFloats) {
+                    bucketLength[b] = used;
+                    b++;
+                    bucketFirstSlice[b] = slices.size();
+                    used = 0;
+                }
+                int len = (int) Math.min(sizes[t] - done, bucketFloats - used);
+                slices.add(new int[] {t, done, len, used});
+                done += len;
+                used += len;
+            }
+        }
+        if (buckets > 0) {
+            bucketLength[b] = used;
+        }
+        bucketFirstSlice[buckets] = slices.size();
+        int n = slices.size();
+        sliceTensor = new int[n];
+        sliceTensorOffset = new int[n];
+        sliceLength = new int[n];
+        sliceBucketOffset = new int[n];
+        for (int s = 0; s < n; s++) {
+            int[] x = slices.get(s);
+            sliceTensor[s] = x[0];
+            sliceTensorOffset[s] = x[1];
+            sliceLength[s] = x[2];
+            sliceBucketOffset[s] = x[3];
+        }
+    }
+
+    /** Unnamed tensors ({@code t0, t1, ...}). */
+    public GradientBuckets(long[] sizes, int bucketBytes) {
+        this(defaultNames(sizes.length), sizes, bucketBytes);
+    }
+
+    private static List<String> defaultNames(int n) {
+        List<String> names = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            names.add("t" + i);
+        }
+        return names;
+    }
+
+    public int tensorCount() {
+        return sizes.length;
+    }
+
+    public long totalFloats() {
+        return totalFloats;
+    }
+
+    public int bucketCount() {
+        return bucketLength.length;
+    }
+
+    /** Number of floats in bucket b (all buckets are full except the last). */
+    public int bucketLength(int b) {
+        return bucketLength[b];
+    }
+
+    /** The flat index (tensors laid end to end) where bucket b starts. */
+    public long bucketStart(int b) {
+        return (long) b * bucketFloats;
+    }
+
+    /** SHA-256 over names, sizes and bucket size, first 8 bytes: equal on all ranks iff the layouts are equal. */
+    public long fingerprint() {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            ByteBuffer b = ByteBuffer.allocate(12);
+            md.update(b.putInt(bucketFloats).putLong(sizes.length).array());
+            for (int t = 0; t < sizes.length; t++) {
+                byte[] name = names.get(t).getBytes(StandardCharsets.UTF_8);
+                md.update(ByteBuffer.allocate(12).putInt(name.length).putLong(sizes[t]).array());
+                md.update(name);
+            }
+            return ByteBuffer.wrap(md.digest()).getLong();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is unavailable in this JVM", e);
+        }
+    }
+
+    /**
+     * All-gathers the layout fingerprint and fails, naming the ranks that differ from rank 0, unless every rank has
+     * the same tensors in the same order. Call once before training (a collective call: every rank must make it).
+     */
+    public void checkSameLayout(Collective collective) {
+        byte[] mine = ByteBuffer.allocate(8).putLong(fingerprint()).array();
+        byte[][] all = collective.allGather(mine);
+        List<Integer> differ = new ArrayList<>();
+        for (int r = 1; r < all.length; r++) {
+            if (!java.util.Arrays.equals(all[r], all[0])) {
+                differ.add(r);
+            }
+        }
+        if (!differ.isEmpty()) {
+            throw new IllegalStateException("gradient layout differs between ranks: ranks " + differ
+                    + " do not match rank 0 (this is rank " + collective.rank() + " with " + sizes.length
+                    + " tensors, " + totalFloats + " floats); every rank must list the same parameters in the same "
+                    + "order");
+        }
+    }
+
+    /**
+     * Sums every tensor over all ranks in place, then divides by {@code divisor} (1 for the plain sum, the world size
+     * for the mean). Tensor t is the little-endian float32 bytes between position and limit of {@code tensors.get(t)}
+     * (whatever the buffer's byte order flag), e.g. a direct view of a gradient; positions and limits are unchanged.
+     */
+    public void allReduce(Collective collective, List<ByteBuffer> tensors, float divisor) {
+        checkCount(tensors.size());
+        for (int t = 0; t < sizes.length; t++) {
+            if (tensors.get(t).remaining() != sizes[t] * Float.BYTES) {
+                throw new IllegalArgumentException("tensor " + t + " (" + names.get(t) + ") has "
+                        + tensors.get(t).remaining() + " bytes, the layout says " + sizes[t] * Float.BYTES);
+            }
+        }
+        reduce(collective, divisor, (s, toBucket) -> {
+            ByteBuffer tensor = tensors.get(sliceTensor[s]);
+            int at = tensor.position() + sliceTensorOffset[s] * Float.BYTES;
+            int bucketAt = sliceBucketOffset[s] * Float.BYTES;
+            int bytes = sliceLength[s] * Float.BYTES;
+            if (toBucket) {
+                bucket.put(bucketAt, tensor, at, bytes);
+            } else {
+                tensor.put(at, bucket, bucketAt, bytes);
+            }
+        });
+    }
+
+    /** {@link #allReduce(Collective, List, float)} for tensors held in float arrays. */
+    public void allReduceArrays(Collective collective, List<float[]> tensors, float divisor) {
+        checkCount(tensors.size());
+        for (int t = 0; t < sizes.length; t++) {
+            if (tensors.get(t).length != sizes[t]) {
+                throw new IllegalArgumentException("tensor " + t + " (" + names.get(t) + ") has "
+                        + tensors.get(t).length + " floats, the layout says " + sizes[t]);
+            }
+        }
+        reduce(collective, divisor, (s, toBucket) -> {
+            float[] tensor = tensors.get(sliceTensor[s]);
+            if (toBucket) {
+                bucketFloatsView.put(sliceBucketOffset[s], tensor, sliceTensorOffset[s], sliceLength[s]);
+            } else {
+                bucketFloatsView.get(sliceBucketOffset[s], tensor, sliceTensorOffset[s], sliceLength[s]);
+            }
+        });
+    }
+
+    private void checkCount(int given) {
+        if (given != sizes.length) {
+            throw new IllegalArgumentException(given + " tensors given, the layout has " + sizes.length);
+        }
+    }
+
+    @FunctionalInterface
+    private interface SliceCopy {
+        void copy(int slice, boolean toBucket);
+    }
+
+    private void reduce(Collective collective, float divisor, SliceCopy copy) {
+        if (!(divisor > 0) || Float.isInfinite(divisor)) {
+            throw new IllegalArgumentException("divisor must be positive and finite, got " + divisor);
+        }
+        if (collective.worldSize() == 1 && divisor == 1f) {
+            return;
+        }
+        if (bucket == null && bucketCount() > 0) {
+            int capacity = bucketLength[0];
+            bucket = ByteBuffer.allocateDirect(capacity * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            bucketFloatsView = bucket.asFloatBuffer();
+            scratch = new float[Math.min(capacity, 1 << 16)];
+        }
+        for (int b = 0; b < bucketCount(); b++) {
+            int first = bucketFirstSlice[b];
+            int last = bucketFirstSlice[b + 1];
+            bucket.clear();
+            for (int s = first; s < last; s++) {
+                copy.copy(s, true);
+            }
+            bucket.limit(bucketLength[b] * Float.BYTES);
+            if (collective instanceof RingCollective ring) {
+                ring.allReduceSumLittleEndian(bucket);
+            } else {
+                collective.allReduceSum(bucket.asFloatBuffer());
+            }
+            if (divisor != 1f) {
+                divide(bucketLength[b], divisor);
+            }
+            for (int s = first; s < last; s++) {
+                copy.copy(s, false);
+            }
+        }
+    }
+
+    private void divide(int length, float divisor) {
+        for (int from = 0; from < length; from += scratch.length) {
+            int len = Math.min(scratch.length, length - from);
+            bucketFloatsView.get(from, scratch, 0, len);
+            for (int i = 0; i < len; i++) {
+                scratch[i] = scratch[i] / divisor;
+            }
+            bucketFloatsView.put(from, scratch, 0, len);
+        }
+    }
+}

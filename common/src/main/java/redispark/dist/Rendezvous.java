@@ -1,0 +1,169 @@
+package redispark.dist;
+
+import java.io.Serializable;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What one worker needs to join the ring: its rank, every rank's advertised {@code host:port} in rank order, the
+ * run's shared secret, the run id and attempt (peers of another run or attempt are refused), and the deadlines.
+ *
+ * <p>The driver makes the secret ({@link #newSecret()}) and ships it to the tasks in the closure; the addresses come
+ * from Spark's {@code BarrierTaskContext.allGather}. Build with {@link #of}, then adjust with the {@code with*}
+ * methods. {@link #toString()} never prints the secret.
+ *
+ * @param rank this worker's rank, {@code 0 <= rank < worldSize}
+ * @param worldSize number of ranks, equal to {@code peers.size()}
+ * @param peers advertised {@code host:port} of every rank, in rank order (IPv6 as {@code [addr]:port})
+ * @param secret the run's shared secret, at least 16 bytes; peers prove knowledge of it with HMAC-SHA256
+ * @param runId the run this ring belongs to (any non-empty string, e.g. the driver's run id)
+ * @param attempt the attempt within the run (e.g. Spark's stage attempt number), so stale tasks are refused
+ * @param connectTimeout deadline for the whole of {@link RingCollective#open}: connect, accept and handshakes
+ * @param ioTimeout longest time any blocking read or write may make no progress; it must exceed the largest
+ *     difference in step time between ranks, since a rank waits inside a collective for the slowest one
+ * @param segmentBytes pipelining unit: large arrays move in segments of this many bytes (a multiple of 8)
+ */
+public record Rendezvous(int rank, int worldSize, List<String> peers, byte[] secret, String runId, int attempt,
+        Duration connectTimeout, Duration ioTimeout, int segmentBytes) implements Serializable {
+
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_IO_TIMEOUT = Duration.ofSeconds(60);
+    public static final int DEFAULT_SEGMENT_BYTES = 1 << 20;
+    public static final int MIN_SECRET_BYTES = 16;
+
+    public Rendezvous {
+        if (worldSize < 1) {
+            throw new IllegalArgumentException("worldSize must be at least 1, got " + worldSize);
+        }
+        if (rank < 0 || rank >= worldSize) {
+            throw new IllegalArgumentException("rank " + rank + " is outside 0.." + (worldSize - 1));
+        }
+        peers = List.copyOf(peers);
+        if (peers.size() != worldSize) {
+            throw new IllegalArgumentException(
+                    "peers lists " + peers.size() + " addresses for a world of " + worldSize + ": " + peers);
+        }
+        for (int i = 0; i < peers.size(); i++) {
+            parseAddress(peers.get(i), i);
+        }
+        if (secret == null || secret.length < MIN_SECRET_BYTES) {
+            throw new IllegalArgumentException("the run secret must have at least " + MIN_SECRET_BYTES
+                    + " bytes (use Rendezvous.newSecret()), got " + (secret == null ? "none" : secret.length));
+        }
+        secret = secret.clone();
+        if (runId == null || runId.isEmpty()) {
+            throw new IllegalArgumentException("runId must be a non-empty string");
+        }
+        if (attempt < 0) {
+            throw new IllegalArgumentException("attempt must be >= 0, got " + attempt);
+        }
+        requirePositive(connectTimeout, "connectTimeout");
+        requirePositive(ioTimeout, "ioTimeout");
+        if (segmentBytes < 8 || segmentBytes % 8 != 0) {
+            throw new IllegalArgumentException("segmentBytes must be a positive multiple of 8, got " + segmentBytes);
+        }
+    }
+
+    /** A rendezvous with the default timeouts (60 s) and segment size (1 MiB); worldSize is {@code peers.size()}. */
+    public static Rendezvous of(int rank, List<String> peers, byte[] secret, String runId, int attempt) {
+        return new Rendezvous(rank, peers.size(), peers, secret, runId, attempt, DEFAULT_CONNECT_TIMEOUT,
+                DEFAULT_IO_TIMEOUT, DEFAULT_SEGMENT_BYTES);
+    }
+
+    public Rendezvous withTimeouts(Duration connect, Duration io) {
+        return new Rendezvous(rank, worldSize, peers, secret, runId, attempt, connect, io, segmentBytes);
+    }
+
+    public Rendezvous withSegmentBytes(int bytes) {
+        return new Rendezvous(rank, worldSize, peers, secret, runId, attempt, connectTimeout, ioTimeout, bytes);
+    }
+
+    /** A fresh 32-byte secret from {@link SecureRandom}; the driver makes one per run. */
+    public static byte[] newSecret() {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return secret;
+    }
+
+    /** A copy of the secret (the record keeps its own copy). */
+    @Override
+    public byte[] secret() {
+        return secret.clone();
+    }
+
+    byte[] secretUnsafe() {
+        return secret;
+    }
+
+    /** The successor this rank connects to. */
+    int next() {
+        return (rank + 1) % worldSize;
+    }
+
+    /** The predecessor this rank accepts from. */
+    int previous() {
+        return (rank + worldSize - 1) % worldSize;
+    }
+
+    /** Unresolved socket address of a rank (resolved at connect time, so a slow DNS is retried too). */
+    InetSocketAddress address(int r) {
+        return parseAddress(peers.get(r), r);
+    }
+
+    static InetSocketAddress parseAddress(String hostPort, int r) {
+        if (hostPort == null) {
+            throw new IllegalArgumentException("address of rank " + r + " is missing");
+        }
+        int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0 || colon == hostPort.length() - 1) {
+            throw new IllegalArgumentException(
+                    "address of rank " + r + " must be host:port, got '" + hostPort + "'");
+        }
+        String host = hostPort.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        } else if (host.contains(":")) {
+            throw new IllegalArgumentException(
+                    "address of rank " + r + " is IPv6 without brackets; write [addr]:port, got '" + hostPort + "'");
+        }
+        int port;
+        try {
+            port = Integer.parseInt(hostPort.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("address of rank " + r + " has a bad port: '" + hostPort + "'");
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("address of rank " + r + " has port out of range: '" + hostPort + "'");
+        }
+        return InetSocketAddress.createUnresolved(host, port);
+    }
+
+    private static void requirePositive(Duration d, String name) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + d);
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Rendezvous r && rank == r.rank && worldSize == r.worldSize && peers.equals(r.peers)
+                && Arrays.equals(secret, r.secret) && runId.equals(r.runId) && attempt == r.attempt
+                && connectTimeout.equals(r.connectTimeout) && ioTimeout.equals(r.ioTimeout)
+                && segmentBytes == r.segmentBytes;
+    }
+
+    @Override
+    public int hashCode() {
+        return ((rank * 31 + worldSize) * 31 + peers.hashCode()) * 31 + runId.hashCode() * 7 + attempt;
+    }
+
+    @Override
+    public String toString() {
+        return "Rendezvous[rank=" + rank + ", worldSize=" + worldSize + ", peers=" + peers + ", secret=<"
+                + secret.length + " bytes>, runId=" + runId + ", attempt=" + attempt + ", connectTimeout="
+                + connectTimeout + ", ioTimeout=" + ioTimeout + ", segmentBytes=" + segmentBytes + "]";
+    }
+}

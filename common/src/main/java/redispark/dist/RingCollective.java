@@ -1,0 +1,818 @@
+package redispark.dist;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Ring all-reduce over TCP between the ranks of one training run.
+ *
+ * <h2>Topology</h2>
+ * Rank r keeps two connections: one it opened to its successor (r+1 mod N), on which it only sends, and one it
+ * accepted from its predecessor (r-1 mod N), on which it only receives. Both are authenticated by {@link Handshake}
+ * (HMAC-SHA256 with the run secret, bound to run id, attempt and both ranks).
+ *
+ * <h2>All-reduce</h2>
+ * An array of n floats is cut into N chunks in rank order; chunk c has {@code n/N} elements, plus one when
+ * {@code c < n%N}. Global step g (0 <= g < 2(N-1)) sends chunk {@code (r-g) mod N} and receives chunk
+ * {@code (r-g-1) mod N}: in the first N-1 steps (reduce-scatter) the received partial sum is added to the local
+ * values, in the last N-1 (all-gather) the finished chunk overwrites them. Chunks move in segments of
+ * {@link Rendezvous#segmentBytes()}; segment j of step g is sent as soon as segment j of step g-1 has arrived, so the
+ * steps pipeline. One thread per rank drives both sockets with non-blocking I/O, so sending to the successor and
+ * receiving from the predecessor overlap (full duplex).
+ *
+ * <h2>Summation order (bit-exact)</h2>
+ * The sum of chunk c starts on rank c and travels forward: element i of chunk c is
+ * {@code ((x[c][i] + x[c+1][i]) + x[c+2][i]) + ... + x[c+N-1][i]} (ranks mod N, float32, left to right), computed
+ * once and then copied to every rank. So all ranks get bit-identical results, equal to
+ * {@link #referenceSum(float[][])}, independent of the segment size.
+ *
+ * <h2>Wire</h2>
+ * Every operation starts with a 32-byte header (magic, operation, call number, element count, argument) so ranks
+ * that make different calls fail with a message saying which, instead of reading garbage. Floats are little-endian
+ * float32. Scalars ({@link #allReduceSum(double)}) are all-gathered as doubles and summed exactly on every rank.
+ *
+ * <h2>Failures</h2>
+ * Every wait is bounded: {@link Rendezvous#connectTimeout()} for {@link #open}, and {@link Rendezvous#ioTimeout()}
+ * for any stretch in which neither socket makes progress. A closed peer, a stall, a mismatched call, an interrupt of
+ * the calling thread or a concurrent {@link #close()} raise {@link CollectiveException} naming the peer and the
+ * operation; the collective then closes its sockets (so the neighbours fail at once too) and every later call fails.
+ *
+ * <p>Not thread-safe: one thread makes the calls; {@link #close()} may come from any thread.
+ */
+public final class RingCollective implements Collective {
+
+    private static final int HEADER_BYTES = 32;
+    private static final int HEADER_MAGIC = 0x52444331; // "RDC1"
+    private static final int OP_ALL_REDUCE = 1;
+    private static final int OP_BROADCAST = 2;
+    private static final int OP_ALL_GATHER = 3;
+    private static final int OP_SCALARS = 4;
+    private static final int OP_BARRIER = 5;
+    private static final long MAX_GATHER_BYTES = 1L << 30;
+
+    private final Rendezvous rv;
+    private final String self;
+    private final SocketChannel toNext;
+    private final SocketChannel fromPrevious;
+    private final Selector selector;
+    private final SelectionKey outKey;
+    private final SelectionKey inKey;
+    private final int segmentFloats;
+    private final WireBuffers wire;
+    private final ByteBuffer headerOut;
+    private final ByteBuffer headerIn;
+    private long calls;
+    private volatile boolean closed;
+    private volatile CollectiveException broken;
+
+    /** Wraps two authenticated links (both null for a world of one); see {@link RingSetup}. */
+    RingCollective(Rendezvous rv, SocketChannel toNext, SocketChannel fromPrevious) throws IOException {
+        this.rv = rv;
+        this.self = "rank " + rv.rank() + "/" + rv.worldSize() + " (run '" + rv.runId() + "' attempt " + rv.attempt()
+                + ")";
+        this.toNext = toNext;
+        this.fromPrevious = fromPrevious;
+        this.segmentFloats = rv.segmentBytes() / Float.BYTES;
+        if (toNext == null) {
+            selector = null;
+            outKey = null;
+            inKey = null;
+            wire = null;
+            headerOut = headerIn = null;
+            return;
+        }
+        selector = Selector.open();
+        outKey = toNext.register(selector, 0);
+        inKey = fromPrevious.register(selector, 0);
+        wire = new WireBuffers(rv.segmentBytes());
+        headerOut = ByteBuffer.allocateDirect(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        headerIn = ByteBuffer.allocateDirect(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    // ------------------------------------------------------------------------------------------------ set-up
+
+    /**
+     * Binds a listening socket for the ring on {@code bindHost} ({@code "0.0.0.0"} for every interface) and
+     * {@code port} (0 picks a free one). Publish {@link #advertise} of it, then pass it to {@link #open}.
+     */
+    public static ServerSocketChannel listen(String bindHost, int port) {
+        return RingSetup.listen(bindHost, port);
+    }
+
+    /**
+     * The {@code host:port} peers should dial to reach {@code server}: {@code advertiseHost} (e.g. the executor's
+     * host name) when given, else the bound address; IPv6 literals are bracketed.
+     */
+    public static String advertise(ServerSocketChannel server, String advertiseHost) {
+        return RingSetup.advertise(server, advertiseHost);
+    }
+
+    /**
+     * Joins the ring: dials the successor (retrying until the connect deadline, since it may not listen yet) while
+     * accepting the predecessor on {@code server}, and authenticates both links. Takes ownership of {@code server}
+     * and closes it once the predecessor is in (or on failure). With a world of one, returns at once.
+     *
+     * @throws CollectiveException on timeout, interruption or a refused handshake (wrong secret, run, attempt, rank)
+     */
+    public static RingCollective open(Rendezvous rv, ServerSocketChannel server) {
+        return RingSetup.open(rv, server);
+    }
+
+    /**
+     * Opens a ring of {@code worldSize} ranks on 127.0.0.1 inside this JVM (one thread per rank while connecting):
+     * for tests, benchmarks and equivalence checks. Element i of the result is rank i; close each one.
+     */
+    public static List<RingCollective> openLoopback(int worldSize, Duration connectTimeout, Duration ioTimeout,
+            int segmentBytes) {
+        return RingSetup.openLoopback(worldSize, connectTimeout, ioTimeout, segmentBytes);
+    }
+
+    /** {@link #openLoopback(int, Duration, Duration, int)} with the given timeout for both and 1 MiB segments. */
+    public static List<RingCollective> openLoopback(int worldSize, Duration timeout) {
+        return openLoopback(worldSize, timeout, timeout, Rendezvous.DEFAULT_SEGMENT_BYTES);
+    }
+
+    // ------------------------------------------------------------------------------------------------ API
+
+    @Override
+    public int rank() {
+        return rv.rank();
+    }
+
+    @Override
+    public int worldSize() {
+        return rv.worldSize();
+    }
+
+    public Rendezvous rendezvous() {
+        return rv;
+    }
+
+    @Override
+    public void allReduceSum(float[] values) {
+        Objects.requireNonNull(values, "values");
+        if (rv.worldSize() == 1) {
+            checkOpen("allReduceSum");
+            return;
+        }
+        run(new AllReduce(wire.of(values), values.length), ++calls);
+    }
+
+    @Override
+    public void allReduceSum(FloatBuffer values) {
+        if (rv.worldSize() == 1) {
+            checkOpen("allReduceSum");
+            return;
+        }
+        run(new AllReduce(wire.of(values), values.remaining()), ++calls);
+    }
+
+    /**
+     * In-place sum over all ranks of the float32 values stored little-endian in the bytes between
+     * {@code floats.position()} and {@code floats.limit()} (whatever the buffer's own byte order), for example a
+     * direct view of a tensor. The fastest path: with a direct buffer nothing is staged on send or on copy.
+     */
+    public void allReduceSumLittleEndian(ByteBuffer floats) {
+        if (floats.remaining() % Float.BYTES != 0) {
+            throw new IllegalArgumentException("the byte range holds a partial float: " + floats.remaining()
+                    + " bytes");
+        }
+        if (rv.worldSize() == 1) {
+            checkOpen("allReduceSum");
+            return;
+        }
+        run(new AllReduce(wire.ofLittleEndian(floats), floats.remaining() / Float.BYTES), ++calls);
+    }
+
+    /** Benchmark baseline: the all-reduce's data movement on little-endian bytes with copies instead of additions. */
+    void exchangeLikeAllReduce(ByteBuffer floats) {
+        run(new AllReduce(wire.ofLittleEndian(floats), floats.remaining() / Float.BYTES, false), ++calls);
+    }
+
+    /**
+     * Sum over all ranks, exactly: each rank all-gathers the N values and adds them with {@link BigDecimal}, then
+     * rounds once, so the result is the correctly rounded sum, identical on every rank and independent of rank order
+     * (integer counts below 2^53 are exact). Infinities and NaN follow IEEE rules.
+     */
+    @Override
+    public double allReduceSum(double value) {
+        double[] one = {value};
+        allReduceSum(one);
+        return one[0];
+    }
+
+    /** Element-wise {@link #allReduceSum(double)} of several scalars in one round. */
+    @Override
+    public void allReduceSum(double[] values) {
+        if (rv.worldSize() == 1) {
+            checkOpen("allReduceSum");
+            return;
+        }
+        ByteBuffer mine = ByteBuffer.allocate(values.length * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (double v : values) {
+            mine.putDouble(v);
+        }
+        byte[][] all = gather(OP_SCALARS, mine.array());
+        for (int r = 0; r < all.length; r++) {
+            if (all[r].length != mine.capacity()) {
+                throw new CollectiveException(self + ": allReduceSum(double) #" + calls + ": rank " + r + " summed "
+                        + all[r].length / Double.BYTES + " scalars, this rank " + values.length, r,
+                        "allReduceSum(double)");
+            }
+        }
+        double[] column = new double[all.length];
+        for (int i = 0; i < values.length; i++) {
+            for (int r = 0; r < all.length; r++) {
+                column[r] = ByteBuffer.wrap(all[r]).order(ByteOrder.LITTLE_ENDIAN).getDouble(i * Double.BYTES);
+            }
+            values[i] = exactSum(column);
+        }
+    }
+
+    @Override
+    public byte[][] allGather(byte[] mine) {
+        if (rv.worldSize() == 1) {
+            checkOpen("allGather");
+            return new byte[][] {mine.clone()};
+        }
+        return gather(OP_ALL_GATHER, mine);
+    }
+
+    /** Returns once every rank has entered {@code barrier()} (N-1 ring steps of an empty all-gather). */
+    @Override
+    public void barrier() {
+        if (rv.worldSize() == 1) {
+            checkOpen("barrier");
+            return;
+        }
+        gather(OP_BARRIER, new byte[0]);
+    }
+
+    /** Pipelined chain broadcast from {@code root} along the ring (each rank forwards segments as they arrive). */
+    @Override
+    public void broadcast(FloatBuffer values, int root) {
+        if (root < 0 || root >= rv.worldSize()) {
+            throw new IllegalArgumentException("root " + root + " is not a rank of a world of " + rv.worldSize());
+        }
+        if (rv.worldSize() == 1) {
+            checkOpen("broadcast");
+            return;
+        }
+        run(new Broadcast(wire.of(values), values.remaining(), root), ++calls);
+    }
+
+    /** {@link #broadcast(FloatBuffer, int)} of little-endian float32 bytes (see {@link #allReduceSumLittleEndian}). */
+    public void broadcastLittleEndian(ByteBuffer floats, int root) {
+        if (floats.remaining() % Float.BYTES != 0) {
+            throw new IllegalArgumentException("the byte range holds a partial float: " + floats.remaining()
+                    + " bytes");
+        }
+        if (root < 0 || root >= rv.worldSize()) {
+            throw new IllegalArgumentException("root " + root + " is not a rank of a world of " + rv.worldSize());
+        }
+        if (rv.worldSize() == 1) {
+            checkOpen("broadcast");
+            return;
+        }
+        run(new Broadcast(wire.ofLittleEndian(floats), floats.remaining() / Float.BYTES, root), ++calls);
+    }
+
+    /** Idempotent; may be called from any thread. A call in progress on another thread fails promptly. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        releaseResources();
+    }
+
+    private void releaseResources() {
+        if (selector != null) {
+            selector.wakeup();
+            Io.closeQuietly(selector);
+        }
+        Io.closeQuietly(toNext);
+        Io.closeQuietly(fromPrevious);
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * What the ring computes for {@code perRank[r]} = rank r's input: chunk c (the split described in the class
+     * comment) is summed in float32 starting at rank c, then ranks c+1, ..., c+N-1 (mod N). Tests compare the ring's
+     * result to this bit for bit.
+     */
+    public static float[] referenceSum(float[][] perRank) {
+        int world = perRank.length;
+        int n = perRank[0].length;
+        float[] out = new float[n];
+        for (int c = 0; c < world; c++) {
+            int start = chunkStart(n, world, c);
+            int end = start + chunkLength(n, world, c);
+            for (int i = start; i < end; i++) {
+                float s = perRank[c][i];
+                for (int k = 1; k < world; k++) {
+                    s = s + perRank[(c + k) % world][i];
+                }
+                out[i] = s;
+            }
+        }
+        return out;
+    }
+
+    static int chunkStart(int n, int world, int c) {
+        return c * (n / world) + Math.min(c, n % world);
+    }
+
+    static int chunkLength(int n, int world, int c) {
+        return n / world + (c < n % world ? 1 : 0);
+    }
+
+    /** The correctly rounded sum of finite values (IEEE sum when any is infinite or NaN). */
+    static double exactSum(double[] xs) {
+        boolean allNegativeZero = true;
+        for (double x : xs) {
+            if (!Double.isFinite(x)) {
+                double s = 0;
+                for (double y : xs) {
+                    s += y;
+                }
+                return s;
+            }
+            allNegativeZero &= Double.doubleToRawLongBits(x) == Double.doubleToRawLongBits(-0.0);
+        }
+        BigDecimal sum = BigDecimal.ZERO;
+        for (double x : xs) {
+            sum = sum.add(new BigDecimal(x));
+        }
+        if (sum.signum() == 0) {
+            return allNegativeZero ? -0.0 : 0.0;
+        }
+        return sum.doubleValue();
+    }
+
+    // ------------------------------------------------------------------------------------------------ engine
+
+    /** One collective call as two streams of items: what to send to the successor, what to read from the predecessor. */
+    private abstract static class Op {
+        final int code;
+        final long count;
+        final long arg;
+
+        Op(int code, long count, long arg) {
+            this.code = code;
+            this.count = count;
+            this.arg = arg;
+        }
+
+        abstract boolean hasSend();
+
+        /** Whether the next send item's data is here (it may wait for a receive). */
+        abstract boolean sendReady();
+
+        /** The bytes of the next send item, positioned; stays untouched until {@link #sendDone()}. */
+        abstract ByteBuffer nextSend();
+
+        abstract void sendDone();
+
+        abstract boolean hasRecv();
+
+        abstract ByteBuffer nextRecv();
+
+        abstract void recvDone();
+
+        /** Null when the predecessor's header matches this call, else what differs. */
+        String checkPeerHeader(int peerCode, long peerCall, long peerCount, long peerArg, long myCall) {
+            if (peerCode != code || peerCall != myCall || peerCount != count || peerArg != arg) {
+                return "it is in " + describeOp(peerCode, peerCall, peerCount, peerArg);
+            }
+            return null;
+        }
+    }
+
+    static String describeOp(int code, long call, long count, long arg) {
+        return switch (code) {
+            case OP_ALL_REDUCE -> "allReduceSum #" + call + " (" + count + " floats)";
+            case OP_BROADCAST -> "broadcast #" + call + " from rank " + arg + " (" + count + " floats)";
+            case OP_ALL_GATHER -> "allGather #" + call + " (step " + arg + ")";
+            case OP_SCALARS -> "allReduceSum(double) #" + call + " (step " + arg + ")";
+            case OP_BARRIER -> "barrier #" + call + " (step " + arg + ")";
+            default -> "unknown operation " + code + " #" + call;
+        };
+    }
+
+    private void checkOpen(String what) {
+        if (broken != null) {
+            throw new CollectiveException(self + ": " + what + " on a ring that already failed: "
+                    + broken.getMessage(), broken.peerRank(), what, broken);
+        }
+        if (closed) {
+            throw new CollectiveException(self + ": " + what + " on a closed ring", -1, what);
+        }
+    }
+
+    /** Runs one operation to completion: header first on both streams, then the op's items, all non-blocking. */
+    private void run(Op op, long call) {
+        String name = describeOp(op.code, call, op.count, op.arg);
+        checkOpen(name);
+        int next = rv.next();
+        int previous = rv.previous();
+        headerOut.clear();
+        headerOut.putInt(HEADER_MAGIC).putInt(op.code).putLong(call).putLong(op.count).putLong(op.arg).flip();
+        headerIn.clear();
+        ByteBuffer out = headerOut;
+        ByteBuffer in = headerIn;
+        boolean headerSent = false;
+        boolean headerReceived = false;
+        long timeout = rv.ioTimeout().toNanos();
+        long lastProgress = System.nanoTime();
+        try {
+            while (true) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw fail(name, -1, "the thread was interrupted", new InterruptedException());
+                }
+                boolean progress = false;
+                if (out == null && headerSent && op.hasSend() && op.sendReady()) {
+                    out = op.nextSend();
+                }
+                if (out != null) {
+                    if (out.hasRemaining()) {
+                        try {
+                            progress = toNext.write(out) > 0;
+                        } catch (IOException e) {
+                            throw fail(name, next, "sending to rank " + next + " (" + rv.peers().get(next)
+                                    + ") failed: " + e, e);
+                        }
+                    }
+                    if (!out.hasRemaining()) {
+                        if (headerSent) {
+                            op.sendDone();
+                        }
+                        headerSent = true;
+                        out = null;
+                        progress = true;
+                    }
+                }
+                if (in == null && headerReceived && op.hasRecv()) {
+                    in = op.nextRecv();
+                }
+                if (in != null) {
+                    if (in.hasRemaining()) {
+                        int n;
+                        try {
+                            n = fromPrevious.read(in);
+                        } catch (IOException e) {
+                            throw fail(name, previous, "receiving from rank " + previous + " failed: " + e, e);
+                        }
+                        if (n < 0) {
+                            throw fail(name, previous, "rank " + previous
+                                    + " closed the connection (it failed, was killed or left the loop early)",
+                                    new EOFException());
+                        }
+                        progress |= n > 0;
+                    }
+                    if (!in.hasRemaining()) {
+                        if (headerReceived) {
+                            op.recvDone();
+                        } else {
+                            checkHeader(op, call, name, previous);
+                            headerReceived = true;
+                        }
+                        in = null;
+                        progress = true;
+                    }
+                }
+                boolean recvLeft = in != null || !headerReceived || op.hasRecv();
+                boolean sendLeft = out != null || !headerSent || op.hasSend();
+                if (!recvLeft && !sendLeft) {
+                    return;
+                }
+                if (progress) {
+                    lastProgress = System.nanoTime();
+                    continue;
+                }
+                long left = lastProgress + timeout - System.nanoTime();
+                if (left <= 0) {
+                    throw stalled(name, out != null, recvLeft);
+                }
+                outKey.interestOps(out != null ? SelectionKey.OP_WRITE : 0);
+                inKey.interestOps(recvLeft ? SelectionKey.OP_READ : 0);
+                selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                selector.selectedKeys().clear();
+            }
+        } catch (CollectiveException e) {
+            throw e;
+        } catch (ClosedSelectorException | java.nio.channels.CancelledKeyException | IOException e) {
+            throw fail(name, -1, "I/O failed: " + e, e);
+        } catch (RuntimeException e) {
+            throw fail(name, -1, "internal error: " + e, e);
+        }
+    }
+
+    private void checkHeader(Op op, long call, String name, int previous) {
+        headerIn.flip();
+        int magic = headerIn.getInt();
+        if (magic != HEADER_MAGIC) {
+            throw fail(name, previous, String.format("rank %d sent a corrupt header (magic 0x%08x)", previous, magic),
+                    null);
+        }
+        int code = headerIn.getInt();
+        long peerCall = headerIn.getLong();
+        long count = headerIn.getLong();
+        long arg = headerIn.getLong();
+        String problem = op.checkPeerHeader(code, peerCall, count, arg, call);
+        if (problem != null) {
+            throw fail(name, previous, "rank " + previous + " made a different call: " + problem
+                    + "; every rank must make the same collective calls in the same order (unequal step counts?)",
+                    null);
+        }
+    }
+
+    private CollectiveException stalled(String name, boolean sendBlocked, boolean recvWaiting) {
+        int next = rv.next();
+        int previous = rv.previous();
+        String waited = Io.seconds(rv.ioTimeout().toNanos());
+        if (recvWaiting && !sendBlocked) {
+            return fail(name, previous, "no data from rank " + previous + " (" + rv.peers().get(previous) + ") for "
+                    + waited + " (ioTimeout): it, or a rank before it in the ring, is stalled, dead or not calling "
+                    + "this operation", null);
+        }
+        if (sendBlocked && !recvWaiting) {
+            return fail(name, next, "rank " + next + " (" + rv.peers().get(next) + ") has not read for " + waited
+                    + " (ioTimeout): it is stalled or dead", null);
+        }
+        return fail(name, previous, "no progress for " + waited + " (ioTimeout): no data from rank " + previous
+                + " and rank " + next + " is not reading; a rank is stalled or dead", null);
+    }
+
+    /** Marks the ring broken, closes the sockets (so the neighbours fail at once too) and returns the exception. */
+    private CollectiveException fail(String name, int peer, String problem, Throwable cause) {
+        if (cause instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+        } else if (closed && broken == null) {
+            problem = "the ring was closed (close() was called) during the call";
+            peer = -1;
+        }
+        CollectiveException e = new CollectiveException(self + ": " + name + ": " + problem, peer, name, cause);
+        if (broken == null) {
+            broken = e;
+        }
+        closed = true;
+        releaseResources();
+        return e;
+    }
+
+    // ---------------------------------------------------------------------------------------------- operations
+
+    /** The ring all-reduce; see the class comment for the schedule. */
+    private final class AllReduce extends Op {
+        private final WireBuffers.Span span;
+        private final int n;
+        private final int world = rv.worldSize();
+        private final int steps = 2 * (world - 1);
+        private int sendStep;
+        private int sendSeg;
+        private int recvStep;
+        private int recvSeg;
+        private final int addSteps;
+
+        AllReduce(WireBuffers.Span span, int n) {
+            this(span, n, true);
+        }
+
+        /** With {@code add} false the data moves exactly as in an all-reduce but is copied, never added. */
+        AllReduce(WireBuffers.Span span, int n, boolean add) {
+            super(OP_ALL_REDUCE, n, add ? 0 : 1);
+            this.span = span;
+            this.n = n;
+            this.addSteps = add ? world - 1 : 0;
+            this.sendStep = skipEmpty(0, 0);
+            this.recvStep = skipEmpty(0, 1);
+        }
+
+        private int chunk(int step, int shift) {
+            return Math.floorMod(rv.rank() - step - shift, world);
+        }
+
+        private int segments(int c) {
+            return (chunkLength(n, world, c) + segmentFloats - 1) / segmentFloats;
+        }
+
+        private int skipEmpty(int step, int shift) {
+            while (step < steps && segments(chunk(step, shift)) == 0) {
+                step++;
+            }
+            return step;
+        }
+
+        private int segOffset(int c, int seg) {
+            return chunkStart(n, world, c) + seg * segmentFloats;
+        }
+
+        private int segLength(int c, int seg) {
+            return Math.min(segmentFloats, chunkLength(n, world, c) - seg * segmentFloats);
+        }
+
+        @Override
+        boolean hasSend() {
+            return sendStep < steps;
+        }
+
+        @Override
+        boolean sendReady() {
+            // the chunk sent in step g is the one received in step g-1
+            return sendStep == 0 || recvStep > sendStep - 1 || (recvStep == sendStep - 1 && recvSeg > sendSeg);
+        }
+
+        @Override
+        ByteBuffer nextSend() {
+            int c = chunk(sendStep, 0);
+            return span.stageOut(segOffset(c, sendSeg), segLength(c, sendSeg));
+        }
+
+        @Override
+        void sendDone() {
+            if (++sendSeg == segments(chunk(sendStep, 0))) {
+                sendSeg = 0;
+                sendStep = skipEmpty(sendStep + 1, 0);
+            }
+        }
+
+        @Override
+        boolean hasRecv() {
+            return recvStep < steps;
+        }
+
+        @Override
+        ByteBuffer nextRecv() {
+            int c = chunk(recvStep, 1);
+            return span.recvTarget(segOffset(c, recvSeg), segLength(c, recvSeg), recvStep < addSteps);
+        }
+
+        @Override
+        void recvDone() {
+            int c = chunk(recvStep, 1);
+            span.finishRecv(segOffset(c, recvSeg), segLength(c, recvSeg), recvStep < addSteps);
+            if (++recvSeg == segments(c)) {
+                recvSeg = 0;
+                recvStep = skipEmpty(recvStep + 1, 1);
+            }
+        }
+    }
+
+    /** Chain broadcast: root sends, ranks root+1..root-2 receive and forward each segment, root-1 only receives. */
+    private final class Broadcast extends Op {
+        private final WireBuffers.Span span;
+        private final int n;
+        private final int segments;
+        private final boolean sends;
+        private final boolean receives;
+        private int sent;
+        private int received;
+
+        Broadcast(WireBuffers.Span span, int n, int root) {
+            super(OP_BROADCAST, n, root);
+            this.span = span;
+            this.n = n;
+            this.segments = (n + segmentFloats - 1) / segmentFloats;
+            int distance = Math.floorMod(rv.rank() - root, rv.worldSize());
+            this.sends = distance < rv.worldSize() - 1;
+            this.receives = distance > 0;
+        }
+
+        private int length(int seg) {
+            return Math.min(segmentFloats, n - seg * segmentFloats);
+        }
+
+        @Override
+        boolean hasSend() {
+            return sends && sent < segments;
+        }
+
+        @Override
+        boolean sendReady() {
+            return !receives || received > sent;
+        }
+
+        @Override
+        ByteBuffer nextSend() {
+            return span.stageOut(sent * segmentFloats, length(sent));
+        }
+
+        @Override
+        void sendDone() {
+            sent++;
+        }
+
+        @Override
+        boolean hasRecv() {
+            return receives && received < segments;
+        }
+
+        @Override
+        ByteBuffer nextRecv() {
+            return span.recvTarget(received * segmentFloats, length(received), false);
+        }
+
+        @Override
+        void recvDone() {
+            span.finishRecv(received * segmentFloats, length(received), false);
+            received++;
+        }
+    }
+
+    /** One ring step of an all-gather: send one block, receive the predecessor's block (its size from the header). */
+    private static final class GatherStep extends Op {
+        private final ByteBuffer block;
+        private boolean sentBlock;
+        private ByteBuffer incoming;
+        private boolean receivedBlock;
+
+        GatherStep(int code, byte[] block, int step) {
+            super(code, block.length, step);
+            this.block = ByteBuffer.wrap(block);
+        }
+
+        @Override
+        String checkPeerHeader(int peerCode, long peerCall, long peerCount, long peerArg, long myCall) {
+            if (peerCode != code || peerCall != myCall || peerArg != arg) {
+                return "it is in " + describeOp(peerCode, peerCall, peerCount, peerArg);
+            }
+            if (peerCount < 0 || peerCount > MAX_GATHER_BYTES) {
+                return "it announced a block of " + peerCount + " bytes";
+            }
+            incoming = ByteBuffer.allocate((int) peerCount);
+            return null;
+        }
+
+        @Override
+        boolean hasSend() {
+            return !sentBlock;
+        }
+
+        @Override
+        boolean sendReady() {
+            return true;
+        }
+
+        @Override
+        ByteBuffer nextSend() {
+            return block;
+        }
+
+        @Override
+        void sendDone() {
+            sentBlock = true;
+        }
+
+        @Override
+        boolean hasRecv() {
+            return !receivedBlock;
+        }
+
+        @Override
+        ByteBuffer nextRecv() {
+            return incoming;
+        }
+
+        @Override
+        void recvDone() {
+            receivedBlock = true;
+        }
+    }
+
+    /** Ring all-gather: in step g rank r forwards block r-g and receives block r-g-1. */
+    private byte[][] gather(int code, byte[] mine) {
+        int world = rv.worldSize();
+        byte[][] blocks = new byte[world][];
+        blocks[rv.rank()] = mine.clone();
+        long call = ++calls; // all steps of one gather share its call number
+        for (int step = 0; step < world - 1; step++) {
+            GatherStep op = new GatherStep(code, blocks[Math.floorMod(rv.rank() - step, world)], step);
+            run(op, call);
+            blocks[Math.floorMod(rv.rank() - step - 1, world)] = op.incoming.array();
+        }
+        return blocks;
+    }
+
+    @Override
+    public String toString() {
+        return "RingCollective[" + self + (closed ? ", closed" : "") + "]";
+    }
+}
