@@ -35,7 +35,8 @@ public final class GenerateTables {
         Map<String, Long> rows = new LinkedHashMap<>();
         writeProblems(spark, run, selected.problems(), rows);
         Dataset<Row> train = run.readTable(spark, "problems", "generate").filter(col("split").equalTo("train"));
-        Traces.Written traces = Traces.write(spark, run, train, config.teacher(), config.generationConfig());
+        Traces.Written traces = Traces.write(spark, run, train, rows.get("problems_train"), config.teacher(),
+                config.generationConfig());
         rows.put("traces", traces.traces());
         rows.put("traces_reused", traces.reused());
         rows.put("traces_requested", traces.requested());
