@@ -35,7 +35,8 @@ public final class GenerateTables {
         Map<String, Long> rows = new LinkedHashMap<>();
         writeProblems(spark, run, selected.problems(), rows);
         Dataset<Row> train = run.readTable(spark, "problems", "generate").filter(col("split").equalTo("train"));
-        Traces.Written traces = Traces.write(spark, run, train, config.teacher(), config.generationConfig());
+        Traces.Written traces = Traces.write(spark, run, train, rows.get("problems_train"), config.teacher(),
+                config.generationConfig());
         rows.put("traces", traces.traces());
         rows.put("traces_reused", traces.reused());
         rows.put("traces_requested", traces.requested());
@@ -69,9 +70,12 @@ public final class GenerateTables {
 
     private static void writeProblems(SparkSession spark, RunDir run, Dataset<Row> problems, Map<String, Long> rows) {
         rows.put("problems", run.writeTable(problems, "problems"));
-        Dataset<Row> written = run.readTable(spark, "problems", "generate");
-        rows.put("problems_train", written.filter(col("split").equalTo("train")).count());
-        rows.put("problems_heldout", written.filter(col("split").equalTo("heldout")).count());
+        Map<String, Long> bySplit = new java.util.HashMap<>();
+        for (Row r : run.readTable(spark, "problems", "generate").groupBy("split").count().collectAsList()) {
+            bySplit.put(r.getString(0), r.getLong(1));
+        }
+        rows.put("problems_train", bySplit.getOrDefault("train", 0L));
+        rows.put("problems_heldout", bySplit.getOrDefault("heldout", 0L));
     }
 
     private static Dataset<Row> conform(SparkSession spark, Dataset<Row> rejects) {

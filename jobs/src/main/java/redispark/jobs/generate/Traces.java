@@ -46,9 +46,11 @@ final class Traces {
      * Samples what is missing and writes {@code traces}. With {@code teacher.checkpoint-every > 0} the problems are
      * sampled in chunks, each saved under {@link #PARTS} as soon as it is done; a killed run's chunks are reused by
      * the next run like stored traces, and the parts are removed once {@code traces} is written.
+     *
+     * @param trainProblems rows of {@code train}
      */
-    static Written write(SparkSession spark, RunDir run, Dataset<Row> train, GenerateConfig.Teachers teacher,
-            String generationConfig) {
+    static Written write(SparkSession spark, RunDir run, Dataset<Row> train, long trainProblems,
+            GenerateConfig.Teachers teacher, String generationConfig) {
         int n = teacher.samples();
         Column all = sequence(lit(0), lit(n - 1));
         Dataset<Row> kept = reusable(spark, run, train, generationConfig, n);
@@ -70,10 +72,14 @@ final class Traces {
         Dataset<Row> work = spark.createDataFrame(missing.toJavaRDD(), TraceRows.WORK)
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            Row sum = work.agg(functions.count(lit(1)), functions.sum(size(col("missing")).cast(DataTypes.LongType)))
-                    .first();
-            long problems = sum.getLong(0);
-            long requested = sum.isNullAt(1) ? 0 : sum.getLong(1);
+            long problems = trainProblems;
+            long requested = trainProblems * n;
+            if (reused > 0) {
+                Row sum = work.agg(functions.count(lit(1)),
+                        functions.sum(size(col("missing")).cast(DataTypes.LongType))).first();
+                problems = sum.getLong(0);
+                requested = sum.isNullAt(1) ? 0 : sum.getLong(1);
+            }
             int every = teacher.checkpointEvery();
             long chunks = every > 0 ? Math.max(1, (problems + every - 1) / every) : 1;
             TraceSampler sampler = TraceSampler.of(teacher, generationConfig, run.files());
