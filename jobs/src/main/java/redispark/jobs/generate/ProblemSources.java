@@ -82,7 +82,7 @@ public final class ProblemSources {
     // ---- benchmark ---------------------------------------------------------------------------------------
 
     static Selected benchmarks(SparkSession spark, HadoopFiles files, GenerateConfig.Problems p) {
-        Path dir = BenchmarkDir.resolve(p.benchmark().dir(), files);
+        Path dir = BenchmarkDir.resolve(p.benchmark().dir(), "problems.benchmark.dir", files);
         List<Row> candidates = new ArrayList<>();
         List<Row> rejects = new ArrayList<>();
         for (String name : p.benchmark().names()) {
@@ -262,43 +262,5 @@ public final class ProblemSources {
                 (org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) lines -> TraceRows.flatMap(
                         lines, r -> List.of(parser.parse(r.getString(0)))),
                 Encoders.row(RAW));
-    }
-
-    /** Where the benchmark files are: the configured folder, else the same auto-location as the tests use. */
-    static final class BenchmarkDir {
-        private BenchmarkDir() {}
-
-        static Path resolve(String configured, HadoopFiles files) {
-            if (!configured.isEmpty()) {
-                Path dir = files.localDirectory(configured);
-                if (!Files.isDirectory(dir)) {
-                    throw new IllegalArgumentException("problems.benchmark.dir: '" + configured
-                            + "' is not a directory");
-                }
-                return dir;
-            }
-            return find().orElseThrow(() -> new IllegalArgumentException("problems.benchmark.dir: not set, "
-                    + "REDI_BENCHMARKS_DIR not set, and no shared/data/benchmarks above "
-                    + Path.of("").toAbsolutePath()));
-        }
-
-        /** {@code -Dredi.benchmarks.dir}, {@code $REDI_BENCHMARKS_DIR}, or shared/data/benchmarks walking up. */
-        static java.util.Optional<Path> find() {
-            String env = System.getProperty("redi.benchmarks.dir");
-            if (env == null || env.isBlank()) {
-                env = System.getenv("REDI_BENCHMARKS_DIR");
-            }
-            if (env != null && !env.isBlank()) {
-                Path p = Path.of(env);
-                return Files.isDirectory(p) ? java.util.Optional.of(p) : java.util.Optional.empty();
-            }
-            for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-                Path candidate = d.resolve("shared").resolve("data").resolve("benchmarks");
-                if (Files.isDirectory(candidate)) {
-                    return java.util.Optional.of(candidate);
-                }
-            }
-            return java.util.Optional.empty();
-        }
     }
 }

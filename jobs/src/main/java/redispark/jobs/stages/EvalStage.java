@@ -16,6 +16,7 @@ import redispark.eval.BenchmarkScore;
 import redispark.eval.Evaluator;
 import redispark.eval.ModelHash;
 import redispark.jobs.config.RediConfig;
+import redispark.jobs.generate.BenchmarkDir;
 import redispark.jobs.run.HadoopFiles;
 import redispark.jobs.spark.SparkSchemas;
 import org.apache.spark.sql.types.DataTypes;
@@ -179,7 +180,8 @@ public final class EvalStage implements Stage {
         }
         ReadResult read;
         try {
-            read = BenchmarkProblems.fromDir(BenchmarkDir.locate(context.config().getString("eval.benchmarks-dir")),
+            read = BenchmarkProblems.fromDir(BenchmarkDir.resolve(context.config().getString("eval.benchmarks-dir"),
+                    "eval.benchmarks-dir", context.run().files()),
                     which);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot read benchmark " + benchmark, e);

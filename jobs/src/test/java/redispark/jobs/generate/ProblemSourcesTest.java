@@ -44,7 +44,7 @@ class ProblemSourcesTest {
     }
 
     static Path benchmarks() {
-        Optional<Path> found = ProblemSources.BenchmarkDir.find();
+        Optional<Path> found = BenchmarkDir.find();
         assumeTrue(found.isPresent(), "benchmark files not found: set -Dredi.benchmarks.dir=<dir> or "
                 + "REDI_BENCHMARKS_DIR, or run below a directory that has shared/data/benchmarks; skipping");
         return found.get();

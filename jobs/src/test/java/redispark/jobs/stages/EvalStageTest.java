@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redispark.jobs.cli.RediCli;
+import redispark.jobs.generate.BenchmarkDir;
 import redispark.model.TinyStudent;
 
 /** {@code redi eval --model} on 5 MATH-500 problems × 2 samples with a tiny checkpoint, end to end. */
@@ -25,14 +26,7 @@ class EvalStageTest {
 
     @BeforeAll
     static void tinyModel() {
-        boolean present;
-        try {
-            BenchmarkDir.locate("");
-            present = true;
-        } catch (IllegalArgumentException e) {
-            present = false;
-        }
-        assumeTrue(present, "benchmark folder shared/data/benchmarks not found (set REDI_BENCHMARKS_DIR); skipped");
+        assumeTrue(BenchmarkDir.find().isPresent(), "benchmark folder shared/data/benchmarks not found (set REDI_BENCHMARKS_DIR); skipped");
         model = dir.resolve("tiny-student");
         TinyStudent.write(model, 1);
     }
