@@ -45,18 +45,27 @@ public final class TrainStepBench {
       AdamW opt = new AdamW(model.parameters(), 1e-3, 0.9, 0.95, 1e-8, 0.1, root);
       SplittableRandom rng = new SplittableRandom(99);
       float loss = step(model, opt, root, randomTokens(rng, batch, seq, cfg.vocabSize()), batch, seq);
+      long rssStart = residentMiB();
+      long rssMid = rssStart;
       long t0 = System.nanoTime();
       long c0 = processCpuNanos();
       for (int i = 0; i < steps; i++) {
         loss = step(model, opt, root, randomTokens(rng, batch, seq, cfg.vocabSize()), batch, seq);
+        if (i == steps / 2) {
+          rssMid = residentMiB();
+        }
       }
       double sec = (System.nanoTime() - t0) / 1e9;
       double cpu = (processCpuNanos() - c0) / 1e9;
-      // cpu_ms_per_step (all threads of the process) helps read numbers taken on a shared, loaded machine
+      long rssEnd = residentMiB();
+      // cpu_ms_per_step (all threads of the process) helps read numbers taken on a shared, loaded machine; the
+      // resident set after warm-up, half-way and at the end shows whether native memory grows with steps (allocator
+      // caches fill early, so a leak is end - mid > 0 on a long run)
       return String.format(Locale.ROOT,
-          "train-step params=%d tokens_per_s=%.1f ms_per_step=%.1f cpu_ms_per_step=%.1f loss=%.4f threads=%d",
+          "train-step params=%d tokens_per_s=%.1f ms_per_step=%.1f cpu_ms_per_step=%.1f loss=%.4f threads=%d "
+              + "rss_mib_start=%d rss_mib_mid=%d rss_mib_end=%d",
           model.parameterCount(), (double) batch * seq * steps / sec, 1000 * sec / steps, 1000 * cpu / steps, loss,
-          threads);
+          threads, rssStart, rssMid, rssEnd);
     } finally {
       JniUtils.setGradMode(grad);
     }
@@ -65,6 +74,20 @@ public final class TrainStepBench {
   private static long processCpuNanos() {
     var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0L;
+  }
+
+  /** Resident set size of this process in MiB from {@code /proc/self/status}; -1 where there is no procfs. */
+  static long residentMiB() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+        }
+      }
+    } catch (java.io.IOException | NumberFormatException e) {
+      return -1;
+    }
+    return -1;
   }
 
   private static long[] randomTokens(SplittableRandom rng, int batch, int seq, int vocab) {

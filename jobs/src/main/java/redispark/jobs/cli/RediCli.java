@@ -35,7 +35,7 @@ import redispark.verify.VerifyFile;
         description = "Reinforcement Distillation (REDI) on Apache Spark.",
         subcommands = {RediCli.PipelineCmd.class, RediCli.GenerateCmd.class, RediCli.LabelCmd.class,
                 RediCli.SplitCmd.class, RediCli.TrainSftCmd.class, RediCli.TrainRediCmd.class, RediCli.EvalCmd.class,
-                RediCli.ReportCmd.class, RediCli.VerifyCmd.class, BenchCommand.class})
+                RediCli.ReportCmd.class, RediCli.ExperimentCmd.class, RediCli.VerifyCmd.class, BenchCommand.class})
 public final class RediCli {
 
     @Option(names = "--conf", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
@@ -118,9 +118,15 @@ public final class RediCli {
             return List.of();
         }
 
+        /** Overrides a named preset brings; the user's {@code --set}s go on top of them. */
+        List<String> presetOverrides() {
+            return List.of();
+        }
+
         @Override
         public Integer call() {
-            List<String> overrides = new ArrayList<>(parent.overrides);
+            List<String> overrides = new ArrayList<>(presetOverrides());
+            overrides.addAll(parent.overrides);
             overrides.addAll(extraOverrides());
             RediConfig config = RediConfig.load(parent.conf, overrides);
             List<Stage> stages = stages();
@@ -272,6 +278,26 @@ public final class RediCli {
                 explicit.put(dir.getName(), dir.getAbsolutePath());
             }
             return List.of(new EvalStage(explicit));
+        }
+    }
+
+    @Command(name = "experiment", description = "Compare stage-2 methods (continued SFT, DPO, SimPO, symmetric "
+            + "REDI, REDI) from one SFT model over a learning-rate sweep and seeds, as in the paper's Table 2; writes "
+            + "experiment/report/ (results table and plots). Runs generate, label, split and train-sft first if needed.")
+    static final class ExperimentCmd extends RunCommand {
+        @Option(names = "--preset", paramLabel = "NAME", defaultValue = "paper-table2",
+                description = "paper-table2 (laptop scale, the experiment.* defaults) or minimal (a quick check).")
+        String preset;
+
+        @Override
+        List<String> presetOverrides() {
+            return redispark.jobs.experiment.ExperimentPreset.parse(preset).overrides();
+        }
+
+        @Override
+        List<Stage> stages() {
+            return List.of(new GenerateStage(), new LabelStage(), new SplitStage(), new TrainStage(Objective.SFT),
+                    new redispark.jobs.experiment.ExperimentStage());
         }
     }
 

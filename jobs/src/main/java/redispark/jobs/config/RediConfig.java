@@ -45,8 +45,7 @@ public final class RediConfig implements Serializable {
      * @param overrides {@code key=value} strings; the value is HOCON ({@code 0.8}, {@code "a b"}, {@code [x, y]})
      */
     public static RediConfig load(File file, List<String> overrides) {
-        Config defaults = ConfigFactory.parseResources(
-                RediConfig.class.getClassLoader(), DEFAULTS_RESOURCE, ConfigParseOptions.defaults().setAllowMissing(false));
+        Config defaults = defaultsConfig();
         Config merged = defaults;
         if (file != null) {
             if (!file.isFile()) {
@@ -56,6 +55,21 @@ public final class RediConfig implements Serializable {
             requireKnownKeys(env, defaults, file.getPath());
             merged = env.withFallback(merged);
         }
+        return overridden(merged, defaults, overrides);
+    }
+
+    /** This config with more {@code key=value} overrides on top (e.g. one run of an experiment). */
+    public RediConfig withOverrides(List<String> overrides) {
+        return overridden(raw(), defaultsConfig(), overrides);
+    }
+
+    private static Config defaultsConfig() {
+        return ConfigFactory.parseResources(RediConfig.class.getClassLoader(), DEFAULTS_RESOURCE,
+                ConfigParseOptions.defaults().setAllowMissing(false));
+    }
+
+    private static RediConfig overridden(Config base, Config schema, List<String> overrides) {
+        Config merged = base;
         for (String override : overrides) {
             int eq = override.indexOf('=');
             if (eq <= 0) {
@@ -68,7 +82,7 @@ public final class RediConfig implements Serializable {
             } catch (ConfigException e) {
                 throw new IllegalArgumentException("--set " + override + ": " + e.getMessage());
             }
-            requireKnownKeys(one, defaults, "--set");
+            requireKnownKeys(one, schema, "--set");
             merged = one.withFallback(merged);
         }
         try {

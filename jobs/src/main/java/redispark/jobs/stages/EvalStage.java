@@ -39,7 +39,7 @@ public final class EvalStage implements Stage {
 
     @Override
     public String name() {
-        return "eval";
+        return stageName;
     }
 
     @Override
@@ -49,13 +49,21 @@ public final class EvalStage implements Stage {
 
     @Override
     public List<String> inputs() {
-        return List.of("problems", StudentBase.DIR, TrainStage.checkpointOf(Objective.SFT),
-                TrainStage.checkpointOf(Objective.REDI));
+        List<String> inputs = new ArrayList<>(List.of("problems"));
+        // models outside the run directory (redi eval --model /abs/dir) are not fingerprinted here
+        (explicitModels.isEmpty() ? models().values() : explicitModels.values()).stream()
+                .filter(EvalStage::insideRun).forEach(inputs::add);
+        return inputs;
+    }
+
+    /** A relative path names a folder of the run directory; anything else (absolute path, URI) is used as is. */
+    private static boolean insideRun(String location) {
+        return !location.startsWith("/") && !location.contains(":");
     }
 
     @Override
     public List<String> outputs() {
-        return List.of("eval/generations", SUMMARY);
+        return List.of(outputDir + "/generations", outputDir + "/summary.json");
     }
 
     /** Model name → checkpoint directory (relative to the run), in the order they are reported. */
@@ -69,13 +77,25 @@ public final class EvalStage implements Stage {
 
     /** Evaluate these model folders (name → URI) instead of the run's checkpoints ({@code redi eval --model}). */
     private final Map<String, String> explicitModels;
+    private final String stageName;
+    private final String outputDir;
 
     public EvalStage() {
         this(Map.of());
     }
 
     public EvalStage(Map<String, String> explicitModels) {
+        this("eval", explicitModels, "eval");
+    }
+
+    /**
+     * @param explicitModels name → model folder (absolute URI, or a path relative to the run directory)
+     * @param outputDir where {@code generations} and {@code summary.json} go, relative to the run directory
+     */
+    public EvalStage(String stageName, Map<String, String> explicitModels, String outputDir) {
+        this.stageName = stageName;
         this.explicitModels = new LinkedHashMap<>(explicitModels);
+        this.outputDir = outputDir;
     }
 
     @Override
@@ -88,7 +108,9 @@ public final class EvalStage implements Stage {
         long seed = config.getLong("eval.seed");
         HadoopFiles files = context.run().files();
 
-        Map<String, String> targets = new LinkedHashMap<>(explicitModels);
+        Map<String, String> targets = new LinkedHashMap<>();
+        explicitModels.forEach((name, location) -> targets.put(name,
+                insideRun(location) ? context.run().path(location) : location));
         if (targets.isEmpty()) {
             StudentBase.ensure(context);
             for (Map.Entry<String, String> m : models().entrySet()) {
@@ -139,7 +161,7 @@ public final class EvalStage implements Stage {
         if (all == null) {
             throw new IllegalArgumentException("nothing to evaluate: no model checkpoint and no eval.benchmarks");
         }
-        long rows = context.run().writeTable(all, "eval/generations");
+        long rows = context.run().writeTable(all, outputDir + "/generations");
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("models", scores);
         Map<String, Object> settings = new LinkedHashMap<>();
@@ -154,8 +176,8 @@ public final class EvalStage implements Stage {
         settings.put("verifier", "redispark.verify.MathVerifier v" + redispark.verify.MathVerifier.VERSION);
         settings.put("model_sha256", hashes);
         summary.put("settings", settings);
-        context.run().files().writeText(context.run().path(SUMMARY), Json.write(summary));
-        return StageOutcome.of(Map.of("eval/generations", rows), Map.of());
+        context.run().files().writeText(context.run().path(outputDir + "/summary.json"), Json.write(summary));
+        return StageOutcome.of(Map.of(outputDir + "/generations", rows), Map.of());
     }
 
     /** (problem_id, prompt text, gold) of one benchmark, ordered by problem id. */

@@ -38,22 +38,45 @@ import redispark.train.objective.Objective;
  */
 public final class TrainStage implements Stage {
     private final Objective objective;
+    /** Names the stage, its checkpoint and its metrics: the objective's label, or a run of an experiment. */
+    private final String runName;
 
     public TrainStage(Objective objective) {
+        this(objective, objective.label());
+    }
+
+    /**
+     * A stage-2 run under its own name ({@code checkpoints/<runName>}, {@code metrics/<runName>}), so several runs of
+     * one objective (other learning rates, α, seeds — {@code redi experiment}) live side by side in one run directory.
+     * The settings still come from {@code train.<objective>}.
+     */
+    public TrainStage(Objective objective, String runName) {
+        if (!runName.matches("[A-Za-z0-9._@-]+")) {
+            throw new IllegalArgumentException("training run name '" + runName + "': use letters, digits, . _ - @");
+        }
         this.objective = objective;
+        this.runName = runName;
     }
 
     public static String checkpointOf(Objective objective) {
-        return "checkpoints/" + objective.label();
+        return checkpointOf(objective.label());
     }
 
-    static String resumeOf(Objective objective) {
-        return checkpointOf(objective) + ".resume";
+    public static String checkpointOf(String runName) {
+        return "checkpoints/" + runName;
+    }
+
+    public static String metricsOf(String runName) {
+        return "metrics/" + runName;
+    }
+
+    private String resumeDir() {
+        return checkpointOf(runName) + ".resume";
     }
 
     @Override
     public String name() {
-        return "train-" + objective.label();
+        return "train-" + runName;
     }
 
     @Override
@@ -76,7 +99,7 @@ public final class TrainStage implements Stage {
 
     @Override
     public List<String> outputs() {
-        return List.of(checkpointOf(objective), "metrics/" + objective.label());
+        return List.of(checkpointOf(runName), metricsOf(runName));
     }
 
     @Override
@@ -97,8 +120,8 @@ public final class TrainStage implements Stage {
                     + run.root());
         }
         HadoopFiles files = run.files();
-        String checkpointUri = run.path(checkpointOf(objective));
-        String resumeUri = run.path(resumeOf(objective));
+        String checkpointUri = run.path(checkpointOf(runName));
+        String resumeUri = run.path(resumeDir());
         String resumeFrom = resumable(config, run, trainConfig) ? resumeUri : null;
         boolean progress = config.raw().getBoolean("train.progress");
         Objective kind = objective;
@@ -143,19 +166,19 @@ public final class TrainStage implements Stage {
         }
         metricLines.sort(java.util.Comparator.comparingDouble(l -> Json.readDoubles(l).get("global_step")));
         long metricRowCount = run.writeTable(context.spark().createDataFrame(metricRows(metricLines),
-                SparkSchemas.METRIC), "metrics/" + objective.label());
-        files.writeText(run.path("metrics/" + objective.label() + ".jsonl"), String.join("\n", metricLines) + "\n");
+                SparkSchemas.METRIC), metricsOf(runName));
+        files.writeText(run.path(metricsOf(runName) + ".jsonl"), String.join("\n", metricLines) + "\n");
         rows.put("examples", count);
         rows.put("steps", ((Number) summary.get("steps")).longValue());
         rows.put("model_step", ((Number) summary.get("model_step")).longValue());
-        rows.put("metrics/" + objective.label(), metricRowCount);
+        rows.put(metricsOf(runName), metricRowCount);
         Map<String, Long> rejects = new LinkedHashMap<>();
         ((Map<?, ?>) summary.get("rejects")).forEach((k, v) -> rejects.put((String) k, ((Number) v).longValue()));
         List<?> warnings = (List<?>) summary.get("warnings");
         warnings.forEach(w -> System.out.println("[redi] WARNING " + w));
         if (!"finished".equals(summary.get("stop_reason"))) {
             System.out.println("[redi] " + name() + " stopped early (" + summary.get("stop_reason") + "); "
-                    + checkpointOf(objective) + " holds step " + summary.get("model_step"));
+                    + checkpointOf(runName) + " holds step " + summary.get("model_step"));
         }
         return StageOutcome.of(rows, rejects);
     }
@@ -226,7 +249,7 @@ public final class TrainStage implements Stage {
 
     /** Whether the resume checkpoint exists, is unfinished and was trained with this recipe. */
     private boolean resumable(RediConfig rediConfig, RunDir run, TrainConfig config) {
-        String dir = resumeOf(objective);
+        String dir = resumeDir();
         if (!rediConfig.raw().getBoolean("train.resume") || !run.exists(dir + "/" + Checkpoints.TRAINER_STATE)) {
             return false;
         }

@@ -1,0 +1,33 @@
+package redispark.jobs.experiment;
+
+import java.util.List;
+
+/** Named sizes of {@code redi experiment}: config overrides applied under the user's own {@code --set}s. */
+public enum ExperimentPreset {
+    /** The paper's Table 2 comparison at laptop scale: every method, the LR sweep and the seeds of conf/local.conf. */
+    PAPER_TABLE2("paper-table2", List.of()),
+    /** A plumbing check in a few minutes: one seed, one learning rate, a small problem set, one sample. */
+    MINIMAL("minimal", List.of("experiment.seeds=[1]", "experiment.lr-factors=[1.0]", "experiment.curve-points=[0.5]",
+            "problems.count=120", "problems.heldout-count=20", "eval.samples=1"));
+
+    private final String label;
+    private final List<String> overrides;
+
+    ExperimentPreset(String label, List<String> overrides) {
+        this.label = label;
+        this.overrides = overrides;
+    }
+
+    public List<String> overrides() {
+        return overrides;
+    }
+
+    public static ExperimentPreset parse(String label) {
+        for (ExperimentPreset p : values()) {
+            if (p.label.equals(label)) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("--preset: unknown preset '" + label + "' (expected paper-table2 or minimal)");
+    }
+}
