@@ -115,6 +115,15 @@ public final class TrainStage implements Stage {
         if (workers > 1) { // evidence that the replicas stayed identical: every rank's weight hash per checkpoint
             files.writeText(run.path("metrics/" + objective.label() + ".replicas.json"),
                     Json.write(summary.get("replica_hashes")));
+            double comm = 0;
+            double total = 0;
+            for (String line : metricLines) {
+                Map<String, Double> m = Json.readDoubles(line);
+                comm += m.getOrDefault("comm_time", 0.0);
+                total += m.get("step_time");
+            }
+            System.out.printf(java.util.Locale.ROOT, "[redi] %s: %d ranks, gradient all-reduce %.1f%% of step time "
+                    + "(%.2f s of %.2f s, rank 0)%n", name(), workers, 100 * comm / total, comm, total);
         }
         List<?> warnings = (List<?>) summary.get("warnings");
         warnings.forEach(w -> System.out.println("[redi] WARNING " + w));
