@@ -313,6 +313,11 @@ public final class RingCollective implements Collective {
         return closed;
     }
 
+    /** Whether an operation failed (dead peer, timeout, interruption): this rank's view of the run is lost. */
+    public boolean isBroken() {
+        return broken != null;
+    }
+
     /**
      * What the ring computes for {@code perRank[r]} = rank r's input: chunk c (the split described in the class
      * comment) is summed in float32 starting at rank c, then ranks c+1, ..., c+N-1 (mod N). Tests compare the ring's

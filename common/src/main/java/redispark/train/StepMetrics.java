@@ -1,8 +1,13 @@
 package redispark.train;
 
 import ai.djl.ndarray.NDArray;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import redispark.dist.Collective;
 
 /**
  * Means over the items of one optimizer step, accumulated across its micro-batches: each metric keeps a sum and a
@@ -10,6 +15,7 @@ import java.util.Map;
  */
 final class StepMetrics {
     private final LinkedHashMap<String, double[]> sums = new LinkedHashMap<>();
+    private final Set<String> totals = new HashSet<>();
 
     /** Adds every element of {@code values} (1-D) to the mean of {@code name}. */
     void addAll(String name, NDArray values) {
@@ -32,6 +38,52 @@ final class StepMetrics {
         double[] acc = sums.computeIfAbsent(name, k -> new double[2]);
         acc[0] += value;
         acc[1] = 1;
+        totals.add(name);
+    }
+
+    /**
+     * Turns this rank's sums into the whole step's over all ranks (every metric any rank has, in name order), in one
+     * all-gather of the names and one all-reduce, together with the step's {@code loss} and {@code tokens}; returns
+     * those two summed. Every rank ends with the same metrics, so decisions taken from them agree.
+     */
+    double[] allReduce(Collective collective, double loss, long tokens) {
+        if (collective.worldSize() == 1) {
+            return new double[] {loss, tokens};
+        }
+        TreeSet<String> names = new TreeSet<>();
+        Set<String> anyTotal = new HashSet<>(); // a rank without items in this step has no totals to say so
+        StringBuilder mine = new StringBuilder();
+        sums.keySet().forEach(name -> mine.append(totals.contains(name) ? "T" : "M").append(name).append('\n'));
+        for (byte[] b : collective.allGather(mine.toString().getBytes(StandardCharsets.UTF_8))) {
+            for (String entry : new String(b, StandardCharsets.UTF_8).split("\n")) {
+                if (!entry.isEmpty()) {
+                    names.add(entry.substring(1));
+                    if (entry.charAt(0) == 'T') {
+                        anyTotal.add(entry.substring(1));
+                    }
+                }
+            }
+        }
+        double[] v = new double[2 + 2 * names.size()];
+        v[0] = loss;
+        v[1] = tokens;
+        int i = 2;
+        for (String name : names) {
+            double[] acc = sums.getOrDefault(name, new double[2]);
+            v[i++] = acc[0];
+            v[i++] = anyTotal.contains(name) ? 0 : acc[1];
+        }
+        collective.allReduceSum(v);
+        sums.clear();
+        totals.clear();
+        totals.addAll(anyTotal);
+        i = 2;
+        for (String name : names) {
+            double sum = v[i++];
+            double count = v[i++];
+            sums.put(name, new double[] {sum, anyTotal.contains(name) ? 1 : count});
+        }
+        return new double[] {v[0], v[1]};
     }
 
     /** The means (metrics without any item are left out). */

@@ -14,6 +14,7 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redispark.dist.Collective;
+import redispark.dist.Replicas;
 import redispark.model.Qwen2Model;
 import redispark.train.objective.Dpo;
 import redispark.train.objective.Objective;
@@ -66,6 +67,24 @@ public final class TrainLoop {
         public static Resume from(Path checkpointDir) {
             return new Resume(Checkpoints.state(checkpointDir), checkpointDir.resolve(Checkpoints.OPTIMIZER));
         }
+    }
+
+    /**
+     * The batches of a run as this rank sees them: a fixed number of steps per epoch (the same on every rank) and
+     * this rank's share of each global step, which may be empty. Every rank runs exactly
+     * {@code stepsPerEpoch() * epochs} optimizer steps, so no rank leaves a collective early.
+     */
+    public interface Plan {
+        int stepsPerEpoch();
+
+        /** This rank's items of step {@code step} of epoch {@code epoch}. */
+        TrainData batch(int epoch, int step);
+
+        /** Hash of this rank's share of the data: a resume on other data is an error. */
+        String fingerprint();
+
+        /** Items this rank trains on (0 means nothing anywhere only if every rank says so). */
+        int size();
     }
 
     /** Why a run ended. */
@@ -143,14 +162,56 @@ public final class TrainLoop {
             throw new IllegalArgumentException("redi-unpaired needs positives and negatives, got "
                     + u.positives().size() + " and " + u.negatives().size());
         }
-        return new Run(admitted, rejects).go();
+        int localBatch = Math.max(1, config.batchSize() / collective.worldSize());
+        Plan plan = new Plan() {
+            List<TrainData> order;
+            int orderEpoch = -1;
+
+            @Override
+            public int stepsPerEpoch() {
+                return admitted.stepsPerEpoch(localBatch);
+            }
+
+            @Override
+            public TrainData batch(int epoch, int step) {
+                if (orderEpoch != epoch) {
+                    order = admitted.epoch(config.recipe().seed(), epoch, localBatch);
+                    orderEpoch = epoch;
+                }
+                return order.get(step);
+            }
+
+            @Override
+            public String fingerprint() {
+                return admitted.fingerprint();
+            }
+
+            @Override
+            public int size() {
+                return admitted.size();
+            }
+        };
+        return new Run(plan, rejects).go();
+    }
+
+    /**
+     * Trains on a plan fixed in advance (by the Spark driver: {@link redispark.dist.ShardPlan}), with items already
+     * admitted; the step count must be the same on every rank. Fails on every rank alike when no rank has an item.
+     */
+    public Result train(Plan plan, Rejects rejects) {
+        double items = collective.allReduceSum((double) plan.size());
+        if (items == 0) {
+            throw new IllegalArgumentException("nothing to train on: no rank has a " + config.objective().label()
+                    + " item" + (rejects.total() > 0 ? " (rejected on rank " + collective.rank() + ": " + rejects + ")"
+                            : ""));
+        }
+        return new Run(plan, rejects).go();
     }
 
     /** One run's mutable state: cursor, counters, optimizer. */
     private final class Run {
-        final TrainData data;
+        final Plan plan;
         final Rejects rejects;
-        final int localBatch = Math.max(1, config.batchSize() / collective.worldSize());
         final int stepsPerEpoch;
         final int totalSteps;
         final LrSchedule schedule;
@@ -163,13 +224,19 @@ public final class TrainLoop {
         long numTokens;
         int lastCheckpoint = -1;
 
-        Run(TrainData data, Rejects rejects) {
-            this.data = data;
+        final Replicas replicas;
+        List<String> replicaHashes = List.of();
+        double commSeconds;
+
+        Run(Plan plan, Rejects rejects) {
+            this.plan = plan;
             this.rejects = rejects;
-            this.stepsPerEpoch = data.stepsPerEpoch(localBatch);
+            this.stepsPerEpoch = plan.stepsPerEpoch();
             this.totalSteps = stepsPerEpoch * config.epochs();
             this.schedule = LrSchedule.of(config.learningRate(), config.recipe().warmupRatio(), totalSteps);
-            this.fingerprint = data.fingerprint();
+            this.replicas = new Replicas(model.parameters(), collective);
+            this.fingerprint = replicas.sameEverywhere("data fingerprint", plan.fingerprint(), false);
+            replicas.sameEverywhere("steps per epoch", Integer.toString(stepsPerEpoch), true);
         }
 
         Result go() {
@@ -180,25 +247,32 @@ public final class TrainLoop {
             try (AdamW optimizer = AdamW.standard(model.manager(), config.recipe().weightDecay())) {
                 if (resume != null) {
                     restore(optimizer);
-                } else if (config.collapse().action() == CollapseAlarm.Action.STOP) {
+                }
+                replicaHashes = replicas.checkIdentical("at step " + step); // same start: rank 0's or a checkpoint
+                if (resume == null && config.collapse().action() == CollapseAlarm.Action.STOP) {
                     checkpoint(optimizer, false, null); // step 0: a good state to fall back to
                 }
-                List<TrainData> order = null;
-                int orderEpoch = -1;
                 while (cursorEpoch < config.epochs()) {
-                    if (orderEpoch != cursorEpoch) {
-                        order = data.epoch(config.recipe().seed(), cursorEpoch, localBatch);
-                        orderEpoch = cursorEpoch;
-                    }
-                    TrainData batch = order.get(cursorStep);
+                    TrainData batch = plan.batch(cursorEpoch, cursorStep);
                     long stepStart = System.nanoTime();
                     StepMetrics means = new StepMetrics();
-                    Totals totals = Totals.of(batch);
+                    Totals totals = Totals.of(batch).global(collective);
                     double loss = 0;
-                    for (TrainData micro : batch.micro(config.recipe().microBatchSize())) {
+                    List<TrainData> micros = batch.micro(config.recipe().microBatchSize());
+                    for (TrainData micro : micros) {
                         loss += forwardBackward(micro, totals, means);
                     }
-                    double gradNorm = averageAndClip(parameters);
+                    if (micros.isEmpty()) {
+                        zeroGradients(parameters); // this rank has no item in this step: it adds nothing
+                    }
+                    long commStart = System.nanoTime();
+                    replicas.sumGradients();
+                    double stepComm = (System.nanoTime() - commStart) / 1e9;
+                    commSeconds += stepComm;
+                    double[] shared = means.allReduce(collective, loss, batch.tokens());
+                    loss = shared[0];
+                    long batchTokens = (long) shared[1];
+                    double gradNorm = clip(parameters);
                     double lr = schedule.at(step);
                     Map<String, NDArray> gradients = gradients(parameters);
                     double updateNorm;
@@ -208,16 +282,19 @@ public final class TrainLoop {
                         gradients.values().forEach(NDArray::close);
                     }
                     parameters.values().forEach(w -> JniUtils.zeroGrad((PtNDArray) w));
-                    long batchTokens = batch.tokens();
                     numTokens += batchTokens;
                     sessionTokens += batchTokens;
                     step++;
-                    advanceCursor(order.size());
+                    advanceCursor(stepsPerEpoch);
                     metrics = stepMetrics(means, loss, gradNorm, updateNorm, lr, stepStart, started, sessionTokens);
-                    if (!Double.isFinite(loss)) {
+                    if (collective.worldSize() > 1) {
+                        metrics.put("comm_time", stepComm);
+                    }
+                    if (!Double.isFinite(loss)) { // the global loss: every rank stops here together
                         throw new IllegalStateException("loss is " + loss + " at step " + step);
                     }
-                    boolean collapsed = watch(metrics, lr);
+                    // every rank sees the same global metrics; the vote keeps the decision collective regardless
+                    boolean collapsed = collective.allReduceSum(watch(metrics, lr) ? 1.0 : 0.0) > 0;
                     listener.onStep(metrics);
                     if (collapsed && config.collapse().action() == CollapseAlarm.Action.STOP) {
                         return result(metrics, StopReason.COLLAPSE);
@@ -314,6 +391,7 @@ public final class TrainLoop {
 
         /** @param reason why the run ends here, or null for a checkpoint along the way */
         private void checkpoint(AdamW optimizer, boolean finished, StopReason reason) {
+            replicaHashes = replicas.checkIdentical("at step " + step);
             if (collective.rank() == 0) {
                 checkpointer.write(state(finished, reason), optimizer);
             }
@@ -323,10 +401,14 @@ public final class TrainLoop {
         private TrainerState state(boolean finished, StopReason reason) {
             return new TrainerState(step, totalSteps, stepsPerEpoch, (double) step / stepsPerEpoch, cursorEpoch,
                     cursorStep, config.recipe().seed(), fingerprint, numTokens, collective.worldSize(), finished,
-                    reason == null ? "running" : reason.label(), List.copyOf(warnings), rejects.counts(), config);
+                    reason == null ? "running" : reason.label(), List.copyOf(warnings), rejects.counts(), config,
+                    replicaHashes);
         }
 
         private Result result(Map<String, Double> metrics, StopReason reason) {
+            if (collective.worldSize() > 1) {
+                LOG.info("rank {}: {} s of {} steps in the gradient all-reduce", collective.rank(), commSeconds, step);
+            }
             return new Result(step, metrics, reason, lastCheckpoint, rejects, List.copyOf(warnings));
         }
     }
@@ -341,6 +423,16 @@ public final class TrainLoop {
             }
             TrainData.Unpaired u = (TrainData.Unpaired) step;
             return new Totals(0, 0, u.positives().size(), u.negatives().size());
+        }
+
+        /** The totals of the whole step over all ranks: each rank's loss is its share of the global mean. */
+        Totals global(Collective c) {
+            if (c.worldSize() == 1) {
+                return this;
+            }
+            double[] v = {completionTokens, pairs, positives, negatives};
+            c.allReduceSum(v);
+            return new Totals((long) v[0], (int) v[1], (int) v[2], (int) v[3]);
         }
     }
 
@@ -490,22 +582,13 @@ public final class TrainLoop {
         return out;
     }
 
-    /** Averages gradients over ranks (sum / world), then scales them to the clip norm; returns the norm before. */
-    private double averageAndClip(Map<String, NDArray> parameters) {
+    /** Scales the (already summed) gradients to the clip norm; returns the norm before. */
+    private double clip(Map<String, NDArray> parameters) {
         double squares = 0;
         for (NDArray w : parameters.values()) {
-            try (NDArray g = w.getGradient()) {
-                if (collective.worldSize() > 1) {
-                    float[] values = g.toFloatArray();
-                    collective.allReduceSum(values);
-                    for (int i = 0; i < values.length; i++) {
-                        values[i] /= collective.worldSize();
-                    }
-                    g.set(values);
-                }
-                try (NDScope scope = new NDScope()) {
-                    squares += g.square().sum().getFloat();
-                }
+            try (NDArray g = w.getGradient();
+                    NDScope scope = new NDScope()) {
+                squares += g.square().sum().getFloat();
             }
         }
         double norm = Math.sqrt(squares);
@@ -518,6 +601,25 @@ public final class TrainLoop {
             }
         }
         return norm;
+    }
+
+    /** Gives every parameter a zero gradient (a rank without items in a step still joins its all-reduce). */
+    private void zeroGradients(Map<String, NDArray> parameters) {
+        try (NDManager m = model.manager().newSubManager();
+                NDScope scope = new NDScope()) {
+            JniUtils.setGradMode(true);
+            try {
+                NDArray zero = m.create(0f);
+                NDArray sum = null;
+                for (NDArray w : parameters.values()) {
+                    NDArray term = w.sum().mul(zero);
+                    sum = sum == null ? term : sum.add(term);
+                }
+                JniUtils.backward((PtNDArray) sum, (PtNDArray) sum.onesLike(), false, false);
+            } finally {
+                JniUtils.setGradMode(false);
+            }
+        }
     }
 
     private static Map<String, NDArray> gradients(Map<String, NDArray> parameters) {

@@ -1,5 +1,6 @@
 package redispark.train;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import redispark.dist.Collective;
+import redispark.dist.ShardPlan;
 import redispark.model.Qwen2Model;
 import redispark.text.ChatTemplate;
 import redispark.text.TextTokenizer;
@@ -56,13 +58,27 @@ public final class TrainWorker {
     }
 
     /**
+     * This rank's share of a schedule the driver fixed ({@link ShardPlan}): row i of the request fills
+     * {@code slots.get(i)}; a row that several epochs use comes once per epoch.
+     */
+    public record Schedule(int stepsPerEpoch, List<ShardPlan.Slot> slots) implements Serializable {}
+
+    /**
      * @param initDir the initial model folder (tokenizer and chat template always come from here)
      * @param resumeDir a checkpoint to continue from, or null to start at step 0
      * @param workDir local directory for this replica's checkpoints
      * @param progressBar show a console progress bar (rank 0)
+     * @param schedule the driver's schedule for this rank, or null for this worker's own order of its rows
+     * @param device where the replica lives (null = the engine's default, the CPU here)
      */
     public record Request(Path initDir, Path resumeDir, List<TextRow> rows, TrainConfig config,
-            Collective collective, Path workDir, CheckpointSink sink, boolean progressBar) {}
+            Collective collective, Path workDir, CheckpointSink sink, boolean progressBar, Schedule schedule,
+            Device device) {
+        public Request(Path initDir, Path resumeDir, List<TextRow> rows, TrainConfig config, Collective collective,
+                Path workDir, CheckpointSink sink, boolean progressBar) {
+            this(initDir, resumeDir, rows, config, collective, workDir, sink, progressBar, null, null);
+        }
+    }
 
     /**
      * What the worker hands back.
@@ -83,16 +99,23 @@ public final class TrainWorker {
             metricLines.addAll(Checkpoints.metrics(q.resumeDir()));
         }
         TreeMap<Integer, Path> written = new TreeMap<>();
-        try (NDManager root = NDManager.newBaseManager();
+        try (NDManager root = q.device() == null ? NDManager.newBaseManager() : NDManager.newBaseManager(q.device());
                 Qwen2Model model = Qwen2Model.load(q.resumeDir() != null ? q.resumeDir() : q.initDir(), root);
                 TextTokenizer tokenizer = TextTokenizer.load(q.initDir())) {
             ChatTemplate template = ChatTemplate.load(q.initDir());
             Rejects rejects = new Rejects();
-            TrainData data = tokenize(q.config(), q.rows(), tokenizer, template, rejects);
+            TrainData data = null;
+            TrainLoop.Plan plan = null;
+            int stepsPerEpoch;
+            if (q.schedule() == null) {
+                data = tokenize(q.config(), q.rows(), tokenizer, template, rejects);
+                stepsPerEpoch = data.stepsPerEpoch(Math.max(1, q.config().batchSize() / q.collective().worldSize()));
+            } else {
+                plan = ScheduledPlan.of(q, tokenizer, template, rejects);
+                stepsPerEpoch = plan.stepsPerEpoch();
+            }
             boolean rank0 = q.collective().rank() == 0;
-            ProgressBar bar = rank0 && q.progressBar()
-                    ? ProgressBar.console(data.stepsPerEpoch(Math.max(1, q.config().batchSize()
-                            / q.collective().worldSize())) * q.config().epochs())
+            ProgressBar bar = rank0 && q.progressBar() ? ProgressBar.console(stepsPerEpoch * q.config().epochs())
                     : null;
             TrainLoop loop = new TrainLoop(model, q.config(), q.collective(), tokenizer.padId(), metrics -> {
                 metricLines.add(toJson(metrics));
@@ -114,12 +137,121 @@ public final class TrainWorker {
             if (q.resumeDir() != null) {
                 loop.resumingFrom(TrainLoop.Resume.from(q.resumeDir()));
             }
-            TrainLoop.Result result = loop.train(data, rejects);
+            TrainLoop.Result result = plan == null ? loop.train(data, rejects) : loop.train(plan, rejects);
             Path modelDir = null;
             if (rank0) {
                 modelDir = written.getOrDefault(result.lastCheckpointStep(), q.resumeDir());
             }
             return new Outcome(result, modelDir, metricLines);
+        }
+    }
+
+    /**
+     * A {@link Request#schedule()} as the loop's plan: every distinct row is tokenised and admitted once (a refused
+     * row is counted by the rank that holds it in epoch 0, so the counts of all ranks add up to the run's), then the
+     * admitted items are grouped by step and ordered by position.
+     */
+    private static final class ScheduledPlan implements TrainLoop.Plan {
+        private final Objective objective;
+        private final int stepsPerEpoch;
+        private final Map<Long, TreeMap<Integer, Object>> first = new java.util.HashMap<>();
+        private final Map<Long, TreeMap<Integer, Object>> second = new java.util.HashMap<>();
+        private final java.security.MessageDigest digest;
+        private int size;
+
+        private ScheduledPlan(Objective objective, int stepsPerEpoch) {
+            this.objective = objective;
+            this.stepsPerEpoch = stepsPerEpoch;
+            try {
+                digest = java.security.MessageDigest.getInstance("SHA-256");
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        static ScheduledPlan of(Request q, TextTokenizer tokenizer, ChatTemplate template, Rejects rejects) {
+            TrainConfig config = q.config();
+            Schedule schedule = q.schedule();
+            if (schedule.slots().size() != q.rows().size()) {
+                throw new IllegalArgumentException(q.rows().size() + " rows for " + schedule.slots().size()
+                        + " slots");
+            }
+            ScheduledPlan plan = new ScheduledPlan(config.objective(), schedule.stepsPerEpoch());
+            Map<String, List<Integer>> byKey = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < q.rows().size(); i++) {
+                TextRow r = q.rows().get(i);
+                byKey.computeIfAbsent((r.negative() ? "-" : "+") + r.id(), k -> new ArrayList<>()).add(i);
+            }
+            for (List<Integer> uses : byKey.values()) {
+                TextRow row = q.rows().get(uses.get(0));
+                Rejects mine = new Rejects();
+                TrainData one = tokenize(config, List.of(row), tokenizer, template, mine);
+                TrainData admitted = Admission.check(one, config.objective(), config.maxSeqLen(), mine);
+                boolean counts = uses.stream().anyMatch(i -> schedule.slots().get(i).epoch() == 0);
+                if (counts) {
+                    rejects.addAll(mine);
+                }
+                if (admitted.size() == 0) {
+                    continue;
+                }
+                Object item = admitted instanceof TrainData.Pairs p ? p.rows().get(0) : admitted.sequences().get(0);
+                for (int i : uses) {
+                    ShardPlan.Slot slot = schedule.slots().get(i);
+                    long key = (long) slot.epoch() * plan.stepsPerEpoch + slot.step();
+                    (row.negative() ? plan.second : plan.first).computeIfAbsent(key, k -> new TreeMap<>())
+                            .put(slot.position(), item);
+                    plan.size++;
+                }
+            }
+            return plan;
+        }
+
+        @Override
+        public int stepsPerEpoch() {
+            return stepsPerEpoch;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public TrainData batch(int epoch, int step) {
+            long key = (long) epoch * stepsPerEpoch + step;
+            List<Object> a = new ArrayList<>(first.getOrDefault(key, new TreeMap<>()).values());
+            List<Object> b = new ArrayList<>(second.getOrDefault(key, new TreeMap<>()).values());
+            return switch (objective.data()) {
+                case EXAMPLES -> new TrainData.Examples((List<TokenizedExample>) (List<?>) a);
+                case PAIRS -> new TrainData.Pairs((List<TokenizedPair>) (List<?>) a);
+                case UNPAIRED -> new TrainData.Unpaired((List<TokenizedExample>) (List<?>) a,
+                        (List<TokenizedExample>) (List<?>) b);
+            };
+        }
+
+        @Override
+        public String fingerprint() {
+            java.security.MessageDigest d;
+            try {
+                d = (java.security.MessageDigest) digest.clone();
+            } catch (CloneNotSupportedException e) {
+                throw new IllegalStateException(e);
+            }
+            for (Map<Long, TreeMap<Integer, Object>> kind : List.of(first, second)) {
+                new TreeMap<>(kind).forEach((key, items) -> {
+                    d.update(key.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    d.update(batchOf(items).fingerprint().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                });
+            }
+            return java.util.HexFormat.of().formatHex(d.digest(), 0, 12);
+        }
+
+        @SuppressWarnings("unchecked")
+        private TrainData batchOf(TreeMap<Integer, Object> items) {
+            List<Object> a = new ArrayList<>(items.values());
+            return objective.paired() ? new TrainData.Pairs((List<TokenizedPair>) (List<?>) a)
+                    : new TrainData.Examples((List<TokenizedExample>) (List<?>) a);
+        }
+
+        @Override
+        public int size() {
+            return size;
         }
     }
 
@@ -154,7 +286,8 @@ public final class TrainWorker {
                 : new TrainData.Unpaired(positives, negatives);
     }
 
-    static void deleteTree(Path dir) {
+    /** Deletes a local folder and everything in it (nothing when absent). */
+    public static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

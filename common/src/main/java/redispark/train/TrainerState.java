@@ -30,6 +30,8 @@ import java.util.Map;
  * @param warnings collapse-alarm messages so far
  * @param rejects items refused before training, by reason
  * @param config the resolved training config
+ * @param replicaHashes weight hash of every rank when the checkpoint was written, in rank order (all equal: the
+ *     run checks it); empty for a single worker
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record TrainerState(
@@ -47,7 +49,20 @@ public record TrainerState(
         @JsonProperty("stop_reason") String stopReason,
         @JsonProperty("warnings") List<String> warnings,
         @JsonProperty("rejects") Map<String, Long> rejects,
-        @JsonProperty("config") TrainConfig config) {
+        @JsonProperty("config") TrainConfig config,
+        @JsonProperty("replica_hashes") List<String> replicaHashes) {
+
+    public TrainerState {
+        replicaHashes = replicaHashes == null ? List.of() : List.copyOf(replicaHashes);
+    }
+
+    /** A state without replica hashes (a single worker). */
+    public TrainerState(int globalStep, int totalSteps, int stepsPerEpoch, double epoch, int cursorEpoch,
+            int cursorStep, long dataSeed, String dataFingerprint, long numTokens, int worldSize, boolean finished,
+            String stopReason, List<String> warnings, Map<String, Long> rejects, TrainConfig config) {
+        this(globalStep, totalSteps, stepsPerEpoch, epoch, cursorEpoch, cursorStep, dataSeed, dataFingerprint,
+                numTokens, worldSize, finished, stopReason, warnings, rejects, config, List.of());
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

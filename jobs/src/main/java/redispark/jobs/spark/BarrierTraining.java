@@ -1,51 +1,257 @@
 package redispark.jobs.spark;
 
+import ai.djl.Device;
 import java.io.Serializable;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
 import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.BarrierTaskInfo;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.SparkContext;
+import org.apache.spark.SparkException;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
+import org.apache.spark.resource.ResourceInformation;
+import org.apache.spark.util.TaskCompletionListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redispark.dist.Collective;
+import redispark.dist.CollectiveException;
+import redispark.dist.Rendezvous;
+import redispark.dist.RingCollective;
 import scala.Function1;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
 /**
- * Runs one training replica per partition as a Spark barrier stage (all tasks start together or not at all), as
- * XGBoost4J-Spark does. The stage is followed by a shuffle ({@code repartition(1)}) so Spark retries it as a whole
- * when a task fails: only shuffle-map stages are retried.
+ * Runs one training replica per rank as a Spark barrier stage (all N tasks start together or none do), as
+ * XGBoost4J-Spark does, and joins the replicas into a {@link RingCollective}.
+ *
+ * <ul>
+ *   <li>Rank = partition id. The rows arrive keyed by rank and are partitioned so that partition r holds rank r's.
+ *   <li>Rendezvous: each task binds a server socket ({@code train.dist.bind-host}, a free port), and shares
+ *       {@code host:port} through {@code BarrierTaskContext.allGather}; the host is {@code train.dist.advertise-host}
+ *       or else the executor's host as Spark knows it. Rank 0 adds a short announcement to the same round (e.g. the
+ *       checkpoint every rank resumes from), so all ranks decide alike.
+ *   <li>Security: peers prove the run secret (made on the driver, one per run, shipped in the task closure) in an
+ *       HMAC handshake bound to the run id and the stage attempt, so a straggler of a killed attempt is refused.
+ *       The closure travels over Spark's RPC: enable {@code spark.authenticate} / {@code spark.network.crypto} on a
+ *       shared cluster to keep it private.
+ *   <li>Failures: the stage is followed by a shuffle ({@code repartition(1)}) so Spark retries it as a whole (only
+ *       shuffle-map stages are retried); the job runs in a group with {@code interruptOnCancel} so killed tasks'
+ *       threads are interrupted (the ring checks it in every wait); the ring and its sockets are closed by a
+ *       task-completion listener. {@link #withRetries} is the driver-side loop for a job that Spark gave up on.
+ *   <li>Errors that every rank would hit again (bad data, diverged replicas, a NaN loss) are returned as an
+ *       {@code error} line instead of failing the task, and the driver raises them without retrying.
+ *   <li>GPU: when the task was given a GPU ({@code spark.task.resource.gpu.amount}), the replica lives on the first
+ *       GPU address of {@code TaskContext.resources()}; otherwise on the CPU.
+ * </ul>
  */
 public final class BarrierTraining {
+    private static final Logger LOG = LoggerFactory.getLogger(BarrierTraining.class);
+    private static final String ERROR = "error\t";
+
     private BarrierTraining() {}
 
-    /** The work of one replica: its rank, the world size and its rows in; small result strings out. */
-    @FunctionalInterface
-    public interface Replica extends Serializable {
-        List<String> train(int rank, int worldSize, List<Row> rows) throws Exception;
+    /**
+     * How the ranks find each other.
+     *
+     * @param bindHost address the ring's server sockets bind ({@code 0.0.0.0} = every interface)
+     * @param advertiseHost host peers dial; "" = the executor's host from Spark's task infos
+     */
+    public record Ring(int workers, String bindHost, String advertiseHost, Duration connectTimeout, Duration ioTimeout,
+            String runId, byte[] secret) implements Serializable {
+        public Ring {
+            if (workers < 1) {
+                throw new IllegalArgumentException("train.workers must be >= 1, got " + workers);
+            }
+        }
+
+        /** A ring with a fresh run id and secret (call on the driver, once per run). */
+        public static Ring fresh(int workers, String bindHost, String advertiseHost, Duration connectTimeout,
+                Duration ioTimeout) {
+            return new Ring(workers, bindHost, advertiseHost, connectTimeout, ioTimeout,
+                    UUID.randomUUID().toString(), Rendezvous.newSecret());
+        }
+
+        /** The same ring with a new run id and secret: a retried job must not accept the last job's stragglers. */
+        public Ring renewed() {
+            return fresh(workers, bindHost, advertiseHost, connectTimeout, ioTimeout);
+        }
+
+        @Override
+        public String toString() {
+            return "Ring[workers=" + workers + ", bind=" + bindHost + ", advertise=" + advertiseHost + ", run="
+                    + runId + "]";
+        }
     }
 
-    public static List<String> run(Dataset<Row> examples, int workers, Replica replica) {
-        JavaRDD<Row> partitioned = examples.repartition(workers).toJavaRDD();
-        Function1<scala.collection.Iterator<Row>, scala.collection.Iterator<String>> body =
-                (Function1<scala.collection.Iterator<Row>, scala.collection.Iterator<String>> & Serializable) rows -> {
-                    BarrierTaskContext task = BarrierTaskContext.get();
-                    List<Row> shard = new ArrayList<>();
-                    Iterator<Row> it = CollectionConverters.asJava(rows);
+    /** What a replica gets: its place in the world, the collective, rank 0's announcement and its device. */
+    public record Worker(int rank, int worldSize, int attempt, Collective collective, String announcement,
+            Device device) {}
+
+    /** The work of one replica. */
+    public interface Replica<T> extends Serializable {
+        /** Runs on rank 0 before the rendezvous; every rank gets the result as {@link Worker#announcement()}. */
+        default String announce(int stageAttempt) {
+            return "";
+        }
+
+        /** Trains on this rank's rows; returns small result lines (rank 0's reach the driver with the others'). */
+        List<String> train(Worker worker, List<T> rows) throws Exception;
+    }
+
+    /**
+     * Runs the barrier stage once: {@code rowsByRank} keys each row with its rank ({@code 0..workers-1}). Returns
+     * every line the ranks returned.
+     */
+    public static <T> List<String> run(JavaPairRDD<Integer, T> rowsByRank, Ring ring, Replica<T> replica) {
+        JavaRDD<T> partitioned = rowsByRank.partitionBy(new HashPartitioner(ring.workers())).values();
+        Function1<scala.collection.Iterator<T>, scala.collection.Iterator<String>> body =
+                (Function1<scala.collection.Iterator<T>, scala.collection.Iterator<String>> & Serializable) rows -> {
+                    List<T> shard = new ArrayList<>();
+                    Iterator<T> it = CollectionConverters.asJava(rows);
                     it.forEachRemaining(shard::add);
-                    try {
-                        List<String> out = replica.train(task.partitionId(), workers, shard);
-                        return CollectionConverters.asScala(out.iterator());
-                    } catch (RuntimeException e) {
-                        throw e;
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e.getMessage(), e);
-                    }
+                    return CollectionConverters.asScala(task(ring, replica, shard).iterator());
                 };
         ClassTag<String> tag = ClassTag$.MODULE$.apply(String.class);
-        JavaRDD<String> trained = partitioned.rdd().barrier().mapPartitions(body, false, tag).toJavaRDD();
-        return trained.repartition(1).collect();
+        SparkContext sc = rowsByRank.context();
+        String group = "redi-train-" + ring.runId();
+        sc.setJobGroup(group, "data-parallel training, " + ring.workers() + " ranks", true);
+        try {
+            List<String> lines = partitioned.rdd().barrier().mapPartitions(body, false, tag).toJavaRDD()
+                    .repartition(1).collect();
+            for (String line : lines) {
+                if (line.startsWith(ERROR)) {
+                    throw new IllegalStateException(line.substring(ERROR.length()));
+                }
+            }
+            return lines;
+        } finally {
+            sc.clearJobGroup();
+        }
+    }
+
+    private static <T> List<String> task(Ring ring, Replica<T> replica, List<T> rows) {
+        BarrierTaskContext task = BarrierTaskContext.get();
+        int rank = task.partitionId();
+        int attempt = task.stageAttemptNumber();
+        BarrierTaskInfo[] infos = task.getTaskInfos();
+        if (infos.length != ring.workers()) {
+            throw new IllegalStateException("barrier stage has " + infos.length + " tasks, train.workers is "
+                    + ring.workers());
+        }
+        ServerSocketChannel server = RingCollective.listen(ring.bindHost(), 0);
+        task.addTaskCompletionListener((TaskCompletionListener) c -> closeQuietly(server));
+        String host = ring.advertiseHost().isEmpty() ? hostOf(infos[rank].address()) : ring.advertiseHost();
+        String announcement = rank == 0 ? replica.announce(attempt) : "";
+        String[] all = task.allGather(RingCollective.advertise(server, host) + "\n" + announcement);
+        List<String> peers = new ArrayList<>(all.length);
+        for (String a : all) {
+            peers.add(a.substring(0, a.indexOf('\n')));
+        }
+        String shared = all[0].substring(all[0].indexOf('\n') + 1);
+        Rendezvous rv = Rendezvous.of(rank, peers, ring.secret(), ring.runId(), attempt)
+                .withTimeouts(ring.connectTimeout(), ring.ioTimeout());
+        RingCollective collective = RingCollective.open(rv, server);
+        task.addTaskCompletionListener((TaskCompletionListener) c -> collective.close());
+        Device device = gpu(task);
+        LOG.info("rank {}/{} (stage attempt {}) on {} with {} rows", rank, ring.workers(), attempt,
+                device == null ? "cpu" : device, rows.size());
+        try {
+            return replica.train(new Worker(rank, ring.workers(), attempt, collective, shared, device), rows);
+        } catch (CollectiveException | InterruptedException e) {
+            throw new IllegalStateException("rank " + rank + ": " + e.getMessage(), e); // Spark retries the stage
+        } catch (Exception e) {
+            if (collective.isBroken() || Thread.currentThread().isInterrupted()) {
+                throw new IllegalStateException("rank " + rank + ": " + e.getMessage(), e);
+            }
+            LOG.error("rank {} failed", rank, e);
+            return List.of(ERROR + "rank " + rank + ": " + e.getMessage());
+        } finally {
+            collective.close();
+        }
+    }
+
+    /** The first GPU Spark gave this task, or null (no GPU configured: the CPU). */
+    private static Device gpu(BarrierTaskContext task) {
+        Map<String, ResourceInformation> resources = CollectionConverters.asJava(task.resources());
+        ResourceInformation gpu = resources.get("gpu");
+        if (gpu == null || gpu.addresses().length == 0) {
+            return null;
+        }
+        return Device.gpu(Integer.parseInt(gpu.addresses()[0].trim()));
+    }
+
+    private static String hostOf(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        return colon > 0 ? hostPort.substring(0, colon) : hostPort;
+    }
+
+    private static void closeQuietly(ServerSocketChannel server) {
+        try {
+            server.close();
+        } catch (java.io.IOException ignored) {
+            // closing a listening socket that is already closed or broken: nothing left to release
+        }
+    }
+
+    /**
+     * The driver-side retry loop: runs {@code job}, and when Spark gives up on it (a {@link SparkException}, e.g.
+     * after {@code spark.stage.maxConsecutiveAttempts} failed stage attempts or a lost driver-side slot check),
+     * runs it again up to {@code retries} times; the job resumes from the newest checkpoint each time.
+     */
+    public static List<String> withRetries(int retries, Supplier<List<String>> job) {
+        for (int attempt = 0;; attempt++) {
+            try {
+                return job.get();
+            } catch (RuntimeException e) {
+                if (attempt >= retries || !isSparkFailure(e)) {
+                    throw e;
+                }
+                System.out.println("[redi] training job failed (" + firstLine(e) + "); retry " + (attempt + 1)
+                        + " of " + retries + " from the newest checkpoint");
+                LOG.warn("training job failed; retrying", e);
+            }
+        }
+    }
+
+    private static boolean isSparkFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SparkException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    /** The number of task slots of a local master ({@code local}, {@code local[N]}, {@code local[*]}), else -1. */
+    public static int localSlots(String master) {
+        if (master.equals("local")) {
+            return 1;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("local\\[(\\d+|\\*)(,\\d+)?]").matcher(master);
+        if (!m.matches()) {
+            return -1;
+        }
+        return m.group(1).equals("*") ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(m.group(1));
+    }
+
+    static String describe(String[] values) {
+        return Arrays.toString(values);
     }
 }

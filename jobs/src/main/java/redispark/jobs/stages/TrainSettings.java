@@ -3,6 +3,7 @@ package redispark.jobs.stages;
 import com.typesafe.config.ConfigValue;
 import java.util.List;
 import redispark.jobs.config.RediConfig;
+import redispark.jobs.spark.BarrierTraining;
 import redispark.train.CollapseAlarm;
 import redispark.train.Preset;
 import redispark.train.Recipe;
@@ -63,6 +64,13 @@ public final class TrainSettings {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("train." + objective.label() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The data-parallel ring of {@code train.workers} ranks and {@code train.dist.*}, with a fresh secret. */
+    public static BarrierTraining.Ring ring(RediConfig config) {
+        return BarrierTraining.Ring.fresh(config.getInt("train.workers"), config.getString("train.dist.bind-host"),
+                config.getString("train.dist.advertise-host"),
+                config.raw().getDuration("train.dist.connect-timeout"), config.raw().getDuration("train.dist.io-timeout"));
     }
 
     /** Whether a key's value came from an environment file or {@code --set}, not from the embedded defaults. */

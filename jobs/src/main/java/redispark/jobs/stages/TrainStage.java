@@ -14,15 +14,20 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
-import redispark.dist.Collective;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import redispark.dist.ShardPlan;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.run.HadoopFiles;
 import redispark.jobs.run.RunDir;
 import redispark.jobs.spark.BarrierTraining;
+import redispark.jobs.spark.DataParallelTraining;
+import redispark.jobs.spark.ResumeCheckpoints;
 import redispark.jobs.spark.SparkSchemas;
 import redispark.train.Checkpoints;
 import redispark.train.RefLogProbs;
 import redispark.train.TrainConfig;
+import redispark.train.TrainLoop;
 import redispark.train.TrainWorker;
 import redispark.train.TrainerState;
 import redispark.train.objective.Objective;
@@ -107,80 +112,49 @@ public final class TrainStage implements Stage {
         RediConfig config = context.config();
         RunDir run = context.run();
         TrainConfig trainConfig = TrainSettings.resolve(config, objective);
-        int workers = config.getInt("train.workers");
-        if (workers != 1) {
-            throw new IllegalArgumentException("train.workers = " + workers + ": only 1 worker is supported so far");
-        }
+        BarrierTraining.Ring ring = TrainSettings.ring(config);
+        int workers = ring.workers();
         Map<String, Long> rows = new LinkedHashMap<>();
         String initUri = objective == Objective.SFT ? StudentBase.ensure(context) : sftCheckpoint(run);
         Dataset<Row> examples = examples(context, initUri, rows);
-        long count = examples.count();
-        if (count == 0) {
-            throw new IllegalArgumentException("no " + objective.data().name().toLowerCase() + " to train on in "
-                    + run.root());
-        }
         HadoopFiles files = run.files();
-        String checkpointUri = run.path(checkpointOf(runName));
         String resumeUri = run.path(resumeDir());
-        String resumeFrom = resumable(config, run, trainConfig) ? resumeUri : null;
-        boolean progress = config.raw().getBoolean("train.progress");
-        Objective kind = objective;
-        List<String> lines = BarrierTraining.run(examples, workers, (rank, world, shard) -> {
-            List<TrainWorker.TextRow> textRows = new ArrayList<>(shard.size());
-            for (Row r : shard) {
-                textRows.add(textRow(kind, r));
-            }
-            Path work = Files.createTempDirectory("redi-train");
-            TrainWorker.Outcome outcome = TrainWorker.run(new TrainWorker.Request(files.localDirectory(initUri),
-                    resumeFrom == null ? null : files.localDirectory(resumeFrom), textRows, trainConfig,
-                    Collective.single(), work, (dir, state) -> files.publishDirectory(dir, resumeUri),
-                    progress && rank == 0));
-            if (rank != 0) {
-                return List.of();
-            }
-            files.publishDirectory(outcome.modelDir(), checkpointUri);
-            if (outcome.result().stopReason() != redispark.train.TrainLoop.StopReason.MAX_STEPS) {
-                files.delete(resumeUri);
-            }
-            List<String> out = new ArrayList<>();
-            out.add(Json.write(Map.of("summary", Map.of(
-                    "steps", outcome.steps(),
-                    "stop_reason", outcome.result().stopReason().label(),
-                    "model_step", Checkpoints.state(outcome.modelDir()).globalStep(),
-                    "rejects", outcome.result().rejects().counts(),
-                    "warnings", outcome.result().warnings()))));
-            out.addAll(outcome.metricLines());
-            return out;
-        });
-        Map<String, Object> summary = null;
-        List<String> metricLines = new ArrayList<>();
-        for (String line : lines) { // rank 0's summary and metric lines, in whatever order the shuffle kept
-            if (line.contains("\"summary\"")) {
-                summary = summary(line);
-            } else {
-                metricLines.add(line);
-            }
+        if (!resumable(config, run, trainConfig, workers)) {
+            ResumeCheckpoints.clear(files, resumeUri);
         }
-        if (summary == null) {
-            throw new IllegalStateException("training returned no summary (rank 0 did not finish)");
-        }
-        metricLines.sort(java.util.Comparator.comparingDouble(l -> Json.readDoubles(l).get("global_step")));
+        DataParallelTraining.Result result = DataParallelTraining.train(new DataParallelTraining.Request(examples,
+                initUri, trainConfig, ring, files, run.path(checkpointOf(runName)), resumeUri,
+                config.raw().getBoolean("train.progress"), config.getInt("train.dist.max-retries")));
+        Map<String, Object> summary = result.summary();
+        List<String> metricLines = result.metricLines();
         long metricRowCount = run.writeTable(context.spark().createDataFrame(metricRows(metricLines),
                 SparkSchemas.METRIC), metricsOf(runName));
         files.writeText(run.path(metricsOf(runName) + ".jsonl"), String.join("\n", metricLines) + "\n");
-        rows.put("examples", count);
+        rows.put("examples", result.items());
         rows.put("steps", ((Number) summary.get("steps")).longValue());
         rows.put("model_step", ((Number) summary.get("model_step")).longValue());
+        rows.put("resumed_from", ((Number) summary.get("resumed_from")).longValue());
         rows.put(metricsOf(runName), metricRowCount);
-        Map<String, Long> rejects = new LinkedHashMap<>();
-        ((Map<?, ?>) summary.get("rejects")).forEach((k, v) -> rejects.put((String) k, ((Number) v).longValue()));
+        if (workers > 1) { // evidence that the replicas stayed identical: every rank's weight hash per checkpoint
+            files.writeText(run.path(metricsOf(runName) + ".replicas.json"),
+                    Json.write(summary.get("replica_hashes")));
+            double comm = 0;
+            double total = 0;
+            for (String line : metricLines) {
+                Map<String, Double> m = Json.readDoubles(line);
+                comm += m.getOrDefault("comm_time", 0.0);
+                total += m.get("step_time");
+            }
+            System.out.printf(java.util.Locale.ROOT, "[redi] %s: %d ranks, gradient all-reduce %.1f%% of step time "
+                    + "(%.2f s of %.2f s, rank 0)%n", name(), workers, 100 * comm / total, comm, total);
+        }
         List<?> warnings = (List<?>) summary.get("warnings");
         warnings.forEach(w -> System.out.println("[redi] WARNING " + w));
         if (!"finished".equals(summary.get("stop_reason"))) {
             System.out.println("[redi] " + name() + " stopped early (" + summary.get("stop_reason") + "); "
                     + checkpointOf(runName) + " holds step " + summary.get("model_step"));
         }
-        return StageOutcome.of(rows, rejects);
+        return StageOutcome.of(rows, result.rejects());
     }
 
     private static String sftCheckpoint(RunDir run) {
@@ -236,38 +210,22 @@ public final class TrainStage implements Stage {
                 refRejected.as("ref_rejected"), lit(false).as("negative"));
     }
 
-    private static TrainWorker.TextRow textRow(Objective objective, Row r) {
-        String id = r.getString(0);
-        return switch (objective.data()) {
-            case EXAMPLES -> TrainWorker.TextRow.example(id, r.getString(1), r.getString(2));
-            case UNPAIRED -> r.getBoolean(6) ? TrainWorker.TextRow.negative(id, r.getString(1), r.getString(2))
-                    : TrainWorker.TextRow.example(id, r.getString(1), r.getString(2));
-            case PAIRS -> TrainWorker.TextRow.pair(id, r.getString(1), r.getString(2), r.getString(3),
-                    r.isNullAt(4) || r.isNullAt(5) ? null : new RefLogProbs(r.getDouble(4), r.getDouble(5)));
-        };
-    }
-
-    /** Whether the resume checkpoint exists, is unfinished and was trained with this recipe. */
-    private boolean resumable(RediConfig rediConfig, RunDir run, TrainConfig config) {
-        String dir = resumeDir();
-        if (!rediConfig.raw().getBoolean("train.resume") || !run.exists(dir + "/" + Checkpoints.TRAINER_STATE)) {
+    /**
+     * Whether the newest resume checkpoint exists, is unfinished and was trained with this recipe and world size;
+     * when not, the stage starts from step 0 (and a failure later in this run resumes from its own checkpoints).
+     */
+    private boolean resumable(RediConfig rediConfig, RunDir run, TrainConfig config, int workers) {
+        String dir = ResumeCheckpoints.newest(run.files(), run.path(resumeDir()));
+        if (!rediConfig.raw().getBoolean("train.resume") || dir == null) {
             return false;
         }
-        TrainerState state = TrainerState.fromJson(run.files().readText(run.path(dir + "/"
-                + Checkpoints.TRAINER_STATE)));
-        boolean ok = !state.finished() && config.resumableFrom(state.config());
-        System.out.println("[redi] " + name() + ": " + (ok ? "resuming from step " + state.globalStep() + " of "
-                + run.path(dir) : "not resuming from " + run.path(dir) + " (trained with another recipe)"));
+        TrainerState state = TrainerState.fromJson(run.files().readText(dir + "/" + Checkpoints.TRAINER_STATE));
+        boolean sameWorld = state.worldSize() == workers;
+        boolean ok = !state.finished() && config.resumableFrom(state.config()) && sameWorld;
+        System.out.println("[redi] " + name() + ": " + (ok ? "resuming from step " + state.globalStep() + " of " + dir
+                : "not resuming from " + dir + " (trained with " + (sameWorld ? "another recipe)"
+                        : state.worldSize() + " workers)")));
         return ok;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> summary(String line) {
-        try {
-            return (Map<String, Object>) Json.MAPPER.readValue(line, Map.class).get("summary");
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("training returned no summary: " + e.getOriginalMessage(), e);
-        }
     }
 
     /** Step metrics in long form, (step, name, value): one row per metric per step. */

@@ -1,0 +1,241 @@
+package redispark.jobs.spark;
+
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import redispark.dist.ShardPlan;
+import redispark.jobs.run.HadoopFiles;
+import redispark.train.Checkpoints;
+import redispark.train.RefLogProbs;
+import redispark.train.TrainConfig;
+import redispark.train.TrainLoop;
+import redispark.train.TrainWorker;
+import redispark.train.objective.Objective;
+import scala.Tuple2;
+
+/**
+ * One training run of any objective on Spark, the part the train stages and the ML estimators share: the driver
+ * fixes the schedule ({@link ShardPlan}: items in id order, the same step count on every rank, each global batch
+ * dealt in equal slices), the rows go to their ranks, {@link BarrierTraining} runs the replicas, rank 0 publishes
+ * the checkpoints (the newest two resumable ones at {@code resumeUri}, the model at {@code checkpointUri}), and
+ * the driver collects rank 0's summary and metrics and every rank's rejects.
+ *
+ * <p>The examples have the columns {@code id} (unique per kind), {@code prompt}, {@code first} (the completion, or
+ * the chosen one of a pair), {@code second} (the rejected one of a pair), {@code ref_chosen}, {@code ref_rejected}
+ * (DPO's reference log-probs, else null) and {@code negative} (unpaired REDI: whether {@code first} is incorrect).
+ */
+public final class DataParallelTraining {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private DataParallelTraining() {}
+
+    /**
+     * @param initUri the model folder to start from
+     * @param checkpointUri where rank 0 publishes the trained model (a Hugging Face folder)
+     * @param resumeUri where rank 0 publishes resumable checkpoints; the run resumes from the newest there
+     * @param maxRetries driver-side retries of a job Spark gave up on
+     */
+    public record Request(Dataset<Row> examples, String initUri, TrainConfig config, BarrierTraining.Ring ring,
+            HadoopFiles files, String checkpointUri, String resumeUri, boolean progress, int maxRetries) {}
+
+    /**
+     * @param summary rank 0's: steps, stop_reason, model_step, resumed_from (-1 = none), warnings, replica_hashes
+     *     (weight hash of every rank per checkpoint step)
+     * @param metricLines every step's metrics (JSON), in step order
+     * @param rejects refused items by reason, over all ranks
+     */
+    public record Result(Map<String, Object> summary, List<String> metricLines, Map<String, Long> rejects,
+            long items) {}
+
+    /** A row with its place in the driver's schedule (one per epoch that uses it). */
+    public record SlotRow(ShardPlan.Slot slot, TrainWorker.TextRow row) implements Serializable {}
+
+    public static Result train(Request q) {
+        int workers = q.ring().workers();
+        String master = q.examples().sparkSession().sparkContext().master();
+        int slots = BarrierTraining.localSlots(master);
+        if (slots >= 0 && slots < workers) {
+            throw new IllegalArgumentException(workers + " workers need as many task slots, the master " + master
+                    + " has " + slots);
+        }
+        Schedule schedule = Schedule.of(q.examples(), q.config(), workers);
+        if (schedule.items() == 0) {
+            throw new IllegalArgumentException("no " + q.config().objective().data().name().toLowerCase()
+                    + " to train on");
+        }
+        JavaPairRDD<Integer, SlotRow> byRank = schedule.rowsByRank(q.examples(), q.config().objective());
+        List<String> lines = BarrierTraining.withRetries(q.maxRetries(),
+                () -> BarrierTraining.run(byRank, q.ring().renewed(), new Replica(q.initUri(), q.config(), q.files(), q.checkpointUri(),
+                        q.resumeUri(), q.progress(), schedule.stepsPerEpoch())));
+        Map<String, Object> summary = null;
+        List<String> metricLines = new ArrayList<>();
+        Map<String, Long> rejects = new LinkedHashMap<>();
+        for (String line : lines) { // rank 0's summary and metric lines, every rank's rejects, in any order
+            Map<String, Object> parsed = json(line);
+            if (parsed.containsKey("summary")) {
+                summary = cast(parsed.get("summary"));
+            } else if (parsed.containsKey("rejects_of_rank")) {
+                Map<String, Object> counts = cast(parsed.get("counts"));
+                counts.forEach((k, v) -> rejects.merge(k, ((Number) v).longValue(), Long::sum));
+            } else {
+                metricLines.add(line);
+            }
+        }
+        if (summary == null) {
+            throw new IllegalStateException("training returned no summary (rank 0 did not finish)");
+        }
+        metricLines.sort(Comparator.comparingDouble(l -> ((Number) json(l).get("global_step")).doubleValue()));
+        return new Result(summary, metricLines, rejects, schedule.items());
+    }
+
+    /** The work of one rank: its rows into {@link TrainWorker}, rank 0 publishing what the run produces. */
+    private record Replica(String initUri, TrainConfig config, HadoopFiles files, String checkpointUri,
+            String resumeUri, boolean progress, int stepsPerEpoch) implements BarrierTraining.Replica<SlotRow> {
+        @Override
+        public String announce(int stageAttempt) {
+            // rank 0 picks the checkpoint for everyone: a straggler of a failed attempt may still be writing
+            String newest = ResumeCheckpoints.newest(files, resumeUri);
+            return newest == null ? "" : newest;
+        }
+
+        @Override
+        public List<String> train(BarrierTraining.Worker w, List<SlotRow> shard) throws Exception {
+            List<TrainWorker.TextRow> rows = new ArrayList<>(shard.size());
+            List<ShardPlan.Slot> slots = new ArrayList<>(shard.size());
+            for (SlotRow r : shard) {
+                if (r.slot().rank() != w.rank()) {
+                    throw new IllegalStateException("rank " + w.rank() + " got a row of rank " + r.slot().rank());
+                }
+                rows.add(r.row());
+                slots.add(r.slot());
+            }
+            String resumeFrom = w.announcement().isEmpty() ? null : w.announcement();
+            Path work = Files.createTempDirectory("redi-train");
+            Map<String, List<String>> replicaHashes = new TreeMap<>();
+            try {
+                TrainWorker.Outcome outcome = TrainWorker.run(new TrainWorker.Request(
+                        files.localDirectory(initUri), resumeFrom == null ? null : files.localDirectory(resumeFrom),
+                        rows, config, w.collective(), work, (dir, state) -> {
+                            ResumeCheckpoints.publish(files, dir, resumeUri);
+                            replicaHashes.put(String.format("%08d", state.globalStep()), state.replicaHashes());
+                        }, progress && w.rank() == 0, new TrainWorker.Schedule(stepsPerEpoch, slots), w.device()));
+                List<String> out = new ArrayList<>();
+                out.add(JSON.writeValueAsString(Map.of("rejects_of_rank", w.rank(),
+                        "counts", outcome.result().rejects().counts())));
+                if (w.rank() != 0) {
+                    return out;
+                }
+                files.publishDirectory(outcome.modelDir(), checkpointUri);
+                if (outcome.result().stopReason() != TrainLoop.StopReason.MAX_STEPS) {
+                    ResumeCheckpoints.clear(files, resumeUri);
+                }
+                Map<String, Object> summary = new LinkedHashMap<>();
+                summary.put("steps", outcome.steps());
+                summary.put("stop_reason", outcome.result().stopReason().label());
+                summary.put("model_step", Checkpoints.state(outcome.modelDir()).globalStep());
+                summary.put("resumed_from", resumeFrom == null ? -1
+                        : Checkpoints.state(files.localDirectory(resumeFrom)).globalStep());
+                summary.put("warnings", outcome.result().warnings());
+                summary.put("replica_hashes", replicaHashes);
+                out.add(JSON.writeValueAsString(Map.of("summary", summary)));
+                out.addAll(outcome.metricLines());
+                return out;
+            } finally {
+                TrainWorker.deleteTree(work);
+            }
+        }
+    }
+
+    /** The driver's schedule: each item's slot in every epoch, keyed by kind and id. */
+    record Schedule(int stepsPerEpoch, Map<String, List<ShardPlan.Slot>> slots, long items) {
+        static Schedule of(Dataset<Row> examples, TrainConfig config, int workers) {
+            List<String> first = new ArrayList<>();
+            List<String> second = new ArrayList<>();
+            for (Row r : examples.select("id", "negative").collectAsList()) {
+                (r.getBoolean(1) ? second : first).add(r.getString(0));
+            }
+            Collections.sort(first);
+            Collections.sort(second);
+            for (List<String> ids : List.of(first, second)) {
+                for (int i = 1; i < ids.size(); i++) {
+                    if (ids.get(i).equals(ids.get(i - 1))) {
+                        throw new IllegalArgumentException("training rows must have unique ids; '" + ids.get(i)
+                                + "' comes twice");
+                    }
+                }
+            }
+            long items = first.size() + second.size();
+            int steps = ShardPlan.stepsPerEpoch(items, config.batchSize());
+            long seed = config.recipe().seed();
+            Map<String, List<ShardPlan.Slot>> slots = new HashMap<>();
+            List<List<ShardPlan.Slot>> a = ShardPlan.assign(first.size(), steps, config.epochs(), workers, seed, 0);
+            List<List<ShardPlan.Slot>> b = ShardPlan.assign(second.size(), steps, config.epochs(), workers, seed,
+                    ShardPlan.SECOND_KIND);
+            for (int i = 0; i < first.size(); i++) {
+                slots.put(key(first.get(i), false), a.get(i));
+            }
+            for (int i = 0; i < second.size(); i++) {
+                slots.put(key(second.get(i), true), b.get(i));
+            }
+            return new Schedule(steps, slots, items);
+        }
+
+        static String key(String id, boolean negative) {
+            return (negative ? "-" : "+") + id;
+        }
+
+        /** Each row once per epoch, keyed by the rank that trains on it then. */
+        JavaPairRDD<Integer, SlotRow> rowsByRank(Dataset<Row> examples, Objective objective) {
+            Broadcast<Map<String, List<ShardPlan.Slot>>> plan = JavaSparkContext
+                    .fromSparkContext(examples.sparkSession().sparkContext()).broadcast(slots);
+            return examples.select("id", "prompt", "first", "second", "ref_chosen", "ref_rejected", "negative")
+                    .toJavaRDD().flatMapToPair(r -> {
+                        List<ShardPlan.Slot> mine = plan.value().get(key(r.getString(0), r.getBoolean(6)));
+                        TrainWorker.TextRow row = textRow(objective, r);
+                        List<Tuple2<Integer, SlotRow>> out = new ArrayList<>(mine.size());
+                        for (ShardPlan.Slot slot : mine) {
+                            out.add(new Tuple2<>(slot.rank(), new SlotRow(slot, row)));
+                        }
+                        return out.iterator();
+                    });
+        }
+    }
+
+    static TrainWorker.TextRow textRow(Objective objective, Row r) {
+        String id = r.getString(0);
+        return switch (objective.data()) {
+            case EXAMPLES -> TrainWorker.TextRow.example(id, r.getString(1), r.getString(2));
+            case UNPAIRED -> r.getBoolean(6) ? TrainWorker.TextRow.negative(id, r.getString(1), r.getString(2))
+                    : TrainWorker.TextRow.example(id, r.getString(1), r.getString(2));
+            case PAIRS -> TrainWorker.TextRow.pair(id, r.getString(1), r.getString(2), r.getString(3),
+                    r.isNullAt(4) || r.isNullAt(5) ? null : new RefLogProbs(r.getDouble(4), r.getDouble(5)));
+        };
+    }
+
+    private static Map<String, Object> json(String line) {
+        try {
+            return cast(JSON.readValue(line, Map.class));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("training returned a bad line: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T cast(Object o) {
+        return (T) o;
+    }
+}
