@@ -1,6 +1,5 @@
 package redispark.eval;
 
-import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,44 +33,50 @@ public final class Evaluator {
      */
     public static List<Scored> run(Path modelDir, List<Item> items, int samples, double temperature, double topP,
             int maxNewTokens, long seed) {
+        try (ModelCache.Loaded loaded = ModelCache.Loaded.load(modelDir)) {
+            return run(loaded, items, samples, temperature, topP, maxNewTokens, seed);
+        }
+    }
+
+    /** {@link #run(Path, List, int, double, double, int, long)} with a model already loaded (e.g. from the cache). */
+    public static List<Scored> run(ModelCache.Loaded loaded, List<Item> items, int samples, double temperature,
+            double topP, int maxNewTokens, long seed) {
         List<Scored> out = new ArrayList<>(items.size() * samples);
-        try (NDManager root = NDManager.newBaseManager();
-                Qwen2Model model = Qwen2Model.load(modelDir, root);
-                TextTokenizer tokenizer = TextTokenizer.load(modelDir)) {
-            ChatTemplate template = ChatTemplate.load(modelDir);
-            Sampler sampler = new Sampler(model);
-            long[] stops = stopTokens(tokenizer);
-            int maxPositions = model.config().maxPositions();
-            List<Item> fitting = new ArrayList<>();
-            List<long[]> fittingPrompts = new ArrayList<>();
-            for (Item item : items) {
-                long[] prompt = tokenizer.encode(template.prompt(item.problem()));
-                if (prompt.length >= maxPositions) {
-                    // No room to answer inside the model's context: scored as a truncated, empty answer.
-                    for (int s = 0; s < samples; s++) {
-                        out.add(new Scored(item.problemId(), s, "", "length", 0, MathVerifier.verify("", item.gold())));
-                    }
-                } else {
-                    fitting.add(item);
-                    fittingPrompts.add(prompt);
-                }
-            }
-            for (int from = 0; from < fitting.size(); from += BATCH) {
-                int to = Math.min(fitting.size(), from + BATCH);
-                List<Item> batch = fitting.subList(from, to);
-                List<long[]> prompts = fittingPrompts.subList(from, to);
-                int longest = prompts.stream().mapToInt(p -> p.length).max().orElse(0);
-                int budget = Math.min(maxNewTokens, maxPositions - longest);
+        Qwen2Model model = loaded.model();
+        TextTokenizer tokenizer = loaded.tokenizer();
+        ChatTemplate template = loaded.template();
+        Sampler sampler = new Sampler(model);
+        long[] stops = stopTokens(tokenizer);
+        int maxPositions = model.config().maxPositions();
+        List<Item> fitting = new ArrayList<>();
+        List<long[]> fittingPrompts = new ArrayList<>();
+        for (Item item : items) {
+            long[] prompt = tokenizer.encode(template.prompt(item.problem()));
+            if (prompt.length >= maxPositions) {
+                // No room to answer inside the model's context: scored as a truncated, empty answer.
                 for (int s = 0; s < samples; s++) {
-                    SamplingParams params = new SamplingParams(temperature, topP, budget, seed + 7919L * s + from);
-                    List<Generation> generations = sampler.generate(prompts, params, stops);
-                    for (int i = 0; i < batch.size(); i++) {
-                        Generation g = generations.get(i);
-                        String text = tokenizer.decode(g.tokens());
-                        Item item = batch.get(i);
-                        out.add(new Scored(item.problemId(), s, text, g.finishReason(), g.tokens().length,
-                                MathVerifier.verify(text, item.gold())));
-                    }
+                    out.add(new Scored(item.problemId(), s, "", "length", 0, MathVerifier.verify("", item.gold())));
+                }
+            } else {
+                fitting.add(item);
+                fittingPrompts.add(prompt);
+            }
+        }
+        for (int from = 0; from < fitting.size(); from += BATCH) {
+            int to = Math.min(fitting.size(), from + BATCH);
+            List<Item> batch = fitting.subList(from, to);
+            List<long[]> prompts = fittingPrompts.subList(from, to);
+            int longest = prompts.stream().mapToInt(p -> p.length).max().orElse(0);
+            int budget = Math.min(maxNewTokens, maxPositions - longest);
+            for (int s = 0; s < samples; s++) {
+                SamplingParams params = new SamplingParams(temperature, topP, budget, seed + 7919L * s + from);
+                List<Generation> generations = sampler.generate(prompts, params, stops);
+                for (int i = 0; i < batch.size(); i++) {
+                    Generation g = generations.get(i);
+                    String text = tokenizer.decode(g.tokens());
+                    Item item = batch.get(i);
+                    out.add(new Scored(item.problemId(), s, text, g.finishReason(), g.tokens().length,
+                            MathVerifier.verify(text, item.gold())));
                 }
             }
         }

@@ -11,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import redispark.text.ChatTemplate;
 
 /**
  * The embedded default student: a character-level tokenizer plus a ~1 M-parameter Qwen2 decoder, written as a
@@ -31,8 +30,18 @@ public final class TinyStudent {
   /** Rows of the embedding (tokenizer vocabulary 101, rounded up). */
   public static final int VOCAB_SIZE = 128;
 
-  /** The template's default system prompt, short so sequences stay short. */
-  public static final String SYSTEM_PROMPT = "Solve the problem.";
+  /**
+   * ChatML without a system turn: a fixed system prompt would be a third of every prompt, and a tiny student pays
+   * for each of its tokens in every training step and every sample.
+   */
+  private static final String CHAT_TEMPLATE = """
+      {%- for message in messages %}
+      {{- '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}
+      {%- endfor %}
+      {%- if add_generation_prompt %}
+      {{- '<|im_start|>assistant\\n' }}
+      {%- endif %}
+      """;
 
   private TinyStudent() {}
 
@@ -41,9 +50,9 @@ public final class TinyStudent {
     return new ModelConfig(VOCAB_SIZE, 128, 512, 4, 4, 2, 10000.0, 1e-6, 512, true, 0, 2);
   }
 
-  /** The ChatML template with {@link #SYSTEM_PROMPT} as the default system turn. */
+  /** ChatML with no system turn (user, then assistant). */
   public static String chatTemplate() {
-    return ChatTemplate.CHATML.replace("default_system", "'" + SYSTEM_PROMPT + "'");
+    return CHAT_TEMPLATE;
   }
 
   /** Writes tokenizer.json, tokenizer_config.json, config.json, generation_config.json and seeded model.safetensors. */

@@ -39,11 +39,11 @@ class ChatTemplateTest {
       """;
 
   @Test
-  void tinyStudentPromptIsChatMlWithShortSystemPrompt(@TempDir Path dir) {
+  void tinyStudentPromptIsChatMlWithoutSystemTurn(@TempDir Path dir) {
     TinyStudent.write(dir, 1);
     ChatTemplate t = ChatTemplate.load(dir);
-    assertThat(t.prompt("What is 2+3?")).isEqualTo("<|im_start|>system\nSolve the problem.<|im_end|>\n"
-        + "<|im_start|>user\nWhat is 2+3?<|im_end|>\n<|im_start|>assistant\n");
+    assertThat(t.prompt("What is 2+3?")).isEqualTo(
+        "<|im_start|>user\nWhat is 2+3?<|im_end|>\n<|im_start|>assistant\n");
     assertThat(t.completion("<think>\n2 + 3 = 5\n</think>\n\\boxed{5}"))
         .isEqualTo("<think>\n2 + 3 = 5\n</think>\n\\boxed{5}<|im_end|>\n");
     assertThat(t.endOfTurn()).isEqualTo("<|im_end|>");

@@ -14,6 +14,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import redispark.eval.BenchmarkScore;
 import redispark.eval.Evaluator;
+import redispark.eval.ModelCache;
 import redispark.eval.ModelHash;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.generate.BenchmarkDir;
@@ -25,12 +26,11 @@ import redispark.teacher.Problem;
 import redispark.teacher.source.Benchmark;
 import redispark.teacher.source.BenchmarkProblems;
 import redispark.teacher.source.ReadResult;
-import redispark.train.objective.Objective;
 
 /**
- * {@code redi eval}: samples answers from the base, SFT and REDI students (those that exist) on the held-out
- * problems, on the executors, with the same problems, settings and seeds for every model; scores them with the
- * verifier. Writes {@code eval/generations} and {@code eval/summary.json}.
+ * {@code redi eval}: samples answers from the run's models named in {@code eval.models} (base, SFT and REDI by
+ * default; those not trained yet are skipped and listed) on the held-out problems, on the executors, with the same
+ * problems, settings and seeds for every model; scores them with the verifier. Writes {@code eval/generations} and {@code eval/summary.json}.
  */
 public final class EvalStage implements Stage {
     /** The run's own held-out synthetic problems, as named in {@code eval.benchmarks} and the summary. */
@@ -49,10 +49,12 @@ public final class EvalStage implements Stage {
 
     @Override
     public List<String> inputs() {
+        if (explicitModels.isEmpty()) {
+            return List.of("problems", "checkpoints"); // the models of eval.models, whichever exist
+        }
         List<String> inputs = new ArrayList<>(List.of("problems"));
         // models outside the run directory (redi eval --model /abs/dir) are not fingerprinted here
-        (explicitModels.isEmpty() ? models().values() : explicitModels.values()).stream()
-                .filter(EvalStage::insideRun).forEach(inputs::add);
+        explicitModels.values().stream().filter(EvalStage::insideRun).forEach(inputs::add);
         return inputs;
     }
 
@@ -66,13 +68,13 @@ public final class EvalStage implements Stage {
         return List.of(outputDir + "/generations", outputDir + "/summary.json");
     }
 
-    /** Model name → checkpoint directory (relative to the run), in the order they are reported. */
-    static Map<String, String> models() {
-        Map<String, String> models = new LinkedHashMap<>();
-        models.put("base", StudentBase.DIR);
-        models.put("sft", TrainStage.checkpointOf(Objective.SFT));
-        models.put("redi", TrainStage.checkpointOf(Objective.REDI));
-        return models;
+    /** The folder of the run's model {@code name}: {@code checkpoints/<name>} ({@code base} is the starting student). */
+    static String checkpointOf(String name) {
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new IllegalArgumentException("eval.models: '" + name + "' is not a checkpoint folder name "
+                    + "(letters, digits, '.', '_', '-')");
+        }
+        return name.equals("base") ? StudentBase.DIR : "checkpoints/" + name;
     }
 
     /** Evaluate these model folders (name → URI) instead of the run's checkpoints ({@code redi eval --model}). */
@@ -111,19 +113,28 @@ public final class EvalStage implements Stage {
         Map<String, String> targets = new LinkedHashMap<>();
         explicitModels.forEach((name, location) -> targets.put(name,
                 insideRun(location) ? context.run().path(location) : location));
+        List<String> skipped = new ArrayList<>();
         if (targets.isEmpty()) {
-            StudentBase.ensure(context);
-            for (Map.Entry<String, String> m : models().entrySet()) {
-                if (context.run().exists(m.getValue())) {
-                    targets.put(m.getKey(), context.run().path(m.getValue()));
+            for (String name : config.getStringList("eval.models")) {
+                String dir = checkpointOf(name);
+                if (dir.equals(StudentBase.DIR)) {
+                    StudentBase.ensure(context);
                 }
+                if (context.run().exists(dir)) {
+                    targets.put(name, context.run().path(dir));
+                } else {
+                    skipped.add(name);
+                }
+            }
+            if (!skipped.isEmpty()) {
+                System.out.printf("[redi] eval       not trained yet, skipped: %s%n", String.join(", ", skipped));
             }
         }
         Map<String, Dataset<Row>> benchmarks = new LinkedHashMap<>();
         int maxProblems = config.getInt("eval.max-problems");
         for (String name : config.getStringList("eval.benchmarks")) {
             Dataset<Row> problems = problems(context, name);
-            benchmarks.put(name, maxProblems > 0 ? problems.limit(maxProblems) : problems);
+            benchmarks.put(name, spread(maxProblems > 0 ? problems.limit(maxProblems) : problems, config, context));
         }
         Dataset<Row> all = null;
         Map<String, Object> scores = new LinkedHashMap<>();
@@ -131,7 +142,8 @@ public final class EvalStage implements Stage {
         for (Map.Entry<String, String> target : targets.entrySet()) {
             String name = target.getKey();
             String uri = target.getValue();
-            hashes.put(name, ModelHash.of(files.localDirectory(uri)));
+            String hash = ModelHash.of(files.localDirectory(uri));
+            hashes.put(name, hash);
             Map<String, Object> perBenchmark = new LinkedHashMap<>();
             for (Map.Entry<String, Dataset<Row>> bench : benchmarks.entrySet()) {
                 String benchmark = bench.getKey();
@@ -142,9 +154,14 @@ public final class EvalStage implements Stage {
                     if (items.isEmpty()) {
                         return java.util.Collections.emptyIterator();
                     }
+                    List<Evaluator.Scored> scored;
+                    // one copy of the model per executor JVM, shared by its tasks and kept for the next benchmark
+                    try (ModelCache.Lease lease = ModelCache.shared().lease(uri, hash,
+                            () -> files.localDirectory(uri))) {
+                        scored = Evaluator.run(lease.loaded(), items, samples, temperature, topP, maxNewTokens, seed);
+                    }
                     List<Row> out = new ArrayList<>();
-                    for (Evaluator.Scored s : Evaluator.run(files.localDirectory(uri), items, samples, temperature,
-                            topP, maxNewTokens, seed)) {
+                    for (Evaluator.Scored s : scored) {
                         out.add(RowFactory.create(name, benchmark, s.problemId(), s.sampleIdx(), s.text(),
                                 s.finishReason(), s.completionTokens(), s.verdict().correct(),
                                 s.verdict().reason().label(), s.verdict().extracted()));
@@ -164,6 +181,9 @@ public final class EvalStage implements Stage {
         long rows = context.run().writeTable(all, outputDir + "/generations");
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("models", scores);
+        if (!skipped.isEmpty()) {
+            summary.put("skipped_models", skipped);
+        }
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("samples", samples);
         settings.put("temperature", temperature);
@@ -178,6 +198,19 @@ public final class EvalStage implements Stage {
         summary.put("settings", settings);
         context.run().files().writeText(context.run().path(outputDir + "/summary.json"), Json.write(summary));
         return StageOutcome.of(Map.of(outputDir + "/generations", rows), Map.of());
+    }
+
+    /**
+     * The problems spread over {@code eval.partitions} tasks by problem id (a small sorted table would otherwise be
+     * one task on one executor), ordered by id within each, so the sampling seeds are the same on every rerun.
+     */
+    private static Dataset<Row> spread(Dataset<Row> problems, RediConfig config, StageContext context) {
+        int partitions = config.getInt("eval.partitions");
+        if (partitions < 0) {
+            throw new IllegalArgumentException("eval.partitions must be >= 0, got " + partitions);
+        }
+        int n = partitions > 0 ? partitions : context.spark().sparkContext().defaultParallelism();
+        return problems.repartition(n, col("problem_id")).sortWithinPartitions("problem_id");
     }
 
     /** (problem_id, prompt text, gold) of one benchmark, ordered by problem id. */

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redispark.jobs.cli.RediCli;
+import redispark.eval.ModelCache;
 import redispark.jobs.generate.BenchmarkDir;
 import redispark.model.TinyStudent;
 
@@ -58,9 +59,16 @@ class EvalStageTest {
 
     @Test
     void writesOneRowPerProblemAndSampleAndTheSummaryFields() throws Exception {
+        ModelCache.shared().clear();
+        long loadsBefore = ModelCache.shared().loads();
         Path run = evaluate("sampled", "0.6");
         List<Row> rows = generations(run);
         assertThat(rows).hasSize(10);
+        try (var parts = Files.list(run.resolve("eval/generations"))) {
+            assertThat(parts.filter(p -> p.getFileName().toString().startsWith("part-")).count())
+                    .as("partitions that generated").isGreaterThanOrEqualTo(2);
+        }
+        assertThat(ModelCache.shared().loads() - loadsBefore).as("model loads in this (executor) JVM").isEqualTo(1);
         assertThat(rows).allSatisfy(r -> {
             assertThat(r.<String>getAs("model")).isEqualTo("tiny-student");
             assertThat(r.<String>getAs("benchmark")).isEqualTo("math500");
