@@ -29,14 +29,15 @@ public final class CurationStats {
 
     /**
      * @param labeled the split's input
+     * @param problems distinct problems in it
      * @param removed {@link ProblemCuration#REMOVED} rows
      * @param positives the written positives
      * @param negatives the written negatives
      */
-    public static Map<String, Object> of(Dataset<Row> labeled, Dataset<Row> removed, Dataset<Row> positives,
-            Dataset<Row> negatives) {
+    public static Map<String, Object> of(Dataset<Row> labeled, long problems, Dataset<Row> removed,
+            Dataset<Row> positives, Dataset<Row> negatives) {
         Map<String, Object> stats = new LinkedHashMap<>();
-        stats.put("problems", labeled.select("problem_id").distinct().count());
+        stats.put("problems", problems);
         Map<String, Long> removedPerReason = new TreeMap<>();
         Map<String, Long> perBenchmark = new TreeMap<>();
         for (Row r : removed.groupBy("reason", "benchmark").count().collectAsList()) {
@@ -51,12 +52,12 @@ public final class CurationStats {
         Dataset<Row> kept = positives.select(col("problem_id"), col("completion_tokens"), lit(true).as("positive"))
                 .unionByName(negatives.select(col("problem_id"), col("completion_tokens"),
                         lit(false).as("positive")));
-        Row problems = kept.groupBy("problem_id").agg(max(col("positive").cast("int")).as("pos"),
+        Row kinds = kept.groupBy("problem_id").agg(max(col("positive").cast("int")).as("pos"),
                 max(col("positive").equalTo(false).cast("int")).as("neg")).agg(sum("pos"), sum("neg"),
                         sum(col("pos").multiply(col("neg")))).first();
-        stats.put("problems_with_positive", problems.isNullAt(0) ? 0L : problems.getLong(0));
-        stats.put("problems_with_negative", problems.isNullAt(1) ? 0L : problems.getLong(1));
-        stats.put("problems_with_both", problems.isNullAt(2) ? 0L : problems.getLong(2));
+        stats.put("problems_with_positive", kinds.isNullAt(0) ? 0L : kinds.getLong(0));
+        stats.put("problems_with_negative", kinds.isNullAt(1) ? 0L : kinds.getLong(1));
+        stats.put("problems_with_both", kinds.isNullAt(2) ? 0L : kinds.getLong(2));
         stats.put("pass_rate", passRates(labeled));
         stats.put("completion_tokens_histogram", histogram(kept));
         return stats;

@@ -60,32 +60,45 @@ public final class ProblemCuration {
     private ProblemCuration() {}
 
     /**
-     * @param problems distinct {@code problem_id, problem}
-     * @return the removed problems (a lazy plan: cache it when it is read more than once)
+     * @param problems distinct {@code problem_id, problem} (cached by the caller: every step reads it)
+     * @return the removed problems, cached and counted (unpersist when done)
      */
     public static Result run(SparkSession spark, Dataset<Row> problems, CurationSettings settings,
             HadoopFiles files) {
         Map<String, Object> stats = new LinkedHashMap<>();
         List<String> notes = new ArrayList<>();
-        Dataset<Row> removed = spark.createDataFrame(List.of(), REMOVED);
+        List<Dataset<Row>> steps = new ArrayList<>();
         Dataset<Row> remaining = problems;
         Optional<BenchmarkIndex> index = benchmarks(settings, files, stats, notes);
         if (index.isPresent()) {
-            Dataset<Row> contaminated = contaminated(spark, problems, index.get(), settings.decontaminationOverlap());
-            removed = removed.unionByName(contaminated);
-            remaining = remaining.join(contaminated, remaining.col("problem_id").equalTo(contaminated.col(
-                    "problem_id")), "left_anti");
+            remaining = step(contaminated(spark, problems, index.get(), settings.decontaminationOverlap()), remaining,
+                    steps);
         }
         if (settings.exactDedup()) {
-            Dataset<Row> duplicates = exactDuplicates(remaining);
-            removed = removed.unionByName(duplicates);
-            remaining = remaining.join(duplicates, remaining.col("problem_id").equalTo(duplicates.col("problem_id")),
-                    "left_anti");
+            remaining = step(exactDuplicates(remaining), remaining, steps);
         }
         if (settings.nearDedup()) {
-            removed = removed.unionByName(nearDuplicates(remaining, settings));
+            step(nearDuplicates(remaining, settings), remaining, steps);
         }
+        Dataset<Row> removed = spark.createDataFrame(List.of(), REMOVED);
+        for (Dataset<Row> s : steps) {
+            removed = removed.unionByName(s);
+        }
+        removed = removed.cache();
+        removed.count();
+        steps.forEach(Dataset::unpersist);
         return new Result(removed, stats, notes);
+    }
+
+    /**
+     * Materialises one step's removed problems once (each step's input is the previous step's output, so a lazy
+     * plan would recompute every earlier step) and returns the problems it leaves.
+     */
+    private static Dataset<Row> step(Dataset<Row> removedHere, Dataset<Row> remaining, List<Dataset<Row>> steps) {
+        Dataset<Row> cached = removedHere.cache();
+        cached.count();
+        steps.add(cached);
+        return remaining.join(cached.select("problem_id"), "problem_id", "left_anti");
     }
 
     private static Optional<BenchmarkIndex> benchmarks(CurationSettings settings, HadoopFiles files,
@@ -145,7 +158,9 @@ public final class ProblemCuration {
                 .setNumFeatures(1 << 20).transform(shingled);
         MinHashLSH lsh = new MinHashLSH().setInputCol("features").setOutputCol("hashes")
                 .setNumHashTables(settings.bands() * settings.rowsPerBand()).setSeed(settings.seed());
-        Dataset<Row> signed = lsh.fit(features).transform(features).select("problem_id", "ngrams", "hashes");
+        // Read three times below: computed once (local checkpoint, eager; freed with the plan).
+        Dataset<Row> signed = lsh.fit(features).transform(features).select("problem_id", "ngrams", "hashes")
+                .localCheckpoint();
         int rows = settings.rowsPerBand();
         StructType bandKeys = DataTypes.createStructType(List.of(
                 DataTypes.createStructField("problem_id", DataTypes.StringType, false),

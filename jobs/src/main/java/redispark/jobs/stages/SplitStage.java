@@ -84,10 +84,10 @@ public final class SplitStage implements Stage {
         selection(policy, k);
         checkPairPolicy(pairPolicy);
 
-        ProblemCuration.Result curation = ProblemCuration.run(context.spark(),
-                labeled.select("problem_id", "problem").distinct(), CurationSettings.from(context.config()),
-                run.files());
-        Dataset<Row> removed = curation.removed().cache();
+        Dataset<Row> problems = labeled.select("problem_id", "problem").distinct().cache();
+        ProblemCuration.Result curation = ProblemCuration.run(context.spark(), problems,
+                CurationSettings.from(context.config()), run.files());
+        Dataset<Row> removed = curation.removed();
         Dataset<Row> measured = withTokenLengths(labeled, run.files(), baseUri).join(removed.select(
                 col("problem_id"), col("reason").as("problem_reason"), col("detail").as("problem_detail")),
                 "problem_id", "left");
@@ -126,11 +126,12 @@ public final class SplitStage implements Stage {
             Map<String, Long> rejected = run.writeRejects(name(),
                     context.spark().createDataFrame(rejects.toJavaRDD(), SparkSchemas.REJECTS));
             Map<String, Object> stats = new LinkedHashMap<>(curation.stats());
-            stats.putAll(CurationStats.of(labeled, removed, writtenPositives, writtenNegatives));
+            stats.putAll(CurationStats.of(labeled, problems.count(), removed, writtenPositives, writtenNegatives));
             return StageOutcome.of(rows, rejected).withStats(stats, curation.notes());
         } finally {
             classified.unpersist();
             removed.unpersist();
+            problems.unpersist();
         }
     }
 
