@@ -7,12 +7,15 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * {@code manifest.json} of a run directory, read by other tools:
  * {@code {"stages": {"<stage>": {"status": "done|failed|skipped", "rows": {"<table>": N}, "rejects": {"<reason>": N},
- * "seconds": S, "config_hash": "…", "inputs": {"<path>": "<fingerprint>"}}}}}. Stages appear in the order they ran.
+ * "seconds": S, "config_hash": "…", "inputs": {"<path>": "<fingerprint>"}, "stats": {…}, "notes": ["…"]}}}}.
+ * Stages appear in the order they ran; {@code stats} (figures a stage reports about its data) and {@code notes} (what
+ * it did not do, and why) are present only for stages that have them.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public final class RunManifest {
@@ -29,15 +32,23 @@ public final class RunManifest {
             @JsonProperty("seconds") double seconds,
             @JsonProperty("config_hash") String configHash,
             @JsonProperty("inputs") Map<String, String> inputs,
-            @JsonProperty("error") String error) {
+            @JsonProperty("error") String error,
+            @JsonProperty("stats") Map<String, Object> stats,
+            @JsonProperty("notes") List<String> notes) {
 
         public static StageRecord done(Map<String, Long> rows, Map<String, Long> rejects, double seconds,
                 String configHash, Map<String, String> inputs) {
-            return new StageRecord("done", rows, rejects, seconds, configHash, inputs, null);
+            return done(rows, rejects, seconds, configHash, inputs, null, null);
+        }
+
+        public static StageRecord done(Map<String, Long> rows, Map<String, Long> rejects, double seconds,
+                String configHash, Map<String, String> inputs, Map<String, Object> stats, List<String> notes) {
+            return new StageRecord("done", rows, rejects, seconds, configHash, inputs, null,
+                    stats == null || stats.isEmpty() ? null : stats, notes == null || notes.isEmpty() ? null : notes);
         }
 
         public static StageRecord failed(String error, double seconds, String configHash, Map<String, String> inputs) {
-            return new StageRecord("failed", Map.of(), Map.of(), seconds, configHash, inputs, error);
+            return new StageRecord("failed", Map.of(), Map.of(), seconds, configHash, inputs, error, null, null);
         }
     }
 

@@ -1,16 +1,26 @@
 package redispark.jobs.cli;
 
 import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.commons.io.FileUtils;
+import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import redispark.dist.AllReduceBench;
+import redispark.jobs.config.RediConfig;
+import redispark.jobs.curate.SplitBench;
+import redispark.jobs.spark.SparkSessions;
 import redispark.model.TrainStepBench;
 import redispark.verify.VerifierBench;
 
 /** {@code redi bench …}: benchmarks that end with one machine-readable line. */
 @Command(name = "bench", description = "Benchmarks; each ends with one parseable line.",
-        subcommands = {BenchCommand.Verifier.class, BenchCommand.TrainStep.class, BenchCommand.AllReduce.class})
+        subcommands = {BenchCommand.Verifier.class, BenchCommand.TrainStep.class, BenchCommand.AllReduce.class,
+                BenchCommand.Split.class})
 final class BenchCommand {
 
     @Command(name = "verifier", description = "Single-thread verifier throughput over a JSONL of {gold, pred}.")
@@ -67,6 +77,39 @@ final class BenchCommand {
                 throw new IllegalArgumentException("--ranks and --mib must be >= 1");
             }
             System.out.println(AllReduceBench.run(ranks, mib));
+            return 0;
+        }
+    }
+
+    @Command(name = "split", description = "redi split (dedup and decontamination included) on N synthetic labelled "
+            + "traces generated in Spark; ends with: split traces=N seconds=S traces_per_s=X ...")
+    static final class Split implements Callable<Integer> {
+        @Option(names = "--traces", defaultValue = "100000")
+        long traces;
+
+        @Option(names = "--run-dir", paramLabel = "DIR",
+                description = "Where the tables go (default: a temporary folder, deleted at the end).")
+        File runDir;
+
+        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Config override (repeatable).")
+        List<String> overrides = new ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            if (traces < 1) {
+                throw new IllegalArgumentException("--traces must be >= 1");
+            }
+            RediConfig config = RediConfig.load(null, overrides);
+            SparkSession spark = SparkSessions.getOrCreate(config);
+            Path dir = runDir != null ? runDir.toPath()
+                    : Files.createTempDirectory("redi-bench-split");
+            try {
+                System.out.println(SplitBench.run(spark, config, dir.toString(), traces));
+            } finally {
+                if (runDir == null) {
+                    FileUtils.deleteDirectory(dir.toFile());
+                }
+            }
             return 0;
         }
     }

@@ -1,21 +1,35 @@
 package redispark.jobs.stages;
 
 import static org.apache.spark.sql.functions.call_function;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.when;
 
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
 import redispark.jobs.spark.MathVerifyFunction;
+import redispark.jobs.spark.SparkSchemas;
 import redispark.verify.MathVerifier;
 
 /**
  * {@code redi label}: adds the verifier's verdict to every trace — {@code correct}, {@code extracted},
- * {@code reason}, {@code verifier_version} — through the {@code math_verify} SQL function.
+ * {@code reason}, {@code verifier_version} — through the {@code math_verify} SQL function. A trace with no text (a
+ * failed teacher request) cannot be labelled: it goes to {@code rejects/stage=label}, so traces = labeled + rejects.
+ * With {@code label.dataset-labels} the labels an imported dataset brings (OpenR1's) are combined with the verdict.
  */
 public final class LabelStage implements Stage {
+    public static final String TEACHER_ERROR = "teacher_error";
+    public static final String NO_TEXT = "no_text";
+    /** The verifier said correct but a dataset label said incorrect ({@code label.dataset-labels = and}). */
+    public static final String DATASET_INCORRECT = "dataset_label_incorrect";
+    /** The verdict is the dataset's own ({@code label.dataset-labels = only}). */
+    public static final String DATASET_CORRECT = "dataset_label_correct";
 
     @Override
     public String name() {
@@ -39,17 +53,51 @@ public final class LabelStage implements Stage {
 
     @Override
     public StageOutcome run(StageContext context) {
+        String datasetLabels = context.config().getString("label.dataset-labels");
         MathVerifyFunction.register(context.spark(), context.config().getLong("label.budget-ms"));
         Dataset<Row> traces = context.run().readTable(context.spark(), "traces", "generate");
-        Dataset<Row> labeled = traces
+        Column rejectReason = when(col("error").isNotNull(), lit(TEACHER_ERROR))
+                .when(col("text").isNull().or(trim(col("text")).equalTo("")), lit(NO_TEXT))
+                .otherwise(lit(null).cast(DataTypes.StringType));
+        Dataset<Row> checked = traces.withColumn("reject_reason", rejectReason);
+        Dataset<Row> verified = checked.filter(col("reject_reason").isNull()).drop("reject_reason")
                 .withColumn("verdict", call_function(MathVerifyFunction.NAME, col("text"), col("gold")))
                 .withColumn("correct", col("verdict.correct"))
                 .withColumn("extracted", col("verdict.extracted"))
                 .withColumn("reason", col("verdict.reason"))
                 .withColumn("verifier_version", lit(MathVerifier.VERSION))
                 .drop("verdict");
-        long rows = context.run().writeTable(labeled, "labeled");
+        long rows = context.run().writeTable(withDatasetLabels(verified, datasetLabels), "labeled");
         long correct = context.run().readTable(context.spark(), "labeled", "label").filter(col("correct")).count();
-        return StageOutcome.of(Map.of("labeled", rows, "labeled_correct", correct), Map.of());
+        Dataset<Row> rejects = checked.filter(col("reject_reason").isNotNull()).select(lit(name()).as("stage"),
+                col("reject_reason").as("reason"), col("problem_id"), col("sample_idx"), col("error").as("detail"));
+        Map<String, Long> rejected = context.run().writeRejects(name(),
+                context.spark().createDataFrame(rejects.toJavaRDD(), SparkSchemas.REJECTS));
+        return StageOutcome.of(Map.of("labeled", rows, "labeled_correct", correct), rejected);
+    }
+
+    /**
+     * {@code ignore}: the verifier alone. {@code and}: correct only when the verifier and every label the dataset
+     * gives agree (OpenR1's math-verify and Llama labels; a missing label does not count). {@code only}: the
+     * dataset's labels alone where it has any (the paper's rule: math-verify AND Llama), the verifier elsewhere.
+     */
+    static Dataset<Row> withDatasetLabels(Dataset<Row> labeled, String policy) {
+        Column mathVerify = col("openr1_math_verify");
+        Column llama = col("openr1_llama");
+        Column datasetSaysCorrect = coalesce(mathVerify, lit(true)).and(coalesce(llama, lit(true)));
+        Column hasDatasetLabel = mathVerify.isNotNull().or(llama.isNotNull());
+        return switch (policy) {
+            case "ignore" -> labeled;
+            case "and" -> labeled
+                    .withColumn("reason", when(col("correct").and(datasetSaysCorrect.equalTo(false)),
+                            lit(DATASET_INCORRECT)).otherwise(col("reason")))
+                    .withColumn("correct", col("correct").and(datasetSaysCorrect));
+            case "only" -> labeled
+                    .withColumn("reason", when(hasDatasetLabel, when(datasetSaysCorrect, lit(DATASET_CORRECT))
+                            .otherwise(lit(DATASET_INCORRECT))).otherwise(col("reason")))
+                    .withColumn("correct", when(hasDatasetLabel, datasetSaysCorrect).otherwise(col("correct")));
+            default -> throw new IllegalArgumentException("label.dataset-labels: unknown policy '" + policy
+                    + "' (expected ignore, and or only)");
+        };
     }
 }

@@ -59,6 +59,7 @@ public final class ReportStage implements Stage {
             for (String stage : List.of("sft", "redi")) {
                 appendTraining(context, stage, dir, body);
             }
+            appendCuration(context.run().manifest(), dir, body);
             appendLengths(context, dir, body);
             appendManifest(context.run().manifest(), body);
             Files.writeString(dir.resolve("index.html"), page(body.toString()));
@@ -139,6 +140,53 @@ public final class ReportStage implements Stage {
                             org.knowm.xchart.style.markers.SeriesMarkers.NONE);
         }
         return chart;
+    }
+
+    /** The split's curation figures from the manifest: problems kept and removed, pass rate per source. */
+    private static void appendCuration(RunManifest manifest, Path dir, StringBuilder body) throws IOException {
+        RunManifest.StageRecord split = manifest.stages().get("split");
+        if (split == null || split.stats() == null) {
+            return;
+        }
+        JsonNode stats = Json.MAPPER.valueToTree(split.stats());
+        body.append("<h2>Curation</h2>\n<table>\n");
+        for (String key : List.of("problems", "problems_with_positive", "problems_with_negative",
+                "problems_with_both")) {
+            body.append(String.format("<tr><th>%s</th><td>%s</td></tr>%n", escape(key.replace('_', ' ')),
+                    escape(stats.path(key).asText())));
+        }
+        for (String key : List.of("problems_removed", "contaminated_per_benchmark")) {
+            stats.path(key).fields().forEachRemaining(e -> body.append(String.format(
+                    "<tr><th>%s: %s</th><td>%s</td></tr>%n", escape(key.replace('_', ' ')), escape(e.getKey()),
+                    escape(e.getValue().asText()))));
+        }
+        body.append("</table>\n");
+        if (split.notes() != null) {
+            for (String note : split.notes()) {
+                body.append("<p><b>Note:</b> ").append(escape(note)).append("</p>\n");
+            }
+        }
+        List<String> groups = new ArrayList<>();
+        List<Double> rates = new ArrayList<>();
+        body.append("<table><tr><th>source</th><th>difficulty</th><th>traces</th><th>correct</th>")
+                .append("<th>pass rate</th></tr>\n");
+        for (JsonNode r : stats.path("pass_rate")) {
+            body.append(String.format("<tr><td>%s</td><td>%d</td><td>%d</td><td>%d</td><td>%.3f</td></tr>%n",
+                    escape(r.get("source").asText()), r.get("difficulty").asInt(), r.get("traces").asLong(),
+                    r.get("correct").asLong(), r.get("pass_rate").asDouble()));
+            groups.add(r.get("source").asText() + " d" + r.get("difficulty").asInt());
+            rates.add(r.get("pass_rate").asDouble());
+        }
+        body.append("</table>\n");
+        if (!groups.isEmpty()) {
+            CategoryChart chart = new CategoryChartBuilder().width(800).height(360)
+                    .title("Teacher pass rate per source and difficulty").xAxisTitle("source, difficulty")
+                    .yAxisTitle("verified correct / traces").build();
+            chart.getStyler().setLegendVisible(false);
+            chart.getStyler().setXAxisLabelRotation(45);
+            chart.addSeries("pass rate", groups, rates);
+            image(chart, dir, "pass-rate", body);
+        }
     }
 
     private static void appendLengths(StageContext context, Path dir, StringBuilder body) throws IOException {

@@ -1,0 +1,101 @@
+package redispark.jobs.curate;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The figures {@code redi split} records in {@code manifest.json} (and the report shows): problems in, problems
+ * removed per reason and per benchmark, problems with at least one positive / one negative / both, the teacher's
+ * pass rate per source and difficulty, and completion-length histograms of positives and negatives.
+ */
+public final class CurationStats {
+    /** Bins of the length histograms. */
+    public static final int BINS = 20;
+
+    private CurationStats() {}
+
+    /**
+     * @param labeled the split's input
+     * @param problems distinct problems in it
+     * @param removed {@link ProblemCuration#REMOVED} rows
+     * @param positives the written positives
+     * @param negatives the written negatives
+     */
+    public static Map<String, Object> of(Dataset<Row> labeled, long problems, Dataset<Row> removed,
+            Dataset<Row> positives, Dataset<Row> negatives) {
+        Map<String, Object> stats = new LinkedHashMap<>();
+        stats.put("problems", problems);
+        Map<String, Long> removedPerReason = new TreeMap<>();
+        Map<String, Long> perBenchmark = new TreeMap<>();
+        for (Row r : removed.groupBy("reason", "benchmark").count().collectAsList()) {
+            removedPerReason.merge(r.getString(0), r.getLong(2), Long::sum);
+            if (!r.isNullAt(1)) {
+                perBenchmark.put(r.getString(1), r.getLong(2));
+            }
+        }
+        stats.put("problems_removed", removedPerReason);
+        stats.put("contaminated_per_benchmark", perBenchmark);
+
+        Dataset<Row> kept = positives.select(col("problem_id"), col("completion_tokens"), lit(true).as("positive"))
+                .unionByName(negatives.select(col("problem_id"), col("completion_tokens"),
+                        lit(false).as("positive")));
+        Row kinds = kept.groupBy("problem_id").agg(max(col("positive").cast("int")).as("pos"),
+                max(col("positive").equalTo(false).cast("int")).as("neg")).agg(sum("pos"), sum("neg"),
+                        sum(col("pos").multiply(col("neg")))).first();
+        stats.put("problems_with_positive", kinds.isNullAt(0) ? 0L : kinds.getLong(0));
+        stats.put("problems_with_negative", kinds.isNullAt(1) ? 0L : kinds.getLong(1));
+        stats.put("problems_with_both", kinds.isNullAt(2) ? 0L : kinds.getLong(2));
+        stats.put("pass_rate", passRates(labeled));
+        stats.put("completion_tokens_histogram", histogram(kept));
+        return stats;
+    }
+
+    /** One row per (source, difficulty): traces, verified correct, pass rate; sorted. */
+    private static List<Map<String, Object>> passRates(Dataset<Row> labeled) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Row r : labeled.groupBy("source", "difficulty").agg(count("*").as("traces"),
+                sum(when(col("correct"), 1).otherwise(0)).as("correct")).orderBy("source", "difficulty")
+                .collectAsList()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("source", r.getString(0));
+            row.put("difficulty", r.getInt(1));
+            row.put("traces", r.getLong(2));
+            row.put("correct", r.getLong(3));
+            row.put("pass_rate", Math.round(10_000.0 * r.getLong(3) / r.getLong(2)) / 10_000.0);
+            out.add(row);
+        }
+        return out;
+    }
+
+    /** {@code bin_width} and counts per bin for positives and negatives (bin i = [i·width, (i+1)·width)). */
+    private static Map<String, Object> histogram(Dataset<Row> kept) {
+        Row top = kept.agg(max("completion_tokens")).first();
+        int longest = top.isNullAt(0) ? 0 : top.getInt(0);
+        int width = Math.max(1, (longest + BINS) / BINS);
+        long[] pos = new long[BINS];
+        long[] neg = new long[BINS];
+        for (Row r : kept.groupBy(col("positive"), floor(col("completion_tokens").divide(width)).as("bin")).count()
+                .collectAsList()) {
+            int bin = (int) Math.min(BINS - 1, r.getLong(1));
+            (r.getBoolean(0) ? pos : neg)[bin] += r.getLong(2);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("bin_width", width);
+        out.put("positives", pos);
+        out.put("negatives", neg);
+        return out;
+    }
+}

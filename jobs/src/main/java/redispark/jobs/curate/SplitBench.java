@@ -1,0 +1,99 @@
+package redispark.jobs.curate;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import redispark.jobs.config.RediConfig;
+import redispark.jobs.run.RunDir;
+import redispark.jobs.spark.SparkSchemas;
+import redispark.jobs.stages.SplitStage;
+import redispark.jobs.stages.StageContext;
+import redispark.jobs.stages.StageOutcome;
+import redispark.jobs.stages.StageRunner;
+
+/**
+ * {@code redi bench split}: writes N synthetic labelled traces (4 per problem; problems of 12-40 random words from a
+ * 5,000-word vocabulary, 1 % exact and 1 % near duplicates; completions of 80-400 characters, ~60 % correct, 3 %
+ * truncated), then times {@code redi split} on them with the given config (dedup and decontamination included).
+ */
+public final class SplitBench {
+    static final int SAMPLES = 4;
+
+    private SplitBench() {}
+
+    /** Labelled traces as the label stage writes them (the columns split reads), generated on the executors. */
+    public static Dataset<Row> labeled(SparkSession spark, long traces) {
+        StructType schema = SparkSchemas.TRACES.add("correct", DataTypes.BooleanType, false)
+                .add("extracted", DataTypes.StringType, true).add("reason", DataTypes.StringType, false)
+                .add("verifier_version", DataTypes.StringType, false);
+        int partitions = (int) Math.max(2, Math.min(200, traces / 50_000));
+        MapPartitionsFunction<Long, Row> make = ids -> {
+            List<Row> out = new ArrayList<>();
+            while (ids.hasNext()) {
+                out.add(trace(ids.next()));
+            }
+            return out.iterator();
+        };
+        return spark.range(0, traces, 1, partitions).as(Encoders.LONG()).mapPartitions(make, Encoders.row(schema));
+    }
+
+    private static Row trace(long id) {
+        long problem = id / SAMPLES;
+        int sample = (int) (id % SAMPLES);
+        String text = problemText(problem);
+        int gold = (int) (new SplittableRandom(problem * 31 + 7).nextInt(1000));
+        SplittableRandom r = new SplittableRandom(id * 1_000_003L + 11);
+        boolean correct = r.nextDouble() < 0.6;
+        boolean truncated = r.nextDouble() < 0.03;
+        StringBuilder thinking = new StringBuilder("<think>\n");
+        int length = 80 + r.nextInt(320);
+        while (thinking.length() < length) {
+            thinking.append("step ").append(r.nextInt(100)).append(" gives ").append(r.nextInt(1000)).append(".\n");
+        }
+        String answer = String.valueOf(correct ? gold : gold + 1 + r.nextInt(9));
+        String completion = truncated ? thinking.toString() : thinking + "</think>\nThe answer is \\boxed{" + answer
+                + "}.";
+        return RowFactory.create(String.format(Locale.ROOT, "bench-%09d", problem), sample, text,
+                String.valueOf(gold), "bench", 1 + (int) (problem % 5), "bench", completion,
+                truncated ? "length" : "stop", null, null, null, "bench", null, null, null, correct && !truncated,
+                truncated ? null : answer, truncated ? "no_answer" : correct ? "match" : "mismatch", "1");
+    }
+
+    /** Random words; problem 100k+1 repeats problem 100k (exact dup), 100k+2 changes one word of it (near dup). */
+    static String problemText(long problem) {
+        long seed = problem % 100 == 1 || problem % 100 == 2 ? problem - problem % 100 : problem;
+        SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 3);
+        int words = 12 + r.nextInt(29);
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < words; i++) {
+            sb.append(i == 0 ? "" : " ").append(r.nextInt(10) == 0 ? String.valueOf(r.nextInt(100))
+                    : "w" + Integer.toString(r.nextInt(5000), 36));
+        }
+        if (problem % 100 == 2) {
+            sb.append(" again");
+        }
+        return sb.append('?').toString();
+    }
+
+    /** Writes the traces to {@code runDir/labeled}, runs the split, returns the parseable result line. */
+    public static String run(SparkSession spark, RediConfig config, String runDir, long traces) {
+        RunDir run = RunDir.open(spark, runDir);
+        run.writeTable(labeled(spark, traces), "labeled");
+        StageContext context = new StageContext(spark, run, config);
+        long started = System.nanoTime();
+        StageOutcome outcome = StageRunner.run(new SplitStage(), context, true);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        return String.format(Locale.ROOT, "split traces=%d seconds=%.1f traces_per_s=%.0f positives=%d negatives=%d "
+                + "pairs=%d rejects=%s", traces, seconds, traces / seconds, outcome.rows().get("positives"),
+                outcome.rows().get("negatives"), outcome.rows().get("pairs"), outcome.rejects());
+    }
+}
