@@ -229,8 +229,9 @@ class DeployFilesTest {
         assertThat(args.get("SPARK_IMAGE")).startsWith("apache/spark:4.2.").contains("java17");
         List<String> users = instructions.stream().filter(i -> i.startsWith("USER ")).toList();
         assertThat(users.get(users.size() - 1)).as("runs as the image's non-root spark user").isEqualTo("USER 185");
-        assertThat(String.join("\n", instructions)).contains("/opt/redi/jars/redi-spark-jobs.jar",
-                "/opt/redi/deploy/gpu-discovery.sh");
+        // The layout submit-k8s.sh and spark-application.yaml expect.
+        assertThat(String.join("\n", instructions)).contains("/out/jars/redi-spark-jobs.jar",
+                "COPY --from=build /out/jars /opt/redi/jars", "/opt/redi/deploy/gpu-discovery.sh");
     }
 
     @Test

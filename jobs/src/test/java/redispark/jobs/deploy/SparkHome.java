@@ -53,12 +53,21 @@ final class SparkHome {
         Path submit = bin.resolve("spark-submit");
         Files.writeString(submit, """
                 #!/usr/bin/env bash
-                # bin/spark-submit of this test distribution: Spark's launcher prints the java command (NUL-separated,
-                # then its exit code), which is then run.
+                # bin/spark-submit of this test distribution. Spark's launcher prints its messages line by line, then
+                # an empty line, then the java command NUL-separated; the exit code is appended here. The command runs.
                 set -euo pipefail
                 export SPARK_SCALA_VERSION=2.13
                 command=()
-                while IFS= read -r -d '' word; do command+=("$word"); done < <(
+                delimiter=$'\n'
+                while IFS= read -r -d "$delimiter" word; do
+                  if [[ "$delimiter" == "" ]]; then
+                    command+=("$word")
+                  elif [[ -z "$word" ]]; then
+                    delimiter=""
+                  else
+                    echo "$word" >&2
+                  fi
+                done < <(
                   "$JAVA_HOME/bin/java" -Xmx128m -cp "$SPARK_HOME/jars/*" org.apache.spark.launcher.Main \\
                     org.apache.spark.deploy.SparkSubmit "$@"; printf '%d\\0' $?)
                 code="${command[${#command[@]}-1]}"

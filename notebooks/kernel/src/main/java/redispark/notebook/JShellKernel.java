@@ -65,6 +65,7 @@ public final class JShellKernel extends BaseKernel {
         KernelConnectionProperties properties = KernelConnectionProperties.parse(Files.readString(Path.of(args[0])));
         JupyterConnection connection = new JupyterConnection(properties);
         JShellKernel kernel = new Builder().name("redi-java").version(VERSION).build();
+        kernel.installNotebookKernel(); // what display() finds
         kernel.becomeHandlerForConnection(connection);
         connection.connect();
         connection.waitUntilClose();
