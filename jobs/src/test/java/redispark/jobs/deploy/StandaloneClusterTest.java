@@ -77,6 +77,7 @@ class StandaloneClusterTest {
         // A guard against a hang, not a speed target: about 2 minutes on a quiet 2-core machine.
         boolean ended = driver.waitFor(15, TimeUnit.MINUTES);
         String output = Files.readString(dir.resolve("submit.log"));
+        output.lines().filter(l -> l.startsWith("[redi]")).forEach(System.out::println);
         assertThat(ended).as("spark-submit ended; its output:%n%s", tail(output)).isTrue();
         assertThat(driver.exitValue()).as("spark-submit exit code; its output:%n%s", tail(output)).isZero();
 
