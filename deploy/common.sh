@@ -73,8 +73,6 @@ redi_common_args() {
     --conf "spark.driver.extraJavaOptions=$redi_jvm_flags -Djava.awt.headless=true"
     --conf "spark.executor.extraJavaOptions=$redi_jvm_flags $redi_torch_flags"
     --conf "spark.executor.memoryOverhead=$REDI_EXECUTOR_OVERHEAD"
-    # One Spark task per executor core; a training task uses all its executor's cores through libtorch threads.
-    --conf "spark.task.cpus=1"
     --conf "spark.executorEnv.OMP_WAIT_POLICY=PASSIVE"
     --conf "spark.executorEnv.MALLOC_MMAP_THRESHOLD_=4294967296"
     --conf "spark.executorEnv.MALLOC_TRIM_THRESHOLD_=68719476736"
@@ -86,6 +84,9 @@ redi_common_args() {
     # Training is a barrier stage: all its tasks start together and a lost executor fails the stage, so the
     # executor count must stay fixed while it runs.
     redi_conf+=(--conf "spark.dynamicAllocation.enabled=false")
+    # One training replica per executor JVM: it owns the executor's cores (libtorch threads) and the JVM's single
+    # autograd collector. For parallel generate/label/eval tasks, run those verbs separately (as the Airflow DAG does).
+    redi_conf+=(--conf "spark.task.cpus=$REDI_EXECUTOR_CORES")
   fi
   if [[ "$REDI_GPUS_PER_EXECUTOR" != "0" ]]; then
     redi_conf+=(

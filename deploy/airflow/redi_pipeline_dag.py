@@ -27,6 +27,7 @@ from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOpe
 
 STAGES = ["generate", "label", "split", "train-sft", "train-redi", "eval", "report"]
 TRAINING = {"train-sft", "train-redi"}
+EXECUTOR_CORES = 4
 # One run directory per logical date; every stage task of a DAG run works on the same one.
 RUN_DIR = "{{ var.value.get('redi_run_root', 's3a://my-bucket/redi/runs') }}/{{ ds_nodash }}"
 
@@ -56,6 +57,8 @@ def _spark_conf(stage: str) -> dict[str, str]:
     if stage in TRAINING:
         # A barrier stage: executors must not come and go while it trains.
         conf["spark.dynamicAllocation.enabled"] = "false"
+        # One replica per executor JVM, owning its cores (libtorch threads) and the JVM's autograd collector.
+        conf["spark.task.cpus"] = str(EXECUTOR_CORES)
         gpus = os.environ.get("REDI_GPUS", "0")
         if gpus != "0":
             conf["spark.executor.resource.gpu.amount"] = gpus
@@ -83,7 +86,7 @@ def _stage_task(stage: str) -> SparkSubmitOperator:
         name=f"redi-{stage}",
         driver_memory="8g",
         executor_memory="8g",
-        executor_cores=4,
+        executor_cores=EXECUTOR_CORES,
         verbose=False,
     )
 

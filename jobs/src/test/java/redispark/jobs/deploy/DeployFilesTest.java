@@ -124,6 +124,8 @@ class DeployFilesTest {
         assertThat(standalone.subList(standalone.size() - 3, standalone.size()))
                 .containsExactly("pipeline", "--run-dir", "s3a://b/r");
         assertThat(confValue(standalone, "spark.dynamicAllocation.enabled")).isEqualTo("false");
+        assertThat(confValue(standalone, "spark.task.cpus")).as("one training replica per executor")
+                .isEqualTo(standalone.get(standalone.indexOf("--executor-cores") + 1));
         assertThat(confValue(standalone, "spark.executor.memoryOverhead")).isNotBlank();
         assertThat(confValue(standalone, "spark.hadoop.fs.s3a.aws.credentials.provider"))
                 .isEqualTo("software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider");
@@ -135,6 +137,7 @@ class DeployFilesTest {
 
         List<String> eval = submitArguments(dir, "submit-standalone.sh", Map.of(), "eval", "--run-dir", "r");
         assertThat(confValue(eval, "spark.dynamicAllocation.enabled")).as("only training pins executors").isNull();
+        assertThat(confValue(eval, "spark.task.cpus")).as("eval runs a task per core").isNull();
 
         List<String> yarn = submitArguments(dir, "submit-yarn.sh", Map.of("HADOOP_CONF_DIR", "/etc/hadoop/conf",
                 "REDI_GPUS_PER_EXECUTOR", "2", "REDI_CONF_FILE", "/x/cluster.conf"), "train-sft", "--run-dir", "r");
@@ -240,7 +243,8 @@ class DeployFilesTest {
         assertThat(yaml).doesNotContain("\t");
         assertThat(yaml).contains("kind: SparkApplication", "mainClass: redispark.jobs.cli.RediCli",
                 "mainApplicationFile: local:///opt/redi/jars/redi-spark-jobs.jar",
-                "spark.dynamicAllocation.enabled: \"false\"", "spark.task.resource.gpu.amount:",
+                "spark.dynamicAllocation.enabled: \"false\"", "spark.task.cpus: \"4\"", "    cores: 4",
+                "spark.task.resource.gpu.amount:",
                 "spark.executor.resource.gpu.discoveryScript: /opt/redi/deploy/gpu-discovery.sh", "memoryOverhead:");
         for (String key : List.of("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions")) {
             int at = yaml.indexOf(key);
