@@ -68,6 +68,7 @@ if [[ -z "$run" ]]; then
     --set train.max-steps=4 --set eval.samples=1 --set eval.max-new-tokens=32
 fi
 finished "$run" || { echo "run-notebooks: $run is not a finished run" >&2; exit 1; }
+run="$(cd "$run" && pwd)" # the kernels start in notebooks/
 echo "[notebooks] run directory: $run"
 
 export REDI_RUN_DIR="$run"
