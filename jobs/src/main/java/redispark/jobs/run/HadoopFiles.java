@@ -115,8 +115,9 @@ public final class HadoopFiles implements Serializable {
     }
 
     /**
-     * A short hash of the files under {@code uri} (relative names and sizes): Parquet part files carry a fresh name
-     * each write, so a rewritten table gets a new fingerprint. {@code "absent"} when nothing is there.
+     * A short hash of the files under {@code uri} (relative names, sizes and modification times): a rewritten table
+     * or checkpoint, or an edited external file, gets a new fingerprint even when its names and sizes are the same
+     * (a retrained model). {@code "absent"} when nothing is there.
      */
     public String fingerprint(String uri) {
         Path root = new Path(uri);
@@ -125,16 +126,16 @@ public final class HadoopFiles implements Serializable {
             if (!fs.exists(root)) {
                 return "absent";
             }
-            java.util.TreeMap<String, Long> entries = new java.util.TreeMap<>();
+            java.util.TreeMap<String, String> entries = new java.util.TreeMap<>();
             var files = fs.listFiles(root, true);
             String prefix = fs.makeQualified(root).toString();
             while (files.hasNext()) {
                 var f = files.next();
                 entries.put(f.getPath().toString().substring(Math.min(prefix.length(), f.getPath().toString().length())),
-                        f.getLen());
+                        f.getLen() + "\t" + f.getModificationTime());
             }
             java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
-            entries.forEach((name, length) -> digest.update((name + "\t" + length + "\n")
+            entries.forEach((name, sizeAndTime) -> digest.update((name + "\t" + sizeAndTime + "\n")
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             return java.util.HexFormat.of().formatHex(digest.digest(), 0, 8);
         } catch (IOException e) {

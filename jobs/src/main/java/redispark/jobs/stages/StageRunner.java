@@ -7,8 +7,9 @@ import redispark.run.RunManifest.StageRecord;
 
 /**
  * Runs one stage, timing it and recording its outcome (or its failure) in {@code manifest.json}. A stage whose last
- * run is done, with the same config hash, the same input fingerprints and all its outputs present, is skipped and
- * says so: reruns of a finished pipeline do no work, and a changed key reruns exactly the stages downstream of it.
+ * run is done, with the same config hash, the same input fingerprints (run-directory tables and the {@link
+ * ExternalInputs} its config names) and all its outputs present, is skipped and says so: reruns of a finished
+ * pipeline do no work, and a changed key or external file reruns exactly the stages downstream of it.
  */
 public final class StageRunner {
     private StageRunner() {}
@@ -23,6 +24,9 @@ public final class StageRunner {
         Map<String, String> inputs = new LinkedHashMap<>();
         for (String input : stage.inputs()) {
             inputs.put(input, context.run().files().fingerprint(context.run().path(input)));
+        }
+        for (String external : ExternalInputs.of(stage.name(), context.config())) {
+            inputs.put(external, context.run().files().fingerprint(external));
         }
         StageRecord previous = context.run().manifest().stages().get(stage.name());
         if (!force && upToDate(previous, hash, inputs, stage, context)) {

@@ -20,7 +20,9 @@ final class StudentBase {
     /** Returns the URI of {@code checkpoints/base}, building it first when missing or made from another config. */
     static String ensure(StageContext context) {
         RunDir run = context.run();
-        String stamp = context.config().hash("student");
+        // The source folder's fingerprint is part of the stamp, so an edited base model is copied again.
+        String stamp = context.config().hash("student") + ExternalInputs.studentBase(context.config())
+                .map(folder -> " " + run.files().fingerprint(folder)).orElse("");
         if (run.exists(STAMP) && run.files().readText(run.path(STAMP)).equals(stamp)) {
             return run.path(DIR);
         }

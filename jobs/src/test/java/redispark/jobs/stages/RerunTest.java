@@ -7,6 +7,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -14,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redispark.jobs.cli.RediCli;
 
-/** Reruns skip what is up to date and redo exactly what a changed key affects. */
+/** Reruns skip what is up to date and redo exactly what a changed key or external file affects. */
 class RerunTest {
 
     private static String pipeline(Path run, String... extra) {
@@ -39,7 +41,8 @@ class RerunTest {
                 if (Files.isDirectory(p)) {
                     Files.createDirectories(to);
                 } else {
-                    Files.copy(p, to);
+                    // Keep modification times: they are part of the input fingerprints, as after `cp -a`.
+                    Files.copy(p, to, StandardCopyOption.COPY_ATTRIBUTES);
                 }
             }
         }
@@ -56,12 +59,45 @@ class RerunTest {
         String output = pipeline(copyOfTheSmallRun(dir.resolve("run")));
         assertThat(skipped(output)).containsExactly("generate", "label", "split", "train-sft", "train-redi", "eval",
                 "report");
+        assertThat(ran(output)).isEmpty();
     }
 
     @Test
     void changingAnEvalKeyRerunsOnlyEvalAndReport(@TempDir Path dir) throws Exception {
         String output = pipeline(copyOfTheSmallRun(dir.resolve("run")), "--set", "eval.samples=1");
         assertThat(skipped(output)).containsExactly("generate", "label", "split", "train-sft", "train-redi");
-        assertThat(output).contains("eval       done", "report     done");
+        assertThat(ran(output)).containsExactly("eval", "report");
+    }
+
+    @Test
+    void changingAnSftKeyRerunsTrainingAndEverythingAfterIt(@TempDir Path dir) throws Exception {
+        // A retrained checkpoint has the same file names and sizes; train-redi must still see that it changed.
+        String output = pipeline(copyOfTheSmallRun(dir.resolve("run")), "--set", "train.sft.seed=4");
+        assertThat(skipped(output)).containsExactly("generate", "label", "split");
+        assertThat(ran(output)).containsExactly("train-sft", "train-redi", "eval", "report");
+    }
+
+    @Test
+    void editingAnExternalBenchmarkFileRerunsExactlyTheStagesDownstreamOfIt(@TempDir Path dir) throws Exception {
+        Path benchmarks = Files.createDirectories(dir.resolve("benchmarks"));
+        Path math500 = benchmarks.resolve("math500.jsonl");
+        Files.writeString(math500, "{\"problem\": \"What is $2+3$?\", \"answer\": \"5\", \"unique_id\": \"t/1\"}\n");
+        Path run = copyOfTheSmallRun(dir.resolve("run"));
+        String[] evalOnBenchmark = {"--set", "eval.benchmarks=[math500]", "--set", "eval.benchmarks-dir=" + benchmarks};
+
+        assertThat(ran(pipeline(run, evalOnBenchmark))).as("config change").containsExactly("eval", "report");
+        assertThat(ran(pipeline(run, evalOnBenchmark))).as("nothing changed").isEmpty();
+
+        Files.writeString(math500, "{\"problem\": \"What is $7-4$?\", \"answer\": \"3\", \"unique_id\": \"t/2\"}\n",
+                StandardOpenOption.APPEND);
+        String output = pipeline(run, evalOnBenchmark);
+        assertThat(skipped(output)).containsExactly("generate", "label", "split", "train-sft", "train-redi");
+        assertThat(ran(output)).containsExactly("eval", "report");
+        assertThat(Files.readString(run.resolve("manifest.json"))).contains(math500.toString());
+    }
+
+    private static List<String> ran(String output) {
+        return output.lines().filter(l -> l.matches("\\[redi] \\S+\\s+done in .*"))
+                .map(l -> l.replace("[redi]", "").trim().split("\\s+")[0]).toList();
     }
 }
