@@ -13,12 +13,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.internal.chartpart.Chart;
 import redispark.run.RunManifest;
 
 /**
@@ -54,7 +51,7 @@ public final class ReportStage implements Stage {
             Files.createDirectories(dir);
             StringBuilder body = new StringBuilder();
             body.append("<h1>redi-spark run report</h1>\n<p>Run directory: <code>")
-                    .append(escape(context.run().root())).append("</code></p>\n");
+                    .append(ReportPages.escape(context.run().root())).append("</code></p>\n");
             appendAccuracy(context, dir, body);
             for (String stage : List.of("sft", "redi")) {
                 appendTraining(context, stage, dir, body);
@@ -62,7 +59,7 @@ public final class ReportStage implements Stage {
             appendCuration(context.run().manifest(), dir, body);
             appendLengths(context, dir, body);
             appendManifest(context.run().manifest(), body);
-            Files.writeString(dir.resolve("index.html"), page(body.toString()));
+            Files.writeString(dir.resolve("index.html"), ReportPages.page("redi-spark report", body.toString()));
             int files;
             try (var listing = Files.list(dir)) {
                 files = (int) listing.count();
@@ -90,21 +87,21 @@ public final class ReportStage implements Stage {
                 Map.Entry<String, JsonNode> bench = b.next();
                 JsonNode s = bench.getValue();
                 body.append(String.format("<tr><td>%s</td><td>%s</td><td>%.3f</td><td>%.3f</td><td>%d × %d</td>"
-                                + "<td>%.1f</td><td>%.1f %%</td></tr>%n", escape(model.getKey()),
-                        escape(bench.getKey()), s.get("pass@1").asDouble(), s.get("pass@1_sem").asDouble(),
+                                + "<td>%.1f</td><td>%.1f %%</td></tr>%n", ReportPages.escape(model.getKey()),
+                        ReportPages.escape(bench.getKey()), s.get("pass@1").asDouble(), s.get("pass@1_sem").asDouble(),
                         s.get("problems").asInt(), s.get("samples").asInt(), s.get("mean_completion_tokens").asDouble(),
                         100 * s.get("truncation_rate").asDouble()));
                 names.add(model.getKey());
                 accuracy.add(s.get("pass@1").asDouble());
             }
         }
-        body.append("</table>\n<p>Settings: <code>").append(escape(summary.get("settings").toString()))
+        body.append("</table>\n<p>Settings: <code>").append(ReportPages.escape(summary.get("settings").toString()))
                 .append("</code></p>\n");
         CategoryChart chart = new CategoryChartBuilder().width(640).height(360).title("pass@1 on held-out problems")
                 .xAxisTitle("model").yAxisTitle("pass@1").build();
         chart.getStyler().setLegendVisible(false);
         chart.addSeries("pass@1", names, accuracy);
-        image(chart, dir, "accuracy", body);
+        ReportPages.image(chart, dir, "accuracy", body);
     }
 
     private static void appendTraining(StageContext context, String stage, Path dir, StringBuilder body)
@@ -118,29 +115,21 @@ public final class ReportStage implements Stage {
             series.computeIfAbsent(r.getString(1), k -> new ArrayList<>()).add(new double[] {r.getInt(0), r.getDouble(2)});
         }
         body.append("<h2>Training: ").append(stage.toUpperCase()).append("</h2>\n");
-        image(lines(stage.toUpperCase() + " loss", series, List.of("loss")), dir, stage + "-loss", body);
+        ReportPages.image(steps(stage.toUpperCase() + " loss", series, List.of("loss")), dir, stage + "-loss", body);
         if (series.containsKey("logps_norm/rejected")) {
-            image(lines("REDI per-token log-probs", series, List.of("logps_norm/chosen", "logps_norm/rejected")),
-                    dir, stage + "-logps", body);
-            image(lines("REDI reward margin", series, List.of("rewards/margins")), dir, stage + "-margins", body);
+            ReportPages.image(steps("REDI per-token log-probs", series, List.of("logps_norm/chosen",
+                    "logps_norm/rejected")), dir, stage + "-logps", body);
+            ReportPages.image(steps("REDI reward margin", series, List.of("rewards/margins")), dir, stage + "-margins",
+                    body);
         }
-        image(lines(stage.toUpperCase() + " gradient and update norms", series, List.of("grad_norm", "update_norm")),
-                dir, stage + "-norms", body);
+        ReportPages.image(steps(stage.toUpperCase() + " gradient and update norms", series, List.of("grad_norm",
+                "update_norm")), dir, stage + "-norms", body);
     }
 
-    private static XYChart lines(String title, Map<String, List<double[]>> series, List<String> names) {
-        XYChart chart = new XYChartBuilder().width(640).height(360).title(title).xAxisTitle("step").build();
-        for (String name : names) {
-            List<double[]> points = series.get(name);
-            if (points == null || points.isEmpty()) {
-                continue;
-            }
-            chart.addSeries(name, points.stream().mapToDouble(p -> p[0]).toArray(),
-                    points.stream().mapToDouble(p -> p[1]).toArray()).setMarker(
-                            org.knowm.xchart.style.markers.SeriesMarkers.NONE);
-        }
-        return chart;
+    private static XYChart steps(String title, Map<String, List<double[]>> series, List<String> names) {
+        return ReportPages.lines(title, "step", series, names, false);
     }
+
 
     /** The split's curation figures from the manifest: problems kept and removed, pass rate per source. */
     private static void appendCuration(RunManifest manifest, Path dir, StringBuilder body) throws IOException {
@@ -152,18 +141,18 @@ public final class ReportStage implements Stage {
         body.append("<h2>Curation</h2>\n<table>\n");
         for (String key : List.of("problems", "problems_with_positive", "problems_with_negative",
                 "problems_with_both")) {
-            body.append(String.format("<tr><th>%s</th><td>%s</td></tr>%n", escape(key.replace('_', ' ')),
-                    escape(stats.path(key).asText())));
+            body.append(String.format("<tr><th>%s</th><td>%s</td></tr>%n", ReportPages.escape(key.replace('_', ' ')),
+                    ReportPages.escape(stats.path(key).asText())));
         }
         for (String key : List.of("problems_removed", "contaminated_per_benchmark")) {
             stats.path(key).fields().forEachRemaining(e -> body.append(String.format(
-                    "<tr><th>%s: %s</th><td>%s</td></tr>%n", escape(key.replace('_', ' ')), escape(e.getKey()),
-                    escape(e.getValue().asText()))));
+                    "<tr><th>%s: %s</th><td>%s</td></tr>%n", ReportPages.escape(key.replace('_', ' ')),
+                    ReportPages.escape(e.getKey()), ReportPages.escape(e.getValue().asText()))));
         }
         body.append("</table>\n");
         if (split.notes() != null) {
             for (String note : split.notes()) {
-                body.append("<p><b>Note:</b> ").append(escape(note)).append("</p>\n");
+                body.append("<p><b>Note:</b> ").append(ReportPages.escape(note)).append("</p>\n");
             }
         }
         List<String> groups = new ArrayList<>();
@@ -172,7 +161,7 @@ public final class ReportStage implements Stage {
                 .append("<th>pass rate</th></tr>\n");
         for (JsonNode r : stats.path("pass_rate")) {
             body.append(String.format("<tr><td>%s</td><td>%d</td><td>%d</td><td>%d</td><td>%.3f</td></tr>%n",
-                    escape(r.get("source").asText()), r.get("difficulty").asInt(), r.get("traces").asLong(),
+                    ReportPages.escape(r.get("source").asText()), r.get("difficulty").asInt(), r.get("traces").asLong(),
                     r.get("correct").asLong(), r.get("pass_rate").asDouble()));
             groups.add(r.get("source").asText() + " d" + r.get("difficulty").asInt());
             rates.add(r.get("pass_rate").asDouble());
@@ -185,7 +174,7 @@ public final class ReportStage implements Stage {
             chart.getStyler().setLegendVisible(false);
             chart.getStyler().setXAxisLabelRotation(45);
             chart.addSeries("pass rate", groups, rates);
-            image(chart, dir, "pass-rate", body);
+            ReportPages.image(chart, dir, "pass-rate", body);
         }
     }
 
@@ -214,7 +203,7 @@ public final class ReportStage implements Stage {
         chart.addSeries("positives", labels, histogram(pos, bins, width));
         chart.addSeries("negatives", labels, histogram(neg, bins, width));
         body.append("<h2>Data</h2>\n");
-        image(chart, dir, "lengths", body);
+        ReportPages.image(chart, dir, "lengths", body);
     }
 
     private static List<Double> lengths(StageContext context, String table) {
@@ -242,29 +231,9 @@ public final class ReportStage implements Stage {
         body.append("<h2>Stages</h2>\n<table><tr><th>stage</th><th>status</th><th>seconds</th><th>rows</th>")
                 .append("<th>rejects</th></tr>\n");
         manifest.stages().forEach((name, r) -> body.append(String.format(
-                "<tr><td>%s</td><td>%s</td><td>%.1f</td><td>%s</td><td>%s</td></tr>%n", escape(name),
-                escape(r.status()), r.seconds(), escape(String.valueOf(r.rows())), escape(String.valueOf(r.rejects())))));
+                "<tr><td>%s</td><td>%s</td><td>%.1f</td><td>%s</td><td>%s</td></tr>%n", ReportPages.escape(name),
+                ReportPages.escape(r.status()), r.seconds(), ReportPages.escape(String.valueOf(r.rows())),
+                ReportPages.escape(String.valueOf(r.rejects())))));
         body.append("</table>\n");
-    }
-
-    private static void image(Chart<?, ?> chart, Path dir, String name, StringBuilder body) throws IOException {
-        BitmapEncoder.saveBitmap(chart, dir.resolve(name).toString(), BitmapEncoder.BitmapFormat.PNG);
-        body.append("<p><img src=\"").append(name).append(".png\" alt=\"").append(escape(name)).append("\"></p>\n");
-    }
-
-    private static String page(String body) {
-        return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>redi-spark report</title>\n<style>"
-                + "body{font-family:sans-serif;max-width:900px;margin:2em auto}table{border-collapse:collapse}"
-                + "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}</style></head>\n<body>\n" + body
-                // Marks on <body> how many plots decoded, so a headless browser check can read it from the DOM.
-                + "<script>window.addEventListener('load',function(){var i=document.images,n=0;"
-                + "for(var k=0;k<i.length;k++){if(i[k].complete&&i[k].naturalWidth>0){n++;}}"
-                + "document.body.setAttribute('data-images-loaded',n);"
-                + "document.body.setAttribute('data-images-total',i.length);});</script>\n"
-                + "</body></html>\n";
-    }
-
-    static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }
