@@ -3,8 +3,6 @@ package redispark.jobs.cli;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.commons.io.FileUtils;
 import org.apache.spark.sql.SparkSession;
@@ -91,15 +89,16 @@ final class BenchCommand {
                 description = "Where the tables go (default: a temporary folder, deleted at the end).")
         File runDir;
 
-        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Config override (repeatable).")
-        List<String> overrides = new ArrayList<>();
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
             if (traces < 1) {
                 throw new IllegalArgumentException("--traces must be >= 1");
             }
-            RediConfig config = RediConfig.load(null, overrides);
+            RediCli root = (RediCli) spec.root().userObject(); // --conf and --set are the CLI's inherited options
+            RediConfig config = RediConfig.load(root.conf, root.overrides);
             SparkSession spark = SparkSessions.getOrCreate(config);
             Path dir = runDir != null ? runDir.toPath()
                     : Files.createTempDirectory("redi-bench-split");
