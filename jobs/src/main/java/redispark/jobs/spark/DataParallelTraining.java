@@ -107,9 +107,9 @@ public final class DataParallelTraining {
             String resumeUri, boolean progress, int stepsPerEpoch) implements BarrierTraining.Replica<SlotRow> {
         @Override
         public String announce(int stageAttempt) {
-            // rank 0 picks the checkpoint for everyone: a straggler of a failed attempt may still be writing
+            // rank 0 picks the checkpoint (by step) for everyone: rank 0 of a failed attempt may still be rotating
             String newest = ResumeCheckpoints.newest(files, resumeUri);
-            return newest == null ? "" : newest;
+            return newest == null ? "" : Integer.toString(ResumeCheckpoints.step(files, newest));
         }
 
         @Override
@@ -123,12 +123,13 @@ public final class DataParallelTraining {
                 rows.add(r.row());
                 slots.add(r.slot());
             }
-            String resumeFrom = w.announcement().isEmpty() ? null : w.announcement();
+            Path resumeFrom = w.announcement().isEmpty() ? null
+                    : ResumeCheckpoints.fetch(files, resumeUri, Integer.parseInt(w.announcement()));
             Path work = Files.createTempDirectory("redi-train");
             Map<String, List<String>> replicaHashes = new TreeMap<>();
             try {
                 TrainWorker.Outcome outcome = TrainWorker.run(new TrainWorker.Request(
-                        files.localDirectory(initUri), resumeFrom == null ? null : files.localDirectory(resumeFrom),
+                        files.localDirectory(initUri), resumeFrom,
                         rows, config, w.collective(), work, (dir, state) -> {
                             ResumeCheckpoints.publish(files, dir, resumeUri);
                             replicaHashes.put(String.format("%08d", state.globalStep()), state.replicaHashes());
@@ -147,8 +148,7 @@ public final class DataParallelTraining {
                 summary.put("steps", outcome.steps());
                 summary.put("stop_reason", outcome.result().stopReason().label());
                 summary.put("model_step", Checkpoints.state(outcome.modelDir()).globalStep());
-                summary.put("resumed_from", resumeFrom == null ? -1
-                        : Checkpoints.state(files.localDirectory(resumeFrom)).globalStep());
+                summary.put("resumed_from", resumeFrom == null ? -1 : Checkpoints.state(resumeFrom).globalStep());
                 summary.put("warnings", outcome.result().warnings());
                 summary.put("replica_hashes", replicaHashes);
                 out.add(JSON.writeValueAsString(Map.of("summary", summary)));
@@ -156,6 +156,9 @@ public final class DataParallelTraining {
                 return out;
             } finally {
                 TrainWorker.deleteTree(work);
+                if (resumeFrom != null) {
+                    TrainWorker.deleteTree(resumeFrom.getParent());
+                }
             }
         }
     }

@@ -57,6 +57,45 @@ public final class ResumeCheckpoints {
         return best;
     }
 
+    /**
+     * A private local copy of the checkpoint of {@code step}: the newest or, if rank 0 of a dying attempt rotated
+     * it meanwhile, the previous one. Retries for a few seconds, since a rotation may be under way while it looks.
+     */
+    public static Path fetch(HadoopFiles files, String uri, int step) {
+        RuntimeException last = null;
+        for (int attempt = 0; attempt < 40; attempt++) {
+            for (String candidate : new String[] {uri, previous(uri)}) {
+                try {
+                    String state = candidate + "/" + Checkpoints.TRAINER_STATE;
+                    if (!files.exists(state) || TrainerState.fromJson(files.readText(state)).globalStep() != step) {
+                        continue;
+                    }
+                    Path local = java.nio.file.Files.createTempDirectory("redi-resume").resolve("checkpoint");
+                    FileSystem fs = files.fs(candidate);
+                    fs.copyToLocalFile(false, new org.apache.hadoop.fs.Path(candidate),
+                            new org.apache.hadoop.fs.Path(local.toUri()), true);
+                    if (Checkpoints.resumable(local) && Checkpoints.state(local).globalStep() == step) {
+                        return local;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    last = e instanceof RuntimeException re ? re : new UncheckedIOException((IOException) e);
+                }
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while fetching checkpoint step " + step, e);
+            }
+        }
+        throw new IllegalStateException("the checkpoint of step " + step + " is gone from " + uri, last);
+    }
+
+    /** The step of the checkpoint at {@code dir}. */
+    public static int step(HadoopFiles files, String dir) {
+        return TrainerState.fromJson(files.readText(dir + "/" + Checkpoints.TRAINER_STATE)).globalStep();
+    }
+
     public static void clear(HadoopFiles files, String uri) {
         files.delete(uri);
         files.delete(previous(uri));

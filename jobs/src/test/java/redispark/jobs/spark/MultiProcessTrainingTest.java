@@ -2,7 +2,6 @@ package redispark.jobs.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -120,22 +119,28 @@ class MultiProcessTrainingTest {
         assertThat(sha256(runDir.resolve("checkpoints/sft/model.safetensors"))).isEqualTo(undisturbedWeights);
     }
 
-    /** The executor JVMs the local cluster's workers launched (children of this JVM). */
+    /** The executor JVMs the local cluster's workers launched (descendants of this JVM). */
     static List<ProcessHandle> executors() {
         List<ProcessHandle> out = new ArrayList<>();
         ProcessHandle.current().descendants().forEach(p -> {
-            if (p.info().arguments().map(a -> String.join(" ", a).contains("CoarseGrainedExecutorBackend"))
-                    .orElse(false)) {
+            if (commandLine(p).contains("CoarseGrainedExecutorBackend")) {
                 out.add(p);
             }
         });
         return out;
     }
 
+    /** The process's command line ({@code /proc/<pid>/cmdline}: ProcessHandle.Info may leave it out). */
+    static String commandLine(ProcessHandle p) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")),
+                    java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException | RuntimeException e) {
+            return p.info().commandLine().orElse("");
+        }
+    }
+
     static String sha256(Path file) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
     }
-
-    /** Keeps {@link File} imported for the path separator in {@link LocalClusterHome}. */
-    static final String SEPARATOR = File.pathSeparator;
 }
