@@ -81,7 +81,7 @@ public final class SplitStage implements Stage {
         String policy = context.config().getString("split.sft-selection");
         String pairPolicy = context.config().getString("split.pair-selection");
         int k = context.config().getInt("split.k");
-        selection(policy, k);
+        Column selected = selection(policy, k); // checked before any work, like the pair policy
         checkPairPolicy(pairPolicy);
 
         Dataset<Row> problems = labeled.select("problem_id", "problem").distinct().cache();
@@ -106,7 +106,7 @@ public final class SplitStage implements Stage {
             WindowSpec byProblem = Window.partitionBy("problem_id").orderBy("sample_idx");
             Dataset<Row> positives = select(kept.filter(col("correct")))
                     .withColumn("rank_in_problem", row_number().over(byProblem).minus(1))
-                    .withColumn("selected", selection(policy, k))
+                    .withColumn("selected", selected)
                     .drop("rank_in_problem");
             Dataset<Row> negatives = select(kept.filter(col("correct").equalTo(false)));
 

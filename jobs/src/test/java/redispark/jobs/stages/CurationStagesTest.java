@@ -258,6 +258,14 @@ class CurationStagesTest {
     }
 
     @Test
+    void theReportHasACurationSectionWithItsPlot() throws Exception {
+        StageRunner.run(new ReportStage(), context(), true);
+        String html = Files.readString(run.resolve("report/index.html"));
+        assertThat(html).contains("<h2>Curation</h2>", "problems with both", "pass-rate.png", "arith");
+        assertThat(run.resolve("report/pass-rate.png")).isNotEmptyFile();
+    }
+
+    @Test
     void runningSplitTwiceGivesIdenticalTables() {
         assertThat(paperTables.get(0)).hasSize(paperPositives.size());
         assertThat(rerunIdentical).as("second split run = first").isTrue();
