@@ -14,6 +14,6 @@ class TrainStepBenchTest {
     TinyStudent.config().write(cfg);
     String line = TrainStepBench.run(cfg, 2, 16, 2, 1);
     assertThat(line).matches("train-step params=\\d+ tokens_per_s=[0-9.]+ .*");
-    assertThat(line).startsWith("train-step params=" + (TinyStudent.config().vocabSize() * 128L + 4 * 246_272L + 128));
+    assertThat(line).startsWith("train-step params=" + (TinyStudent.config().vocabSize() * 128L + 2 * 442_880L + 128));
   }
 }

@@ -44,6 +44,7 @@ final class TrainFixture {
                 Qwen2Model small = Qwen2Model.create(SMALL, 1, m)) {
             small.save(dir);
         }
+        pinChatTemplate(dir);
         BuiltInTeacher teacher = new BuiltInTeacher();
         try (TextTokenizer tokenizer = TextTokenizer.load(dir)) {
             padId = tokenizer.padId();
@@ -100,6 +101,23 @@ final class TrainFixture {
         int previous = ai.djl.pytorch.jni.JniUtils.getNumThreads();
         ai.djl.pytorch.jni.JniUtils.setNumThreads(1);
         return previous;
+    }
+
+    /**
+     * The fixture keeps its own prompt format (ChatML with a short system turn), like its own model shape, so the
+     * training-dynamics tests do not move when the embedded student's template is tuned.
+     */
+    private static void pinChatTemplate(Path dir) {
+        Path config = dir.resolve("tokenizer_config.json");
+        try {
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            com.fasterxml.jackson.databind.node.ObjectNode root =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(config.toFile());
+            root.put("chat_template", ChatTemplate.CHATML.replace("default_system", "'Solve the problem.'"));
+            json.writeValue(config.toFile(), root);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static Recipe recipe(double lr, int epochs, int batch, int micro, double alpha, double beta, double gamma) {
