@@ -23,7 +23,9 @@ import org.apache.spark.sql.SparkSession;
  *       (an environment variable cannot be set from inside the JVM, so the directory is made).
  *   <li>{@code jars/} gets a symbolic link to every jar of this test JVM's classpath ({@code surefire.test.class.path},
  *       which Maven Surefire sets to the real classpath), and the class directories of the modules
- *       ({@code target/classes}, {@code target/test-classes}) go to {@code spark.executor.extraClassPath}.
+ *       ({@code target/classes}, {@code target/test-classes}) go to {@code spark.executor.extraClassPath}. (In
+ *       testing mode the standalone scheduler also appends the driver's {@code java.class.path} to the executor
+ *       command, so the links mainly satisfy the launcher's check that {@code jars/} exists.)
  *   <li>The executors inherit this JVM's environment (DJL's cache, {@code OMP_WAIT_POLICY}) and get Spark's
  *       {@code --add-opens} from Spark itself; the PyTorch thread count is passed as a Java option.
  * </ul>
