@@ -90,7 +90,7 @@ class CurationStagesTest {
                 trace("a-08", 1, p8, "5", "arith", 1, "<think>\n9 minus 4 is", "length", null),
                 ok("a-08", 2, p8, "5", "arith", 1, "5"),
                 ok("a-09", 0, p9, "2", "arith", 1, "2"),
-                trace("a-10", 0, p10, "36", "word", 1, "<think>\n" + "y".repeat(330) + "\n</think>\n\\boxed{36}",
+                trace("a-10", 0, p10, "36", "word", 1, "<think>\n" + "y".repeat(362) + "\n</think>\n\\boxed{36}",
                         "stop", null)));
         return rows;
     }
