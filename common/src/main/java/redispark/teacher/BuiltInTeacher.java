@@ -106,15 +106,15 @@ public final class BuiltInTeacher implements Teacher {
 
   /**
    * The exact probability that a sample of {@code problem} is intended correct: {@code (1 -
-   * truncationRate) * (1 - p(difficulty))^steps}, where steps counts the slip opportunities of the
-   * clean solution. 0 for problems this teacher cannot parse.
+   * truncationRate)} times the probability that no step of the clean solution slips (each step's
+   * chance from p(difficulty) and the slip weights that apply there). 0 for problems this teacher
+   * cannot parse.
    */
   public double expectedCorrectRate(Problem problem) {
     try {
-      Scratch clean = Scratch.clean();
-      parse(problem).solve(clean);
-      double p = model.slipProbability(problem.difficulty());
-      return (1 - model.truncationRate()) * Math.pow(1 - p, clean.opportunities());
+      Scratch counting = Scratch.counting(model.slipProbability(problem.difficulty()), model);
+      parse(problem).solve(counting);
+      return (1 - model.truncationRate()) * counting.survival();
     } catch (IllegalArgumentException | ArithmeticException e) {
       return 0;
     }
@@ -148,7 +148,7 @@ public final class BuiltInTeacher implements Teacher {
   private SampleTrace write(Task task, Rational answer, int difficulty, long base, int idx) {
     Rng slipRng = Rng.of(base, idx, 1);
     Rng formatRng = Rng.of(base, idx, 2);
-    Scratch w = Scratch.noisy(slipRng, model.slipProbability(difficulty));
+    Scratch w = Scratch.noisy(slipRng, model.slipProbability(difficulty), model);
     Rational value = task.solve(w);
     List<Slip> slips = new ArrayList<>(w.slips());
     if (!slips.isEmpty() && value.equals(answer)) {

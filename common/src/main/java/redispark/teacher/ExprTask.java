@@ -144,13 +144,24 @@ record ExprTask(List<Rational> operands, String ops) implements Task {
     return op == '-' ? acc.sub(term) : acc.add(term);
   }
 
-  /** Products first (one line per multiplication), then the sum left to right. */
+  /**
+   * Products first (one line per multiplication), then the sum left to right; a miscopy slip changes
+   * one operand by 1 or 2 before any line is written.
+   */
   @Override
   public Rational solve(Scratch w) {
+    List<Rational> values = operands;
+    if (operands.stream().allMatch(Rational::isInteger) && w.plan(Slip.MISCOPY)) {
+      values = new ArrayList<>(operands);
+      int i = w.pick(values.size());
+      long v = values.get(i).num();
+      long d = 1 + w.pick(2);
+      values.set(i, Rational.of(v - d >= 1 && w.pick(2) == 0 ? v - d : v + d));
+    }
     List<List<Rational>> terms = new ArrayList<>();
     StringBuilder signs = new StringBuilder().append('+');
     List<Rational> current = new ArrayList<>();
-    current.add(operands.get(0));
+    current.add(values.get(0));
     for (int i = 0; i < ops.length(); i++) {
       char op = ops.charAt(i);
       if (op != '*') {
@@ -158,7 +169,7 @@ record ExprTask(List<Rational> operands, String ops) implements Task {
         current = new ArrayList<>();
         signs.append(op);
       }
-      current.add(operands.get(i + 1));
+      current.add(values.get(i + 1));
     }
     terms.add(current);
     if (terms.size() >= 3 && w.plan(Slip.DROPPED_TERM)) {

@@ -7,7 +7,7 @@ import java.util.List;
  * The scratch pad a {@link Task} solves on: every computation writes one trace line and returns its
  * result, which the task feeds into later steps. A noisy pad may slip on any step; the slipped value
  * is what it writes and returns, so the error propagates to the final answer. A clean pad never
- * slips; it is used to count the steps (slip opportunities) of the correct solution.
+ * slips; a counting pad never slips either but keeps the chance that a noisy one would not have.
  *
  * <p>Every slip is guaranteed to change that step's value.
  */
@@ -16,20 +16,31 @@ final class Scratch {
   private final StringBuilder out = new StringBuilder(192);
   private final Rng rng;
   private final double p;
+  private final ErrorModel model;
   private final List<Slip> slips = new ArrayList<>(2);
-  private int opportunities;
+  private double survival = 1;
 
-  private Scratch(Rng rng, double p) {
+  private Scratch(Rng rng, double p, ErrorModel model) {
     this.rng = rng;
     this.p = p;
+    this.model = model;
   }
 
+  /** Never slips. */
   static Scratch clean() {
-    return new Scratch(null, 0);
+    return new Scratch(null, 0, ErrorModel.perfect());
   }
 
-  static Scratch noisy(Rng rng, double slipProbability) {
-    return new Scratch(rng, slipProbability);
+  /**
+   * Never slips, but keeps the probability that a noisy pad with the same per-step slip probability
+   * and model would not have slipped on any step so far ({@link #survival()}).
+   */
+  static Scratch counting(double slipProbability, ErrorModel model) {
+    return new Scratch(null, slipProbability, model);
+  }
+
+  static Scratch noisy(Rng rng, double slipProbability, ErrorModel model) {
+    return new Scratch(rng, slipProbability, model);
   }
 
   /** The lines written so far, each ending in {@code '\n'}. */
@@ -37,8 +48,9 @@ final class Scratch {
     return out.toString();
   }
 
-  int opportunities() {
-    return opportunities;
+  /** The probability that no step so far would slip (see {@link #counting}). */
+  double survival() {
+    return survival;
   }
 
   List<Slip> slips() {
@@ -48,10 +60,11 @@ final class Scratch {
   // ---------------------------------------------------------------------------------------------
   // Plan-level steps.
 
-  /** A planning step that may go wrong in the way {@code kind} describes. */
+  /** A planning step that goes wrong in the way {@code kind} describes with chance p × weight. */
   boolean plan(Slip kind) {
-    opportunities++;
-    if (rng != null && rng.chance(p)) {
+    double chance = Math.min(1, p * model.weight(kind));
+    survival *= 1 - chance;
+    if (rng != null && chance > 0 && rng.chance(chance)) {
       slips.add(kind);
       return true;
     }
@@ -89,8 +102,10 @@ final class Scratch {
       long b = ya.num();
       long correct = m ? Math.subtractExact(a, b) : Math.addExact(a, b);
       long r = correct;
-      Slip s = draw(Slip.CARRY, Slip.OFF_BY_ONE, Slip.SIGN);
-      if (s == Slip.SIGN) {
+      Slip s = draw(Slip.CARRY, Slip.OFF_BY_ONE, Slip.SIGN, Slip.NEAR_MISS);
+      if (s == Slip.NEAR_MISS) {
+        r = nearMiss(correct);
+      } else if (s == Slip.SIGN) {
         if (correct < 0) {
           r = -correct; // dropped the minus sign of the result
         } else {
@@ -151,11 +166,16 @@ final class Scratch {
   Rational mul(String prefix, Rational x, Rational y) {
     long n = Math.multiplyExact(x.num(), y.num());
     long d = Math.multiplyExact(x.den(), y.den());
-    Slip s = draw(Math.abs(n) >= 10 ? Slip.CARRY : null, Slip.OFF_BY_ONE, null);
+    boolean integers = x.isInteger() && y.isInteger();
+    Slip s = draw(Math.abs(n) >= 10 ? Slip.CARRY : null, Slip.OFF_BY_ONE, integers ? Slip.NEAR_MISS : null);
     if (s == Slip.CARRY) {
       n = carry(n);
     } else if (s == Slip.OFF_BY_ONE) {
       n = offByOne(n);
+    } else if (s == Slip.NEAR_MISS) {
+      // half the time a neighbouring entry of the times table (x * (y ± 1) or (x ± 1) * y)
+      long neighbour = rng.coin() ? x.num() : y.num();
+      n = rng.coin() && neighbour != 0 ? (rng.coin() ? n + neighbour : n - neighbour) : nearMiss(n);
     }
     record(s);
     out.append(prefix).append(x.plain()).append(" * ");
@@ -316,27 +336,58 @@ final class Scratch {
     }
   }
 
-  /** One slip opportunity; returns the slip kind (uniform among the non-null kinds) or null. */
-  private Slip draw(Slip a, Slip b, Slip c) {
-    opportunities++;
-    if (rng == null || !rng.chance(p)) {
+  /**
+   * One computed line where the given kinds (nulls ignored) could happen: slips with chance p when
+   * any of them weighs more than 0, the kind drawn in proportion to the weights.
+   */
+  private Slip draw(Slip... kinds) {
+    double total = 0;
+    int k = 0;
+    boolean equal = true;
+    double first = 0;
+    for (Slip kind : kinds) {
+      double w = kind == null ? 0 : model.weight(kind);
+      if (w > 0) {
+        equal &= k == 0 || w == first;
+        first = k == 0 ? w : first;
+        total += w;
+        k++;
+      }
+    }
+    double chance = total > 0 ? p : 0;
+    survival *= 1 - chance;
+    if (rng == null || chance == 0 || !rng.chance(chance)) {
       return null;
     }
-    int k = (a != null ? 1 : 0) + (b != null ? 1 : 0) + (c != null ? 1 : 0);
-    int i = rng.nextInt(k);
-    if (a != null && i-- == 0) {
-      return a;
+    // equal weights draw with nextInt, as before weights existed, so default traces keep their bytes
+    double target = equal ? rng.nextInt(k) + 0.5 : rng.nextDouble() * total;
+    Slip last = null;
+    for (Slip kind : kinds) {
+      double w = kind == null ? 0 : equal ? Math.signum(model.weight(kind)) : model.weight(kind);
+      if (w > 0) {
+        last = kind;
+        target -= w;
+        if (target < 0) {
+          return kind;
+        }
+      }
     }
-    if (b != null && i-- == 0) {
-      return b;
-    }
-    return c;
+    return last;
   }
 
   private void record(Slip s) {
     if (s != null) {
       slips.add(s);
     }
+  }
+
+  /** Off by 1 to 5, smaller misses likelier (about 45 %, 25 %, 14 %, 8 %, 9 %). */
+  private long nearMiss(long v) {
+    int d = 1;
+    while (d < 5 && rng.chance(0.55)) {
+      d++;
+    }
+    return rng.coin() ? v + d : v - d;
   }
 
   private long offByOne(long v) {

@@ -15,5 +15,12 @@ public enum Slip {
   /** One numerator is not scaled to the common denominator ({@code 3/4 + 5/6 = 3/12 + 10/12}). */
   COMMON_DENOMINATOR,
   /** An index is off by one ({@code a_20 = 3 + 20 * 4} instead of {@code 19 * 4}). */
-  INDEX
+  INDEX,
+  /**
+   * A result a few units off ({@code 16 + 4 = 21}, {@code 11 - 6 = 3}) or a neighbouring entry of
+   * the times table ({@code 6 * 4 = 30}): the mistakes of a model that half-knows its facts.
+   */
+  NEAR_MISS,
+  /** An operand copied wrongly from the problem ({@code Compute 7 * 4 - 2.} solved as {@code 7 * 5}). */
+  MISCOPY
 }

@@ -51,6 +51,10 @@ public final class ChatTemplate {
   private final String eosToken;
   private final String tail;
   private final String endOfTurn;
+  /** The last prompt rendered: a problem's samples and epochs come together, and Jinjava renders are slow. */
+  private volatile RenderedPrompt lastPrompt;
+
+  private record RenderedPrompt(String problem, String rendered) {}
 
   private ChatTemplate(String template, String bosToken, String eosToken) {
     // nested interpretation off: otherwise Jinjava renders "{{ ... }}" found inside a problem or response again
@@ -128,6 +132,10 @@ public final class ChatTemplate {
 
   /** System (template default) + user turn + generation prompt, e.g. {@code ...<|im_start|>assistant\n}. */
   public String prompt(String problem) {
+    RenderedPrompt last = lastPrompt;
+    if (last != null && last.problem().equals(problem)) {
+      return last.rendered();
+    }
     String p = render(List.of(Map.of("role", "user", "content", problem)), true);
     if (bosToken != null && !bosToken.isEmpty()) {
       int first = p.indexOf(bosToken);
@@ -136,6 +144,7 @@ public final class ChatTemplate {
             + visible(p));
       }
     }
+    lastPrompt = new RenderedPrompt(problem, p);
     return p;
   }
 

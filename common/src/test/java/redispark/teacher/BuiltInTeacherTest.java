@@ -241,10 +241,87 @@ class BuiltInTeacherTest {
   }
 
   @Test
-  void everySlipKindOccurs() {
+  void everySlipKindWithWeightOccursAndNoOther() {
     EnumSet<Slip> seen = EnumSet.noneOf(Slip.class);
     all.forEach(t -> seen.addAll(t.slips()));
-    assertThat(seen).isEqualTo(EnumSet.allOf(Slip.class));
+    EnumSet<Slip> weighted = EnumSet.noneOf(Slip.class);
+    ErrorModel.DEFAULT_WEIGHTS.forEach((kind, w) -> {
+      if (w > 0) {
+        weighted.add(kind);
+      }
+    });
+    assertThat(seen).isEqualTo(weighted).doesNotContain(Slip.NEAR_MISS, Slip.MISCOPY);
+  }
+
+  @Test
+  void studentLikeSlipsAreNearMissesAndMiscopiesOfOneLine() {
+    BuiltInTeacher studentLike =
+        new BuiltInTeacher(ErrorModel.defaults().withSlipWeights(ErrorModel.STUDENT_LIKE_WEIGHTS));
+    Map<Slip, Integer> counts = new EnumMap<>(Slip.class);
+    int wrong = 0;
+    int offByAtMostFive = 0;
+    int computedLines = 0;
+    for (Problem p : problems) {
+      if (!p.source().equals("arithmetic")) {
+        continue;
+      }
+      String[] lines = BuiltInTeacher.cleanThinking(p).split("\n");
+      for (SampleTrace t : studentLike.traces(p, SAMPLES, SEED)) {
+        t.slips().forEach(k -> counts.merge(k, 1, Integer::sum));
+        if (t.slips().equals(List.of(Slip.NEAR_MISS)) && !t.truncated()) {
+          // a near miss in the first line: that line's result is 1-5 (or one table row) away from the truth
+          String[] got = t.sample().text().split("\n");
+          if (!got[1].equals(lines[0]) && got[1].startsWith(lines[0].substring(0, lines[0].indexOf('=')))) {
+            long truth = Long.parseLong(lines[0].substring(lines[0].indexOf('=') + 2));
+            long written = Long.parseLong(got[1].substring(got[1].indexOf('=') + 2));
+            computedLines++;
+            offByAtMostFive += Math.abs(written - truth) <= 5 ? 1 : 0;
+          }
+        }
+        wrong += t.intendedCorrect() ? 0 : 1;
+      }
+    }
+    int slips = counts.values().stream().mapToInt(Integer::intValue).sum();
+    assertThat(wrong).isGreaterThan(500);
+    assertThat((double) counts.getOrDefault(Slip.NEAR_MISS, 0) / slips).isBetween(0.5, 0.85);
+    assertThat((double) counts.getOrDefault(Slip.MISCOPY, 0) / slips).isBetween(0.05, 0.35);
+    assertThat((double) counts.getOrDefault(Slip.CARRY, 0) / slips).isLessThan(0.05);
+    assertThat(computedLines).isGreaterThan(100);
+    // most near misses are a few units; the rest are a neighbouring product (off by one factor)
+    assertThat((double) offByAtMostFive / computedLines).isGreaterThan(0.6);
+  }
+
+  @Test
+  void studentLikeErrorRateMatchesItsExpectedRate() {
+    BuiltInTeacher studentLike =
+        new BuiltInTeacher(ErrorModel.defaults().withSlipWeights(ErrorModel.STUDENT_LIKE_WEIGHTS));
+    double expectedWrong = 0;
+    int wrong = 0;
+    int n = 0;
+    for (Problem p : problems) {
+      expectedWrong += SAMPLES * (1 - studentLike.expectedCorrectRate(p));
+      for (SampleTrace t : studentLike.traces(p, SAMPLES, SEED)) {
+        wrong += t.intendedCorrect() ? 0 : 1;
+        n++;
+      }
+    }
+    double e = expectedWrong / n;
+    double sigma = Math.sqrt(e * (1 - e) / n);
+    assertThat((double) wrong / n).isCloseTo(e, org.assertj.core.data.Offset.offset(4 * sigma));
+  }
+
+  @Test
+  void slipWeightsMustBeFiniteAndNonNegative() {
+    Map<Slip, Double> bad = new EnumMap<>(ErrorModel.DEFAULT_WEIGHTS);
+    bad.put(Slip.NEAR_MISS, -1.0);
+    assertThatThrownBy(() -> ErrorModel.defaults().withSlipWeights(bad))
+        .hasMessageContaining("NEAR_MISS");
+    Map<Slip, Double> none = new EnumMap<>(Slip.class);
+    BuiltInTeacher neverSlips = new BuiltInTeacher(ErrorModel.defaults().withSlipWeights(none).withTruncationRate(0));
+    for (int i = 0; i < 200; i++) {
+      assertThat(neverSlips.traces(problems.get(i), SAMPLES, SEED)).allMatch(SampleTrace::intendedCorrect);
+      assertThat(neverSlips.expectedCorrectRate(problems.get(i))).isEqualTo(1.0);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -52,14 +52,15 @@ public final class CurationStats {
         Dataset<Row> kept = positives.select(col("problem_id"), col("completion_tokens"), lit(true).as("positive"))
                 .unionByName(negatives.select(col("problem_id"), col("completion_tokens"),
                         lit(false).as("positive")));
+        // One pass for the problem kinds and the longest completion (the histogram's bin width).
         Row kinds = kept.groupBy("problem_id").agg(max(col("positive").cast("int")).as("pos"),
-                max(col("positive").equalTo(false).cast("int")).as("neg")).agg(sum("pos"), sum("neg"),
-                        sum(col("pos").multiply(col("neg")))).first();
+                max(col("positive").equalTo(false).cast("int")).as("neg"), max("completion_tokens").as("longest"))
+                .agg(sum("pos"), sum("neg"), sum(col("pos").multiply(col("neg"))), max("longest")).first();
         stats.put("problems_with_positive", kinds.isNullAt(0) ? 0L : kinds.getLong(0));
         stats.put("problems_with_negative", kinds.isNullAt(1) ? 0L : kinds.getLong(1));
         stats.put("problems_with_both", kinds.isNullAt(2) ? 0L : kinds.getLong(2));
         stats.put("pass_rate", passRates(labeled));
-        stats.put("completion_tokens_histogram", histogram(kept));
+        stats.put("completion_tokens_histogram", histogram(kept, kinds.isNullAt(3) ? 0 : kinds.getInt(3)));
         return stats;
     }
 
@@ -81,9 +82,7 @@ public final class CurationStats {
     }
 
     /** {@code bin_width} and counts per bin for positives and negatives (bin i = [i·width, (i+1)·width)). */
-    private static Map<String, Object> histogram(Dataset<Row> kept) {
-        Row top = kept.agg(max("completion_tokens")).first();
-        int longest = top.isNullAt(0) ? 0 : top.getInt(0);
+    private static Map<String, Object> histogram(Dataset<Row> kept, int longest) {
         int width = Math.max(1, (longest + BINS) / BINS);
         long[] pos = new long[BINS];
         long[] neg = new long[BINS];

@@ -7,13 +7,16 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import redispark.jobs.config.RediConfig;
 import redispark.teacher.ErrorModel;
 import redispark.teacher.Family;
 import redispark.teacher.LocalModelTeacher;
 import redispark.teacher.ProblemSpec;
+import redispark.teacher.Slip;
 import redispark.teacher.openai.OpenAiTeacherConfig;
 
 /**
@@ -162,7 +165,7 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
                 c.getDouble("teacher.error-model.difficulty-growth"),
                 c.getDouble("teacher.error-model.truncation-rate"),
                 c.getDouble("teacher.error-model.format-variety-rate"),
-                c.getDouble("teacher.error-model.max-slip-per-step"));
+                c.getDouble("teacher.error-model.max-slip-per-step"), slipWeights(c));
         OpenAi openai = kind == Kind.OPENAI ? openai(c) : null;
         Local local = null;
         if (kind == Kind.LOCAL) {
@@ -286,5 +289,18 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
 
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
+    }
+
+    /** The config key of one slip kind's weight, e.g. {@code teacher.error-model.slip-weights.near-miss}. */
+    public static String slipWeightKey(Slip kind) {
+        return "teacher.error-model.slip-weights." + kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    private static Map<Slip, Double> slipWeights(Config c) {
+        Map<Slip, Double> weights = new EnumMap<>(Slip.class);
+        for (Slip kind : Slip.values()) {
+            weights.put(kind, c.getDouble(slipWeightKey(kind)));
+        }
+        return weights;
     }
 }
