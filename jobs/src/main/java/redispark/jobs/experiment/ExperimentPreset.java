@@ -8,19 +8,16 @@ import redispark.teacher.ErrorModel;
 /** Named sizes of {@code redi experiment}: config overrides applied under the user's own {@code --set}s. */
 public enum ExperimentPreset {
     /**
-     * The paper's Table 2 comparison at laptop scale: every method, the LR sweep and the seeds of conf/local.conf, on
-     * 1,500 training problems (about 1,200 pairs, ~150 stage-2 steps a run) with SFT run for 10 epochs so it still
-     * takes the ~1,900 steps the tiny student needs: 30 stage-2 runs and 41 evaluations fit an hour on 2 cores.
-     */
-    /**
      * The paper's Table 2 comparison at laptop scale: every method, the seeds of conf/local.conf and learning-rate
      * factors ×0.1, ×0.3 and ×1, on 1,500 training problems (about 1,100 pairs, ~135 stage-2 steps a run) with SFT
      * run for 10 epochs so it still takes the ~1,900 steps the tiny student needs. The teacher slips the way the SFT
-     * student does ({@link ErrorModel#STUDENT_LIKE_WEIGHTS}: near misses and miscopied operands), so the negatives
-     * show the student its own kind of mistake: 45 stage-2 runs and 61 evaluations in under an hour on 2 cores.
+     * student does ({@link ErrorModel#STUDENT_LIKE_WEIGHTS}: near misses and miscopied operands; no truncations, which
+     * the student never makes), so the negatives show the student its own kind of mistake: 45 stage-2 runs and 61
+     * evaluations in under an hour on 2 cores.
      */
     PAPER_TABLE2("paper-table2", with(List.of("problems.count=1500", "train.sft.epochs=10",
-            "experiment.lr-factors=[0.1,0.3,1.0]"), studentLikeTeacher())),
+            "experiment.lr-factors=[0.1,0.3,1.0]", "teacher.error-model.truncation-rate=0.0"),
+            studentLikeTeacher())),
     /** A plumbing check in a few minutes: one seed, one learning rate, a small problem set, one sample. */
     MINIMAL("minimal", List.of("experiment.seeds=[1]", "experiment.lr-factors=[1.0]", "experiment.curve-points=[0.5]",
             "problems.count=120", "problems.heldout-count=20", "eval.samples=1"));

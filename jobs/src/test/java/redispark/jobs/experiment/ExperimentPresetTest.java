@@ -22,6 +22,7 @@ class ExperimentPresetTest {
         assertThat(teacherOf(List.of()).slipWeights()).isEqualTo(ErrorModel.DEFAULT_WEIGHTS);
         List<String> preset = ExperimentPreset.parse("paper-table2").overrides();
         assertThat(teacherOf(preset).slipWeights()).isEqualTo(ErrorModel.STUDENT_LIKE_WEIGHTS);
+        assertThat(teacherOf(preset).truncationRate()).isZero();
         RediConfig config = RediConfig.load(null, preset);
         assertThat(config.raw().getDoubleList("experiment.lr-factors")).containsExactly(0.1, 0.3, 1.0);
     }
