@@ -48,22 +48,63 @@ public final class HadoopFiles implements Serializable {
         }
     }
 
+    /** Remote directories copied to this JVM's disk: qualified URI → the copy and the fingerprint it was taken at. */
+    private static final Map<String, LocalCopy> LOCAL_COPIES = new HashMap<>();
+
+    private record LocalCopy(String fingerprint, java.nio.file.Path root, java.nio.file.Path dir) {}
+
     /**
      * A local directory holding the files of {@code uri}: the directory itself when it is on the local file system,
-     * otherwise a fresh copy in a temporary directory.
+     * otherwise a copy on local disk made once per JVM (an executor's tasks share it) and made again only when the
+     * remote files change (their {@link #fingerprint}); a replaced copy is deleted, the last one when the JVM exits.
+     * Callers only read the copy.
      */
     public java.nio.file.Path localDirectory(String uri) {
         FileSystem fs = fs(uri);
-        Path path = new Path(uri);
-        try {
-            if ("file".equals(fs.getScheme())) {
-                return java.nio.file.Path.of(fs.makeQualified(path).toUri());
+        Path path = fs.makeQualified(new Path(uri));
+        if ("file".equals(fs.getScheme())) {
+            return java.nio.file.Path.of(path.toUri());
+        }
+        String fingerprint = fingerprint(uri);
+        synchronized (LOCAL_COPIES) {
+            LocalCopy copy = LOCAL_COPIES.get(path.toString());
+            if (copy != null && copy.fingerprint().equals(fingerprint) && Files.isDirectory(copy.dir())) {
+                return copy.dir();
             }
-            java.nio.file.Path local = Files.createTempDirectory("redi-copy");
-            fs.copyToLocalFile(false, path, new Path(local.toUri()), true);
-            return local.resolve(path.getName());
+            try {
+                java.nio.file.Path root = Files.createTempDirectory("redi-copy");
+                fs.copyToLocalFile(false, path, new Path(root.toUri()), true);
+                if (copy == null) {
+                    deleteOnExit(path.toString());
+                } else {
+                    deleteTree(copy.root());
+                }
+                LocalCopy fresh = new LocalCopy(fingerprint, root, root.resolve(path.getName()));
+                LOCAL_COPIES.put(path.toString(), fresh);
+                return fresh.dir();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot copy " + uri + " to a local directory", e);
+            }
+        }
+    }
+
+    private static void deleteOnExit(String key) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LocalCopy last;
+            synchronized (LOCAL_COPIES) {
+                last = LOCAL_COPIES.get(key);
+            }
+            if (last != null) {
+                deleteTree(last.root());
+            }
+        }, "redi-delete-local-copy"));
+    }
+
+    private static void deleteTree(java.nio.file.Path root) {
+        try (var paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy " + uri + " to a local directory", e);
+            // a copy left in the temp folder costs disk, not correctness
         }
     }
 
