@@ -32,6 +32,15 @@ class Kernel(Module):
   def head_logp_bf16(self: __torch__.Kernel, x: Tensor, norm: Tensor, lm_w: Tensor, labels: Tensor,
       eps: Tensor) -> Tensor:
     return (self)._head(x, norm, lm_w, labels, eps, 15)
+  # The head's forward and backward in one call, without autograd (call it with grad mode off): for
+  # L = sum(weights * logp) it returns logp (N), dL/d(normed x) (N, D) and dL/d lm_w (V, D), all float32. One (N, V)
+  # buffer holds the logits, then the softmax, then dL/dlogits = weights * (onehot(labels) - softmax), in place.
+  def head_grad(self: __torch__.Kernel, x: Tensor, norm: Tensor, lm_w: Tensor, labels: Tensor, weights: Tensor,
+      eps: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+    return (self)._head_grad(x, norm, lm_w, labels, weights, eps, 6)
+  def head_grad_bf16(self: __torch__.Kernel, x: Tensor, norm: Tensor, lm_w: Tensor, labels: Tensor,
+      weights: Tensor, eps: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+    return (self)._head_grad(x, norm, lm_w, labels, weights, eps, 15)
   # Final RMSNorm alone, float32: x (..., D) -> (..., D).
   def final_norm(self: __torch__.Kernel, x: Tensor, norm: Tensor, eps: Tensor) -> Tensor:
     return (self)._rms_norm(x, norm, eps)
@@ -80,3 +89,22 @@ class Kernel(Module):
     logits = torch.to(torch.linear(h, torch.to(lm_w, dt)), 6)
     picked = torch.squeeze(torch.gather(logits, -1, torch.unsqueeze(labels, -1)), -1)
     return torch.sub(picked, torch.logsumexp(logits, [-1]))
+  def _head_grad(self: __torch__.Kernel, x: Tensor, norm: Tensor, lm_w: Tensor, labels: Tensor, weights: Tensor,
+      eps: Tensor, dt: int) -> Tuple[Tensor, Tensor, Tensor]:
+    h = torch.to(self._rms_norm(x, norm, eps), dt)
+    w = torch.to(lm_w, dt)
+    g = torch.to(torch.linear(h, w), 6)
+    index = torch.unsqueeze(labels, -1)
+    picked = torch.gather(g, -1, index)
+    top = torch.amax(g, [-1], True)
+    # one exp pass: exp(logits - max) in place, its row sum gives log-sum-exp, dividing gives the softmax
+    g = torch.exp_(torch.sub_(g, top))
+    total = torch.sum(g, [-1], True)
+    logp = torch.squeeze(torch.sub(torch.sub(picked, top), torch.log(total)), -1)
+    g = torch.div_(g, total)
+    column = torch.unsqueeze(weights, -1)
+    g = torch.scatter_add_(torch.mul_(g, torch.neg(column)), -1, index, column)
+    gd = torch.to(g, dt)
+    d_normed = torch.to(torch.matmul(gd, w), 6)
+    d_lm_w = torch.to(torch.matmul(torch.t(gd), h), 6)
+    return (logp, d_normed, d_lm_w)

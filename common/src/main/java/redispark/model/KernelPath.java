@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -123,20 +124,14 @@ public final class KernelPath {
         inputs[i] = x;
         x = kernel.layer(x, model.layerWeights(i), rotary[0], rotary[1], eps, options.dtype());
       }
-      // the head works on a leaf: its chunks' gradients accumulate there, then go down the layers in one go
-      NDArray top = fullGraph ? x.stopGradient() : x;
       double[] sums = new double[rows];
-      NDArray weights = backward ? m.create(weighted(mask, coefficients, t), new Shape((long) rows * t)) : null;
-      boolean anyGradient = head(m, top, labels, mask, t, weights, eps, sums);
-      if (!backward || !anyGradient) {
-        return sums;
+      float[] weights = backward ? weighted(mask, coefficients, t) : null;
+      if (!head(m, x, labels, mask, t, weights, eps, sums) || fullGraph) {
+        return sums; // in the full graph the head's backward went down every layer already
       }
-      NDArray dTop = top.getGradient(); // (R, T, D)
-      if (fullGraph) {
-        JniUtils.backward((PtNDArray) x, (PtNDArray) dTop, false, false);
-      } else {
-        recomputeBackward(inputIds, inputs, dTop, rotary, eps);
-      }
+      NDArray dTop = x.getGradient();
+      NDScope.unregister(dTop);
+      recomputeBackward(inputIds, inputs, dTop, rotary, eps);
       return sums;
     } finally {
       JniUtils.setGradMode(wasGrad);
@@ -153,43 +148,73 @@ public final class KernelPath {
   }
 
   /**
-   * Chunked LM head over the flattened (R·T) positions, skipping chunks without a completion label: adds each row's
-   * completion log-prob to {@code sums}; with {@code weights}, backpropagates Σ weight·logp of each chunk at once
-   * into {@code top} and the head's weights. Returns whether any backward ran.
+   * Chunked LM head over the flattened (R·T) positions of the top layer's output, skipping chunks without a
+   * completion label: adds each row's completion log-prob to {@code sums}. With {@code weights}, each chunk's call
+   * also returns the gradients of Σ weight·logp with respect to the normed hidden state and the head matrix (the
+   * kernel computes them in place, so one chunk's logits are the only (C, V) buffer); they are accumulated and handed
+   * to autograd in one backward of {@code Σ finalNorm(top) ⊙ dNormed + Σ head ⊙ dHead}, which reaches the final norm,
+   * the head matrix and {@code top} (a leaf after a no-grad forward, else the whole graph). Returns whether that
+   * backward ran.
    */
-  private boolean head(NDManager m, NDArray top, long[] labels, float[] mask, int t, NDArray weights, NDArray eps,
+  private boolean head(NDManager m, NDArray top, long[] labels, float[] mask, int t, float[] weights, NDArray eps,
       double[] sums) {
     long d = top.getShape().get(2);
     int n = labels.length;
     int chunk = options.logprobChunk();
-    if (weights != null) {
-      top.setRequiresGradient(true);
-    }
-    JniUtils.setGradMode(weights != null);
+    boolean wasGrad = JniUtils.isGradMode();
+    JniUtils.setGradMode(false);
     NDArray flat = top.reshape(n, d); // (R·T, D)
     NDArray allLabels = m.create(labels, new Shape(n));
-    boolean ran = false;
-    for (int from = 0; from < n; from += chunk) {
-      int to = Math.min(n, from + chunk);
-      if (!anyLabel(mask, from, to)) {
-        continue;
+    NDArray allWeights = weights == null ? null : m.create(weights, new Shape(n));
+    NDArray dNormed = weights == null ? null : m.zeros(new Shape(n, d));
+    NDArray dHead = null;
+    try {
+      for (int from = 0; from < n; from += chunk) {
+        int to = Math.min(n, from + chunk);
+        if (!anyLabel(mask, from, to)) {
+          continue;
+        }
+        try (NDScope scope = new NDScope()) {
+          String range = from + ":" + to;
+          float[] values;
+          if (weights == null) {
+            values = kernel.headLogProbs(flat.get(range), model.finalNormWeight(), model.lmHeadWeight(),
+                allLabels.get(range), eps, options.dtype()).toFloatArray();
+          } else {
+            NDList g = kernel.headGradients(flat.get(range), model.finalNormWeight(), model.lmHeadWeight(),
+                allLabels.get(range), allWeights.get(range), eps, options.dtype());
+            values = g.get(0).toFloatArray();
+            dNormed.set(new NDIndex(range), g.get(1));
+            if (dHead == null) {
+              dHead = g.get(2);
+              NDScope.unregister(dHead);
+            } else {
+              dHead.addi(g.get(2));
+            }
+          }
+          for (int i = from; i < to; i++) {
+            sums[i / t] += mask[i] * values[i - from];
+          }
+        }
       }
+      if (dHead == null) {
+        return false;
+      }
+      if (!wasGrad) {
+        top.setRequiresGradient(true); // a no-grad result is a leaf: its gradient feeds the recompute
+      }
+      JniUtils.setGradMode(true);
       try (NDScope scope = new NDScope()) {
-        String range = from + ":" + to;
-        NDArray logp = kernel.headLogProbs(flat.get(range), model.finalNormWeight(), model.lmHeadWeight(),
-            allLabels.get(range), eps, options.dtype()); // (C)
-        float[] values = logp.toFloatArray();
-        for (int i = from; i < to; i++) {
-          sums[i / t] += mask[i] * values[i - from];
-        }
-        if (weights != null) {
-          NDArray loss = logp.mul(weights.get(range)).sum();
-          JniUtils.backward((PtNDArray) loss, (PtNDArray) loss.onesLike(), false, false);
-          ran = true;
-        }
+        NDArray surrogate = model.finalNorm(top.reshape(n, d)).mul(dNormed).sum()
+            .add(model.lmHeadWeight().mul(dHead).sum());
+        JniUtils.backward((PtNDArray) surrogate, (PtNDArray) surrogate.onesLike(), false, false);
+      }
+      return true;
+    } finally {
+      if (dHead != null) {
+        dHead.close();
       }
     }
-    return ran;
   }
 
   private static boolean anyLabel(float[] mask, int from, int to) {

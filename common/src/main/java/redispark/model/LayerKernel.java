@@ -40,17 +40,19 @@ public final class LayerKernel {
 
   /** What the kernel's matmuls and attention run in; masters, norms, residuals and results stay float32. */
   public enum ComputeType {
-    FP32("fp32", "forward", "head_logp"),
-    BF16("bf16", "layer_bf16", "head_logp_bf16");
+    FP32("fp32", "forward", "head_logp", "head_grad"),
+    BF16("bf16", "layer_bf16", "head_logp_bf16", "head_grad_bf16");
 
     private final String label;
     private final String layerMethod;
     private final String headMethod;
+    private final String headGradMethod;
 
-    ComputeType(String label, String layerMethod, String headMethod) {
+    ComputeType(String label, String layerMethod, String headMethod, String headGradMethod) {
       this.label = label;
       this.layerMethod = layerMethod;
       this.headMethod = headMethod;
+      this.headGradMethod = headGradMethod;
     }
 
     public String label() {
@@ -144,7 +146,29 @@ public final class LayerKernel {
     return call(new NDList(x, norm, lmHead, labels, eps), type.headMethod, x);
   }
 
+  /**
+   * The head's forward and its backward for {@code L = Σ weights · logp}, computed in the kernel without autograd
+   * (call with grad mode off): {logp (N), dL/d normed x (N, D), dL/d lmHead (V, D)}, all float32. Only one (N, V)
+   * buffer exists; the caller hands the two gradients to autograd (see {@link KernelPath}).
+   */
+  NDList headGradients(NDArray x, NDArray norm, NDArray lmHead, NDArray labels, NDArray weights, NDArray eps,
+      ComputeType type) {
+    NDList out = run(new NDList(x, norm, lmHead, labels, weights, eps), type.headGradMethod, x);
+    if (out.size() != 3) {
+      out.close();
+      throw new IllegalStateException(type.headGradMethod + " returned " + out.size() + " arrays, expected 3");
+    }
+    for (NDArray a : out) {
+      checkFloat32(a, type.headGradMethod);
+    }
+    return out;
+  }
+
   private NDArray call(NDList in, String method, NDArray first) {
+    return checkFloat32(run(in, method, first).singletonOrThrow(), method);
+  }
+
+  private NDList run(NDList in, String method, NDArray first) {
     if (!"forward".equals(method)) {
       NDArray selector = first.getManager().create(0f); // not passed on: IValueUtils reads only its name
       selector.setName("module_method:" + method);
@@ -152,8 +176,7 @@ public final class LayerKernel {
     }
     // per thread: the JIT's profiling executor would re-specialise the graph for every new sequence length
     JniUtils.setGraphExecutorOptimize(false);
-    NDList out = IValueUtils.forward(block, in, true);
-    return checkFloat32(out.singletonOrThrow(), method);
+    return IValueUtils.forward(block, in, true);
   }
 
   /** Refuses any result that is not float32 (a bfloat16 array would abort the JVM in the next DJL op). */
