@@ -26,6 +26,7 @@ class Kernel(Module):
     return (self)._layer(x, q_w, q_b, k_w, k_b, v_w, v_b, o_w, gate_w, up_w, down_w, input_norm, post_norm,
         cos, sin, eps, 15)
   # Final RMSNorm, LM head and log-softmax at the labels: x (N, D), labels (N) int64 -> log-probs (N) float32.
+  # No autograd through it (see _head).
   def head_logp(self: __torch__.Kernel, x: Tensor, norm: Tensor, lm_w: Tensor, labels: Tensor,
       eps: Tensor) -> Tensor:
     return (self)._head(x, norm, lm_w, labels, eps, 6)
@@ -83,12 +84,15 @@ class Kernel(Module):
     up = torch.linear(h, torch.to(up_w, dt))
     down = torch.linear(torch.mul(torch.silu(gate), up), torch.to(down_w, dt))
     return torch.add(x, torch.to(down, 6))
+  # In place on the one (N, V) buffer, so call it with grad mode off (head_grad is the differentiable variant).
   def _head(self: __torch__.Kernel, x: Tensor, norm: Tensor, lm_w: Tensor, labels: Tensor, eps: Tensor,
       dt: int) -> Tensor:
     h = torch.to(self._rms_norm(x, norm, eps), dt)
-    logits = torch.to(torch.linear(h, torch.to(lm_w, dt)), 6)
-    picked = torch.squeeze(torch.gather(logits, -1, torch.unsqueeze(labels, -1)), -1)
-    return torch.sub(picked, torch.logsumexp(logits, [-1]))
+    g = torch.to(torch.linear(h, torch.to(lm_w, dt)), 6)
+    picked = torch.gather(g, -1, torch.unsqueeze(labels, -1))
+    top = torch.amax(g, [-1], True)
+    total = torch.sum(torch.exp_(torch.sub_(g, top)), [-1], True)
+    return torch.squeeze(torch.sub(torch.sub(picked, top), torch.log(total)), -1)
   def _head_grad(self: __torch__.Kernel, x: Tensor, norm: Tensor, lm_w: Tensor, labels: Tensor, weights: Tensor,
       eps: Tensor, dt: int) -> Tuple[Tensor, Tensor, Tensor]:
     h = torch.to(self._rms_norm(x, norm, eps), dt)

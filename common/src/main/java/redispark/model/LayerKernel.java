@@ -140,9 +140,13 @@ public final class LayerKernel {
 
   /**
    * Log-probabilities of {@code labels} after the final norm and the LM head: x (N, D) float32, labels (N) int64
-   * → (N) float32. The (N, V) logits live only inside the call (and its saved tensors for backward).
+   * → (N) float32, for a no-grad pass: the kernel works in place on one (N, V) buffer, which lives only inside the
+   * call. {@link #headGradients} is the variant with a backward.
    */
   NDArray headLogProbs(NDArray x, NDArray norm, NDArray lmHead, NDArray labels, NDArray eps, ComputeType type) {
+    if (JniUtils.isGradMode()) {
+      throw new IllegalStateException("headLogProbs is a no-grad call; use headGradients for a backward");
+    }
     return call(new NDList(x, norm, lmHead, labels, eps), type.headMethod, x);
   }
 

@@ -27,6 +27,8 @@ import redispark.jobs.run.HadoopFiles;
 import redispark.jobs.spark.BarrierTraining;
 import redispark.jobs.spark.DataParallelTraining;
 import redispark.jobs.spark.ResumeCheckpoints;
+import redispark.model.KernelPath;
+import redispark.model.LayerKernel;
 import redispark.model.TinyStudent;
 import redispark.train.CollapseAlarm;
 import redispark.train.Preset;
@@ -60,6 +62,11 @@ public abstract class StudentEstimator<E extends StudentEstimator<E>> extends Es
     private final IntParam workers;
     private final IntParam maxSeqLen;
     private final IntParam checkpointEvery;
+    private final Param<String> trainPath;
+    private final Param<String> recompute;
+    private final Param<String> computeDtype;
+    private final IntParam logprobChunk;
+    private final IntParam maxTokensPerMicroBatch;
 
     protected StudentEstimator(String uid) {
         this.uid = uid;
@@ -82,6 +89,22 @@ public abstract class StudentEstimator<E extends StudentEstimator<E>> extends Es
                 ParamValidators.gtEq(2));
         checkpointEvery = new IntParam(this, "checkpointEvery", "resumable checkpoint every this many steps (0 = end)",
                 ParamValidators.gtEq(0));
+        trainPath = new Param<>(this, "trainPath", "kernel (compiled layer kernel, chunked log-probs) or eager "
+                + "(the reference model)", ParamValidators.inArray(new String[] {"kernel", "eager"}));
+        recompute = new Param<>(this, "recompute", "kernel path: layer (recompute each layer in the backward) or off",
+                ParamValidators.inArray(new String[] {"layer", "off"}));
+        computeDtype = new Param<>(this, "computeDtype", "kernel path: fp32 or bf16 matmuls and attention (weights, "
+                + "gradients and optimizer stay fp32)", ParamValidators.inArray(new String[] {"fp32", "bf16"}));
+        logprobChunk = new IntParam(this, "logprobChunk", "kernel path: tokens per LM-head call",
+                ParamValidators.gtEq(1));
+        maxTokensPerMicroBatch = new IntParam(this, "maxTokensPerMicroBatch",
+                "kernel path: rows x longest row of one forward", ParamValidators.gtEq(1));
+        StepCompute compute = StepCompute.defaults();
+        setDefault(trainPath, compute.path().label());
+        setDefault(recompute, compute.recompute().label());
+        setDefault(computeDtype, compute.dtype().label());
+        setDefault(logprobChunk, compute.logprobChunk());
+        setDefault(maxTokensPerMicroBatch, compute.maxTokensPerMicroBatch());
         setDefault(promptCol, "prompt");
         setDefault(idCol, "");
         setDefault(baseModel, "");
@@ -219,6 +242,51 @@ public abstract class StudentEstimator<E extends StudentEstimator<E>> extends Es
         return self();
     }
 
+    public E setTrainPath(String v) {
+        set(trainPath, v);
+        return self();
+    }
+
+    public E setRecompute(String v) {
+        set(recompute, v);
+        return self();
+    }
+
+    public E setComputeDtype(String v) {
+        set(computeDtype, v);
+        return self();
+    }
+
+    public E setLogprobChunk(int v) {
+        set(logprobChunk, v);
+        return self();
+    }
+
+    public E setMaxTokensPerMicroBatch(int v) {
+        set(maxTokensPerMicroBatch, v);
+        return self();
+    }
+
+    public Param<String> trainPath() {
+        return trainPath;
+    }
+
+    public Param<String> recompute() {
+        return recompute;
+    }
+
+    public Param<String> computeDtype() {
+        return computeDtype;
+    }
+
+    public IntParam logprobChunk() {
+        return logprobChunk;
+    }
+
+    public IntParam maxTokensPerMicroBatch() {
+        return maxTokensPerMicroBatch;
+    }
+
     /** The objective this estimator trains. */
     protected abstract Objective trainedObjective();
 
@@ -258,7 +326,10 @@ public abstract class StudentEstimator<E extends StudentEstimator<E>> extends Es
             r = r.withSeed((Long) $(seed));
         }
         return new TrainConfig(trainedObjective(), objectiveParams(r), (Integer) $(maxSeqLen), 0,
-                (Integer) $(checkpointEvery), CollapseAlarm.Settings.defaults(), StepCompute.defaults());
+                (Integer) $(checkpointEvery), CollapseAlarm.Settings.defaults(), new StepCompute(
+                        StepCompute.TrainPath.parse($(trainPath)), KernelPath.Recompute.parse($(recompute)),
+                        LayerKernel.ComputeType.parse($(computeDtype)), (Integer) $(logprobChunk),
+                        (Integer) $(maxTokensPerMicroBatch)));
     }
 
     @Override
