@@ -39,7 +39,7 @@ public record StepCompute(
                     return p;
                 }
             }
-            throw new IllegalArgumentException("unknown train.path '" + s + "' (expected kernel or eager)");
+            throw new IllegalArgumentException("unknown training path '" + s + "' (expected kernel or eager)");
         }
     }
 

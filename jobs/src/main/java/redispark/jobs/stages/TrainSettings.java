@@ -71,10 +71,18 @@ public final class TrainSettings {
 
     /** {@code train.path}, {@code train.recompute}, {@code train.dtype} and the kernel path's memory bounds. */
     public static StepCompute compute(RediConfig config) {
-        return new StepCompute(StepCompute.TrainPath.parse(config.getString("train.path")),
-                KernelPath.Recompute.parse(config.getString("train.recompute")),
-                LayerKernel.ComputeType.parse(config.getString("train.dtype")),
+        return new StepCompute(parse(config, "train.path", StepCompute.TrainPath::parse),
+                parse(config, "train.recompute", KernelPath.Recompute::parse),
+                parse(config, "train.dtype", LayerKernel.ComputeType::parse),
                 config.getInt("train.logprob-chunk"), config.getInt("train.max-tokens-per-micro-batch"));
+    }
+
+    private static <T> T parse(RediConfig config, String key, java.util.function.Function<String, T> parser) {
+        try {
+            return parser.apply(config.getString(key));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+        }
     }
 
     /** The data-parallel ring of {@code train.workers} ranks and {@code train.dist.*}, with a fresh secret. */

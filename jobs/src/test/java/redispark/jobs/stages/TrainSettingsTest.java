@@ -10,9 +10,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redispark.jobs.config.RediConfig;
+import redispark.model.KernelPath;
+import redispark.model.LayerKernel;
 import redispark.train.CollapseAlarm;
 import redispark.train.Preset;
 import redispark.train.Recipe;
+import redispark.train.StepCompute;
 import redispark.train.TrainConfig;
 import redispark.train.objective.Objective;
 
@@ -94,5 +97,29 @@ class TrainSettingsTest {
                 .hasMessageContaining("checkpoint-every");
         assertThatThrownBy(() -> resolve(Objective.REDI, "train.preset=huge")).hasMessageContaining("unknown preset");
         assertThatThrownBy(() -> resolve(Objective.SIMPO, "train.simpo.beta=0")).hasMessageContaining("beta");
+    }
+
+    @Test
+    void theComputeKeysResolveAndTheEmbeddedDefaultIsTheLibraryDefault() {
+        assertThat(resolve(Objective.SFT).compute()).isEqualTo(StepCompute.defaults());
+        StepCompute c = resolve(Objective.REDI, "train.path=kernel", "train.recompute=layer", "train.dtype=bf16",
+                "train.logprob-chunk=256", "train.max-tokens-per-micro-batch=20000").compute();
+        assertThat(c).isEqualTo(new StepCompute(StepCompute.TrainPath.KERNEL, KernelPath.Recompute.LAYER,
+                LayerKernel.ComputeType.BF16, 256, 20000));
+        assertThat(resolve(Objective.SFT, "train.path=eager").compute().path()).isEqualTo(StepCompute.TrainPath.EAGER);
+    }
+
+    @Test
+    void badComputeValuesAreOneLineErrorsNamingTheKey() {
+        assertThatThrownBy(() -> resolve(Objective.SFT, "train.path=fast"))
+                .hasMessageContaining("train.path").hasMessageContaining("kernel or eager");
+        assertThatThrownBy(() -> resolve(Objective.SFT, "train.recompute=all"))
+                .hasMessageContaining("train.recompute").hasMessageContaining("layer or off");
+        assertThatThrownBy(() -> resolve(Objective.SFT, "train.dtype=fp16"))
+                .hasMessageContaining("train.dtype").hasMessageContaining("fp32 or bf16");
+        assertThatThrownBy(() -> resolve(Objective.SFT, "train.path=eager", "train.dtype=bf16"))
+                .hasMessageContaining("needs train.path = kernel");
+        assertThatThrownBy(() -> resolve(Objective.SFT, "train.logprob-chunk=0"))
+                .hasMessageContaining("train.logprob-chunk must be >= 1");
     }
 }
