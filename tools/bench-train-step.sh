@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the same forward+backward+AdamW train step in DJL (redi bench train-step) and in PyTorch eager
+# Runs the training step (redi bench train-step: the kernel path, forward+backward+AdamW) and the same step in PyTorch eager
 # (tools/parity/bench_torch.py), interleaved, on the 5 M-parameter config, batch 8 x 256, 2 threads each at its best
 # setting, and prints both lines and the ratio. Needs Debian's python3-torch and libopenblas0-pthread:
 #   sudo apt-get install -y python3-torch libopenblas0-pthread

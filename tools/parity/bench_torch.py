@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch-eager counterpart of redispark.model.TrainStepBench: the same Qwen2 model, step and AdamW on random tokens.
+"""PyTorch-eager counterpart of redispark.train.TrainStepBench: the same Qwen2 model, step and AdamW on random tokens.
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=2 /usr/bin/python3 tools/parity/bench_torch.py \
         tools/parity/bench-5m-config.json 8 256 10

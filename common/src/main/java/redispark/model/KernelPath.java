@@ -10,7 +10,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The long-sequence training path of a {@link Qwen2Model}: every decoder layer is one call of the {@link LayerKernel},
@@ -39,16 +38,11 @@ public final class KernelPath {
     LAYER, OFF;
 
     public String label() {
-      return name().toLowerCase(Locale.ROOT);
+      return Labels.of(this);
     }
 
     public static Recompute parse(String s) {
-      for (Recompute r : values()) {
-        if (r.label().equals(s.toLowerCase(Locale.ROOT))) {
-          return r;
-        }
-      }
-      throw new IllegalArgumentException("unknown recompute mode '" + s + "' (expected layer or off)");
+      return Labels.parse(Recompute.class, s, "recompute mode");
     }
   }
 

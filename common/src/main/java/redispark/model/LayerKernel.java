@@ -16,7 +16,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Locale;
 
 /**
  * The compiled decoder-layer kernel: one TorchScript call per decoder layer (RMSNorm → q/k/v → RoPE → causal
@@ -40,32 +39,25 @@ public final class LayerKernel {
 
   /** What the kernel's matmuls and attention run in; masters, norms, residuals and results stay float32. */
   public enum ComputeType {
-    FP32("fp32", "forward", "head_logp", "head_grad"),
-    BF16("bf16", "layer_bf16", "head_logp_bf16", "head_grad_bf16");
+    FP32("forward", "head_logp", "head_grad"),
+    BF16("layer_bf16", "head_logp_bf16", "head_grad_bf16");
 
-    private final String label;
     private final String layerMethod;
     private final String headMethod;
     private final String headGradMethod;
 
-    ComputeType(String label, String layerMethod, String headMethod, String headGradMethod) {
-      this.label = label;
+    ComputeType(String layerMethod, String headMethod, String headGradMethod) {
       this.layerMethod = layerMethod;
       this.headMethod = headMethod;
       this.headGradMethod = headGradMethod;
     }
 
     public String label() {
-      return label;
+      return Labels.of(this);
     }
 
     public static ComputeType parse(String s) {
-      for (ComputeType t : values()) {
-        if (t.label.equals(s.toLowerCase(Locale.ROOT))) {
-          return t;
-        }
-      }
-      throw new IllegalArgumentException("unknown compute dtype '" + s + "' (expected fp32 or bf16)");
+      return Labels.parse(ComputeType.class, s, "compute dtype");
     }
   }
 

@@ -1,8 +1,8 @@
 package redispark.train;
 
 import java.io.Serializable;
-import java.util.Locale;
 import redispark.model.KernelPath;
+import redispark.model.Labels;
 import redispark.model.LayerKernel;
 
 /**
@@ -30,16 +30,11 @@ public record StepCompute(
         KERNEL, EAGER;
 
         public String label() {
-            return name().toLowerCase(Locale.ROOT);
+            return Labels.of(this);
         }
 
         public static TrainPath parse(String s) {
-            for (TrainPath p : values()) {
-                if (p.label().equals(s.toLowerCase(Locale.ROOT))) {
-                    return p;
-                }
-            }
-            throw new IllegalArgumentException("unknown training path '" + s + "' (expected kernel or eager)");
+            return Labels.parse(TrainPath.class, s, "training path");
         }
     }
 
