@@ -18,6 +18,11 @@ public enum ExperimentPreset {
     PAPER_TABLE2("paper-table2", with(List.of("problems.count=1500", "train.sft.epochs=10",
             "experiment.lr-factors=[0.1,0.3,1.0]", "teacher.error-model.truncation-rate=0.0"),
             studentLikeTeacher())),
+    /**
+     * The embedded default as it is (the pipeline's problems, teacher and SFT): a sweep of stage-2 settings from the
+     * SFT model of a {@code redi pipeline} run, without training it again.
+     */
+    EMBEDDED("embedded", List.of()),
     /** A plumbing check in a few minutes: one seed, one learning rate, a small problem set, one sample. */
     MINIMAL("minimal", List.of("experiment.seeds=[1]", "experiment.lr-factors=[1.0]", "experiment.curve-points=[0.5]",
             "problems.count=120", "problems.heldout-count=20", "eval.samples=1"));
@@ -52,6 +57,6 @@ public enum ExperimentPreset {
                 return p;
             }
         }
-        throw new IllegalArgumentException("--preset: unknown preset '" + label + "' (expected paper-table2 or minimal)");
+        throw new IllegalArgumentException("--preset: unknown preset '" + label + "' (expected paper-table2, embedded or minimal)");
     }
 }

@@ -25,6 +25,7 @@ import redispark.jobs.spark.DataParallelTraining;
 import redispark.jobs.spark.ResumeCheckpoints;
 import redispark.jobs.spark.SparkSchemas;
 import redispark.train.Checkpoints;
+import redispark.train.CollapseAlarm;
 import redispark.train.RefLogProbs;
 import redispark.train.TrainConfig;
 import redispark.train.TrainLoop;
@@ -42,6 +43,9 @@ import redispark.train.objective.Objective;
  * ({@link RefLogProbsJob}).
  */
 public final class TrainStage implements Stage {
+    /** Key of the collapse alarm's events in the stage's manifest stats. */
+    public static final String COLLAPSE_EVENTS = "collapse_events";
+
     private final Objective objective;
     /** Names the stage, its checkpoint and its metrics: the objective's label, or a run of an experiment. */
     private final String runName;
@@ -154,7 +158,12 @@ public final class TrainStage implements Stage {
             System.out.println("[redi] " + name() + " stopped early (" + summary.get("stop_reason") + "); "
                     + checkpointOf(runName) + " holds step " + summary.get("model_step"));
         }
-        return StageOutcome.of(rows, result.rejects());
+        List<CollapseAlarm.Event> events = CollapseAlarm.events(
+                metricLines.stream().map(Json::readDoubles).toList(), trainConfig.collapse());
+        events.forEach(e -> System.out.println("[redi] " + name() + ": " + e.describe()));
+        StageOutcome outcome = StageOutcome.of(rows, result.rejects());
+        return events.isEmpty() ? outcome : outcome.withStats(Map.of(COLLAPSE_EVENTS,
+                events.stream().map(CollapseAlarm.Event::toMap).toList()), List.of());
     }
 
     private static String sftCheckpoint(RunDir run) {
