@@ -67,7 +67,7 @@ public final class CollapseAlarm {
         }
 
         public static Settings defaults() {
-            return new Settings(Action.WARN, 0.05, 2.0, 10);
+            return new Settings(Action.WARN, 0.03, 2.0, 20);
         }
     }
 
@@ -103,6 +103,15 @@ public final class CollapseAlarm {
             m.put("update_ratio", Double.isNaN(updateRatio) ? null : updateRatio);
             m.put("update_spike", updateSpike);
             return m;
+        }
+
+        /** The inverse of {@link #toMap} (numbers as JSON reads them). */
+        public static Event fromMap(Map<String, ?> m) {
+            Object ratio = m.get("update_ratio");
+            return new Event(((Number) m.get("from_step")).intValue(), ((Number) m.get("to_step")).intValue(),
+                    ((Number) m.get("chosen_drop")).doubleValue(), ((Number) m.get("rejected_drop")).doubleValue(),
+                    ratio == null ? Double.NaN : ((Number) ratio).doubleValue(), Boolean.TRUE.equals(m.get(
+                            "update_spike")));
         }
 
         public String describe() {
