@@ -1,6 +1,7 @@
 package redispark.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -482,13 +483,42 @@ public final class Qwen2Model implements AutoCloseable {
       throw new IllegalArgumentException("keyMask " + keyMask.getShape() + " must be (B, P + T) = (" + b + ", "
           + (past + t) + ")");
     }
-    NDArray[] table = ropeTable(positions);
-    NDArray cos = lookup(positions, table[0]).expandDims(1); // (B,T,E)→(B,1,T,E)
-    NDArray sin = lookup(positions, table[1]).expandDims(1); // (B,T,E)→(B,1,T,E)
+    NDArray[] rotary = rotary(positions);
+    NDArray cos = rotary[0];
+    NDArray sin = rotary[1];
     NDArray mask = additiveMask(keyMask, t, past); // (B, 1, 1, T, S)
     // a 0-d array, not mul(Number) (stack-probe.md BUG 1); it lives in the step manager until after backward
     NDArray scale = inputIds.getManager().create((float) (1.0 / Math.sqrt(cfg.headDim())));
     return new Context(cos, sin, mask, scale, cache);
+  }
+
+  /**
+   * Rotary {cos, sin} at {@code positions} (B, T) int64, each (B, 1, T, E), in the manager of {@code positions};
+   * positions at or beyond max_position_embeddings are an error.
+   */
+  public NDArray[] rotary(NDArray positions) {
+    NDArray[] table = ropeTable(positions);
+    return new NDArray[] {
+      lookup(positions, table[0]).expandDims(1), // (B,T,E)→(B,1,T,E)
+      lookup(positions, table[1]).expandDims(1), // (B,T,E)→(B,1,T,E)
+    };
+  }
+
+  /** The 12 weights of decoder block {@code i} in {@link Layer} order (the layer kernel's argument order). */
+  NDList layerWeights(int i) {
+    Layer l = layers[i];
+    return new NDList(l.qW(), l.qB(), l.kW(), l.kB(), l.vW(), l.vB(), l.oW(), l.gateW(), l.upW(), l.downW(),
+        l.inputNorm(), l.postNorm());
+  }
+
+  /** The final RMSNorm's weight. */
+  NDArray finalNormWeight() {
+    return finalNorm;
+  }
+
+  /** The LM head matrix (V, D): the embedding matrix when tied. */
+  NDArray lmHeadWeight() {
+    return lmHead;
   }
 
   /** Token embedding: ids (B, T) int64 → (B, T, D). */

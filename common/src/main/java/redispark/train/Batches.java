@@ -53,6 +53,35 @@ public final class Batches {
                 tokens);
     }
 
+    /**
+     * Splits rows into forward groups of at most {@code maxTokens} = rows × longest row (a longer row goes alone):
+     * longest first, each group filled greedily, so padding stays small. Returns row indices per group.
+     */
+    public static List<int[]> byTokenBudget(List<TokenizedExample> rows, int maxTokens) {
+        Integer[] order = new Integer[rows.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> rows.get(b).tokens().length != rows.get(a).tokens().length
+                ? Integer.compare(rows.get(b).tokens().length, rows.get(a).tokens().length) : Integer.compare(a, b));
+        List<int[]> groups = new java.util.ArrayList<>();
+        int start = 0;
+        while (start < order.length) {
+            int longest = rows.get(order[start]).tokens().length;
+            int end = start + 1;
+            while (end < order.length && (long) (end - start + 1) * longest <= maxTokens) {
+                end++;
+            }
+            int[] group = new int[end - start];
+            for (int i = start; i < end; i++) {
+                group[i - start] = order[i];
+            }
+            groups.add(group);
+            start = end;
+        }
+        return groups;
+    }
+
     /** Forward pass, then log π of every completion label summed per row (differentiable) and counted. */
     public static SequenceLogProbs completionLogProbs(Qwen2Model model, Packed batch) {
         NDArray logits = model.forward(batch.inputIds(), batch.attention()); // (R, T, V)

@@ -13,6 +13,7 @@ import redispark.train.objective.Objective;
  *     unchanged, so a later resume continues exactly as an uninterrupted run would
  * @param checkpointEvery write a resumable checkpoint every this many steps (0 = only at the end)
  * @param collapse the collapse alarm's settings
+ * @param compute how steps are computed (path, recompute, dtype, memory bounds); null means the defaults
  */
 public record TrainConfig(
         Objective objective,
@@ -20,10 +21,12 @@ public record TrainConfig(
         int maxSeqLen,
         int maxSteps,
         int checkpointEvery,
-        CollapseAlarm.Settings collapse)
+        CollapseAlarm.Settings collapse,
+        StepCompute compute)
         implements Serializable {
 
     public TrainConfig {
+        compute = compute == null ? StepCompute.defaults() : compute; // states written before it existed
         if (maxSeqLen < 2) {
             throw new IllegalArgumentException("max-seq-len must be >= 2, got " + maxSeqLen);
         }
@@ -48,23 +51,28 @@ public record TrainConfig(
 
     /** The objective's recipe from a preset, default alarm, no step limit, checkpoint at the end only. */
     public static TrainConfig of(Objective objective, Recipe recipe, int maxSeqLen) {
-        return new TrainConfig(objective, recipe, maxSeqLen, 0, 0, CollapseAlarm.Settings.defaults());
+        return new TrainConfig(objective, recipe, maxSeqLen, 0, 0, CollapseAlarm.Settings.defaults(),
+                StepCompute.defaults());
     }
 
     public TrainConfig withRecipe(Recipe r) {
-        return new TrainConfig(objective, r, maxSeqLen, maxSteps, checkpointEvery, collapse);
+        return new TrainConfig(objective, r, maxSeqLen, maxSteps, checkpointEvery, collapse, compute);
     }
 
     public TrainConfig withMaxSteps(int n) {
-        return new TrainConfig(objective, recipe, maxSeqLen, n, checkpointEvery, collapse);
+        return new TrainConfig(objective, recipe, maxSeqLen, n, checkpointEvery, collapse, compute);
     }
 
     public TrainConfig withCheckpointEvery(int n) {
-        return new TrainConfig(objective, recipe, maxSeqLen, maxSteps, n, collapse);
+        return new TrainConfig(objective, recipe, maxSeqLen, maxSteps, n, collapse, compute);
     }
 
     public TrainConfig withCollapse(CollapseAlarm.Settings s) {
-        return new TrainConfig(objective, recipe, maxSeqLen, maxSteps, checkpointEvery, s);
+        return new TrainConfig(objective, recipe, maxSeqLen, maxSteps, checkpointEvery, s, compute);
+    }
+
+    public TrainConfig withCompute(StepCompute c) {
+        return new TrainConfig(objective, recipe, maxSeqLen, maxSteps, checkpointEvery, collapse, c);
     }
 
     /** Whether a checkpoint written under {@code other} can be resumed under this config (same data and maths). */

@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redispark.dist.Collective;
 import redispark.dist.Replicas;
+import redispark.model.KernelPath;
 import redispark.model.Qwen2Model;
 import redispark.train.objective.Dpo;
 import redispark.train.objective.Objective;
@@ -30,10 +31,12 @@ import redispark.train.objective.SimPo;
  * → objective → backward (gradient accumulation) → gradient average across ranks → global-norm clip → AdamW →
  * metrics, collapse alarm, checkpoints.
  *
- * <p>Only {@link #microLoss} knows the objectives: it packs the micro-batch (chosen and rejected, or positives and
- * negatives, through one padded forward), calls the objective's pure function and scales the result so that the
- * micro-batches of a step add up to the step's loss: SFT divides by the step's completion tokens, pair objectives by
- * its pairs, unpaired REDI each term by its positives or negatives.
+ * <p>Only {@link #microLoss} knows the objectives: given the per-sequence completion log-probs of a micro-batch
+ * (chosen and rejected, or positives and negatives), it calls the objective's pure function and scales the result so
+ * that the micro-batches of a step add up to the step's loss: SFT divides by the step's completion tokens, pair
+ * objectives by its pairs, unpaired REDI each term by its positives or negatives. The log-probs come from one of two
+ * paths ({@code train.path}): the compiled layer kernel, with chunked log-probs and token-budget forward groups
+ * ({@link KernelPath}), or the eager reference model, one padded forward per micro-batch with full logits.
  *
  * <p>Autograd is driven per thread ({@code JniUtils.setGradMode} + {@code JniUtils.backward}) rather than with DJL's
  * {@code GradientCollector}, which allows one open collector per JVM and so breaks two workers in one executor.
@@ -47,6 +50,8 @@ public final class TrainLoop {
     private final Collective collective;
     private final long padId;
     private final StepListener listener;
+    /** The compiled-kernel path, or null when the eager reference model trains. */
+    private final KernelPath kernelPath;
     private Checkpointer checkpointer = (state, optimizer) -> { };
     private Resume resume;
 
@@ -112,6 +117,8 @@ public final class TrainLoop {
         this.collective = collective;
         this.padId = padId;
         this.listener = listener;
+        this.kernelPath = config.compute().path() == StepCompute.TrainPath.KERNEL
+                ? new KernelPath(model, config.compute().kernelOptions()) : null;
     }
 
     public TrainLoop withCheckpointer(Checkpointer c) {
@@ -432,11 +439,16 @@ public final class TrainLoop {
     }
 
     private double forwardBackward(TrainData micro, Totals totals, StepMetrics metrics) {
+        if (kernelPath != null) {
+            return kernelForwardBackward(micro, totals, metrics);
+        }
         try (NDManager stepManager = model.manager().newSubManager();
                 NDScope scope = new NDScope()) {
             JniUtils.setGradMode(true);
             try {
-                NDArray loss = microLoss(stepManager, micro, totals, metrics);
+                SequenceLogProbs all = Batches.completionLogProbs(model,
+                        Batches.pack(stepManager, micro.sequences(), padId));
+                NDArray loss = microLoss(stepManager, micro, all, totals, metrics);
                 JniUtils.backward((PtNDArray) loss, (PtNDArray) loss.onesLike(), false, false);
                 return loss.getFloat();
             } finally {
@@ -445,10 +457,102 @@ public final class TrainLoop {
         }
     }
 
-    /** The micro-batch's share of the step loss (the one place that knows the objectives). */
-    private NDArray microLoss(NDManager m, TrainData micro, Totals totals, StepMetrics metrics) {
+    /**
+     * The kernel path: the objective sees the per-sequence sums as a leaf; its gradient there gives each sequence's
+     * coefficient, and the model's backward runs sequence group by sequence group with those coefficients. A loss
+     * linear in the sums (SFT, REDI) needs no extra pass: its coefficients do not depend on the sums, so they are
+     * taken at zero sums and the metrics from the sums the backward pass returns. DPO and SimPO first run a no-grad
+     * pass for the sums.
+     */
+    private double kernelForwardBackward(TrainData micro, Totals totals, StepMetrics metrics) {
         List<TokenizedExample> rows = micro.sequences();
-        SequenceLogProbs all = Batches.completionLogProbs(model, Batches.pack(m, rows, padId));
+        boolean linear = config.objective().linearInLogProbs();
+        double[] sums = linear ? new double[rows.size()] : sequenceSums(rows, null);
+        float[] coefficients;
+        double loss;
+        try (NDManager m = model.manager().newSubManager();
+                NDScope scope = new NDScope()) {
+            JniUtils.setGradMode(true);
+            try {
+                NDArray leaf = m.create(toFloats(sums));
+                leaf.setRequiresGradient(true);
+                NDArray l = microLoss(m, micro, new SequenceLogProbs(leaf, completionCounts(m, rows)), totals,
+                        linear ? new StepMetrics() : metrics);
+                JniUtils.backward((PtNDArray) l, (PtNDArray) l.onesLike(), false, false);
+                try (NDArray g = leaf.getGradient()) {
+                    coefficients = g.toFloatArray();
+                }
+                loss = l.getFloat();
+            } finally {
+                JniUtils.setGradMode(false);
+            }
+        }
+        double[] computed = sequenceSums(rows, coefficients);
+        if (!linear) {
+            return loss;
+        }
+        try (NDManager m = model.manager().newSubManager();
+                NDScope scope = new NDScope()) {
+            SequenceLogProbs all = new SequenceLogProbs(m.create(toFloats(computed)), completionCounts(m, rows));
+            return microLoss(m, micro, all, totals, metrics).getFloat();
+        }
+    }
+
+    /**
+     * Completion log-prob sums of {@code rows} through the kernel path, one token-budget group at a time; with
+     * {@code coefficients} (one per row) each group's backward adds Σ coefficient · sum to the gradients.
+     */
+    private double[] sequenceSums(List<TokenizedExample> rows, float[] coefficients) {
+        double[] sums = new double[rows.size()];
+        for (int[] group : Batches.byTokenBudget(rows, config.compute().maxTokensPerMicroBatch())) {
+            List<long[]> sequences = new ArrayList<>(group.length);
+            int[] prompts = new int[group.length];
+            float[] coef = coefficients == null ? null : new float[group.length];
+            for (int i = 0; i < group.length; i++) {
+                TokenizedExample e = rows.get(group[i]);
+                sequences.add(e.tokens());
+                prompts[i] = e.promptLength();
+                if (coef != null) {
+                    coef[i] = coefficients[group[i]];
+                }
+            }
+            try (NDManager m = model.manager().newSubManager();
+                    NDScope scope = new NDScope()) {
+                double[] s = kernelPath.completionLogProbs(m, sequences, prompts, coef);
+                for (int i = 0; i < group.length; i++) {
+                    sums[group[i]] = s[i];
+                }
+            }
+        }
+        return sums;
+    }
+
+    private static NDArray completionCounts(NDManager m, List<TokenizedExample> rows) {
+        float[] counts = new float[rows.size()];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = rows.get(i).completionLength();
+        }
+        return m.create(counts);
+    }
+
+    private static float[] toFloats(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return f;
+    }
+
+    /** Per-sequence completion log-probs without gradient, through whichever path trains. */
+    private SequenceLogProbs logProbs(NDManager m, List<TokenizedExample> rows) {
+        if (kernelPath != null) {
+            return new SequenceLogProbs(m.create(toFloats(sequenceSums(rows, null))), completionCounts(m, rows));
+        }
+        return Batches.completionLogProbs(model, Batches.pack(m, rows, padId));
+    }
+
+    /** The micro-batch's share of the step loss (the one place that knows the objectives). */
+    private NDArray microLoss(NDManager m, TrainData micro, SequenceLogProbs all, Totals totals, StepMetrics metrics) {
         return switch (config.objective()) {
             case SFT -> {
                 metrics.addAll("logps/chosen", all.sums());
@@ -546,7 +650,7 @@ public final class TrainLoop {
             List<TokenizedExample> rows = examples.subList(from, Math.min(examples.size(), from + config.batchSize()));
             try (NDManager stepManager = model.manager().newSubManager();
                     NDScope scope = new NDScope()) {
-                SequenceLogProbs logps = Batches.completionLogProbs(model, Batches.pack(stepManager, rows, padId));
+                SequenceLogProbs logps = logProbs(stepManager, rows);
                 nll -= logps.sums().sum().getFloat();
                 tokens += logps.counts().sum().getFloat();
             }
@@ -563,8 +667,7 @@ public final class TrainLoop {
                     pairs.subList(from, Math.min(pairs.size(), from + config.batchSize())));
             try (NDManager stepManager = model.manager().newSubManager();
                     NDScope scope = new NDScope()) {
-                SequenceLogProbs all = Batches.completionLogProbs(model,
-                        Batches.pack(stepManager, batch.sequences(), padId));
+                SequenceLogProbs all = logProbs(stepManager, batch.sequences());
                 int n = batch.rows().size();
                 chosen += all.rows(0, n).perTokenMean().sum().getFloat();
                 rejected += all.rows(n, 2 * n).perTokenMean().sum().getFloat();

@@ -120,15 +120,15 @@ class Qwen2ModelTest {
   @Test
   void lossGoesDownOnARepeatedBatchWithPerThreadAutograd() {
     try (Qwen2Model model = Qwen2Model.create(TinyStudent.config(), 11, root)) {
-      TrainStepBench.AdamW opt = new TrainStepBench.AdamW(model.parameters(), 3e-3, 0.9, 0.95, 1e-8, 0.0, root);
+      EagerTrainStep.AdamW opt = new EagerTrainStep.AdamW(model.parameters(), 3e-3, 0.9, 0.95, 1e-8, 0.0, root);
       long[] ids = new long[2 * 24];
       for (int i = 0; i < ids.length; i++) {
         ids[i] = 6 + (i * 7) % 50;
       }
-      float first = TrainStepBench.step(model, opt, root, ids, 2, 24);
+      float first = EagerTrainStep.step(model, opt, root, ids, 2, 24);
       float last = first;
       for (int i = 0; i < 30; i++) {
-        last = TrainStepBench.step(model, opt, root, ids, 2, 24);
+        last = EagerTrainStep.step(model, opt, root, ids, 2, 24);
       }
       assertThat(first).isCloseTo((float) Math.log(128), within(0.2f));
       assertThat(last).isLessThan(first * 0.5f);
@@ -139,16 +139,16 @@ class Qwen2ModelTest {
   void trainingStepsKeepTheModelManagerFlat() {
     try (NDManager parent = root.newSubManager();
         Qwen2Model model = Qwen2Model.create(small(true), 11, parent)) {
-      TrainStepBench.AdamW opt = new TrainStepBench.AdamW(model.parameters(), 1e-3, 0.9, 0.95, 1e-8, 0.1, parent);
+      EagerTrainStep.AdamW opt = new EagerTrainStep.AdamW(model.parameters(), 1e-3, 0.9, 0.95, 1e-8, 0.1, parent);
       long[] ids = new long[2 * 8];
       for (int i = 0; i < ids.length; i++) {
         ids[i] = i % 60;
       }
-      TrainStepBench.step(model, opt, parent, ids, 2, 8);
+      EagerTrainStep.step(model, opt, parent, ids, 2, 8);
       int before = countArrays(parent) + countArrays(model.manager()) + countArrays(opt.stateManager());
       assertThat(countArrays(model.manager())).as("weights + rope tables").isEqualTo(26 + 2); // tied: no lm_head
       for (int i = 0; i < 20; i++) {
-        TrainStepBench.step(model, opt, parent, ids, 2, 8);
+        EagerTrainStep.step(model, opt, parent, ids, 2, 8);
       }
       assertThat(countArrays(parent) + countArrays(model.manager()) + countArrays(opt.stateManager()))
           .isEqualTo(before);

@@ -59,6 +59,14 @@ public enum Objective {
         return data != Data.EXAMPLES;
     }
 
+    /**
+     * Whether the loss is a fixed linear combination of the per-sequence log-prob sums (SFT, REDI, unpaired REDI),
+     * so its derivative with respect to each sum is known before the forward; DPO and SimPO go through a sigmoid.
+     */
+    public boolean linearInLogProbs() {
+        return this == SFT || this == REDI || this == REDI_UNPAIRED;
+    }
+
     public static Objective parse(String label) {
         StringBuilder known = new StringBuilder();
         for (Objective o : values()) {

@@ -12,7 +12,10 @@ import redispark.dist.AllReduceBench;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.curate.SplitBench;
 import redispark.jobs.spark.SparkSessions;
-import redispark.model.TrainStepBench;
+import redispark.model.KernelPath;
+import redispark.model.LayerKernel;
+import redispark.train.StepCompute;
+import redispark.train.TrainStepBench;
 import redispark.verify.VerifierBench;
 
 /** {@code redi bench …}: benchmarks that end with one machine-readable line. */
@@ -34,7 +37,9 @@ final class BenchCommand {
         }
     }
 
-    @Command(name = "train-step", description = "Forward + backward + AdamW tokens/s on random tokens.")
+    @Command(name = "train-step", description = "The training step (forward, SFT loss, backward, clip, AdamW) on "
+            + "random tokens: tokens/s and peak resident memory; ends with: train-step params=P tokens_per_s=X ... "
+            + "peak_rss_mib=M")
     static final class TrainStep implements Callable<Integer> {
         @Option(names = "--config", required = true, paramLabel = "CONFIG_JSON",
                 description = "A Hugging Face Qwen2 config.json.")
@@ -52,10 +57,31 @@ final class BenchCommand {
         @Option(names = "--threads", defaultValue = "2")
         int threads;
 
+        @Option(names = "--path", defaultValue = "kernel", description = "kernel | eager (default: ${DEFAULT-VALUE})")
+        String path;
+
+        @Option(names = "--recompute", defaultValue = "off",
+                description = "layer | off, kernel path (default: ${DEFAULT-VALUE})")
+        String recompute;
+
+        @Option(names = "--dtype", defaultValue = "fp32",
+                description = "fp32 | bf16 compute inside the kernel (default: ${DEFAULT-VALUE})")
+        String dtype;
+
+        @Option(names = "--logprob-chunk", defaultValue = "1024",
+                description = "tokens per LM-head call, kernel path (default: ${DEFAULT-VALUE})")
+        int logprobChunk;
+
         @Override
         public Integer call() throws Exception {
             RediCli.requireFile(config);
-            System.out.println(TrainStepBench.run(config.toPath(), batch, seq, steps, threads));
+            StepCompute compute = StepCompute.defaults()
+                    .withPath(StepCompute.TrainPath.parse(path))
+                    .withRecompute(KernelPath.Recompute.parse(recompute))
+                    .withDtype(LayerKernel.ComputeType.parse(dtype))
+                    .withLogprobChunk(logprobChunk)
+                    .withMaxTokensPerMicroBatch(Math.max(1, batch * seq));
+            System.out.println(TrainStepBench.run(config.toPath(), batch, seq, steps, threads, compute));
             return 0;
         }
     }

@@ -31,6 +31,7 @@ import redispark.model.TinyStudent;
 import redispark.train.CollapseAlarm;
 import redispark.train.Preset;
 import redispark.train.Recipe;
+import redispark.train.StepCompute;
 import redispark.train.TrainConfig;
 import redispark.train.objective.Objective;
 
@@ -257,7 +258,7 @@ public abstract class StudentEstimator<E extends StudentEstimator<E>> extends Es
             r = r.withSeed((Long) $(seed));
         }
         return new TrainConfig(trainedObjective(), objectiveParams(r), (Integer) $(maxSeqLen), 0,
-                (Integer) $(checkpointEvery), CollapseAlarm.Settings.defaults());
+                (Integer) $(checkpointEvery), CollapseAlarm.Settings.defaults(), StepCompute.defaults());
     }
 
     @Override

@@ -6,7 +6,10 @@ import redispark.jobs.config.RediConfig;
 import redispark.jobs.spark.BarrierTraining;
 import redispark.train.CollapseAlarm;
 import redispark.train.Preset;
+import redispark.model.KernelPath;
+import redispark.model.LayerKernel;
 import redispark.train.Recipe;
+import redispark.train.StepCompute;
 import redispark.train.TrainConfig;
 import redispark.train.objective.Objective;
 
@@ -60,10 +63,18 @@ public final class TrainSettings {
                 config.getInt("train.collapse.window"));
         try {
             return new TrainConfig(objective, r, config.getInt("train.max-seq-len"), config.getInt("train.max-steps"),
-                    config.getInt("train.checkpoint-every"), collapse);
+                    config.getInt("train.checkpoint-every"), collapse, compute(config));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("train." + objective.label() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** {@code train.path}, {@code train.recompute}, {@code train.dtype} and the kernel path's memory bounds. */
+    public static StepCompute compute(RediConfig config) {
+        return new StepCompute(StepCompute.TrainPath.parse(config.getString("train.path")),
+                KernelPath.Recompute.parse(config.getString("train.recompute")),
+                LayerKernel.ComputeType.parse(config.getString("train.dtype")),
+                config.getInt("train.logprob-chunk"), config.getInt("train.max-tokens-per-micro-batch"));
     }
 
     /** The data-parallel ring of {@code train.workers} ranks and {@code train.dist.*}, with a fresh secret. */

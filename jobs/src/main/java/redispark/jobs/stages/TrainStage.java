@@ -120,7 +120,7 @@ public final class TrainStage implements Stage {
     public List<String> configPaths() {
         // Upstream changes arrive through the input fingerprints; these are the keys training itself reads.
         return List.of("train.workers", "train.max-seq-len", "train.preset", "train.max-steps", "train.collapse",
-                "train." + objective.label(), "student", "eval.every");
+                "train.dtype", "train." + objective.label(), "student", "eval.every");
     }
 
     /** The tables trained on and the starting model: a change in any of them makes the stage run again. */

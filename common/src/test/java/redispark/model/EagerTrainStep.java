@@ -17,86 +17,12 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Training-step throughput of {@link Qwen2Model}: forward + next-token cross-entropy + backward + AdamW on random
- * tokens, with the per-step sub-manager + NDScope recipe and per-thread autograd. {@code tools/parity/bench_torch.py}
- * runs the same model and step in PyTorch eager for comparison.
+ * A whole-model train step in plain eager ops for the model's own tests: forward + next-token cross-entropy over all
+ * positions + backward + a minimal AdamW, independent of the trainer in {@code redispark.train}.
  */
-public final class TrainStepBench {
+final class EagerTrainStep {
 
-  private TrainStepBench() {}
-
-  /**
-   * Runs {@code steps} timed steps after one untimed warm-up step.
-   *
-   * @param configJson a Qwen2 {@code config.json}; weights are seeded, not loaded
-   * @param threads libtorch intra-op threads for this process
-   * @return {@code "train-step params=P tokens_per_s=X"} (plus ms per step and the last loss)
-   */
-  public static String run(Path configJson, int batch, int seq, int steps, int threads) {
-    if (batch < 1 || seq < 2 || steps < 1 || threads < 1) {
-      throw new IllegalArgumentException("need batch>=1, seq>=2, steps>=1, threads>=1");
-    }
-    ModelConfig cfg = ModelConfig.read(configJson);
-    Engine.getEngine("PyTorch");
-    JniUtils.setNumThreads(threads);
-    boolean grad = JniUtils.isGradMode();
-    try (NDManager root = NDManager.newBaseManager(Device.cpu(), "PyTorch");
-        Qwen2Model model = Qwen2Model.create(cfg, 1234L, root)) {
-      AdamW opt = new AdamW(model.parameters(), 1e-3, 0.9, 0.95, 1e-8, 0.1, root);
-      SplittableRandom rng = new SplittableRandom(99);
-      float loss = step(model, opt, root, randomTokens(rng, batch, seq, cfg.vocabSize()), batch, seq);
-      long rssStart = residentMiB();
-      long rssMid = rssStart;
-      long t0 = System.nanoTime();
-      long c0 = processCpuNanos();
-      for (int i = 0; i < steps; i++) {
-        loss = step(model, opt, root, randomTokens(rng, batch, seq, cfg.vocabSize()), batch, seq);
-        if (i == steps / 2) {
-          rssMid = residentMiB();
-        }
-      }
-      double sec = (System.nanoTime() - t0) / 1e9;
-      double cpu = (processCpuNanos() - c0) / 1e9;
-      long rssEnd = residentMiB();
-      // cpu_ms_per_step (all threads of the process) helps read numbers taken on a shared, loaded machine; the
-      // resident set after warm-up, half-way and at the end shows whether native memory grows with steps (allocator
-      // caches fill early, so a leak is end - mid > 0 on a long run)
-      return String.format(Locale.ROOT,
-          "train-step params=%d tokens_per_s=%.1f ms_per_step=%.1f cpu_ms_per_step=%.1f loss=%.4f threads=%d "
-              + "rss_mib_start=%d rss_mib_mid=%d rss_mib_end=%d",
-          model.parameterCount(), (double) batch * seq * steps / sec, 1000 * sec / steps, 1000 * cpu / steps, loss,
-          threads, rssStart, rssMid, rssEnd);
-    } finally {
-      JniUtils.setGradMode(grad);
-    }
-  }
-
-  private static long processCpuNanos() {
-    var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0L;
-  }
-
-  /** Resident set size of this process in MiB from {@code /proc/self/status}; -1 where there is no procfs. */
-  static long residentMiB() {
-    try {
-      for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-        }
-      }
-    } catch (java.io.IOException | NumberFormatException e) {
-      return -1;
-    }
-    return -1;
-  }
-
-  private static long[] randomTokens(SplittableRandom rng, int batch, int seq, int vocab) {
-    long[] ids = new long[batch * seq];
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = rng.nextInt(vocab);
-    }
-    return ids;
-  }
+  private EagerTrainStep() {}
 
   /** One step: mean next-token NLL over all positions, backward, AdamW. Returns the loss. */
   static float step(Qwen2Model model, AdamW opt, NDManager root, long[] ids, int batch, int seq) {

@@ -1,0 +1,197 @@
+package redispark.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValueUtils;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+
+/**
+ * The compiled decoder-layer kernel: one TorchScript call per decoder layer (RMSNorm → q/k/v → RoPE → causal
+ * scaled-dot-product attention → o_proj → residual → RMSNorm → SwiGLU → residual) and one per log-prob chunk (final
+ * RMSNorm → LM head → log-softmax at the labels). The source is {@code src/main/torchscript/decoder_kernel.py},
+ * packed into {@link #RESOURCE} by the build ({@link KernelArchive}) and compiled by libtorch once per JVM.
+ *
+ * <p>Causal masking is the attention kernel's own ({@code is_causal}): no mask tensor exists, which is exact for
+ * right-padded rows (a real token never attends to a later position, padding included). The attention is
+ * memory-efficient (flash-style on CPU), so memory grows linearly with the sequence length.
+ *
+ * <p>Calls go through DJL's NDList path in training mode, so autograd flows into the fp32 master weights passed as
+ * arguments when the calling thread has grad mode on. The compute type is applied inside the kernel only: DJL aborts
+ * the JVM on a bfloat16 array, so every method returns float32 and {@link #checkFloat32} refuses anything else
+ * before it can reach a DJL op, the optimizer or {@code toDevice}.
+ */
+public final class LayerKernel {
+
+  /** Classpath location of the archive the build writes. */
+  public static final String RESOURCE = "/redispark/model/decoder-kernel.pt";
+
+  /** What the kernel's matmuls and attention run in; masters, norms, residuals and results stay float32. */
+  public enum ComputeType {
+    FP32("fp32", "forward", "head_logp", "head_grad"),
+    BF16("bf16", "layer_bf16", "head_logp_bf16", "head_grad_bf16");
+
+    private final String label;
+    private final String layerMethod;
+    private final String headMethod;
+    private final String headGradMethod;
+
+    ComputeType(String label, String layerMethod, String headMethod, String headGradMethod) {
+      this.label = label;
+      this.layerMethod = layerMethod;
+      this.headMethod = headMethod;
+      this.headGradMethod = headGradMethod;
+    }
+
+    public String label() {
+      return label;
+    }
+
+    public static ComputeType parse(String s) {
+      for (ComputeType t : values()) {
+        if (t.label.equals(s.toLowerCase(Locale.ROOT))) {
+          return t;
+        }
+      }
+      throw new IllegalArgumentException("unknown compute dtype '" + s + "' (expected fp32 or bf16)");
+    }
+  }
+
+  private static volatile LayerKernel shared;
+
+  private final NDManager manager;
+  private final PtSymbolBlock block;
+
+  private LayerKernel(NDManager manager, PtSymbolBlock block) {
+    this.manager = manager;
+    this.block = block;
+  }
+
+  /** The process-wide kernel, loaded (and compiled, well under a second) on first use. */
+  public static LayerKernel get() {
+    LayerKernel k = shared;
+    if (k == null) {
+      synchronized (LayerKernel.class) {
+        k = shared;
+        if (k == null) {
+          shared = k = load();
+        }
+      }
+    }
+    return k;
+  }
+
+  private static LayerKernel load() {
+    Engine.getEngine("PyTorch");
+    Path tmp = null;
+    try (InputStream in = LayerKernel.class.getResourceAsStream(RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(RESOURCE + " is missing from the classpath: build the project with Maven,"
+            + " which packs src/main/torchscript/decoder_kernel.py into it");
+      }
+      tmp = Files.createTempFile("redi-decoder-kernel-", ".pt");
+      Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+      // the manager lives as long as the JVM: the module is shared by every model and thread
+      NDManager root = NDManager.newBaseManager(Device.cpu(), "PyTorch");
+      PtSymbolBlock block = JniUtils.loadModule((PtNDManager) root, tmp, false, new String[0], new String[0], false);
+      return new LayerKernel(root, block);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + RESOURCE, e);
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // a leftover temp file is harmless
+        }
+      }
+    }
+  }
+
+  /**
+   * One decoder layer: x (B, T, D) float32 → (B, T, D) float32.
+   *
+   * @param weights the layer's 12 fp32 masters in {@link Qwen2Model.Layer} order
+   * @param cos rotary cos (B or 1, 1, T, E)
+   * @param sin rotary sin, same shape
+   * @param eps 0-d float32 RMSNorm epsilon
+   */
+  NDArray layer(NDArray x, NDList weights, NDArray cos, NDArray sin, NDArray eps, ComputeType type) {
+    NDList in = new NDList(16);
+    in.add(x);
+    in.addAll(weights);
+    in.add(cos);
+    in.add(sin);
+    in.add(eps);
+    return call(in, type.layerMethod, x);
+  }
+
+  /**
+   * Log-probabilities of {@code labels} after the final norm and the LM head: x (N, D) float32, labels (N) int64
+   * → (N) float32. The (N, V) logits live only inside the call (and its saved tensors for backward).
+   */
+  NDArray headLogProbs(NDArray x, NDArray norm, NDArray lmHead, NDArray labels, NDArray eps, ComputeType type) {
+    return call(new NDList(x, norm, lmHead, labels, eps), type.headMethod, x);
+  }
+
+  /**
+   * The head's forward and its backward for {@code L = Σ weights · logp}, computed in the kernel without autograd
+   * (call with grad mode off): {logp (N), dL/d normed x (N, D), dL/d lmHead (V, D)}, all float32. Only one (N, V)
+   * buffer exists; the caller hands the two gradients to autograd (see {@link KernelPath}).
+   */
+  NDList headGradients(NDArray x, NDArray norm, NDArray lmHead, NDArray labels, NDArray weights, NDArray eps,
+      ComputeType type) {
+    NDList out = run(new NDList(x, norm, lmHead, labels, weights, eps), type.headGradMethod, x);
+    if (out.size() != 3) {
+      out.close();
+      throw new IllegalStateException(type.headGradMethod + " returned " + out.size() + " arrays, expected 3");
+    }
+    for (NDArray a : out) {
+      checkFloat32(a, type.headGradMethod);
+    }
+    return out;
+  }
+
+  private NDArray call(NDList in, String method, NDArray first) {
+    return checkFloat32(run(in, method, first).singletonOrThrow(), method);
+  }
+
+  private NDList run(NDList in, String method, NDArray first) {
+    if (!"forward".equals(method)) {
+      NDArray selector = first.getManager().create(0f); // not passed on: IValueUtils reads only its name
+      selector.setName("module_method:" + method);
+      in.add(selector);
+    }
+    // per thread: the JIT's profiling executor would re-specialise the graph for every new sequence length
+    JniUtils.setGraphExecutorOptimize(false);
+    return IValueUtils.forward(block, in, true);
+  }
+
+  /** Refuses any result that is not float32 (a bfloat16 array would abort the JVM in the next DJL op). */
+  static NDArray checkFloat32(NDArray a, String method) {
+    DataType t = a.getDataType();
+    if (t != DataType.FLOAT32) {
+      a.close();
+      throw new IllegalStateException("decoder kernel method " + method + " returned " + t
+          + "; only float32 may leave the kernel");
+    }
+    return a;
+  }
+
+  @Override
+  public String toString() {
+    return "LayerKernel[" + RESOURCE + ", " + manager.getDevice() + "]";
+  }
+}
