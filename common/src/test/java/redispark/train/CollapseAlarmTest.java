@@ -163,4 +163,19 @@ class CollapseAlarmTest {
         assertThat(worst.rejectedDrop()).isGreaterThan(worst.chosenDrop());
         assertThat(events.get(events.size() - 1).toStep()).as("still collapsed at the end").isEqualTo(recorded.size());
     }
+
+    @Test
+    void staysQuietOnTheEmbeddedRediRunAtTheDefaultRate() {
+        // metrics/redi of `redi pipeline` at the tiny recipe's 6e-6: REDI ended at 0.141 against SFT's 0.147 ± 0.016;
+        // the rejected per-token log-prob still fell 0.1 nats while the chosen one stayed within 0.011 of its start
+        List<Map<String, Double>> recorded = metrics("/train/stable-redi-metrics.jsonl");
+        CollapseAlarm.Settings defaults = CollapseAlarm.Settings.defaults();
+        List<Map<String, Double>> replayed = CollapseAlarm.replay(defaults, recorded);
+        assertThat(CollapseAlarm.events(replayed, defaults)).isEmpty();
+        double largestDrop = replayed.stream().mapToDouble(m -> m.getOrDefault(CollapseAlarm.CHOSEN_DROP, 0.0))
+                .max().orElseThrow();
+        assertThat(largestDrop).isLessThan(defaults.logpDrop() / 2);
+        Map<String, Double> last = replayed.get(replayed.size() - 1);
+        assertThat(last.get(CollapseAlarm.REJECTED_DROP)).as("the negatives are still pushed down").isGreaterThan(0.05);
+    }
 }
