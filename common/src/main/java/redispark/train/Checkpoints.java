@@ -29,6 +29,18 @@ public final class Checkpoints {
     public static void save(Qwen2Model model, Path initDir, Path outDir, TrainerState state, AdamW optimizer,
             List<String> metricLines) {
         try {
+            saveModel(model, initDir, outDir);
+            optimizer.save(outDir.resolve(OPTIMIZER));
+            Files.writeString(outDir.resolve(TRAINER_STATE), state.toJson());
+            Files.write(outDir.resolve(METRICS), metricLines);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint " + outDir, e);
+        }
+    }
+
+    /** Writes a model folder only (weights, config, the tokenizer files of {@code initDir}): what sampling needs. */
+    public static void saveModel(Qwen2Model model, Path initDir, Path outDir) {
+        try {
             Files.createDirectories(outDir);
             model.save(outDir);
             for (String name : TOKENIZER_FILES) {
@@ -37,11 +49,8 @@ public final class Checkpoints {
                     Files.copy(source, outDir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-            optimizer.save(outDir.resolve(OPTIMIZER));
-            Files.writeString(outDir.resolve(TRAINER_STATE), state.toJson());
-            Files.write(outDir.resolve(METRICS), metricLines);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write checkpoint " + outDir, e);
+            throw new UncheckedIOException("cannot write model folder " + outDir, e);
         }
     }
 

@@ -381,17 +381,12 @@ public final class TrainLoop {
             }
             CollapseAlarm.Reading r = alarm.observe(m.get("logps_norm/chosen"), m.get("logps_norm/rejected"),
                     m.get("update_norm"), Math.max(lr, 1e-30));
-            if (!Double.isNaN(r.chosenDrop())) {
-                m.put("collapse/chosen_drop", r.chosenDrop());
-                m.put("collapse/rejected_drop", r.rejectedDrop());
-                m.put("collapse/update_ratio", r.updateRatio());
-            }
-            if (r.fired()) {
+            CollapseAlarm.record(r, m);
+            if (r.startsEvent()) { // one warning per event, not one per step it lasts
                 String message = r.describe(step, config.collapse());
                 warnings.add(message);
                 LOG.warn("{}{}", message, config.collapse().action() == CollapseAlarm.Action.STOP
                         ? "; stopping and keeping the checkpoint of step " + lastCheckpoint : "");
-                m.put("collapse/alarm", 1.0);
             }
             return r.fired();
         }

@@ -57,6 +57,12 @@ public final class TrainWorker {
         void written(Path checkpointDir, TrainerState state);
     }
 
+    /** Rank 0 hands every model snapshot ({@link Request#snapshotEvery()}) to this; the folder is deleted after. */
+    @FunctionalInterface
+    public interface SnapshotSink {
+        void written(Path modelDir, int step);
+    }
+
     /**
      * This rank's share of a schedule the driver fixed ({@link ShardPlan}): row i of the request fills
      * {@code slots.get(i)}; a row that several epochs use comes once per epoch.
@@ -70,13 +76,21 @@ public final class TrainWorker {
      * @param progressBar show a console progress bar (rank 0)
      * @param schedule the driver's schedule for this rank, or null for this worker's own order of its rows
      * @param device where the replica lives (null = the engine's default, the CPU here)
+     * @param snapshotEvery rank 0 writes the model as it is after every this many optimizer steps (not after the
+     *     last one, which is the stage's model) to {@code snapshots}; 0 = none
      */
     public record Request(Path initDir, Path resumeDir, List<TextRow> rows, TrainConfig config,
             Collective collective, Path workDir, CheckpointSink sink, boolean progressBar, Schedule schedule,
-            Device device) {
+            Device device, int snapshotEvery, SnapshotSink snapshots) {
+        public Request {
+            if (snapshotEvery < 0 || (snapshotEvery > 0 && snapshots == null)) {
+                throw new IllegalArgumentException("snapshots every " + snapshotEvery + " steps need a sink");
+            }
+        }
+
         public Request(Path initDir, Path resumeDir, List<TextRow> rows, TrainConfig config, Collective collective,
                 Path workDir, CheckpointSink sink, boolean progressBar) {
-            this(initDir, resumeDir, rows, config, collective, workDir, sink, progressBar, null, null);
+            this(initDir, resumeDir, rows, config, collective, workDir, sink, progressBar, null, null, 0, null);
         }
     }
 
@@ -117,10 +131,18 @@ public final class TrainWorker {
             boolean rank0 = q.collective().rank() == 0;
             ProgressBar bar = rank0 && q.progressBar() ? ProgressBar.console(stepsPerEpoch * q.config().epochs())
                     : null;
+            int totalSteps = stepsPerEpoch * q.config().epochs();
             TrainLoop loop = new TrainLoop(model, q.config(), q.collective(), tokenizer.padId(), metrics -> {
                 metricLines.add(toJson(metrics));
                 if (bar != null) {
                     bar.onStep(metrics);
+                }
+                int step = metrics.get("global_step").intValue();
+                if (rank0 && q.snapshotEvery() > 0 && step % q.snapshotEvery() == 0 && step < totalSteps) {
+                    Path dir = q.workDir().resolve("snapshot-" + step);
+                    Checkpoints.saveModel(model, q.initDir(), dir);
+                    q.snapshots().written(dir, step);
+                    deleteTree(dir);
                 }
             });
             loop.withCheckpointer((state, optimizer) -> {

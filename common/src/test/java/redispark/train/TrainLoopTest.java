@@ -95,9 +95,9 @@ class TrainLoopTest {
         Map<String, Double> chosen = trainStage2(Objective.REDI, TrainFixture.recipe(2e-3, 3, 4, 4, 0.8, 0, 0),
                 data.pairs, steps, results);
         assertThat(results.get(0).warnings()).as("collapse warnings").isEmpty();
-        // chosen per-token log-prob may drift down slowly at α 0.8, never by more than the alarm's per-step rate
-        double perStep = (chosen.get("before/chosen") - chosen.get("after/chosen")) / steps.size();
-        assertThat(perStep).isLessThan(CollapseAlarm.Settings.defaults().logpDrop());
+        // chosen per-token log-prob may drift down slowly at α 0.8, never as far as the alarm's threshold
+        assertThat(chosen.get("before/chosen") - chosen.get("after/chosen"))
+                .isLessThan(CollapseAlarm.Settings.defaults().logpDrop());
         assertThat(steps.get(0)).containsKeys("loss/pos", "loss/neg", "logps/chosen", "logps/rejected",
                 "logps_norm/chosen", "logps_norm/rejected", "rewards/chosen", "rewards/rejected", "rewards/margins",
                 "rewards/accuracies", "lengths/chosen", "lengths/rejected", "grad_norm", "update_norm");

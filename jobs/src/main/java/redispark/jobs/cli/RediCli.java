@@ -286,7 +286,8 @@ public final class RediCli {
             + "experiment/report/ (results table and plots). Runs generate, label, split and train-sft first if needed.")
     static final class ExperimentCmd extends RunCommand {
         @Option(names = "--preset", paramLabel = "NAME", defaultValue = "paper-table2",
-                description = "paper-table2 (laptop scale, the experiment.* defaults) or minimal (a quick check).")
+                description = "paper-table2 (laptop scale, the experiment.* defaults), embedded (the pipeline's own data and "
+                        + "SFT model, e.g. a learning-rate sweep on a pipeline run) or minimal (a quick check).")
         String preset;
 
         @Override

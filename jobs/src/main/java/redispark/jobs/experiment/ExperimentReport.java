@@ -17,6 +17,7 @@ import org.knowm.xchart.CategoryChartBuilder;
 import redispark.jobs.stages.ReportPages;
 import redispark.jobs.stages.StageContext;
 import redispark.jobs.stages.TrainStage;
+import redispark.train.CollapseAlarm;
 
 /**
  * The experiment's results: per method and learning rate, pass@1 mean ± SEM over seeds on the first benchmark of
@@ -46,30 +47,45 @@ final class ExperimentReport {
         }
     }
 
+    /** The runs of one method at one learning-rate factor: their scores over seeds and how many set off the alarm. */
+    record Cell(Stat stat, int collapsed) {
+        String text() {
+            return stat.text() + (collapsed > 0 ? " (alarm " + collapsed + "/" + stat.n() + ")" : "");
+        }
+    }
+
     static Summary write(StageContext context, ExperimentStage.Plan plan, ExperimentStage.Score start,
-            List<ExperimentStage.Result> results) {
+            Plateau plateau, List<ExperimentStage.Result> results) {
         String benchmark = start.perBenchmark().keySet().iterator().next();
         // method → factor → stat over seeds
-        Map<Method, Map<Double, Stat>> table = new LinkedHashMap<>();
+        Map<Method, Map<Double, Cell>> table = new LinkedHashMap<>();
         for (Method m : plan.methods()) {
             for (double f : plan.lrFactors()) {
-                List<Double> values = results.stream().filter(r -> r.arm().method() == m && r.arm().lrFactor() == f)
-                        .map(r -> r.score().perBenchmark().get(benchmark)[0]).toList();
-                table.computeIfAbsent(m, k -> new LinkedHashMap<>()).put(f, Stat.of(values));
+                List<ExperimentStage.Result> cell = results.stream()
+                        .filter(r -> r.arm().method() == m && r.arm().lrFactor() == f).toList();
+                table.computeIfAbsent(m, k -> new LinkedHashMap<>()).put(f, new Cell(Stat.of(cell.stream()
+                        .map(r -> r.score().perBenchmark().get(benchmark)[0]).toList()),
+                        (int) cell.stream().filter(r -> !r.collapses().isEmpty()).count()));
             }
         }
-        String markdown = markdown(plan, start.perBenchmark().get(benchmark)[0], table, benchmark);
+        double startScore = start.perBenchmark().get(benchmark)[0];
+        String markdown = markdown(plan, startScore, table, benchmark) + "\n" + plateau.describe() + "\n\n"
+                + bestTable(context, plan, startScore, table) + "\n" + findings(plan, table);
         try {
             Path dir = Files.createTempDirectory("redi-experiment").resolve("report");
             Files.createDirectories(dir);
             Files.writeString(dir.resolve("results.md"), markdown);
-            Files.writeString(dir.resolve("results.json"), JSON.writeValueAsString(json(plan, start, table, results,
-                    benchmark)));
+            Files.writeString(dir.resolve("results.json"), JSON.writeValueAsString(json(plan, start, plateau, table,
+                    results, benchmark)));
             StringBuilder body = new StringBuilder("<h1>redi-spark experiment: stage-2 methods from one SFT model</h1>\n");
             body.append("<p>Run directory: <code>").append(ReportPages.escape(context.run().root()))
                     .append("</code>. pass@1 on <b>").append(ReportPages.escape(benchmark))
                     .append("</b>, mean ± SEM over seeds ").append(plan.seeds()).append(".</p>\n");
-            body.append(html(markdown));
+            for (String block : markdown.split("\n\n")) {
+                body.append(block.startsWith("|") ? html(block) : "<p>" + ReportPages.escape(block).replace("\n",
+                        "<br>") + "</p>\n");
+            }
+            plateauChart(start, plateau, benchmark, dir, body);
             accuracyChart(plan, table, start.perBenchmark().get(benchmark)[0], dir, body);
             for (double f : plan.lrFactors()) {
                 dynamics(context, plan, results, f, benchmark, start.perBenchmark().get(benchmark)[0], dir, body);
@@ -82,7 +98,7 @@ final class ExperimentReport {
         return new Summary(benchmark, markdown);
     }
 
-    private static String markdown(ExperimentStage.Plan plan, double start, Map<Method, Map<Double, Stat>> table,
+    private static String markdown(ExperimentStage.Plan plan, double start, Map<Method, Map<Double, Cell>> table,
             String benchmark) {
         StringBuilder md = new StringBuilder("| method |");
         plan.lrFactors().forEach(f -> md.append(" LR ×").append(Arm.factorLabel(f)).append(" |"));
@@ -94,31 +110,101 @@ final class ExperimentReport {
         md.append(" – | – |\n");
         table.forEach((method, byFactor) -> {
             md.append("| ").append(method.label()).append(" |");
-            byFactor.values().forEach(s -> md.append(" ").append(s.text()).append(" |"));
-            Map.Entry<Double, Stat> best = best(byFactor);
+            byFactor.values().forEach(c -> md.append(" ").append(c.text()).append(" |"));
+            Map.Entry<Double, Cell> best = best(byFactor);
             md.append(" ×").append(Arm.factorLabel(best.getKey())).append(" | ")
-                    .append(String.format(Locale.ROOT, "%+.1f", 100 * (best.getValue().mean() - start))).append(" |\n");
+                    .append(String.format(Locale.ROOT, "%+.1f", 100 * (best.getValue().stat().mean() - start)))
+                    .append(" |\n");
         });
         return md.toString();
     }
 
-    private static Map.Entry<Double, Stat> best(Map<Double, Stat> byFactor) {
-        return byFactor.entrySet().stream().max(Map.Entry.comparingByValue(
-                java.util.Comparator.comparingDouble(Stat::mean))).orElseThrow();
+    /** The factor with the most seeds (the one the later seeds ran at), then the highest mean. */
+    private static Map.Entry<Double, Cell> best(Map<Double, Cell> byFactor) {
+        return byFactor.entrySet().stream().max(java.util.Comparator.<Map.Entry<Double, Cell>>comparingInt(
+                e -> e.getValue().stat().n()).thenComparingDouble(e -> e.getValue().stat().mean())).orElseThrow();
     }
 
-    private static Map<String, Object> json(ExperimentStage.Plan plan, ExperimentStage.Score start,
-            Map<Method, Map<Double, Stat>> table, List<ExperimentStage.Result> results, String benchmark) {
+    /** Every method at its own best learning rate: the comparison the experiment is for. */
+    private static String bestTable(StageContext context, ExperimentStage.Plan plan, double start,
+            Map<Method, Map<Double, Cell>> table) {
+        StringBuilder md = new StringBuilder("| method at its best LR | LR | seeds | pass@1 | Δ vs SFT start "
+                + "| Δ vs sft-continued |\n|---|---|---|---|---|---|\n");
+        Map.Entry<Double, Cell> continued = table.containsKey(Method.SFT_CONTINUED)
+                ? best(table.get(Method.SFT_CONTINUED)) : null;
+        table.forEach((method, byFactor) -> {
+            Map.Entry<Double, Cell> best = best(byFactor);
+            Stat s = best.getValue().stat();
+            md.append(String.format(Locale.ROOT, "| %s | ×%s = %.2g | %d | %s | %+.1f | %s |%n", method.label(),
+                    Arm.factorLabel(best.getKey()), method.learningRate(context.config(), best.getKey()), s.n(),
+                    best.getValue().text(), 100 * (s.mean() - start),
+                    continued == null || method == Method.SFT_CONTINUED ? "–"
+                            : difference(s, continued.getValue().stat())));
+        });
+        return md.toString();
+    }
+
+    /** {@code a − b} in points with the standard error of the difference, and whether it is beyond 2 of them. */
+    private static String difference(Stat a, Stat b) {
+        double d = 100 * (a.mean() - b.mean());
+        double se = 100 * Math.sqrt(sq(a.sem()) + sq(b.sem()));
+        if (Double.isNaN(se)) {
+            return String.format(Locale.ROOT, "%+.1f (one seed: no error)", d);
+        }
+        return String.format(Locale.ROOT, "%+.1f ± %.1f (%s)", d, se, Math.abs(d) > 2 * se ? "beyond 2 SE"
+                : "within the noise");
+    }
+
+    private static double sq(double x) {
+        return x * x;
+    }
+
+    /** Plain sentences: REDI against continued SFT, and symmetric REDI (α = 1) against α = 0.8 per learning rate. */
+    private static String findings(ExperimentStage.Plan plan, Map<Method, Map<Double, Cell>> table) {
+        StringBuilder out = new StringBuilder();
+        if (table.containsKey(Method.REDI) && table.containsKey(Method.SFT_CONTINUED)) {
+            Stat redi = best(table.get(Method.REDI)).getValue().stat();
+            Stat sft = best(table.get(Method.SFT_CONTINUED)).getValue().stat();
+            String d = difference(redi, sft);
+            out.append("REDI vs continued SFT, each at its best LR: ").append(d).append(d.contains("beyond")
+                    ? (redi.mean() > sft.mean() ? " — REDI is ahead beyond the noise." : " — REDI is behind.")
+                    : " — no difference beyond the noise.").append("\n");
+        }
+        if (table.containsKey(Method.REDI) && table.containsKey(Method.REDI_SYMMETRIC)) {
+            for (double f : plan.lrFactors()) {
+                Cell sym = table.get(Method.REDI_SYMMETRIC).get(f);
+                Cell redi = table.get(Method.REDI).get(f);
+                out.append(String.format(Locale.ROOT, "LR ×%s: α = 1 %s, alarm on %d/%d runs; α = 0.8 %s, alarm on "
+                        + "%d/%d runs.%n", Arm.factorLabel(f), sym.stat().text(), sym.collapsed(), sym.stat().n(),
+                        redi.stat().text(), redi.collapsed(), redi.stat().n()));
+            }
+        }
+        return out.toString();
+    }
+
+    private static Map<String, Object> json(ExperimentStage.Plan plan, ExperimentStage.Score start, Plateau plateau,
+            Map<Method, Map<Double, Cell>> table, List<ExperimentStage.Result> results, String benchmark) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("benchmark", benchmark);
         out.put("seeds", plan.seeds());
         out.put("lr_factors", plan.lrFactors());
+        out.put("seeds_at", plan.seedsAtBest() ? "best-lr" : "every-lr");
         out.put("sft_start", start.perBenchmark());
+        out.put("sft_checkpoints", start.checkpoints());
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("from_step", plateau.fromStep());
+        p.put("steps", plateau.steps());
+        p.put("points", plateau.points());
+        p.put("rise_points", Double.isNaN(plateau.rise()) ? null : plateau.rise());
+        p.put("max_rise_points", plateau.maxRise());
+        p.put("plateaued", plateau.flat());
+        out.put("plateau", p);
         Map<String, Object> methods = new LinkedHashMap<>();
         table.forEach((method, byFactor) -> {
             Map<String, Object> m = new LinkedHashMap<>();
-            byFactor.forEach((f, s) -> m.put("lr_x" + Arm.factorLabel(f), Map.of("mean", s.mean(),
-                    "sem", Double.isNaN(s.sem()) ? "n/a" : s.sem(), "seeds", s.n())));
+            byFactor.forEach((f, c) -> m.put("lr_x" + Arm.factorLabel(f), Map.of("mean", c.stat().mean(),
+                    "sem", Double.isNaN(c.stat().sem()) ? "n/a" : c.stat().sem(), "seeds", c.stat().n(),
+                    "collapsed_runs", c.collapsed())));
             m.put("best_lr_factor", best(byFactor).getKey());
             methods.put(method.label(), m);
         });
@@ -135,13 +221,36 @@ final class ExperimentReport {
             Map<String, Object> curve = new LinkedHashMap<>();
             r.curve().forEach((step, score) -> curve.put(Integer.toString(step), score.perBenchmark()));
             run.put("curve", curve);
+            run.put("checkpoints", r.score().checkpoints());
+            run.put("collapse_events", r.collapses().stream().map(CollapseAlarm.Event::toMap).toList());
             runs.add(run);
         }
         out.put("runs", runs);
         return out;
     }
 
-    private static void accuracyChart(ExperimentStage.Plan plan, Map<Method, Map<Double, Stat>> table, double start,
+    /** SFT's held-out accuracy at its checkpoints, with the last third's fitted line (the plateau check). */
+    private static void plateauChart(ExperimentStage.Score start, Plateau plateau, String benchmark, Path dir,
+            StringBuilder body) throws IOException {
+        Map<String, List<double[]>> series = new LinkedHashMap<>();
+        List<double[]> sft = new ArrayList<>();
+        start.checkpoints().forEach((step, scores) -> sft.add(new double[] {step, scores.get(benchmark)[0]}));
+        sft.add(new double[] {plateau.steps(), start.first()});
+        series.put("SFT pass@1", sft);
+        if (!Double.isNaN(plateau.rise())) {
+            // the fitted line through the mean of the last third's points; rise is in points, the plot in fractions
+            double mx = plateau.points().stream().mapToDouble(q -> q[0]).average().orElseThrow();
+            double my = plateau.points().stream().mapToDouble(q -> q[1]).average().orElseThrow();
+            double slope = plateau.rise() / 100 / (plateau.steps() - plateau.fromStep());
+            series.put("fit over the last third", List.of(
+                    new double[] {plateau.fromStep(), my + slope * (plateau.fromStep() - mx)},
+                    new double[] {plateau.steps(), my + slope * (plateau.steps() - mx)}));
+        }
+        ReportPages.image(ReportPages.lines("SFT start: pass@1 at checkpoints (" + benchmark + ")", "SFT step",
+                series, new ArrayList<>(series.keySet()), true), dir, "sft-plateau", body);
+    }
+
+    private static void accuracyChart(ExperimentStage.Plan plan, Map<Method, Map<Double, Cell>> table, double start,
             Path dir, StringBuilder body) throws IOException {
         CategoryChart chart = new CategoryChartBuilder().width(800).height(400)
                 .title(String.format(Locale.ROOT, "pass@1 by method and learning rate (SFT start %s)", pct(start)))
@@ -151,7 +260,7 @@ final class ExperimentReport {
             List<Double> means = new ArrayList<>();
             List<Double> errors = new ArrayList<>();
             for (Method m : plan.methods()) {
-                Stat s = table.get(m).get(f);
+                Stat s = table.get(m).get(f).stat();
                 means.add(s.mean());
                 errors.add(Double.isNaN(s.sem()) ? 0.0 : s.sem());
             }
@@ -175,7 +284,10 @@ final class ExperimentReport {
             String label = r.arm().method().label();
             List<double[]> points = new ArrayList<>();
             points.add(new double[] {0, start});
-            r.curve().forEach((step, score) -> points.add(new double[] {step, score.perBenchmark().get(benchmark)[0]}));
+            java.util.TreeMap<Integer, Double> byStep = new java.util.TreeMap<>();
+            r.curve().forEach((step, score) -> byStep.put(step, score.perBenchmark().get(benchmark)[0]));
+            r.score().checkpoints().forEach((step, scores) -> byStep.put(step, scores.get(benchmark)[0]));
+            byStep.forEach((step, acc) -> points.add(new double[] {step, acc}));
             points.add(new double[] {r.steps(), r.score().perBenchmark().get(benchmark)[0]});
             accuracy.put(label, points);
             String metrics = TrainStage.metricsOf(r.arm().name());

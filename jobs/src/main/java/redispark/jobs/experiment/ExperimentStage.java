@@ -15,6 +15,7 @@ import redispark.jobs.stages.StageContext;
 import redispark.jobs.stages.StageOutcome;
 import redispark.jobs.stages.StageRunner;
 import redispark.jobs.stages.TrainStage;
+import redispark.train.CollapseAlarm;
 import redispark.train.objective.Objective;
 
 /**
@@ -48,8 +49,14 @@ public final class ExperimentStage implements Stage {
         return List.of(ExperimentReport.DIR + "/results.json", ExperimentReport.DIR + "/index.html");
     }
 
-    /** What {@code experiment.*} asks for, validated. */
-    record Plan(List<Method> methods, List<Double> lrFactors, List<Long> seeds, List<Double> curvePoints) {
+    /**
+     * What {@code experiment.*} asks for, validated.
+     *
+     * @param seedsAtBest the seeds after the first run only at each method's best factor on the first seed
+     *     ({@code seeds-at = best-lr}); otherwise at every factor
+     */
+    record Plan(List<Method> methods, List<Double> lrFactors, List<Long> seeds, List<Double> curvePoints,
+            boolean seedsAtBest, double plateauMaxRise, boolean requirePlateau) {
         static Plan of(RediConfig config) {
             List<Method> methods = config.getStringList("experiment.methods").stream().map(Method::parse).toList();
             List<Double> factors = config.raw().getDoubleList("experiment.lr-factors");
@@ -67,19 +74,55 @@ public final class ExperimentStage implements Stage {
             if (seeds.stream().distinct().count() != seeds.size()) {
                 throw new IllegalArgumentException("experiment.seeds has duplicates: " + seeds);
             }
-            return new Plan(methods, factors, seeds, points);
+            String seedsAt = config.getString("experiment.seeds-at");
+            if (!seedsAt.equals("every-lr") && !seedsAt.equals("best-lr")) {
+                throw new IllegalArgumentException("experiment.seeds-at must be every-lr or best-lr, got '"
+                        + seedsAt + "'");
+            }
+            return new Plan(methods, factors, seeds, points, seedsAt.equals("best-lr"),
+                    config.getDouble("experiment.plateau.max-rise"),
+                    config.raw().getBoolean("experiment.plateau.require"));
         }
 
         int runs() {
-            return methods.size() * lrFactors.size() * seeds.size();
+            int later = seedsAtBest ? 1 : lrFactors.size();
+            return methods.size() * (lrFactors.size() + later * (seeds.size() - 1));
+        }
+
+        /**
+         * The factor each method runs its later seeds at: with {@code best-lr}, the one with the highest score on
+         * the first seed (the first listed on a tie); with {@code every-lr}, all of them.
+         */
+        List<Double> laterFactors(Method method, List<Result> firstSeed) {
+            if (!seedsAtBest) {
+                return lrFactors;
+            }
+            Result best = null;
+            for (Result r : firstSeed) {
+                if (r.arm().method() == method && (best == null || r.score().first() > best.score().first())) {
+                    best = r;
+                }
+            }
+            return best == null ? List.of() : List.of(best.arm().lrFactor());
         }
     }
 
-    /** One evaluated model: pass@1 and its standard error per benchmark. */
-    record Score(Map<String, double[]> perBenchmark) {}
+    /**
+     * One evaluated model: pass@1 and its standard error per benchmark, and the same for the models its training
+     * saved along the way (step → benchmark → [pass@1, SEM]; empty when none).
+     */
+    record Score(Map<String, double[]> perBenchmark, Map<Integer, Map<String, double[]>> checkpoints) {
+        /** pass@1 on the first benchmark: what the experiment compares. */
+        double first() {
+            return perBenchmark.values().iterator().next()[0];
+        }
+    }
 
-    /** One finished run: its steps, final score, and (first seed) scores part-way: step → score. */
-    record Result(Arm arm, long steps, Score score, Map<Integer, Score> curve) {}
+    /**
+     * One finished run: its steps, final score, (first seed) scores part-way: step → score, and the collapse
+     * alarm's events.
+     */
+    record Result(Arm arm, long steps, Score score, Map<Integer, Score> curve, List<CollapseAlarm.Event> collapses) {}
 
     @Override
     public StageOutcome run(StageContext context) {
@@ -90,46 +133,73 @@ public final class ExperimentStage implements Stage {
                     + " (run 'redi train-sft' first, or 'redi experiment' which runs it)");
         }
         Score start = evaluate(context, "sft", TrainStage.checkpointOf(Objective.SFT));
+        Plateau plateau = plateau(context, plan, start);
+        System.out.println("[redi] experiment " + plateau.describe());
+        if (!plateau.flat() && plan.requirePlateau()) {
+            throw new IllegalArgumentException("experiment: " + plateau.describe()
+                    + " (or set experiment.plateau.require=false to compare from it anyway)");
+        }
         List<Result> results = new ArrayList<>();
-        int done = 0;
+        int[] done = {0};
+        long firstSeed = plan.seeds().get(0);
         for (Method method : plan.methods()) {
             for (double factor : plan.lrFactors()) {
-                for (long seed : plan.seeds()) {
-                    Arm arm = new Arm(method, factor, seed, 0);
-                    System.out.printf("[redi] experiment run %d/%d: %s%n", ++done, plan.runs(), arm.name());
-                    StageContext armContext = new StageContext(context.spark(), context.run(),
-                            config.withOverrides(method.overrides(config, factor, seed)));
-                    long steps = train(armContext, arm);
-                    Score score = evaluate(armContext, arm.name(), TrainStage.checkpointOf(arm.name()));
-                    Map<Integer, Score> curve = new LinkedHashMap<>();
-                    if (seed == plan.seeds().get(0)) {
-                        for (double point : plan.curvePoints()) {
-                            int step = (int) Math.round(point * steps);
-                            if (step < 1 || step >= steps || curve.containsKey(step)) {
-                                continue;
-                            }
-                            Arm partial = arm.atStep(step);
-                            StageContext partialContext = new StageContext(context.spark(), context.run(),
-                                    armContext.config().withOverrides(List.of("train.max-steps=" + step)));
-                            train(partialContext, partial);
-                            // only the model at that step is kept; its resumable state is not needed again
-                            context.run().files().delete(context.run().path(
-                                    TrainStage.checkpointOf(partial.name()) + ".resume"));
-                            curve.put(step, evaluate(partialContext, partial.name(),
-                                    TrainStage.checkpointOf(partial.name())));
-                        }
-                    }
-                    results.add(new Result(arm, steps, score, curve));
+                results.add(runArm(context, plan, new Arm(method, factor, firstSeed, 0), ++done[0]));
+            }
+        }
+        List<Result> firstSeedResults = List.copyOf(results);
+        for (Method method : plan.methods()) {
+            for (double factor : plan.laterFactors(method, firstSeedResults)) {
+                for (long seed : plan.seeds().subList(1, plan.seeds().size())) {
+                    results.add(runArm(context, plan, new Arm(method, factor, seed, 0), ++done[0]));
                 }
             }
         }
-        ExperimentReport.Summary summary = ExperimentReport.write(context, plan, start, results);
+        ExperimentReport.Summary summary = ExperimentReport.write(context, plan, start, plateau, results);
         Map<String, Long> rows = new LinkedHashMap<>();
         rows.put("runs", (long) results.size());
         rows.put("evaluations", 1L + results.size() + results.stream().mapToLong(r -> r.curve().size()).sum());
         System.out.println("[redi] experiment results (" + summary.benchmark() + ", pass@1 mean ± SEM over seeds):");
         System.out.print(summary.markdown());
         return StageOutcome.of(rows, Map.of());
+    }
+
+    /** Trains and evaluates one arm (the first seed's also part-way), each step skipped when already done. */
+    private static Result runArm(StageContext context, Plan plan, Arm arm, int number) {
+        RediConfig config = context.config();
+        Method method = arm.method();
+        System.out.printf("[redi] experiment run %d/%d: %s%n", number, plan.runs(), arm.name());
+        StageContext armContext = new StageContext(context.spark(), context.run(),
+                config.withOverrides(method.overrides(config, arm.lrFactor(), arm.seed())));
+        long steps = train(armContext, arm);
+        Score score = evaluate(armContext, arm.name(), TrainStage.checkpointOf(arm.name()));
+        Map<Integer, Score> curve = new LinkedHashMap<>();
+        if (arm.seed() == plan.seeds().get(0)) {
+            for (double point : plan.curvePoints()) {
+                int step = (int) Math.round(point * steps);
+                if (step < 1 || step >= steps || curve.containsKey(step)) {
+                    continue;
+                }
+                Arm partial = arm.atStep(step);
+                StageContext partialContext = new StageContext(context.spark(), context.run(),
+                        armContext.config().withOverrides(List.of("train.max-steps=" + step)));
+                train(partialContext, partial);
+                // only the model at that step is kept; its resumable state is not needed again
+                context.run().files().delete(context.run().path(TrainStage.checkpointOf(partial.name()) + ".resume"));
+                curve.put(step, evaluate(partialContext, partial.name(), TrainStage.checkpointOf(partial.name())));
+            }
+        }
+        return new Result(arm, steps, score, curve, TrainStage.collapseEvents(context.run().manifest(), arm.name()));
+    }
+
+    /** The plateau check on the SFT start's checkpoints (first benchmark) and its final model. */
+    private static Plateau plateau(StageContext context, Plan plan, Score start) {
+        int steps = TrainStage.modelStep(context.run().manifest(), Objective.SFT.label());
+        java.util.SortedMap<Integer, Double> curve = new java.util.TreeMap<>();
+        String benchmark = start.perBenchmark().keySet().iterator().next();
+        start.checkpoints().forEach((step, perBenchmark) -> curve.put(step, perBenchmark.get(benchmark)[0]));
+        curve.put(steps, start.first());
+        return Plateau.of(curve, steps, plan.plateauMaxRise());
     }
 
     /** Trains one run (skipped when already done with the same settings) and returns its model's global step. */
@@ -151,9 +221,17 @@ public final class ExperimentStage implements Stage {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + dir + "/summary.json", e);
         }
-        Map<String, double[]> perBenchmark = new LinkedHashMap<>();
-        summary.get("models").get(model).fields().forEachRemaining(b -> perBenchmark.put(b.getKey(),
+        Map<Integer, Map<String, double[]>> checkpoints = new java.util.TreeMap<>();
+        summary.path(EvalStage.CHECKPOINTS).path(model).fields().forEachRemaining(step -> checkpoints.put(
+                Integer.parseInt(step.getKey()), scores(step.getValue())));
+        return new Score(scores(summary.get("models").get(model)), checkpoints);
+    }
+
+    /** benchmark → [pass@1, SEM] of one model in an eval summary. */
+    private static Map<String, double[]> scores(JsonNode perBenchmark) {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        perBenchmark.fields().forEachRemaining(b -> out.put(b.getKey(),
                 new double[] {b.getValue().get("pass@1").asDouble(), b.getValue().get("pass@1_sem").asDouble()}));
-        return new Score(perBenchmark);
+        return out;
     }
 }

@@ -36,10 +36,15 @@ public enum Method {
         return objective;
     }
 
+    /** The learning rate of a run at {@code lrFactor}: the objective's configured rate times the factor. */
+    double learningRate(RediConfig config, double lrFactor) {
+        return TrainSettings.resolve(config, objective).recipe().learningRate() * lrFactor;
+    }
+
     /** The config overrides of one run: the method's α, the learning rate scaled by {@code lrFactor}, the seed. */
     List<String> overrides(RediConfig config, double lrFactor, long seed) {
         String section = TrainSettings.section(objective);
-        double lr = TrainSettings.resolve(config, objective).recipe().learningRate() * lrFactor;
+        double lr = learningRate(config, lrFactor);
         List<String> out = new java.util.ArrayList<>(List.of(section + ".learning-rate=" + lr,
                 section + ".seed=" + seed));
         if (alpha != null) {

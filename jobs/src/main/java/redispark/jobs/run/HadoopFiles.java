@@ -186,6 +186,20 @@ public final class HadoopFiles implements Serializable {
         }
     }
 
+    /** The names of the entries directly under {@code uri}, sorted; empty when it does not exist. */
+    public java.util.List<String> list(String uri) {
+        try {
+            FileSystem fs = fs(uri);
+            Path dir = new Path(uri);
+            if (!fs.exists(dir)) {
+                return java.util.List.of();
+            }
+            return java.util.Arrays.stream(fs.listStatus(dir)).map(st -> st.getPath().getName()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + uri, e);
+        }
+    }
+
     public void delete(String uri) {
         try {
             fs(uri).delete(new Path(uri), true);

@@ -48,9 +48,17 @@ public final class DataParallelTraining {
      * @param checkpointUri where rank 0 publishes the trained model (a Hugging Face folder)
      * @param resumeUri where rank 0 publishes resumable checkpoints; the run resumes from the newest there
      * @param maxRetries driver-side retries of a job Spark gave up on
+     * @param snapshotUri where rank 0 publishes the model every {@code snapshotEvery} steps, as
+     *     {@code <snapshotUri>/<step>} (null with 0: none)
      */
     public record Request(Dataset<Row> examples, String initUri, TrainConfig config, BarrierTraining.Ring ring,
-            HadoopFiles files, String checkpointUri, String resumeUri, boolean progress, int maxRetries) {}
+            HadoopFiles files, String checkpointUri, String resumeUri, boolean progress, int maxRetries,
+            String snapshotUri, int snapshotEvery) {
+        public Request(Dataset<Row> examples, String initUri, TrainConfig config, BarrierTraining.Ring ring,
+                HadoopFiles files, String checkpointUri, String resumeUri, boolean progress, int maxRetries) {
+            this(examples, initUri, config, ring, files, checkpointUri, resumeUri, progress, maxRetries, null, 0);
+        }
+    }
 
     /**
      * @param summary rank 0's: steps, stop_reason, model_step, resumed_from (-1 = none), warnings, replica_hashes
@@ -80,7 +88,7 @@ public final class DataParallelTraining {
         JavaPairRDD<Integer, SlotRow> byRank = schedule.rowsByRank(q.examples(), q.config().objective());
         List<String> lines = BarrierTraining.withRetries(q.maxRetries(),
                 () -> BarrierTraining.run(byRank, q.ring().renewed(), new Replica(q.initUri(), q.config(), q.files(), q.checkpointUri(),
-                        q.resumeUri(), q.progress(), schedule.stepsPerEpoch())));
+                        q.resumeUri(), q.progress(), schedule.stepsPerEpoch(), q.snapshotUri(), q.snapshotEvery())));
         Map<String, Object> summary = null;
         List<String> metricLines = new ArrayList<>();
         Map<String, Long> rejects = new LinkedHashMap<>();
@@ -104,7 +112,8 @@ public final class DataParallelTraining {
 
     /** The work of one rank: its rows into {@link TrainWorker}, rank 0 publishing what the run produces. */
     private record Replica(String initUri, TrainConfig config, HadoopFiles files, String checkpointUri,
-            String resumeUri, boolean progress, int stepsPerEpoch) implements BarrierTraining.Replica<SlotRow> {
+            String resumeUri, boolean progress, int stepsPerEpoch, String snapshotUri, int snapshotEvery)
+            implements BarrierTraining.Replica<SlotRow> {
         @Override
         public String announce(int stageAttempt) {
             // rank 0 picks the checkpoint (by step) for everyone: rank 0 of a failed attempt may still be rotating
@@ -133,7 +142,8 @@ public final class DataParallelTraining {
                         rows, config, w.collective(), work, (dir, state) -> {
                             ResumeCheckpoints.publish(files, dir, resumeUri);
                             replicaHashes.put(String.format("%08d", state.globalStep()), state.replicaHashes());
-                        }, progress && w.rank() == 0, new TrainWorker.Schedule(stepsPerEpoch, slots), w.device()));
+                        }, progress && w.rank() == 0, new TrainWorker.Schedule(stepsPerEpoch, slots), w.device(),
+                        snapshotEvery, (dir, step) -> files.publishDirectory(dir, snapshotUri + "/" + step)));
                 List<String> out = new ArrayList<>();
                 out.add(JSON.writeValueAsString(Map.of("rejects_of_rank", w.rank(),
                         "counts", outcome.result().rejects().counts())));

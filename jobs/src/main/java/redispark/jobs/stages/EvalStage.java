@@ -36,6 +36,9 @@ public final class EvalStage implements Stage {
     /** The run's own held-out synthetic problems, as named in {@code eval.benchmarks} and the summary. */
     public static final String BENCHMARK = "synthetic";
     public static final String SUMMARY = "eval/summary.json";
+    public static final String GENERATIONS = "eval/generations";
+    /** Key of the summary's accuracy curve: model → step → benchmark → score, for the models saved along the way. */
+    public static final String CHECKPOINTS = "checkpoints";
 
     @Override
     public String name() {
@@ -139,6 +142,7 @@ public final class EvalStage implements Stage {
         Dataset<Row> all = null;
         Map<String, Object> scores = new LinkedHashMap<>();
         Map<String, String> hashes = new LinkedHashMap<>();
+        Sampling sampling = new Sampling(samples, temperature, topP, maxNewTokens, seed);
         for (Map.Entry<String, String> target : targets.entrySet()) {
             String name = target.getKey();
             String uri = target.getValue();
@@ -146,31 +150,9 @@ public final class EvalStage implements Stage {
             hashes.put(name, hash);
             Map<String, Object> perBenchmark = new LinkedHashMap<>();
             for (Map.Entry<String, Dataset<Row>> bench : benchmarks.entrySet()) {
-                String benchmark = bench.getKey();
-                FlatMapFunction<Iterator<Row>, Row> generate = rows -> {
-                    List<Evaluator.Item> items = new ArrayList<>();
-                    rows.forEachRemaining(r -> items.add(
-                            new Evaluator.Item(r.getString(0), r.getString(1), r.getString(2))));
-                    if (items.isEmpty()) {
-                        return java.util.Collections.emptyIterator();
-                    }
-                    List<Evaluator.Scored> scored;
-                    // one copy of the model per executor JVM, shared by its tasks and kept for the next benchmark
-                    try (ModelCache.Lease lease = ModelCache.shared().lease(uri, hash,
-                            () -> files.localDirectory(uri))) {
-                        scored = Evaluator.run(lease.loaded(), items, samples, temperature, topP, maxNewTokens, seed);
-                    }
-                    List<Row> out = new ArrayList<>();
-                    for (Evaluator.Scored s : scored) {
-                        out.add(RowFactory.create(name, benchmark, s.problemId(), s.sampleIdx(), s.text(),
-                                s.finishReason(), s.completionTokens(), s.verdict().correct(),
-                                s.verdict().reason().label(), s.verdict().extracted()));
-                    }
-                    return out.iterator();
-                };
-                Dataset<Row> generations = context.spark().createDataFrame(
-                        bench.getValue().toJavaRDD().mapPartitions(generate), SparkSchemas.EVAL_GENERATIONS).cache();
-                perBenchmark.put(benchmark, score(generations, samples));
+                Dataset<Row> generations = generate(context, name, uri, hash, bench.getKey(), bench.getValue(),
+                        sampling).cache();
+                perBenchmark.put(bench.getKey(), score(generations, samples));
                 all = all == null ? generations : all.union(generations);
             }
             scores.put(name, perBenchmark);
@@ -178,9 +160,31 @@ public final class EvalStage implements Stage {
         if (all == null) {
             throw new IllegalArgumentException("nothing to evaluate: no model checkpoint and no eval.benchmarks");
         }
+        // the accuracy curve: the models a training run saved along the way, scored alike, generations not kept
+        Map<String, Object> curve = new LinkedHashMap<>();
+        for (Map.Entry<String, String> target : targets.entrySet()) {
+            Map<String, Object> byStep = new LinkedHashMap<>();
+            for (Map.Entry<Integer, String> snapshot : snapshots(files, target.getValue()).entrySet()) {
+                String uri = snapshot.getValue();
+                String name = target.getKey() + "@" + snapshot.getKey();
+                String hash = ModelHash.of(files.localDirectory(uri));
+                Map<String, Object> perBenchmark = new LinkedHashMap<>();
+                for (Map.Entry<String, Dataset<Row>> bench : benchmarks.entrySet()) {
+                    perBenchmark.put(bench.getKey(), score(generate(context, name, uri, hash, bench.getKey(),
+                            bench.getValue(), sampling), samples));
+                }
+                byStep.put(Integer.toString(snapshot.getKey()), perBenchmark);
+            }
+            if (!byStep.isEmpty()) {
+                curve.put(target.getKey(), byStep);
+            }
+        }
         long rows = context.run().writeTable(all, outputDir + "/generations");
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("models", scores);
+        if (!curve.isEmpty()) {
+            summary.put(CHECKPOINTS, curve);
+        }
         if (!skipped.isEmpty()) {
             summary.put("skipped_models", skipped);
         }
@@ -198,6 +202,53 @@ public final class EvalStage implements Stage {
         summary.put("settings", settings);
         context.run().files().writeText(context.run().path(outputDir + "/summary.json"), Json.write(summary));
         return StageOutcome.of(Map.of(outputDir + "/generations", rows), Map.of());
+    }
+
+    /** The sampling settings of {@code eval.*}, the same for every model. */
+    private record Sampling(int samples, double temperature, double topP, int maxNewTokens, long seed)
+            implements java.io.Serializable {}
+
+    /** One model's samples on one benchmark, generated and scored on the executors. */
+    private static Dataset<Row> generate(StageContext context, String name, String uri, String hash,
+            String benchmark, Dataset<Row> problems, Sampling s) {
+        HadoopFiles files = context.run().files();
+        FlatMapFunction<Iterator<Row>, Row> generate = rows -> {
+            List<Evaluator.Item> items = new ArrayList<>();
+            rows.forEachRemaining(r -> items.add(new Evaluator.Item(r.getString(0), r.getString(1), r.getString(2))));
+            if (items.isEmpty()) {
+                return java.util.Collections.emptyIterator();
+            }
+            List<Evaluator.Scored> scored;
+            // one copy of the model per executor JVM, shared by its tasks and kept for the next benchmark
+            try (ModelCache.Lease lease = ModelCache.shared().lease(uri, hash, () -> files.localDirectory(uri))) {
+                scored = Evaluator.run(lease.loaded(), items, s.samples(), s.temperature(), s.topP(),
+                        s.maxNewTokens(), s.seed());
+            }
+            List<Row> out = new ArrayList<>();
+            for (Evaluator.Scored x : scored) {
+                out.add(RowFactory.create(name, benchmark, x.problemId(), x.sampleIdx(), x.text(), x.finishReason(),
+                        x.completionTokens(), x.verdict().correct(), x.verdict().reason().label(),
+                        x.verdict().extracted()));
+            }
+            return out.iterator();
+        };
+        return context.spark().createDataFrame(problems.toJavaRDD().mapPartitions(generate),
+                SparkSchemas.EVAL_GENERATIONS);
+    }
+
+    /**
+     * The models a training run saved every {@code eval.every} steps next to {@code modelUri}
+     * ({@link TrainStage#snapshotsOf}), step → folder in step order; none for a model outside a run's checkpoints.
+     */
+    static java.util.SortedMap<Integer, String> snapshots(HadoopFiles files, String modelUri) {
+        java.util.SortedMap<Integer, String> out = new java.util.TreeMap<>();
+        String dir = modelUri + TrainStage.SNAPSHOTS;
+        for (String entry : files.list(dir)) {
+            if (entry.matches("\\d+")) {
+                out.put(Integer.parseInt(entry), dir + "/" + entry);
+            }
+        }
+        return out;
     }
 
     /**

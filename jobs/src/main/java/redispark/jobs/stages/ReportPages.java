@@ -38,13 +38,18 @@ public final class ReportPages {
         body.append("<p><img src=\"").append(name).append(".png\" alt=\"").append(escape(name)).append("\"></p>\n");
     }
 
-    /** A self-contained page: no CDN; marks on {@code <body>} how many images decoded, for headless checks. */
+    /**
+     * A self-contained page: no CDN; marks on {@code <body>} how many images decoded and each decoded image with
+     * {@code data-loaded}, for headless checks.
+     */
     public static String page(String title, String body) {
         return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + escape(title) + "</title>\n<style>"
                 + "body{font-family:sans-serif;max-width:900px;margin:2em auto}table{border-collapse:collapse}"
-                + "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}</style></head>\n<body>\n" + body
+                + "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
+                + ".answers td,.settings td{text-align:left}pre{white-space:pre-wrap;margin:0}</style></head>\n<body>\n" + body
                 + "<script>window.addEventListener('load',function(){var i=document.images,n=0;"
-                + "for(var k=0;k<i.length;k++){if(i[k].complete&&i[k].naturalWidth>0){n++;}}"
+                + "for(var k=0;k<i.length;k++){if(i[k].complete&&i[k].naturalWidth>0){n++;"
+                + "i[k].setAttribute('data-loaded','1');}}"
                 + "document.body.setAttribute('data-images-loaded',n);"
                 + "document.body.setAttribute('data-images-total',i.length);});</script>\n"
                 + "</body></html>\n";

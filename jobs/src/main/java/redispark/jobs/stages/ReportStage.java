@@ -11,18 +11,26 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
 import redispark.run.RunManifest;
+import redispark.train.CollapseAlarm;
 
 /**
  * {@code report/}: {@code index.html} with PNG plots (training curves, norms, length histograms, accuracy per
  * model) and the tables behind them. Self-contained: no script, no CDN, opens offline.
  */
 public final class ReportStage implements Stage {
+    /** Held-out problems shown in the answers table of each model. */
+    private static final int ANSWERS_SHOWN = 6;
+    /** Characters of a model's answer shown before it is cut. */
+    private static final int ANSWER_CHARS = 400;
 
     @Override
     public String name() {
@@ -36,7 +44,8 @@ public final class ReportStage implements Stage {
 
     @Override
     public List<String> inputs() {
-        return List.of(EvalStage.SUMMARY, "metrics/sft", "metrics/redi", "positives", "negatives");
+        return List.of(EvalStage.SUMMARY, EvalStage.GENERATIONS, "metrics/sft", "metrics/redi", "positives",
+                "negatives");
     }
 
     @Override
@@ -52,6 +61,7 @@ public final class ReportStage implements Stage {
             StringBuilder body = new StringBuilder();
             body.append("<h1>redi-spark run report</h1>\n<p>Run directory: <code>")
                     .append(ReportPages.escape(context.run().root())).append("</code></p>\n");
+            appendCollapseSummary(context.run().manifest(), body);
             appendAccuracy(context, dir, body);
             for (String stage : List.of("sft", "redi")) {
                 appendTraining(context, stage, dir, body);
@@ -95,13 +105,156 @@ public final class ReportStage implements Stage {
                 accuracy.add(s.get("pass@1").asDouble());
             }
         }
-        body.append("</table>\n<p>Settings: <code>").append(ReportPages.escape(summary.get("settings").toString()))
-                .append("</code></p>\n");
+        body.append("</table>\n");
         CategoryChart chart = new CategoryChartBuilder().width(640).height(360).title("pass@1 on held-out problems")
                 .xAxisTitle("model").yAxisTitle("pass@1").build();
         chart.getStyler().setLegendVisible(false);
         chart.addSeries("pass@1", names, accuracy);
         ReportPages.image(chart, dir, "accuracy", body);
+        appendCurve(context.run().manifest(), summary, dir, body);
+        body.append("<h3>Evaluation settings</h3>\n");
+        appendSettings(summary.get("settings"), body);
+        List<String> order = new ArrayList<>();
+        summary.get("models").fieldNames().forEachRemaining(order::add);
+        appendAnswers(context, order, body);
+    }
+
+    /**
+     * Accuracy through training: each model's pass@1 at the steps its run saved ({@code eval.every}) and at its end,
+     * on one step axis — SFT from the base student, every stage-2 model from where SFT ended.
+     */
+    private static void appendCurve(RunManifest manifest, JsonNode summary, Path dir, StringBuilder body)
+            throws IOException {
+        JsonNode models = summary.get("models");
+        JsonNode curve = summary.path(EvalStage.CHECKPOINTS);
+        Map<String, List<double[]>> series = new LinkedHashMap<>();
+        for (Iterator<String> benchmarks = models.elements().next().fieldNames(); benchmarks.hasNext(); ) {
+            String benchmark = benchmarks.next();
+            int sftSteps = TrainStage.modelStep(manifest, "sft");
+            for (Iterator<String> names = models.fieldNames(); names.hasNext(); ) {
+                String model = names.next();
+                int steps = TrainStage.modelStep(manifest, model);
+                if (model.equals("base") || steps < 0) {
+                    continue; // not trained in this run: no place on the step axis
+                }
+                // SFT starts from the base student at step 0; a stage-2 model from SFT's final model
+                boolean stage1 = model.equals("sft");
+                int offset = stage1 ? 0 : Math.max(sftSteps, 0);
+                String from = stage1 ? "base" : "sft";
+                List<double[]> points = new ArrayList<>();
+                if (models.has(from)) {
+                    points.add(point(offset, models.get(from).get(benchmark)));
+                }
+                curve.path(model).fields().forEachRemaining(e -> points.add(point(offset
+                        + Integer.parseInt(e.getKey()), e.getValue().get(benchmark))));
+                points.add(point(offset + steps, models.get(model).get(benchmark)));
+                series.put(model + " (" + benchmark + ")", points);
+            }
+        }
+        if (series.isEmpty()) {
+            return;
+        }
+        body.append("<h3>Accuracy at checkpoints</h3>\n<p>pass@1 ± SEM of the models saved every <code>eval.every"
+                + "</code> steps of training, with the same problems and sampling; stage 2 continues the SFT step "
+                + "axis.</p>\n");
+        XYChart chart = new XYChartBuilder().width(800).height(400).title("pass@1 at checkpoints through training")
+                .xAxisTitle("optimizer step (SFT, then stage 2)").yAxisTitle("pass@1").build();
+        series.forEach((name, points) -> chart.addSeries(name, points.stream().mapToDouble(p -> p[0]).toArray(),
+                points.stream().mapToDouble(p -> p[1]).toArray(), points.stream().mapToDouble(p -> p[2]).toArray()));
+        ReportPages.image(chart, dir, "checkpoint-accuracy", body);
+        body.append("<table><tr><th>model</th><th>step</th><th>pass@1</th><th>± SEM</th></tr>\n");
+        series.forEach((name, points) -> points.forEach(p -> body.append(String.format(Locale.ROOT,
+                "<tr><td>%s</td><td>%d</td><td>%.3f</td><td>%.3f</td></tr>%n", ReportPages.escape(name), (int) p[0],
+                p[1], p[2]))));
+        body.append("</table>\n");
+    }
+
+    private static double[] point(int step, JsonNode score) {
+        return new double[] {step, score.get("pass@1").asDouble(), score.get("pass@1_sem").asDouble()};
+    }
+
+    /** A settings object as a two-column table; nested objects become one row per entry. */
+    private static void appendSettings(JsonNode settings, StringBuilder body) {
+        body.append("<table class=\"settings\">\n");
+        settings.fields().forEachRemaining(e -> {
+            if (e.getValue().isObject()) {
+                e.getValue().fields().forEachRemaining(inner -> body.append(String.format(
+                        "<tr><th>%s: %s</th><td>%s</td></tr>%n", ReportPages.escape(e.getKey().replace('_', ' ')),
+                        ReportPages.escape(inner.getKey()), ReportPages.escape(inner.getValue().asText()))));
+            } else {
+                body.append(String.format("<tr><th>%s</th><td>%s</td></tr>%n",
+                        ReportPages.escape(e.getKey().replace('_', ' ')), ReportPages.escape(e.getValue().asText())));
+            }
+        });
+        body.append("</table>\n");
+    }
+
+    /**
+     * Per model, its first sample on the first few held-out problems (the same problems for every model): the
+     * problem, the answer it wrote, what the verifier extracted from it and the verdict.
+     */
+    private static void appendAnswers(StageContext context, List<String> models, StringBuilder body) {
+        if (!context.run().exists(EvalStage.GENERATIONS)) {
+            return;
+        }
+        Dataset<Row> generations = context.run().readTable(context.spark(), EvalStage.GENERATIONS, "eval")
+                .filter(col("sample_idx").equalTo(0));
+        List<String> shown = generations.select("benchmark", "problem_id").distinct()
+                .orderBy("benchmark", "problem_id").limit(ANSWERS_SHOWN).collectAsList().stream()
+                .map(r -> r.getString(0) + "\t" + r.getString(1)).toList();
+        Map<String, String> problemText = new LinkedHashMap<>();
+        if (context.run().exists("problems")) {
+            context.run().readTable(context.spark(), "problems", "generate").filter(col("split").equalTo("heldout"))
+                    .select("problem_id", "problem", "gold").collectAsList().forEach(r -> problemText.put(
+                            r.getString(0), r.getString(1) + "  (gold: " + r.getString(2) + ")"));
+        }
+        Map<String, List<Row>> byModel = new LinkedHashMap<>();
+        models.forEach(m -> byModel.put(m, new ArrayList<>())); // the summary's order
+        for (Row r : generations.select("model", "benchmark", "problem_id", "text", "extracted", "correct", "reason")
+                .orderBy("benchmark", "problem_id").collectAsList()) {
+            if (shown.contains(r.getString(1) + "\t" + r.getString(2))) {
+                byModel.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r);
+            }
+        }
+        body.append("<h3>Answers</h3>\n<p>The first sample of each model on the first ").append(shown.size())
+                .append(" held-out problems (by id): what it wrote, what the verifier extracted, the verdict.</p>\n");
+        byModel.forEach((model, rows) -> {
+            if (rows.isEmpty()) {
+                return;
+            }
+            body.append("<h4>").append(ReportPages.escape(model)).append("</h4>\n<table class=\"answers\" "
+                    + "data-model=\"").append(ReportPages.escape(model)).append("\"><tr><th>problem</th>"
+                    + "<th>model answer</th><th>extracted</th><th>verdict</th></tr>\n");
+            for (Row r : rows) {
+                String problem = problemText.getOrDefault(r.getString(2), r.getString(1) + " " + r.getString(2));
+                String text = r.getString(3);
+                if (text.length() > ANSWER_CHARS) {
+                    text = text.substring(0, ANSWER_CHARS) + " …";
+                }
+                body.append("<tr><td>").append(ReportPages.escape(problem)).append("</td><td><pre>")
+                        .append(ReportPages.escape(text)).append("</pre></td><td>")
+                        .append(r.isNullAt(4) ? "<i>none</i>" : "<code>" + ReportPages.escape(r.getString(4))
+                                + "</code>")
+                        .append("</td><td>").append(r.getBoolean(5) ? "correct" : "wrong ("
+                                + ReportPages.escape(r.getString(6)) + ")").append("</td></tr>\n");
+            }
+            body.append("</table>\n");
+        });
+    }
+
+    /** A line on the collapse alarm of the run's REDI stage: its events, or that it stayed quiet. */
+    private static void appendCollapseSummary(RunManifest manifest, StringBuilder body) {
+        if (!manifest.stages().containsKey("train-redi")) {
+            return;
+        }
+        List<CollapseAlarm.Event> events = TrainStage.collapseEvents(manifest, "redi");
+        body.append("<p class=\"collapse-summary\"><b>Collapse alarm (REDI):</b> ");
+        if (events.isEmpty()) {
+            body.append("no event — the chosen per-token log-prob stayed within the alarm's threshold of where the "
+                    + "stage started.");
+        }
+        events.forEach(e -> body.append(ReportPages.escape(e.describe())).append(". "));
+        body.append("</p>\n");
     }
 
     private static void appendTraining(StageContext context, String stage, Path dir, StringBuilder body)
@@ -117,13 +270,33 @@ public final class ReportStage implements Stage {
         body.append("<h2>Training: ").append(stage.toUpperCase()).append("</h2>\n");
         ReportPages.image(steps(stage.toUpperCase() + " loss", series, List.of("loss")), dir, stage + "-loss", body);
         if (series.containsKey("logps_norm/rejected")) {
-            ReportPages.image(steps("REDI per-token log-probs", series, List.of("logps_norm/chosen",
-                    "logps_norm/rejected")), dir, stage + "-logps", body);
+            XYChart logps = steps("REDI per-token log-probs", series, List.of("logps_norm/chosen",
+                    "logps_norm/rejected"));
+            markCollapse(logps, series, TrainStage.collapseEvents(context.run().manifest(), stage));
+            ReportPages.image(logps, dir, stage + "-logps", body);
             ReportPages.image(steps("REDI reward margin", series, List.of("rewards/margins")), dir, stage + "-margins",
                     body);
         }
         ReportPages.image(steps(stage.toUpperCase() + " gradient and update norms", series, List.of("grad_norm",
                 "update_norm")), dir, stage + "-norms", body);
+    }
+
+    /** Shades the steps of each collapse event from the lowest plotted log-prob up to 0. */
+    private static void markCollapse(XYChart chart, Map<String, List<double[]>> series,
+            List<CollapseAlarm.Event> events) {
+        double lowest = series.get("logps_norm/rejected").stream().mapToDouble(p -> p[1]).min().orElse(-1);
+        lowest = Math.min(lowest, series.get("logps_norm/chosen").stream().mapToDouble(p -> p[1]).min().orElse(-1));
+        int n = 0;
+        for (CollapseAlarm.Event e : events) {
+            var band = chart.addSeries(n++ == 0 ? "collapse alarm" : "collapse alarm " + n,
+                    new double[] {e.fromStep(), e.toStep()},
+                    new double[] {lowest, lowest});
+            band.setXYSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Area);
+            band.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+            band.setFillColor(new java.awt.Color(220, 40, 40, 60));
+            band.setLineColor(new java.awt.Color(220, 40, 40));
+            band.setShowInLegend(n == 1);
+        }
     }
 
     private static XYChart steps(String title, Map<String, List<double[]>> series, List<String> names) {

@@ -20,11 +20,13 @@ import redispark.dist.ShardPlan;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.run.HadoopFiles;
 import redispark.jobs.run.RunDir;
+import redispark.run.RunManifest;
 import redispark.jobs.spark.BarrierTraining;
 import redispark.jobs.spark.DataParallelTraining;
 import redispark.jobs.spark.ResumeCheckpoints;
 import redispark.jobs.spark.SparkSchemas;
 import redispark.train.Checkpoints;
+import redispark.train.CollapseAlarm;
 import redispark.train.RefLogProbs;
 import redispark.train.TrainConfig;
 import redispark.train.TrainLoop;
@@ -42,6 +44,9 @@ import redispark.train.objective.Objective;
  * ({@link RefLogProbsJob}).
  */
 public final class TrainStage implements Stage {
+    /** Key of the collapse alarm's events in the stage's manifest stats. */
+    public static final String COLLAPSE_EVENTS = "collapse_events";
+
     private final Objective objective;
     /** Names the stage, its checkpoint and its metrics: the objective's label, or a run of an experiment. */
     private final String runName;
@@ -71,6 +76,33 @@ public final class TrainStage implements Stage {
         return "checkpoints/" + runName;
     }
 
+    /**
+     * The model every {@code eval.every} steps of a run, {@code <snapshots>/<step>}, which {@code redi eval} scores
+     * for the accuracy curve.
+     */
+    public static String snapshotsOf(String runName) {
+        return checkpointOf(runName) + SNAPSHOTS;
+    }
+
+    /** What {@link #snapshotsOf} appends to a model folder's name. */
+    static final String SNAPSHOTS = ".steps";
+
+    /** The global step of the model the training run {@code runName} ended with, as recorded; -1 when none. */
+    public static int modelStep(RunManifest manifest, String runName) {
+        RunManifest.StageRecord r = manifest.stages().get("train-" + runName);
+        Long step = r == null || r.rows() == null ? null : r.rows().get("model_step");
+        return step == null ? -1 : step.intValue();
+    }
+
+    /** The collapse alarm's events of the training run {@code runName} as recorded in the manifest. */
+    public static List<CollapseAlarm.Event> collapseEvents(RunManifest manifest, String runName) {
+        RunManifest.StageRecord r = manifest.stages().get("train-" + runName);
+        if (r == null || r.stats() == null || !(r.stats().get(COLLAPSE_EVENTS) instanceof List<?> events)) {
+            return List.of();
+        }
+        return events.stream().map(e -> CollapseAlarm.Event.fromMap((Map<String, ?>) e)).toList();
+    }
+
     public static String metricsOf(String runName) {
         return "metrics/" + runName;
     }
@@ -88,7 +120,7 @@ public final class TrainStage implements Stage {
     public List<String> configPaths() {
         // Upstream changes arrive through the input fingerprints; these are the keys training itself reads.
         return List.of("train.workers", "train.max-seq-len", "train.preset", "train.max-steps", "train.collapse",
-                "train.dtype", "train." + objective.label(), "student");
+                "train.dtype", "train." + objective.label(), "student", "eval.every");
     }
 
     /** The tables trained on and the starting model: a change in any of them makes the stage run again. */
@@ -121,10 +153,16 @@ public final class TrainStage implements Stage {
         String resumeUri = run.path(resumeDir());
         if (!resumable(config, run, trainConfig, workers)) {
             ResumeCheckpoints.clear(files, resumeUri);
+            files.delete(run.path(snapshotsOf(runName))); // a run from step 0 writes its own
+        }
+        int snapshotEvery = config.getInt("eval.every");
+        if (snapshotEvery < 0) {
+            throw new IllegalArgumentException("eval.every must be >= 0, got " + snapshotEvery);
         }
         DataParallelTraining.Result result = DataParallelTraining.train(new DataParallelTraining.Request(examples,
                 initUri, trainConfig, ring, files, run.path(checkpointOf(runName)), resumeUri,
-                config.raw().getBoolean("train.progress"), config.getInt("train.dist.max-retries")));
+                config.raw().getBoolean("train.progress"), config.getInt("train.dist.max-retries"),
+                run.path(snapshotsOf(runName)), snapshotEvery));
         Map<String, Object> summary = result.summary();
         List<String> metricLines = result.metricLines();
         long metricRowCount = run.writeTable(context.spark().createDataFrame(metricRows(metricLines),
@@ -154,7 +192,12 @@ public final class TrainStage implements Stage {
             System.out.println("[redi] " + name() + " stopped early (" + summary.get("stop_reason") + "); "
                     + checkpointOf(runName) + " holds step " + summary.get("model_step"));
         }
-        return StageOutcome.of(rows, result.rejects());
+        List<CollapseAlarm.Event> events = CollapseAlarm.events(
+                metricLines.stream().map(Json::readDoubles).toList(), trainConfig.collapse());
+        events.forEach(e -> System.out.println("[redi] " + name() + ": " + e.describe()));
+        StageOutcome outcome = StageOutcome.of(rows, result.rejects());
+        return events.isEmpty() ? outcome : outcome.withStats(Map.of(COLLAPSE_EVENTS,
+                events.stream().map(CollapseAlarm.Event::toMap).toList()), List.of());
     }
 
     private static String sftCheckpoint(RunDir run) {

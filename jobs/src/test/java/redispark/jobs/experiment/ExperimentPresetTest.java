@@ -24,7 +24,9 @@ class ExperimentPresetTest {
         assertThat(teacherOf(preset).slipWeights()).isEqualTo(ErrorModel.STUDENT_LIKE_WEIGHTS);
         assertThat(teacherOf(preset).truncationRate()).isZero();
         RediConfig config = RediConfig.load(null, preset);
-        assertThat(config.raw().getDoubleList("experiment.lr-factors")).containsExactly(0.1, 0.3, 1.0);
+        assertThat(config.raw().getDoubleList("experiment.lr-factors")).containsExactly(1.0, 10.0);
+        assertThat(config.getString("experiment.seeds-at")).isEqualTo("best-lr");
+        assertThat(config.raw().getBoolean("experiment.plateau.require")).isTrue();
     }
 
     @Test

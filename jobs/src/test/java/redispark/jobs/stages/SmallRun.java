@@ -11,7 +11,8 @@ final class SmallRun {
     static final String[] SETTINGS = {
         "--set", "problems.count=80", "--set", "problems.heldout-count=12",
         "--set", "train.sft.epochs=1", "--set", "train.sft.batch-size=8",
-        "--set", "train.redi.batch-size=4", "--set", "eval.samples=2", "--set", "eval.max-new-tokens=96"};
+        "--set", "train.redi.batch-size=4", "--set", "eval.samples=2", "--set", "eval.max-new-tokens=96",
+        "--set", "eval.every=4"};
 
     private static Path dir;
 
