@@ -266,9 +266,4 @@ public final class KernelPath {
     }
     return model.logits(model.finalNorm(x));
   }
-
-  /** The layer weights as the kernel takes them (package tests). */
-  NDList layerWeights(int i) {
-    return model.layerWeights(i);
-  }
 }
