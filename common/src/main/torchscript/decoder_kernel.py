@@ -112,3 +112,8 @@ class Kernel(Module):
     d_normed = torch.to(torch.matmul(gd, w), 6)
     d_lm_w = torch.to(torch.matmul(torch.t(gd), h), 6)
     return (logp, d_normed, d_lm_w)
+  # Host staging (redispark.model.HostStaging): a float32 host buffer of `size` (0-d int64) elements, page-locked
+  # when `pin` (0-d int64, 1 = yes; needs CUDA) so copies to and from a GPU run at the link's full rate. Called
+  # outside inference mode, so the buffer is a normal tensor that slice assignments may write.
+  def host_buffer(self: __torch__.Kernel, size: Tensor, pin: Tensor) -> Tensor:
+    return torch.empty([int(size)], dtype=6, layout=None, device=torch.device("cpu"), pin_memory=bool(pin))

@@ -39,7 +39,6 @@ public final class GradientBuckets {
     private final int[] bucketFirstSlice;
     private final int[] bucketLength;
     private ByteBuffer bucket;
-    private FloatBuffer bucketFloatsView;
     private float[] scratch;
 
     /**
@@ -191,7 +190,7 @@ public final class GradientBuckets {
                         + tensors.get(t).remaining() + " bytes, the layout says " + sizes[t] * Float.BYTES);
             }
         }
-        reduce(collective, divisor, (s, toBucket) -> {
+        reduce(collective, divisor, ownBucket(), (s, toBucket) -> {
             ByteBuffer tensor = tensors.get(sliceTensor[s]);
             int at = tensor.position() + sliceTensorOffset[s] * Float.BYTES;
             int bucketAt = sliceBucketOffset[s] * Float.BYTES;
@@ -200,6 +199,40 @@ public final class GradientBuckets {
                 bucket.put(bucketAt, tensor, at, bytes);
             } else {
                 tensor.put(at, bucket, bucketAt, bytes);
+            }
+        });
+    }
+
+    /**
+     * Where the tensors are not memory the collective can read (a GPU's): each slice moves between its tensor and
+     * the caller's host bucket through {@code staged}, whose copies run before and after each bucket's reduction.
+     */
+    public interface Staged {
+        /** The host bucket: little-endian float32 bytes, at least one bucket of capacity, position 0. */
+        ByteBuffer bucket();
+
+        /** Copies {@code length} floats of tensor {@code tensor} from {@code tensorOffset} into the bucket at {@code bucketOffset}. */
+        void toBucket(int tensor, long tensorOffset, int length, int bucketOffset);
+
+        /** The reverse of {@link #toBucket}: the reduced floats back into the tensor. */
+        void fromBucket(int tensor, long tensorOffset, int length, int bucketOffset);
+    }
+
+    /**
+     * {@link #allReduce(Collective, List, float)} for tensors reached through {@code staged}: the same buckets, the
+     * same ring order and the same result bits, with each slice copied out before and written back after.
+     */
+    public void allReduceStaged(Collective collective, Staged staged, float divisor) {
+        ByteBuffer host = staged.bucket();
+        if (bucketCount() > 0 && host.capacity() < bucketLength[0] * Float.BYTES) {
+            throw new IllegalArgumentException("staging bucket holds " + host.capacity() + " bytes, a bucket needs "
+                    + bucketLength[0] * Float.BYTES);
+        }
+        reduce(collective, divisor, host, (s, toBucket) -> {
+            if (toBucket) {
+                staged.toBucket(sliceTensor[s], sliceTensorOffset[s], sliceLength[s], sliceBucketOffset[s]);
+            } else {
+                staged.fromBucket(sliceTensor[s], sliceTensorOffset[s], sliceLength[s], sliceBucketOffset[s]);
             }
         });
     }
@@ -213,12 +246,14 @@ public final class GradientBuckets {
                         + tensors.get(t).length + " floats, the layout says " + sizes[t]);
             }
         }
-        reduce(collective, divisor, (s, toBucket) -> {
+        ByteBuffer own = ownBucket();
+        FloatBuffer floats = own == null ? null : own.asFloatBuffer();
+        reduce(collective, divisor, own, (s, toBucket) -> {
             float[] tensor = tensors.get(sliceTensor[s]);
             if (toBucket) {
-                bucketFloatsView.put(sliceBucketOffset[s], tensor, sliceTensorOffset[s], sliceLength[s]);
+                floats.put(sliceBucketOffset[s], tensor, sliceTensorOffset[s], sliceLength[s]);
             } else {
-                bucketFloatsView.get(sliceBucketOffset[s], tensor, sliceTensorOffset[s], sliceLength[s]);
+                floats.get(sliceBucketOffset[s], tensor, sliceTensorOffset[s], sliceLength[s]);
             }
         });
     }
@@ -234,34 +269,39 @@ public final class GradientBuckets {
         void copy(int slice, boolean toBucket);
     }
 
-    private void reduce(Collective collective, float divisor, SliceCopy copy) {
+    /** This instance's own direct bucket, made on first use (null when there is nothing to reduce). */
+    private ByteBuffer ownBucket() {
+        if (bucket == null && bucketCount() > 0) {
+            bucket = ByteBuffer.allocateDirect(bucketLength[0] * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        return bucket;
+    }
+
+    private void reduce(Collective collective, float divisor, ByteBuffer host, SliceCopy copy) {
         if (!(divisor > 0) || Float.isInfinite(divisor)) {
             throw new IllegalArgumentException("divisor must be positive and finite, got " + divisor);
         }
         if (collective.worldSize() == 1 && divisor == 1f) {
             return;
         }
-        if (bucket == null && bucketCount() > 0) {
-            int capacity = bucketLength[0];
-            bucket = ByteBuffer.allocateDirect(capacity * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-            bucketFloatsView = bucket.asFloatBuffer();
-            scratch = new float[Math.min(capacity, 1 << 16)];
+        if (scratch == null && bucketCount() > 0) {
+            scratch = new float[Math.min(bucketLength[0], 1 << 16)];
         }
         for (int b = 0; b < bucketCount(); b++) {
             int first = bucketFirstSlice[b];
             int last = bucketFirstSlice[b + 1];
-            bucket.clear();
+            host.clear();
             for (int s = first; s < last; s++) {
                 copy.copy(s, true);
             }
-            bucket.limit(bucketLength[b] * Float.BYTES);
+            host.limit(bucketLength[b] * Float.BYTES);
             if (collective instanceof RingCollective ring) {
-                ring.allReduceSumLittleEndian(bucket);
+                ring.allReduceSumLittleEndian(host);
             } else {
-                collective.allReduceSum(bucket.asFloatBuffer());
+                collective.allReduceSum(host.asFloatBuffer());
             }
             if (divisor != 1f) {
-                divide(bucketLength[b], divisor);
+                divide(host.asFloatBuffer(), bucketLength[b], divisor);
             }
             for (int s = first; s < last; s++) {
                 copy.copy(s, false);
@@ -269,14 +309,14 @@ public final class GradientBuckets {
         }
     }
 
-    private void divide(int length, float divisor) {
+    private void divide(FloatBuffer floats, int length, float divisor) {
         for (int from = 0; from < length; from += scratch.length) {
             int len = Math.min(scratch.length, length - from);
-            bucketFloatsView.get(from, scratch, 0, len);
+            floats.get(from, scratch, 0, len);
             for (int i = 0; i < len; i++) {
                 scratch[i] = scratch[i] / divisor;
             }
-            bucketFloatsView.put(from, scratch, 0, len);
+            floats.put(from, scratch, 0, len);
         }
     }
 }

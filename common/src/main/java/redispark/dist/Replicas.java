@@ -1,6 +1,10 @@
 package redispark.dist;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -9,26 +13,37 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import redispark.model.HostStaging;
 
 /**
  * The data-parallel side of one model replica: sums the gradients over all ranks through {@link GradientBuckets}
  * (in the parameters' own order, which the model fixes from its config, the same in every process), and proves
  * that the replicas hold the same weights (a SHA-256 of every weight, all-gathered).
  *
- * <p>Gradients are reduced in place through zero-copy views ({@code toByteBuffer(true)}), no float[] copies
- * (stack-probe §1). With a world of one every method is free and no hash is computed.
+ * <p>CPU gradients are reduced in place through zero-copy views of their memory. Gradients anywhere else (a GPU),
+ * or every gradient with {@link HostStaging.Mode#FORCE}, go through {@link HostStaging}: each bucket's slices are
+ * copied into one host buffer, reduced there and copied back into the gradients, so host memory stays one bucket.
+ * The weight hash reads the weights the same way. With a world of one every method is free and no hash is computed.
  */
 public final class Replicas {
     private final List<String> names;
     private final List<NDArray> weights;
     private final Collective collective;
+    private final HostStaging staging;
     private GradientBuckets buckets;
 
-    /** @param parameters name → live weight, in the model's canonical order */
-    public Replicas(Map<String, NDArray> parameters, Collective collective) {
+    /**
+     * @param parameters name → live weight, in the model's canonical order
+     * @param staging how tensors that are not in host memory reach the collective (its buffer is one bucket)
+     */
+    public Replicas(Map<String, NDArray> parameters, Collective collective, HostStaging staging) {
+        if (parameters.isEmpty()) {
+            throw new IllegalArgumentException("a replica needs at least one parameter");
+        }
         this.names = List.copyOf(parameters.keySet());
         this.weights = List.copyOf(parameters.values());
         this.collective = collective;
+        this.staging = staging;
     }
 
     /** Sums every parameter's gradient over all ranks, in place; the result is bit-identical on every rank. */
@@ -41,21 +56,67 @@ public final class Replicas {
             for (int i = 0; i < sizes.length; i++) {
                 sizes[i] = weights.get(i).size();
             }
-            buckets = new GradientBuckets(names, sizes, GradientBuckets.DEFAULT_BUCKET_BYTES);
+            buckets = new GradientBuckets(names, sizes, staging.bufferBytes());
             buckets.checkSameLayout(collective);
         }
         List<NDArray> gradients = new ArrayList<>(weights.size());
         try {
-            List<ByteBuffer> views = new ArrayList<>(weights.size());
             for (NDArray w : weights) {
-                NDArray g = w.getGradient();
-                gradients.add(g);
-                views.add(g.toByteBuffer(true));
+                gradients.add(w.getGradient());
             }
-            buckets.allReduce(collective, views, 1f);
+            if (staging.stages(gradients.get(0))) {
+                buckets.allReduceStaged(collective, staged(gradients), 1f);
+            } else {
+                List<ByteBuffer> views = new ArrayList<>(gradients.size());
+                for (NDArray g : gradients) {
+                    views.add(g.toByteBuffer(true));
+                }
+                buckets.allReduce(collective, views, 1f);
+            }
         } finally {
             gradients.forEach(NDArray::close);
         }
+    }
+
+    /**
+     * Gives every parameter a gradient of zeros through autograd (so it exists even before any backward): what a
+     * rank with no item in a step adds to the sum.
+     */
+    public void zeroGradients() {
+        try (NDManager m = weights.get(0).getManager().newSubManager();
+                NDScope scope = new NDScope()) {
+            JniUtils.setGradMode(true);
+            try {
+                NDArray zero = m.create(0f);
+                NDArray sum = null;
+                for (NDArray w : weights) {
+                    NDArray term = w.sum().mul(zero);
+                    sum = sum == null ? term : sum.add(term);
+                }
+                JniUtils.backward((PtNDArray) sum, (PtNDArray) sum.onesLike(), false, false);
+            } finally {
+                JniUtils.setGradMode(false);
+            }
+        }
+    }
+
+    private GradientBuckets.Staged staged(List<NDArray> gradients) {
+        return new GradientBuckets.Staged() {
+            @Override
+            public ByteBuffer bucket() {
+                return staging.buffer();
+            }
+
+            @Override
+            public void toBucket(int tensor, long tensorOffset, int length, int bucketOffset) {
+                staging.toBuffer(gradients.get(tensor), tensorOffset, length, bucketOffset);
+            }
+
+            @Override
+            public void fromBucket(int tensor, long tensorOffset, int length, int bucketOffset) {
+                staging.fromBuffer(gradients.get(tensor), tensorOffset, length, bucketOffset);
+            }
+        };
     }
 
     /** SHA-256 (first 16 hex digits) of every weight's bytes in canonical order. */
@@ -64,7 +125,7 @@ public final class Replicas {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             for (int i = 0; i < weights.size(); i++) {
                 md.update(names.get(i).getBytes(StandardCharsets.UTF_8));
-                md.update(weights.get(i).toByteBuffer(true).duplicate());
+                staging.read(weights.get(i), md::update);
             }
             return HexFormat.of().formatHex(md.digest(), 0, 8);
         } catch (NoSuchAlgorithmException e) {

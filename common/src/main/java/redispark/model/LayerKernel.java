@@ -160,6 +160,20 @@ public final class LayerKernel {
     return out;
   }
 
+  /**
+   * A float32 host buffer of {@code floats} elements owned by {@code manager} (a CPU manager), page-locked when
+   * {@code pinned} (only where CUDA is available): what {@link HostStaging} reads and writes.
+   */
+  NDArray hostBuffer(NDManager manager, int floats, boolean pinned) {
+    try (NDManager args = manager.newSubManager()) {
+      NDArray size = args.create((long) floats);
+      NDArray pin = args.create(pinned ? 1L : 0L);
+      NDArray out = call(new NDList(size, pin), "host_buffer", size);
+      out.attach(manager);
+      return out;
+    }
+  }
+
   private NDArray call(NDList in, String method, NDArray first) {
     return checkFloat32(run(in, method, first).singletonOrThrow(), method);
   }

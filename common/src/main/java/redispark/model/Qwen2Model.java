@@ -381,6 +381,13 @@ public final class Qwen2Model implements AutoCloseable {
    * metadata format=pt). Tokenizer files are copied by whoever owns them.
    */
   public void save(Path hfDir) {
+    try (HostStaging staging = new HostStaging(HostStaging.Mode.AUTO, HostStaging.DEFAULT_BUFFER_BYTES)) {
+      save(hfDir, staging);
+    }
+  }
+
+  /** {@link #save(Path)}, the weights streamed through {@code staging} (bounded host memory for a GPU model). */
+  public void save(Path hfDir, HostStaging staging) {
     if (Files.exists(hfDir.resolve("model.safetensors.index.json"))) {
       throw new IllegalStateException(hfDir + " already holds a sharded checkpoint; save into an empty folder");
     }
@@ -398,7 +405,8 @@ public final class Qwen2Model implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write generation_config.json in " + hfDir, e);
     }
-    Safetensors.write(hfDir.resolve("model.safetensors"), Collections.unmodifiableMap(params), Map.of("format", "pt"));
+    Safetensors.write(hfDir.resolve("model.safetensors"), Collections.unmodifiableMap(params), Map.of("format", "pt"),
+        staging);
   }
 
   /** The manager holding the weights (callers make sub-managers of it). */

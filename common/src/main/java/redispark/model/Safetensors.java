@@ -393,6 +393,17 @@ public final class Safetensors implements AutoCloseable {
    * {@code {"format": "pt"}} for files transformers should load). Tensors are streamed one at a time.
    */
   public static void write(Path file, Map<String, NDArray> arrays, Map<String, String> metadata) {
+    try (HostStaging staging = new HostStaging(HostStaging.Mode.AUTO, HostStaging.DEFAULT_BUFFER_BYTES)) {
+      write(file, arrays, metadata, staging);
+    }
+  }
+
+  /**
+   * Writes {@code arrays} in map order. Float32 arrays stream through {@code staging}: a zero-copy view of a CPU
+   * array's memory, else one buffer-sized piece at a time, so writing a GPU model needs no whole-tensor host copy.
+   */
+  public static void write(Path file, Map<String, NDArray> arrays, Map<String, String> metadata,
+      HostStaging staging) {
     List<Entry> entries = new ArrayList<>(arrays.size());
     for (var e : arrays.entrySet()) {
       NDArray a = e.getValue();
@@ -403,7 +414,10 @@ public final class Safetensors implements AutoCloseable {
         case INT32 -> DType.I32;
         default -> throw new IllegalArgumentException("tensor '" + e.getKey() + "': cannot write " + a.getDataType());
       };
-      entries.add(new Entry(e.getKey(), d, a.getShape().getShape(), () -> littleEndian(a, d)));
+      Body body = d == DType.F32 && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN
+          ? out -> staging.read(a, out)
+          : out -> out.accept(littleEndian(a, d));
+      entries.add(new Entry(e.getKey(), d, a.getShape().getShape(), body));
     }
     writeEntries(file, entries, metadata);
   }
@@ -412,12 +426,18 @@ public final class Safetensors implements AutoCloseable {
   public static void writeRaw(Path file, List<RawTensor> tensors, Map<String, String> metadata) {
     List<Entry> entries = new ArrayList<>(tensors.size());
     for (RawTensor t : tensors) {
-      entries.add(new Entry(t.name(), t.dtype(), t.shape(), () -> ByteBuffer.wrap(t.data())));
+      entries.add(new Entry(t.name(), t.dtype(), t.shape(), out -> out.accept(ByteBuffer.wrap(t.data()))));
     }
     writeEntries(file, entries, metadata);
   }
 
-  private record Entry(String name, DType dtype, long[] shape, java.util.function.Supplier<ByteBuffer> data) {}
+  /** A tensor's bytes, handed over in order as one or more buffers. */
+  @FunctionalInterface
+  private interface Body {
+    void emit(java.util.function.Consumer<ByteBuffer> out);
+  }
+
+  private record Entry(String name, DType dtype, long[] shape, Body data) {}
 
   private static ByteBuffer littleEndian(NDArray a, DType d) {
     ByteBuffer b = a.toByteBuffer().order(ByteOrder.nativeOrder());
@@ -482,13 +502,28 @@ public final class Safetensors implements AutoCloseable {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
         writeFully(ch, head);
         for (int i = 0; i < entries.size(); i++) {
-          ByteBuffer b = entries.get(i).data().get();
-          if (b.remaining() != sizes[i]) {
-            throw new IllegalArgumentException("tensor '" + entries.get(i).name() + "': " + b.remaining()
-                + " bytes for " + entries.get(i).dtype() + " " + Arrays.toString(entries.get(i).shape()));
+          Entry entry = entries.get(i);
+          long expected = sizes[i];
+          long[] written = {0};
+          entry.data().emit(b -> {
+            written[0] += b.remaining();
+            if (written[0] > expected) {
+              return; // too many bytes: reported below with the full count, nothing past the tensor is written
+            }
+            try {
+              writeFully(ch, b);
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          });
+          if (written[0] != sizes[i]) {
+            throw new IllegalArgumentException("tensor '" + entry.name() + "': " + written[0] + " bytes for "
+                + entry.dtype() + " " + Arrays.toString(entry.shape()));
           }
-          writeFully(ch, b);
         }
+      } catch (UncheckedIOException e) {
+        Files.deleteIfExists(tmp);
+        throw e.getCause();
       } catch (RuntimeException | IOException e) {
         Files.deleteIfExists(tmp);
         throw e;

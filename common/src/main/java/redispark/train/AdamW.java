@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import redispark.model.HostStaging;
 import redispark.model.Safetensors;
 
 /**
@@ -76,6 +77,13 @@ public final class AdamW implements AutoCloseable {
      * names), fp32, with the step count and the hyper-parameters in the metadata.
      */
     public void save(Path file) {
+        try (HostStaging staging = new HostStaging(HostStaging.Mode.AUTO, HostStaging.DEFAULT_BUFFER_BYTES)) {
+            save(file, staging);
+        }
+    }
+
+    /** {@link #save(Path)}, the moments streamed through {@code staging} (bounded host memory on a GPU). */
+    public void save(Path file, HostStaging staging) {
         Map<String, NDArray> arrays = new LinkedHashMap<>();
         firstMoments.forEach((name, m) -> arrays.put("exp_avg." + name, m));
         secondMoments.forEach((name, v) -> arrays.put("exp_avg_sq." + name, v));
@@ -84,7 +92,7 @@ public final class AdamW implements AutoCloseable {
         meta.put("betas", beta1 + "," + beta2);
         meta.put("eps", Double.toString(eps));
         meta.put("weight_decay", Double.toString(weightDecay));
-        Safetensors.write(file, arrays, meta);
+        Safetensors.write(file, arrays, meta, staging);
     }
 
     /** Replaces the state with the one {@link #save} wrote (exactly: fp32 moments and the step count). */

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import redispark.model.HostStaging;
 import redispark.model.Qwen2Model;
 
 /**
@@ -28,9 +29,17 @@ public final class Checkpoints {
     /** Writes the model, the tokenizer files of {@code initDir}, the optimizer, the state and the metrics. */
     public static void save(Qwen2Model model, Path initDir, Path outDir, TrainerState state, AdamW optimizer,
             List<String> metricLines) {
+        try (HostStaging staging = new HostStaging(HostStaging.Mode.AUTO, HostStaging.DEFAULT_BUFFER_BYTES)) {
+            save(model, initDir, outDir, state, optimizer, metricLines, staging);
+        }
+    }
+
+    /** {@link #save(Qwen2Model, Path, Path, TrainerState, AdamW, List)}, tensors streamed through {@code staging}. */
+    public static void save(Qwen2Model model, Path initDir, Path outDir, TrainerState state, AdamW optimizer,
+            List<String> metricLines, HostStaging staging) {
         try {
-            saveModel(model, initDir, outDir);
-            optimizer.save(outDir.resolve(OPTIMIZER));
+            saveModel(model, initDir, outDir, staging);
+            optimizer.save(outDir.resolve(OPTIMIZER), staging);
             Files.writeString(outDir.resolve(TRAINER_STATE), state.toJson());
             Files.write(outDir.resolve(METRICS), metricLines);
         } catch (IOException e) {
@@ -39,10 +48,10 @@ public final class Checkpoints {
     }
 
     /** Writes a model folder only (weights, config, the tokenizer files of {@code initDir}): what sampling needs. */
-    public static void saveModel(Qwen2Model model, Path initDir, Path outDir) {
+    public static void saveModel(Qwen2Model model, Path initDir, Path outDir, HostStaging staging) {
         try {
             Files.createDirectories(outDir);
-            model.save(outDir);
+            model.save(outDir, staging);
             for (String name : TOKENIZER_FILES) {
                 Path source = initDir.resolve(name);
                 if (Files.isRegularFile(source)) {

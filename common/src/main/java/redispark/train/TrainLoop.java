@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redispark.dist.Collective;
 import redispark.dist.Replicas;
+import redispark.model.HostStaging;
 import redispark.model.KernelPath;
 import redispark.model.Qwen2Model;
 import redispark.train.objective.Dpo;
@@ -53,6 +54,7 @@ public final class TrainLoop {
     /** The compiled-kernel path, or null when the eager reference model trains. */
     private final KernelPath kernelPath;
     private Checkpointer checkpointer = (state, optimizer) -> { };
+    private HostStaging staging;
     private Resume resume;
 
     /** Receives the metrics of each optimizer step (TRL's metric names where the meaning matches). */
@@ -121,6 +123,15 @@ public final class TrainLoop {
                 ? new KernelPath(model, config.compute().kernelOptions()) : null;
     }
 
+    /**
+     * The host staging this loop's gradient exchange and weight hashes use (the caller keeps owning it and may write
+     * checkpoints through it); without one the loop makes its own from {@code train.dist.staging}.
+     */
+    public TrainLoop withStaging(HostStaging s) {
+        this.staging = s;
+        return this;
+    }
+
     public TrainLoop withCheckpointer(Checkpointer c) {
         this.checkpointer = c;
         return this;
@@ -154,6 +165,18 @@ public final class TrainLoop {
      * Trains on {@code data} (this rank's shard) after {@link Admission#check}; {@code rejects} already holds what
      * was refused before tokenisation and receives the rest.
      */
+    private Result run(Plan plan, Rejects rejects) {
+        if (staging != null) {
+            return new Run(plan, rejects).go();
+        }
+        try (HostStaging own = new HostStaging(config.compute().staging(), HostStaging.DEFAULT_BUFFER_BYTES)) {
+            staging = own;
+            return new Run(plan, rejects).go();
+        } finally {
+            staging = null;
+        }
+    }
+
     public Result train(TrainData data, Rejects rejects) {
         Objective objective = config.objective();
         if (data.kind() != objective.data()) {
@@ -198,7 +221,7 @@ public final class TrainLoop {
                 return admitted.size();
             }
         };
-        return new Run(plan, rejects).go();
+        return run(plan, rejects);
     }
 
     /**
@@ -212,7 +235,7 @@ public final class TrainLoop {
                     + " item" + (rejects.total() > 0 ? " (rejected on rank " + collective.rank() + ": " + rejects + ")"
                             : ""));
         }
-        return new Run(plan, rejects).go();
+        return run(plan, rejects);
     }
 
     /** One run's mutable state: cursor, counters, optimizer. */
@@ -241,7 +264,7 @@ public final class TrainLoop {
             this.stepsPerEpoch = plan.stepsPerEpoch();
             this.totalSteps = stepsPerEpoch * config.epochs();
             this.schedule = LrSchedule.of(config.learningRate(), config.recipe().warmupRatio(), totalSteps);
-            this.replicas = new Replicas(model.parameters(), collective);
+            this.replicas = new Replicas(model.parameters(), collective, staging);
             this.fingerprint = replicas.sameEverywhere("data fingerprint", plan.fingerprint(), false);
             replicas.sameEverywhere("steps per epoch", Integer.toString(stepsPerEpoch), true);
         }
@@ -270,7 +293,7 @@ public final class TrainLoop {
                         loss += forwardBackward(micro, totals, means);
                     }
                     if (micros.isEmpty()) {
-                        zeroGradients(parameters); // this rank has no item in this step: it adds nothing
+                        replicas.zeroGradients(); // this rank has no item in this step: it adds nothing
                     }
                     long commStart = System.nanoTime();
                     replicas.sumGradients();
@@ -702,24 +725,6 @@ public final class TrainLoop {
     }
 
     /** Gives every parameter a zero gradient (a rank without items in a step still joins its all-reduce). */
-    private void zeroGradients(Map<String, NDArray> parameters) {
-        try (NDManager m = model.manager().newSubManager();
-                NDScope scope = new NDScope()) {
-            JniUtils.setGradMode(true);
-            try {
-                NDArray zero = m.create(0f);
-                NDArray sum = null;
-                for (NDArray w : parameters.values()) {
-                    NDArray term = w.sum().mul(zero);
-                    sum = sum == null ? term : sum.add(term);
-                }
-                JniUtils.backward((PtNDArray) sum, (PtNDArray) sum.onesLike(), false, false);
-            } finally {
-                JniUtils.setGradMode(false);
-            }
-        }
-    }
-
     private static Map<String, NDArray> gradients(Map<String, NDArray> parameters) {
         Map<String, NDArray> gradients = new LinkedHashMap<>();
         parameters.forEach((name, w) -> gradients.put(name, w.getGradient()));

@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import redispark.dist.Collective;
 import redispark.dist.ShardPlan;
+import redispark.model.HostStaging;
 import redispark.model.Qwen2Model;
 import redispark.text.ChatTemplate;
 import redispark.text.TextTokenizer;
@@ -115,7 +116,9 @@ public final class TrainWorker {
         TreeMap<Integer, Path> written = new TreeMap<>();
         try (NDManager root = q.device() == null ? NDManager.newBaseManager() : NDManager.newBaseManager(q.device());
                 Qwen2Model model = Qwen2Model.load(q.resumeDir() != null ? q.resumeDir() : q.initDir(), root);
-                TextTokenizer tokenizer = TextTokenizer.load(q.initDir())) {
+                TextTokenizer tokenizer = TextTokenizer.load(q.initDir());
+                HostStaging staging = new HostStaging(q.config().compute().staging(),
+                        HostStaging.DEFAULT_BUFFER_BYTES)) {
             ChatTemplate template = ChatTemplate.load(q.initDir());
             Rejects rejects = new Rejects();
             TrainData data = null;
@@ -140,14 +143,14 @@ public final class TrainWorker {
                 int step = metrics.get("global_step").intValue();
                 if (rank0 && q.snapshotEvery() > 0 && step % q.snapshotEvery() == 0 && step < totalSteps) {
                     Path dir = q.workDir().resolve("snapshot-" + step);
-                    Checkpoints.saveModel(model, q.initDir(), dir);
+                    Checkpoints.saveModel(model, q.initDir(), dir, staging);
                     q.snapshots().written(dir, step);
                     deleteTree(dir);
                 }
             });
-            loop.withCheckpointer((state, optimizer) -> {
+            loop.withStaging(staging).withCheckpointer((state, optimizer) -> {
                 Path dir = q.workDir().resolve("checkpoint-" + state.globalStep());
-                Checkpoints.save(model, q.initDir(), dir, state, optimizer, metricLines);
+                Checkpoints.save(model, q.initDir(), dir, state, optimizer, metricLines, staging);
                 if (q.sink() != null) {
                     q.sink().written(dir, state);
                 }

@@ -9,9 +9,11 @@ import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import redispark.dist.AllReduceBench;
+import redispark.dist.GradientExchangeBench;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.curate.SplitBench;
 import redispark.jobs.spark.SparkSessions;
+import redispark.model.HostStaging;
 import redispark.model.KernelPath;
 import redispark.model.LayerKernel;
 import redispark.train.StepCompute;
@@ -21,7 +23,7 @@ import redispark.verify.VerifierBench;
 /** {@code redi bench …}: benchmarks that end with one machine-readable line. */
 @Command(name = "bench", description = "Benchmarks; each ends with one parseable line.",
         subcommands = {BenchCommand.Verifier.class, BenchCommand.TrainStep.class, BenchCommand.AllReduce.class,
-                BenchCommand.Split.class})
+                BenchCommand.Exchange.class, BenchCommand.Split.class})
 final class BenchCommand {
 
     @Command(name = "verifier", description = "Single-thread verifier throughput over a JSONL of {gold, pred}.")
@@ -102,6 +104,33 @@ final class BenchCommand {
             }
             System.out.println(AllReduceBench.run(ranks, mib));
             return 0;
+        }
+    }
+
+    @Command(name = "exchange", description = "The training replicas' gradient exchange, ranks as threads on "
+            + "127.0.0.1, repeated: checks the gradient arrays hold the exact sum after every step and that host "
+            + "memory and live NDArrays stay flat; ends with: exchange ranks=N steps=S staging=M ... exact=true "
+            + "rss_first_mib=A rss_last_mib=B ndarrays_first=C ndarrays_last=D ms_per_step=T")
+    static final class Exchange implements Callable<Integer> {
+        @Option(names = "--ranks", defaultValue = "2")
+        int ranks;
+
+        @Option(names = "--steps", defaultValue = "500")
+        int steps;
+
+        @Option(names = "--staging", defaultValue = "force", description = "auto | force (default: ${DEFAULT-VALUE})")
+        String staging;
+
+        @Option(names = "--buffer-kib", defaultValue = "256",
+                description = "Staging buffer and bucket size (default: ${DEFAULT-VALUE} KiB).")
+        int bufferKib;
+
+        @Override
+        public Integer call() {
+            GradientExchangeBench.Result r = GradientExchangeBench.run(ranks, steps, HostStaging.Mode.parse(staging),
+                    bufferKib << 10);
+            System.out.println(r.line());
+            return r.exact() ? 0 : 1;
         }
     }
 

@@ -27,6 +27,7 @@ import redispark.jobs.run.HadoopFiles;
 import redispark.jobs.spark.BarrierTraining;
 import redispark.jobs.spark.DataParallelTraining;
 import redispark.jobs.spark.ResumeCheckpoints;
+import redispark.model.HostStaging;
 import redispark.model.KernelPath;
 import redispark.model.LayerKernel;
 import redispark.model.TinyStudent;
@@ -329,7 +330,7 @@ public abstract class StudentEstimator<E extends StudentEstimator<E>> extends Es
                 (Integer) $(checkpointEvery), CollapseAlarm.Settings.defaults(), new StepCompute(
                         StepCompute.TrainPath.parse($(trainPath)), KernelPath.Recompute.parse($(recompute)),
                         LayerKernel.ComputeType.parse($(computeDtype)), (Integer) $(logprobChunk),
-                        (Integer) $(maxTokensPerMicroBatch)));
+                        (Integer) $(maxTokensPerMicroBatch), HostStaging.Mode.AUTO));
     }
 
     @Override

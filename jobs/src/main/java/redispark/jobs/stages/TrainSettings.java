@@ -6,6 +6,7 @@ import redispark.jobs.config.RediConfig;
 import redispark.jobs.spark.BarrierTraining;
 import redispark.train.CollapseAlarm;
 import redispark.train.Preset;
+import redispark.model.HostStaging;
 import redispark.model.KernelPath;
 import redispark.model.LayerKernel;
 import redispark.train.Recipe;
@@ -69,12 +70,16 @@ public final class TrainSettings {
         }
     }
 
-    /** {@code train.path}, {@code train.recompute}, {@code train.dtype} and the kernel path's memory bounds. */
+    /**
+     * {@code train.path}, {@code train.recompute}, {@code train.dtype}, the kernel path's memory bounds and
+     * {@code train.dist.staging}.
+     */
     public static StepCompute compute(RediConfig config) {
         return new StepCompute(parse(config, "train.path", StepCompute.TrainPath::parse),
                 parse(config, "train.recompute", KernelPath.Recompute::parse),
                 parse(config, "train.dtype", LayerKernel.ComputeType::parse),
-                config.getInt("train.logprob-chunk"), config.getInt("train.max-tokens-per-micro-batch"));
+                config.getInt("train.logprob-chunk"), config.getInt("train.max-tokens-per-micro-batch"),
+                parse(config, "train.dist.staging", HostStaging.Mode::parse));
     }
 
     private static <T> T parse(RediConfig config, String key, java.util.function.Function<String, T> parser) {

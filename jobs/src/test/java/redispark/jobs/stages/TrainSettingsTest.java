@@ -10,6 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redispark.jobs.config.RediConfig;
+import redispark.model.HostStaging;
 import redispark.model.KernelPath;
 import redispark.model.LayerKernel;
 import redispark.train.CollapseAlarm;
@@ -103,9 +104,10 @@ class TrainSettingsTest {
     void theComputeKeysResolveAndTheEmbeddedDefaultIsTheLibraryDefault() {
         assertThat(resolve(Objective.SFT).compute()).isEqualTo(StepCompute.defaults());
         StepCompute c = resolve(Objective.REDI, "train.path=kernel", "train.recompute=layer", "train.dtype=bf16",
-                "train.logprob-chunk=256", "train.max-tokens-per-micro-batch=20000").compute();
+                "train.logprob-chunk=256", "train.max-tokens-per-micro-batch=20000", "train.dist.staging=force")
+                .compute();
         assertThat(c).isEqualTo(new StepCompute(StepCompute.TrainPath.KERNEL, KernelPath.Recompute.LAYER,
-                LayerKernel.ComputeType.BF16, 256, 20000));
+                LayerKernel.ComputeType.BF16, 256, 20000, HostStaging.Mode.FORCE));
         assertThat(resolve(Objective.SFT, "train.path=eager").compute().path()).isEqualTo(StepCompute.TrainPath.EAGER);
     }
 
