@@ -111,6 +111,23 @@ class DataParallelTrainingTest {
     }
 
     @Test
+    void forcedHostStagingTrainsTheSameBitsAsTheDirectExchange() throws Exception {
+        // the staged exchange is what a GPU replica runs; forced on the CPU it must change nothing at all
+        StageRunner.run(new TrainStage(Objective.SFT), context("train.workers=2", "train.sft.epochs=1"), true);
+        List<Map<String, Double>> direct = metrics("sft");
+        JsonNode directHashes = JSON.readTree(runDir.resolve("metrics/sft.replicas.json").toFile());
+        StageRunner.run(new TrainStage(Objective.SFT), context("train.workers=2", "train.sft.epochs=1",
+                "train.dist.staging=force"), true);
+        List<Map<String, Double>> staged = metrics("sft");
+        assertThat(staged).hasSameSizeAs(direct).hasSizeGreaterThan(5);
+        for (int i = 0; i < staged.size(); i++) {
+            assertThat(staged.get(i).get("loss")).as("loss at step %d", i + 1).isEqualTo(direct.get(i).get("loss"));
+            assertThat(staged.get(i).get("grad_norm")).isEqualTo(direct.get(i).get("grad_norm"));
+        }
+        assertThat(JSON.readTree(runDir.resolve("metrics/sft.replicas.json").toFile())).isEqualTo(directHashes);
+    }
+
+    @Test
     void everyStageTwoObjectiveTrainsWithTwoRanks() throws Exception {
         if (!Files.isDirectory(runDir.resolve("checkpoints/sft"))) { // left by the other test when it ran first
             StageRunner.run(new TrainStage(Objective.SFT), context("train.workers=2", "train.sft.epochs=1"), true);
