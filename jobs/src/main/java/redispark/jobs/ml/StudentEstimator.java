@@ -355,7 +355,7 @@ public abstract class StudentEstimator<E extends StudentEstimator<E>> extends Es
             String resume = model + ".resume";
             ResumeCheckpoints.clear(files, resume); // a fit starts from its base model
             BarrierTraining.Ring ring = BarrierTraining.Ring.fresh((Integer) $(workers), "0.0.0.0", "",
-                    Duration.ofSeconds(60), Duration.ofSeconds(120));
+                    Duration.ofSeconds(60), Duration.ofSeconds(120), BarrierTraining.Placement.AUTO);
             DataParallelTraining.train(new DataParallelTraining.Request(examples, init, config, ring, files, model,
                     resume, false, 1));
             StudentModel trained = new StudentModel(uid, model);

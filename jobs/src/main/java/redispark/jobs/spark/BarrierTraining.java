@@ -26,6 +26,8 @@ import redispark.dist.Collective;
 import redispark.dist.CollectiveException;
 import redispark.dist.Rendezvous;
 import redispark.dist.RingCollective;
+import redispark.model.EngineInfo;
+import redispark.model.Labels;
 import scala.Function1;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.reflect.ClassTag;
@@ -62,29 +64,47 @@ public final class BarrierTraining {
     private BarrierTraining() {}
 
     /**
-     * How the ranks find each other.
+     * Where a replica lives ({@code train.device}): {@code auto} on the GPU Spark gave the task, else the CPU;
+     * {@code gpu} on a GPU always (the task's, or device 0 when Spark schedules no GPUs, as in local mode), failing
+     * at once when the engine cannot reach one; {@code cpu} on the CPU whatever the task was given.
+     */
+    public enum Placement {
+        AUTO, GPU, CPU;
+
+        public String label() {
+            return Labels.of(this);
+        }
+
+        public static Placement parse(String s) {
+            return Labels.parse(Placement.class, s, "train.device");
+        }
+    }
+
+    /**
+     * How the ranks find each other, and where each replica lives.
      *
      * @param bindHost address the ring's server sockets bind ({@code 0.0.0.0} = every interface)
      * @param advertiseHost host peers dial; "" = the executor's host from Spark's task infos
      */
     public record Ring(int workers, String bindHost, String advertiseHost, Duration connectTimeout, Duration ioTimeout,
-            String runId, byte[] secret) implements Serializable {
+            String runId, byte[] secret, Placement placement) implements Serializable {
         public Ring {
             if (workers < 1) {
                 throw new IllegalArgumentException("train.workers must be >= 1, got " + workers);
             }
+            placement = placement == null ? Placement.AUTO : placement;
         }
 
         /** A ring with a fresh run id and secret (call on the driver, once per run). */
         public static Ring fresh(int workers, String bindHost, String advertiseHost, Duration connectTimeout,
-                Duration ioTimeout) {
+                Duration ioTimeout, Placement placement) {
             return new Ring(workers, bindHost, advertiseHost, connectTimeout, ioTimeout,
-                    UUID.randomUUID().toString(), Rendezvous.newSecret());
+                    UUID.randomUUID().toString(), Rendezvous.newSecret(), placement);
         }
 
         /** The same ring with a new run id and secret: a retried job must not accept the last job's stragglers. */
         public Ring renewed() {
-            return fresh(workers, bindHost, advertiseHost, connectTimeout, ioTimeout);
+            return fresh(workers, bindHost, advertiseHost, connectTimeout, ioTimeout, placement);
         }
 
         @Override
@@ -143,6 +163,13 @@ public final class BarrierTraining {
     private static <T> List<String> task(Ring ring, Replica<T> replica, List<T> rows) {
         BarrierTaskContext task = BarrierTaskContext.get();
         int rank = task.partitionId();
+        Device device;
+        try {
+            device = device(task, ring.placement(), rank);
+        } catch (IllegalStateException e) {
+            // every rank of a uniform cluster fails here alike, before the rendezvous: no retry would help
+            return List.of(ERROR + "rank " + rank + ": " + e.getMessage());
+        }
         int attempt = task.stageAttemptNumber();
         BarrierTaskInfo[] infos = task.getTaskInfos();
         if (infos.length != ring.workers()) {
@@ -163,7 +190,6 @@ public final class BarrierTraining {
                 .withTimeouts(ring.connectTimeout(), ring.ioTimeout());
         RingCollective collective = RingCollective.open(rv, server);
         task.addTaskCompletionListener((TaskCompletionListener) c -> collective.close());
-        Device device = gpu(task);
         LOG.info("rank {}/{} (stage attempt {}) on {} with {} rows", rank, ring.workers(), attempt,
                 device == null ? "cpu" : device, rows.size());
         try {
@@ -181,14 +207,26 @@ public final class BarrierTraining {
         }
     }
 
-    /** The first GPU Spark gave this task, or null (no GPU configured: the CPU). */
-    private static Device gpu(BarrierTaskContext task) {
-        Map<String, ResourceInformation> resources = CollectionConverters.asJava(task.resources());
-        ResourceInformation gpu = resources.get("gpu");
-        if (gpu == null || gpu.addresses().length == 0) {
+    /**
+     * This replica's device (null = the CPU), after logging which engine the executor loaded and checking that it can
+     * reach the GPU asked for: the first GPU address Spark gave the task, as a CUDA device index.
+     */
+    private static Device device(BarrierTaskContext task, Placement placement, int rank) {
+        EngineInfo engine = EngineInfo.probe();
+        LOG.info("rank {}: {}", rank, engine.line());
+        if (placement == Placement.CPU) {
             return null;
         }
-        return Device.gpu(Integer.parseInt(gpu.addresses()[0].trim()));
+        Map<String, ResourceInformation> resources = CollectionConverters.asJava(task.resources());
+        ResourceInformation gpu = resources.get("gpu");
+        String address = gpu == null || gpu.addresses().length == 0 ? null : gpu.addresses()[0];
+        if (address == null && placement == Placement.AUTO) {
+            return null;
+        }
+        int index = address == null ? 0 : EngineInfo.visibleIndex(address, System.getenv("CUDA_VISIBLE_DEVICES"));
+        engine.requireGpu(index, address == null ? "train.device = gpu"
+                : "Spark gave this task GPU " + address.trim());
+        return Device.gpu(index);
     }
 
     private static String hostOf(String hostPort) {

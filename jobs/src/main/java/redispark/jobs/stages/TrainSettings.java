@@ -94,7 +94,8 @@ public final class TrainSettings {
     public static BarrierTraining.Ring ring(RediConfig config) {
         return BarrierTraining.Ring.fresh(config.getInt("train.workers"), config.getString("train.dist.bind-host"),
                 config.getString("train.dist.advertise-host"),
-                config.raw().getDuration("train.dist.connect-timeout"), config.raw().getDuration("train.dist.io-timeout"));
+                config.raw().getDuration("train.dist.connect-timeout"), config.raw().getDuration("train.dist.io-timeout"),
+                parse(config, "train.device", BarrierTraining.Placement::parse));
     }
 
     /** Whether a key's value came from an environment file or {@code --set}, not from the embedded defaults. */

@@ -128,6 +128,18 @@ class DataParallelTrainingTest {
     }
 
     @Test
+    void askingForAGpuWithTheCpuEngineStopsAtOnceInOneLine() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(redispark.model.EngineInfo.probe().engineGpus() == 0,
+                "this machine's engine reaches a GPU");
+        long start = System.nanoTime();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StageRunner.run(new TrainStage(Objective.SFT),
+                context("train.workers=2", "train.device=gpu"), true))
+                .hasMessageContaining("train.device = gpu, but the PyTorch engine loaded is the cpu build")
+                .hasMessageContaining("PYTORCH_LIBRARY_PATH");
+        assertThat((System.nanoTime() - start) / 1e9).isLessThan(5.0);
+    }
+
+    @Test
     void everyStageTwoObjectiveTrainsWithTwoRanks() throws Exception {
         if (!Files.isDirectory(runDir.resolve("checkpoints/sft"))) { // left by the other test when it ran first
             StageRunner.run(new TrainStage(Objective.SFT), context("train.workers=2", "train.sft.epochs=1"), true);
