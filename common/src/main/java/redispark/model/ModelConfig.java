@@ -68,6 +68,29 @@ public record ModelConfig(
     }
   }
 
+  /**
+   * Edits to a base model's {@code config.json} applied when it is loaded for training, as the paper prepares
+   * Qwen2.5-Math-1.5B (max_position_embeddings 4,096 → 32,768, rope_theta 10,000 → 300,000); a trained checkpoint
+   * writes the edited values. 0 keeps the file's value.
+   */
+  public record Overrides(int maxPositions, double ropeTheta) implements java.io.Serializable {
+    public static final Overrides NONE = new Overrides(0, 0);
+
+    public Overrides {
+      if (maxPositions < 0 || ropeTheta < 0) {
+        throw new IllegalArgumentException("max-position-embeddings and rope-theta must be >= 0 (0 = as the "
+            + "model's config.json), got " + maxPositions + " and " + ropeTheta);
+      }
+    }
+  }
+
+  /** This config with {@code o}'s non-zero values in place of its own. */
+  public ModelConfig with(Overrides o) {
+    return new ModelConfig(vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads,
+        o.ropeTheta() > 0 ? o.ropeTheta() : ropeTheta, rmsNormEps, o.maxPositions() > 0 ? o.maxPositions()
+        : maxPositions, tieWordEmbeddings, bosTokenId, eosTokenId);
+  }
+
   /** Size of one attention head. */
   public int headDim() {
     return hiddenSize / numHeads;

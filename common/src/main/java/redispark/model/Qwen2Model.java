@@ -283,7 +283,12 @@ public final class Qwen2Model implements AutoCloseable {
    * in a tied checkpoint and {@code rotary_emb.inv_freq} buffers are ignored.
    */
   public static Qwen2Model load(Path hfDir, NDManager parent) {
-    ModelConfig cfg = ModelConfig.read(hfDir.resolve("config.json"));
+    return load(hfDir, parent, ModelConfig.Overrides.NONE);
+  }
+
+  /** {@link #load(Path, NDManager)} with {@code overrides} applied to the folder's config.json. */
+  public static Qwen2Model load(Path hfDir, NDManager parent, ModelConfig.Overrides overrides) {
+    ModelConfig cfg = ModelConfig.read(hfDir.resolve("config.json")).with(overrides);
     List<Path> files = weightFiles(hfDir);
     List<Safetensors> readers = new ArrayList<>();
     NDManager m = parent.newSubManager();

@@ -1,6 +1,7 @@
 package redispark.train;
 
 import java.io.Serializable;
+import redispark.model.ModelConfig;
 import redispark.train.objective.Objective;
 
 /**
@@ -14,6 +15,8 @@ import redispark.train.objective.Objective;
  * @param checkpointEvery write a resumable checkpoint every this many steps (0 = only at the end)
  * @param collapse the collapse alarm's settings
  * @param compute how steps are computed (path, recompute, dtype, memory bounds); null means the defaults
+ * @param model edits to the base model's config.json applied when it is loaded (and so written into every
+ *     checkpoint it trains into); null means none
  */
 public record TrainConfig(
         Objective objective,
@@ -22,11 +25,13 @@ public record TrainConfig(
         int maxSteps,
         int checkpointEvery,
         CollapseAlarm.Settings collapse,
-        StepCompute compute)
+        StepCompute compute,
+        ModelConfig.Overrides model)
         implements Serializable {
 
     public TrainConfig {
         compute = compute == null ? StepCompute.defaults() : compute; // states written before it existed
+        model = model == null ? ModelConfig.Overrides.NONE : model;
         if (maxSeqLen < 2) {
             throw new IllegalArgumentException("max-seq-len must be >= 2, got " + maxSeqLen);
         }
@@ -49,6 +54,12 @@ public record TrainConfig(
         }
     }
 
+    /** A config that trains the base model as its config.json describes it. */
+    public TrainConfig(Objective objective, Recipe recipe, int maxSeqLen, int maxSteps, int checkpointEvery,
+            CollapseAlarm.Settings collapse, StepCompute compute) {
+        this(objective, recipe, maxSeqLen, maxSteps, checkpointEvery, collapse, compute, ModelConfig.Overrides.NONE);
+    }
+
     /** The objective's recipe from a preset, default alarm, no step limit, checkpoint at the end only. */
     public static TrainConfig of(Objective objective, Recipe recipe, int maxSeqLen) {
         return new TrainConfig(objective, recipe, maxSeqLen, 0, 0, CollapseAlarm.Settings.defaults(),
@@ -56,23 +67,27 @@ public record TrainConfig(
     }
 
     public TrainConfig withRecipe(Recipe r) {
-        return new TrainConfig(objective, r, maxSeqLen, maxSteps, checkpointEvery, collapse, compute);
+        return new TrainConfig(objective, r, maxSeqLen, maxSteps, checkpointEvery, collapse, compute, model);
     }
 
     public TrainConfig withMaxSteps(int n) {
-        return new TrainConfig(objective, recipe, maxSeqLen, n, checkpointEvery, collapse, compute);
+        return new TrainConfig(objective, recipe, maxSeqLen, n, checkpointEvery, collapse, compute, model);
     }
 
     public TrainConfig withCheckpointEvery(int n) {
-        return new TrainConfig(objective, recipe, maxSeqLen, maxSteps, n, collapse, compute);
+        return new TrainConfig(objective, recipe, maxSeqLen, maxSteps, n, collapse, compute, model);
     }
 
     public TrainConfig withCollapse(CollapseAlarm.Settings s) {
-        return new TrainConfig(objective, recipe, maxSeqLen, maxSteps, checkpointEvery, s, compute);
+        return new TrainConfig(objective, recipe, maxSeqLen, maxSteps, checkpointEvery, s, compute, model);
     }
 
     public TrainConfig withCompute(StepCompute c) {
-        return new TrainConfig(objective, recipe, maxSeqLen, maxSteps, checkpointEvery, collapse, c);
+        return new TrainConfig(objective, recipe, maxSeqLen, maxSteps, checkpointEvery, collapse, c, model);
+    }
+
+    public TrainConfig withModel(ModelConfig.Overrides o) {
+        return new TrainConfig(objective, recipe, maxSeqLen, maxSteps, checkpointEvery, collapse, compute, o);
     }
 
     /** Whether a checkpoint written under {@code other} can be resumed under this config (same data and maths). */

@@ -115,7 +115,8 @@ public final class TrainWorker {
         }
         TreeMap<Integer, Path> written = new TreeMap<>();
         try (NDManager root = q.device() == null ? NDManager.newBaseManager() : NDManager.newBaseManager(q.device());
-                Qwen2Model model = Qwen2Model.load(q.resumeDir() != null ? q.resumeDir() : q.initDir(), root);
+                Qwen2Model model = Qwen2Model.load(q.resumeDir() != null ? q.resumeDir() : q.initDir(), root,
+                        q.config().model());
                 TextTokenizer tokenizer = TextTokenizer.load(q.initDir());
                 HostStaging staging = new HostStaging(q.config().compute().staging(),
                         HostStaging.DEFAULT_BUFFER_BYTES)) {

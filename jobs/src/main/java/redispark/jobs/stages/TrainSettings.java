@@ -8,6 +8,7 @@ import redispark.train.CollapseAlarm;
 import redispark.train.Preset;
 import redispark.model.HostStaging;
 import redispark.model.KernelPath;
+import redispark.model.ModelConfig;
 import redispark.model.LayerKernel;
 import redispark.train.Recipe;
 import redispark.train.StepCompute;
@@ -64,9 +65,19 @@ public final class TrainSettings {
                 config.getInt("train.collapse.window"));
         try {
             return new TrainConfig(objective, r, config.getInt("train.max-seq-len"), config.getInt("train.max-steps"),
-                    config.getInt("train.checkpoint-every"), collapse, compute(config));
+                    config.getInt("train.checkpoint-every"), collapse, compute(config), modelOverrides(config));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("train." + objective.label() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code student.max-position-embeddings} and {@code student.rope-theta} (0 = the base model's own). */
+    public static ModelConfig.Overrides modelOverrides(RediConfig config) {
+        try {
+            return new ModelConfig.Overrides(config.getInt("student.max-position-embeddings"),
+                    config.getDouble("student.rope-theta"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("student: " + e.getMessage(), e);
         }
     }
 
