@@ -35,7 +35,8 @@ import redispark.verify.VerifyFile;
         description = "Reinforcement Distillation (REDI) on Apache Spark.",
         subcommands = {RediCli.PipelineCmd.class, RediCli.GenerateCmd.class, RediCli.LabelCmd.class,
                 RediCli.SplitCmd.class, RediCli.TrainSftCmd.class, RediCli.TrainRediCmd.class, RediCli.EvalCmd.class,
-                RediCli.ReportCmd.class, RediCli.ExperimentCmd.class, RediCli.VerifyCmd.class, BenchCommand.class})
+                RediCli.ReportCmd.class, RediCli.ExperimentCmd.class, RediCli.VerifyCmd.class, BenchCommand.class,
+                PlanCommand.class})
 public final class RediCli {
 
     @Option(names = "--conf", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
