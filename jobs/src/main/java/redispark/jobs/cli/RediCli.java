@@ -36,7 +36,7 @@ import redispark.verify.VerifyFile;
         subcommands = {RediCli.PipelineCmd.class, RediCli.GenerateCmd.class, RediCli.LabelCmd.class,
                 RediCli.SplitCmd.class, RediCli.TrainSftCmd.class, RediCli.TrainRediCmd.class, RediCli.EvalCmd.class,
                 RediCli.ReportCmd.class, RediCli.ExperimentCmd.class, RediCli.VerifyCmd.class, BenchCommand.class,
-                DoctorCommand.class})
+                DoctorCommand.class, PlanCommand.class})
 public final class RediCli {
 
     @Option(names = "--conf", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
