@@ -65,7 +65,16 @@ public final class Replicas {
                 gradients.add(w.getGradient());
             }
             if (staging.stages(gradients.get(0))) {
-                buckets.allReduceStaged(collective, staged(gradients), 1f);
+                // one flat view per gradient for the whole exchange, so each slice copy makes only its own view
+                List<NDArray> flat = new ArrayList<>(gradients.size());
+                try {
+                    for (NDArray g : gradients) {
+                        flat.add(g.reshape(-1));
+                    }
+                    buckets.allReduceStaged(collective, staged(flat), 1f);
+                } finally {
+                    flat.forEach(NDArray::close);
+                }
             } else {
                 List<ByteBuffer> views = new ArrayList<>(gradients.size());
                 for (NDArray g : gradients) {

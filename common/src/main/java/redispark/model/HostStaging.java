@@ -112,12 +112,24 @@ public final class HostStaging implements AutoCloseable {
       throw new IllegalArgumentException("staging copies float32 only, got " + src.getDataType() + " into "
           + dst.getDataType());
     }
-    try (NDArray dstFlat = dst.reshape(-1);
-        NDArray srcFlat = src.reshape(-1);
-        NDArray part = srcFlat.get(new NDIndex().addSliceDim(srcAt, srcAt + n))) {
+    NDArray dstFlat = flat(dst);
+    NDArray srcFlat = flat(src);
+    try (NDArray part = srcFlat.get(new NDIndex().addSliceDim(srcAt, srcAt + n))) {
       JniUtils.indexSet((PtNDArray) dstFlat, (PtNDArray) part, new long[] {dstAt}, new long[] {dstAt + n},
           new long[] {1});
+    } finally {
+      if (dstFlat != dst) {
+        dstFlat.close();
+      }
+      if (srcFlat != src) {
+        srcFlat.close();
+      }
     }
+  }
+
+  /** {@code a} itself when it is one-dimensional, else a flat view of it (the caller closes it). */
+  private static NDArray flat(NDArray a) {
+    return a.getShape().dimension() == 1 ? a : a.reshape(-1);
   }
 
   /**
