@@ -89,7 +89,7 @@ final class PlanCommand implements Callable<Integer> {
                 linkGbps, gpuMemGib, hostBaselineMib);
         if (seq > config.maxPositions()) {
             System.err.println("redi plan: note: --seq " + seq + " is beyond max_position_embeddings "
-                    + config.maxPositions() + " of " + model + "; training needs a config that covers it");
+                    + config.maxPositions() + " of " + model + "; training needs student.max-position-embeddings to cover it (conf/paper.conf sets 32768)");
         }
         TrainPlan plan = TrainPlan.of(request);
         if (verbose) {
