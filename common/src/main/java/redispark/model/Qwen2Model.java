@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * <p>Weights are fp32 DJL arrays with Hugging Face names ({@link #parameters()}), created in a sub-manager of the
  * parent and closed by {@link #close()}. Every op puts the batch operand first, so intermediates land in the manager
  * of {@code inputIds} (the caller's per-step manager), never in the model's. Scalars on the gradient path are
- * created with {@code manager.create(x)} in that step manager (stack-probe.md BUG 1: {@code mul(Number)} corrupts
- * gradients).
+ * created with {@code manager.create(x)} in that step manager: in DJL 0.36, {@code mul(Number)} on an array that
+ * requires a gradient gives wrong gradients (a parity test against float64 shows it).
  *
  * <p>Autograd: the forward is differentiable when the calling thread has grad mode on
  * ({@code JniUtils.setGradMode(true)}); call {@code JniUtils.backward(loss, ones, false, false)} and read
@@ -500,7 +500,7 @@ public final class Qwen2Model implements AutoCloseable {
     NDArray cos = rotary[0];
     NDArray sin = rotary[1];
     NDArray mask = additiveMask(keyMask, t, past); // (B, 1, 1, T, S)
-    // a 0-d array, not mul(Number) (stack-probe.md BUG 1); it lives in the step manager until after backward
+    // a 0-d array, not mul(Number), whose gradient DJL gets wrong; it lives in the step manager until after backward
     NDArray scale = inputIds.getManager().create((float) (1.0 / Math.sqrt(cfg.headDim())));
     return new Context(cos, sin, mask, scale, cache);
   }

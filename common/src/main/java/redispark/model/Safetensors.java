@@ -39,7 +39,8 @@ import java.util.Map;
  * hostile file is therefore a clear {@link IllegalArgumentException} naming the file (and the tensor), never an OOM.
  *
  * <p>Floating-point tensors are widened to FLOAT32 in Java (BF16 is {@code bits << 16}; F16 via
- * {@link #halfToFloat}), because DJL's BF16 path aborts the JVM (stack-probe.md, BUG 2). Each tensor is read
+ * {@link #halfToFloat}), because DJL 0.36 aborts the JVM on any operation that creates or converts a BF16 array (its native type switch has
+ * no case for it). Each tensor is read
  * through its own {@link FileChannel#map} region, so a tensor must be under 2 GB (0.5 G floats).
  */
 public final class Safetensors implements AutoCloseable {

@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * A Hugging Face {@code tokenizer.json} through DJL's native tokenizers binding, with truncation, padding and
- * automatic special tokens all off: special tokens come only from the chat template's text (stack-probe.md §3: the
- * DJL default silently truncates to 512 tokens).
+ * automatic special tokens all off: special tokens come only from the chat template's text (DJL's
+ * default silently truncates every text to 512 tokens).
  *
  * <p>{@code eos_token} and {@code pad_token} come from {@code tokenizer_config.json} (string or {@code {"content"}}
  * form); the pad token falls back to EOS.

@@ -41,7 +41,8 @@ import redispark.train.objective.SimPo;
  *
  * <p>Autograd is driven per thread ({@code JniUtils.setGradMode} + {@code JniUtils.backward}) rather than with DJL's
  * {@code GradientCollector}, which allows one open collector per JVM and so breaks two workers in one executor.
- * Each micro-batch runs in its own sub-manager and {@link NDScope}; the optimizer runs outside it (stack-probe §1).
+ * Each micro-batch runs in its own sub-manager and {@link NDScope}; the optimizer runs outside it,
+ * so a step's intermediates are freed when its micro-batch ends and the weights' manager never grows.
  */
 public final class TrainLoop {
     private static final Logger LOG = LoggerFactory.getLogger(TrainLoop.class);

@@ -1,5 +1,5 @@
 /**
- * Math answer verifier (issue 3): pure Java, no Spark, no external CAS.
+ * Math answer verifier: pure Java, no Spark, no external CAS.
  *
  * <h2>Pipeline</h2>
  * <ol>

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The verifier against the real benchmark golds in shared/data/benchmarks. */
+/** The verifier against the real benchmark golds of the shipped benchmark files. */
 class BenchmarkGoldTest {
 
     /** Files whose every gold must parse, and the minimum coverage of the others we assert. */

@@ -13,10 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Access to the shared benchmark JSONL files (never copied into the repo). Located through the system
- * property {@code redi.benchmarks.dir}, the environment variable {@code REDI_BENCHMARKS_DIR}, or by
- * walking up from the working directory to a {@code shared/data/benchmarks} directory. Tests that need
- * the data are skipped (JUnit assumption) when it is absent.
+ * Access to the benchmark JSONL files: the system property {@code redi.benchmarks.dir}, the environment
+ * variable {@code REDI_BENCHMARKS_DIR}, or the files shipped with the product.
  */
 final class Benchmarks {
 
@@ -38,21 +36,14 @@ final class Benchmarks {
         if (env != null && !env.isBlank()) {
             return Paths.get(env);
         }
-        for (Path p = Paths.get("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("shared").resolve("data").resolve("benchmarks");
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
+        return redispark.teacher.source.ShippedBenchmarks.directory();
     }
 
     /** The benchmark directory, or skips the calling test with a clear message. */
     static Path requireDir() {
         Path d = dir();
         assumeTrue(d != null && Files.isDirectory(d),
-                "benchmark data not found: set -Dredi.benchmarks.dir or REDI_BENCHMARKS_DIR, or place it at"
-                        + " <ancestor>/shared/data/benchmarks; skipping");
+                "benchmark folder " + d + " (from -Dredi.benchmarks.dir or REDI_BENCHMARKS_DIR) is not a directory");
         return d;
     }
 

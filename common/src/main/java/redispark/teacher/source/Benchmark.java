@@ -4,7 +4,8 @@ import java.util.Arrays;
 import java.util.stream.Collectors;
 
 /**
- * The evaluation sets under {@code shared/data/benchmarks/} (see its SOURCES.md), each a JSONL file named
+ * The evaluation sets that ship with the product ({@link ShippedBenchmarks}; their SOURCES.md says where each
+ * comes from), each a JSONL file named
  * {@code <id>.jsonl}. {@link BenchmarkProblems} knows where each keeps its problem and its gold answer.
  */
 public enum Benchmark {

@@ -12,7 +12,7 @@ import redispark.teacher.source.JsonlProblems.BadRow;
 import redispark.teacher.source.JsonlProblems.Row;
 
 /**
- * Reads the benchmark JSONL files (shared/data/benchmarks/SOURCES.md) into problems, taking problem and
+ * Reads the benchmark JSONL files ({@link ShippedBenchmarks}, or a folder of the same files) into problems, taking problem and
  * gold from where each file keeps them:
  *
  * <table>

@@ -5,10 +5,8 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Where the shared benchmark files are: system property {@code redi.benchmarks.dir}, else environment
- * variable {@code REDI_BENCHMARKS_DIR}, else the first {@code shared/data/benchmarks} found walking up from
- * the working directory. The files are not in the repository (their licences differ), so tests that need
- * them are skipped when none is found.
+ * Where the benchmark files are: system property {@code redi.benchmarks.dir}, else environment variable
+ * {@code REDI_BENCHMARKS_DIR}, else the files shipped with the product ({@link ShippedBenchmarks}).
  */
 final class BenchmarksDir {
 
@@ -23,13 +21,7 @@ final class BenchmarksDir {
       Path p = Path.of(configured);
       return Files.isDirectory(p) ? Optional.of(p) : Optional.empty();
     }
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve("shared").resolve("data").resolve("benchmarks");
-      if (Files.isDirectory(candidate)) {
-        return Optional.of(candidate);
-      }
-    }
-    return Optional.empty();
+    return Optional.of(ShippedBenchmarks.directory());
   }
 
   static String skipMessage() {
@@ -37,8 +29,7 @@ final class BenchmarksDir {
     if (configured != null && !configured.isBlank()) {
       return "benchmark dir " + configured + " (from " + PROPERTY + "/" + ENV + ") is not a directory";
     }
-    return "benchmark files not found: set -D" + PROPERTY + "=<dir> or " + ENV
-        + ", or run below a directory that has shared/data/benchmarks";
+    return "the shipped benchmark files could not be unpacked";
   }
 
   private static String configured() {

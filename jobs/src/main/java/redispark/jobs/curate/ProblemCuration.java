@@ -111,7 +111,7 @@ public final class ProblemCuration {
                 : Optional.of(BenchmarkDir.resolve(settings.benchmarkDir(), "split.decontaminate.dir", files));
         if (dir.isEmpty()) {
             System.err.println("[redi] WARNING: " + SKIPPED_NO_FOLDER + " (set split.decontaminate.dir or "
-                    + "REDI_BENCHMARKS_DIR; no shared/data/benchmarks above " + Path.of("").toAbsolutePath() + ")");
+                    + "REDI_BENCHMARKS_DIR to a folder; REDI_BENCHMARKS_DIR is " + System.getenv("REDI_BENCHMARKS_DIR") + ")");
             notes.add(SKIPPED_NO_FOLDER);
             return Optional.empty();
         }

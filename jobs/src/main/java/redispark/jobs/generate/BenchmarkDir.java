@@ -3,11 +3,12 @@ package redispark.jobs.generate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import redispark.jobs.run.HadoopFiles;
+import redispark.teacher.source.ShippedBenchmarks;
 
 /**
  * Where the benchmark JSONL files are: the configured folder, else {@code -Dredi.benchmarks.dir}, else
- * {@code $REDI_BENCHMARKS_DIR}, else the first {@code shared/data/benchmarks} above the working directory. Used by
- * problem sources and by evaluation alike.
+ * {@code $REDI_BENCHMARKS_DIR}, else the files that ship with the product ({@link ShippedBenchmarks}). Used by
+ * problem sources, decontamination and evaluation alike.
  */
 public final class BenchmarkDir {
     private BenchmarkDir() {}
@@ -20,12 +21,14 @@ public final class BenchmarkDir {
             }
             return dir;
         }
-        return find().orElseThrow(() -> new IllegalArgumentException(key + ": not set, "
-                + "REDI_BENCHMARKS_DIR not set, and no shared/data/benchmarks above "
-                + Path.of("").toAbsolutePath()));
+        return find().orElseThrow(() -> new IllegalArgumentException(key + ": not set, and REDI_BENCHMARKS_DIR ("
+                + System.getenv("REDI_BENCHMARKS_DIR") + ") is not a directory"));
     }
 
-    /** {@code -Dredi.benchmarks.dir}, {@code $REDI_BENCHMARKS_DIR}, or shared/data/benchmarks walking up. */
+    /**
+     * {@code -Dredi.benchmarks.dir} or {@code $REDI_BENCHMARKS_DIR} when set (empty when that is not a folder), else
+     * the shipped files.
+     */
     public static java.util.Optional<Path> find() {
         String env = System.getProperty("redi.benchmarks.dir");
         if (env == null || env.isBlank()) {
@@ -35,12 +38,6 @@ public final class BenchmarkDir {
             Path p = Path.of(env);
             return Files.isDirectory(p) ? java.util.Optional.of(p) : java.util.Optional.empty();
         }
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            Path candidate = d.resolve("shared").resolve("data").resolve("benchmarks");
-            if (Files.isDirectory(candidate)) {
-                return java.util.Optional.of(candidate);
-            }
-        }
-        return java.util.Optional.empty();
+        return java.util.Optional.of(ShippedBenchmarks.directory());
     }
 }

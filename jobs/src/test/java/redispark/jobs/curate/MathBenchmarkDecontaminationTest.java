@@ -30,7 +30,7 @@ class MathBenchmarkDecontaminationTest {
     void aRewordedMath500ProblemIsRemovedAndOthersAreKept() {
         Optional<Path> folder = BenchmarkDir.find();
         assumeTrue(folder.isPresent() && folder.get().resolve("math500.jsonl").toFile().isFile(),
-                "benchmark folder with math500.jsonl absent (shared/data/benchmarks or REDI_BENCHMARKS_DIR): "
+                "benchmark folder with math500.jsonl absent (REDI_BENCHMARKS_DIR names no folder): "
                         + "skipped; CurationStagesTest covers decontamination with its own benchmark file");
         RediConfig config = RediConfig.load(null, List.of());
         SparkSession spark = SparkSessions.getOrCreate(config);

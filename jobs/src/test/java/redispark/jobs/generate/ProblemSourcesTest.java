@@ -46,7 +46,7 @@ class ProblemSourcesTest {
     static Path benchmarks() {
         Optional<Path> found = BenchmarkDir.find();
         assumeTrue(found.isPresent(), "benchmark files not found: set -Dredi.benchmarks.dir=<dir> or "
-                + "REDI_BENCHMARKS_DIR, or run below a directory that has shared/data/benchmarks; skipping");
+                + "REDI_BENCHMARKS_DIR naming a folder; skipping");
         return found.get();
     }
 
@@ -79,7 +79,7 @@ class ProblemSourcesTest {
     void benchmarkRejectsAreWrittenWithTheirLine() {
         Path bench = benchmarks();
         Path runDir = dir.resolve("gaokao");
-        // gaokao2023en has rows with an empty answer (shared/data/benchmarks/SOURCES.md).
+        // gaokao2023en has rows with an empty answer (the shipped SOURCES.md).
         StageOutcome outcome = Runs.generate(spark, runDir, "problems.source=benchmark",
                 Runs.set("problems.benchmark.dir", bench), "problems.benchmark.names=[gaokao2023en]",
                 "problems.count=50", "problems.heldout-count=5", "teacher.samples=1");

@@ -27,7 +27,7 @@ class EvalStageTest {
 
     @BeforeAll
     static void tinyModel() {
-        assumeTrue(BenchmarkDir.find().isPresent(), "benchmark folder shared/data/benchmarks not found (set REDI_BENCHMARKS_DIR); skipped");
+        assumeTrue(BenchmarkDir.find().isPresent(), "REDI_BENCHMARKS_DIR names no folder; skipped");
         model = dir.resolve("tiny-student");
         TinyStudent.write(model, 1);
     }
