@@ -10,6 +10,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import redispark.jobs.config.ConfigError;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.run.RunDir;
 import redispark.jobs.spark.SparkSessions;
@@ -22,6 +23,7 @@ import redispark.jobs.stages.SplitStage;
 import redispark.jobs.stages.Stage;
 import redispark.jobs.stages.StageContext;
 import redispark.jobs.stages.StageRunner;
+import redispark.jobs.stages.TrainSettings;
 import redispark.jobs.stages.TrainStage;
 import redispark.train.objective.Objective;
 import redispark.verify.VerifyFile;
@@ -71,7 +73,7 @@ public final class RediCli {
                 e.printStackTrace(err);
             }
             err.flush();
-            return 1;
+            return e instanceof ConfigError ? 2 : 1; // a config the run cannot use is a usage error
         });
         return cli.execute(args);
     }
@@ -130,6 +132,7 @@ public final class RediCli {
             overrides.addAll(parent.overrides);
             overrides.addAll(extraOverrides());
             RediConfig config = RediConfig.load(parent.conf, overrides);
+            TrainSettings.validate(config); // a bad training value stops here, not after the stages before training
             List<Stage> stages = stages();
             // libtorch reads its thread count once, when the engine first loads (in this JVM in local mode).
             if (System.getProperty("ai.djl.pytorch.num_threads") == null) {

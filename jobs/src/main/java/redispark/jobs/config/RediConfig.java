@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 import java.io.File;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +50,7 @@ public final class RediConfig implements Serializable {
         Config merged = defaults;
         if (file != null) {
             if (!file.isFile()) {
-                throw new IllegalArgumentException("config file not found: " + file);
+                throw new ConfigError("config file not found: " + file);
             }
             Config env = ConfigFactory.parseFile(file);
             requireKnownKeys(env, defaults, file.getPath());
@@ -73,14 +74,14 @@ public final class RediConfig implements Serializable {
         for (String override : overrides) {
             int eq = override.indexOf('=');
             if (eq <= 0) {
-                throw new IllegalArgumentException("--set expects key=value, got '" + override + "'");
+                throw new ConfigError("--set expects key=value, got '" + override + "'");
             }
             String key = override.substring(0, eq).trim();
             Config one;
             try {
                 one = ConfigFactory.parseString(key + " = " + override.substring(eq + 1));
             } catch (ConfigException e) {
-                throw new IllegalArgumentException("--set " + override + ": " + e.getMessage());
+                throw new ConfigError("--set " + override + ": " + e.getMessage());
             }
             requireKnownKeys(one, schema, "--set");
             merged = one.withFallback(merged);
@@ -88,7 +89,7 @@ public final class RediConfig implements Serializable {
         try {
             return new RediConfig(merged.resolve());
         } catch (ConfigException e) {
-            throw new IllegalArgumentException("config: " + e.getMessage());
+            throw new ConfigError("config: " + e.getMessage());
         }
     }
 
@@ -96,10 +97,61 @@ public final class RediConfig implements Serializable {
         for (Map.Entry<String, ConfigValue> e : candidate.entrySet()) {
             String key = e.getKey();
             if (!schema.hasPath(key) && !underFreeForm(key, schema)) {
-                throw new IllegalArgumentException("unknown config key '" + key + "' (from " + origin
+                throw new ConfigError("unknown config key '" + key + "' (from " + origin
                         + "); known keys are listed in conf/local.conf");
             }
+            if (schema.hasPath(key)) {
+                String wrong = typeMismatch(e.getValue(), schema.getValue(key));
+                if (wrong != null) {
+                    throw new ConfigError(key + " = " + e.getValue().render(ConfigRenderOptions.concise())
+                            + " (from " + origin + "): " + wrong);
+                }
+            }
         }
+    }
+
+    /**
+     * Why {@code given} cannot stand where conf/local.conf has {@code expected}, or null when it can: the same kind
+     * of value (number, boolean, list, object; anything scalar for a string). Whether a number must be whole is
+     * left to the typed read of its setting (HOCON stores 1.0 as the integer 1).
+     */
+    static String typeMismatch(ConfigValue given, ConfigValue expected) {
+        Object value = given.unwrapped();
+        String shown = expected.render(ConfigRenderOptions.concise());
+        switch (expected.valueType()) {
+            case NUMBER -> {
+                Number n = value instanceof Number num ? num : parseNumber(value);
+                return n == null ? "expected a number (the default is " + shown + ")" : null;
+            }
+            case BOOLEAN -> {
+                boolean ok = value instanceof Boolean
+                        || (value instanceof String s && (s.equals("true") || s.equals("false")));
+                return ok ? null : "expected true or false (the default is " + shown + ")";
+            }
+            case LIST -> {
+                return given.valueType() == ConfigValueType.LIST ? null
+                        : "expected a list such as [a, b] (the default is " + shown + ")";
+            }
+            case OBJECT -> {
+                return given.valueType() == ConfigValueType.OBJECT ? null
+                        : "expected a section { ... } (the default is " + shown + ")";
+            }
+            default -> {
+                return given.valueType() == ConfigValueType.LIST || given.valueType() == ConfigValueType.OBJECT
+                        ? "expected a single value (the default is " + shown + ")" : null;
+            }
+        }
+    }
+
+    private static Number parseNumber(Object value) {
+        if (value instanceof String s) {
+            try {
+                return Double.parseDouble(s.strip());
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        return null;
     }
 
     /** Keys under an object whose default is empty ({@code spark.extra {}}) are free-form. */
@@ -125,11 +177,17 @@ public final class RediConfig implements Serializable {
         return raw().getString(path);
     }
 
+    /** The whole number at {@code path}; a fraction is an error naming the key (the typed read would truncate it). */
     public int getInt(String path) {
-        return raw().getInt(path);
+        return Math.toIntExact(getLong(path));
     }
 
     public long getLong(String path) {
+        double v = raw().getNumber(path).doubleValue();
+        if (v != Math.rint(v) || Double.isInfinite(v)) {
+            throw new ConfigError(path + " = " + raw().getValue(path).render(ConfigRenderOptions.concise())
+                    + ": expected a whole number");
+        }
         return raw().getLong(path);
     }
 

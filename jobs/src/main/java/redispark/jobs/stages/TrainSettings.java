@@ -2,6 +2,7 @@ package redispark.jobs.stages;
 
 import com.typesafe.config.ConfigValue;
 import java.util.List;
+import redispark.jobs.config.ConfigError;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.spark.BarrierTraining;
 import redispark.train.CollapseAlarm;
@@ -68,6 +69,31 @@ public final class TrainSettings {
                     config.getInt("train.checkpoint-every"), collapse, compute(config), modelOverrides(config));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("train." + objective.label() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Resolves every training setting of {@code config} once (each objective's recipe, the step computation, the
+     * ring, the model edits), so that a bad value stops the command before any stage runs, as a {@link ConfigError}
+     * naming the key.
+     */
+    public static void validate(RediConfig config) {
+        for (Objective o : Objective.values()) {
+            try {
+                resolve(config, o);
+            } catch (ConfigError e) {
+                throw e;
+            } catch (IllegalArgumentException | com.typesafe.config.ConfigException e) {
+                String m = e.getMessage();
+                throw new ConfigError(m.startsWith("train.") ? m : section(o) + ": " + m);
+            }
+        }
+        try {
+            ring(config);
+        } catch (ConfigError e) {
+            throw e;
+        } catch (IllegalArgumentException | com.typesafe.config.ConfigException e) {
+            throw new ConfigError(e.getMessage());
         }
     }
 

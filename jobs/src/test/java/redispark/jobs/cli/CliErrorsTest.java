@@ -35,9 +35,29 @@ class CliErrorsTest {
     @Test
     void unknownConfigKeyIsOneLineNamingTheKey() {
         Run r = run("generate", "--run-dir", "target/never", "--set", "teacher.samplez=3");
-        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.code()).isEqualTo(2);
         assertThat(r.err().lines()).hasSize(1);
         assertThat(r.err()).contains("unknown config key 'teacher.samplez'");
+    }
+
+    @Test
+    void aValueOfTheWrongTypeOrOutOfRangeStopsBeforeAnyStageAsAUsageError() {
+        String runDir = "target/never-" + System.nanoTime();
+        long start = System.nanoTime();
+        Run word = run("pipeline", "--run-dir", runDir, "--set", "train.redi.alpha=abc");
+        assertThat(word.code()).isEqualTo(2);
+        assertThat(word.err().lines()).hasSize(1);
+        assertThat(word.err()).contains("train.redi.alpha").contains("abc").contains("expected a number");
+        Run range = run("pipeline", "--run-dir", runDir, "--set", "train.redi.alpha=1.5");
+        assertThat(range.code()).isEqualTo(2);
+        assertThat(range.err().lines()).hasSize(1);
+        assertThat(range.err()).contains("train.redi").contains("alpha must be in [0, 1], got 1.5");
+        Run fraction = run("train-sft", "--run-dir", runDir, "--set", "train.sft.epochs=2.5");
+        assertThat(fraction.code()).isEqualTo(2);
+        assertThat(fraction.err().lines()).hasSize(1);
+        assertThat(fraction.err()).contains("train.sft.epochs");
+        assertThat((System.nanoTime() - start) / 1e9).isLessThan(5.0);
+        assertThat(java.nio.file.Files.exists(java.nio.file.Path.of(runDir))).isFalse();
     }
 
     @Test
