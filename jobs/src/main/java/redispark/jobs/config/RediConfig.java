@@ -100,7 +100,7 @@ public final class RediConfig implements Serializable {
                 throw new ConfigError("unknown config key '" + key + "' (from " + origin
                         + "); known keys are listed in conf/local.conf");
             }
-            if (schema.hasPath(key)) {
+            if (schema.hasPath(key) && !wordForNumber(key, e.getValue())) {
                 String wrong = typeMismatch(e.getValue(), schema.getValue(key));
                 if (wrong != null) {
                     throw new ConfigError(key + " = " + e.getValue().render(ConfigRenderOptions.concise())
@@ -141,6 +141,15 @@ public final class RediConfig implements Serializable {
                         ? "expected a single value (the default is " + shown + ")" : null;
             }
         }
+    }
+
+    /** Numeric keys that also take a word, as conf/local.conf documents them: {@code problems.count = "all"}. */
+    private static final Map<String, java.util.Set<String>> NUMBER_WORDS =
+            Map.of("problems.count", java.util.Set.of("all"));
+
+    private static boolean wordForNumber(String key, ConfigValue value) {
+        return value.unwrapped() instanceof String s && NUMBER_WORDS.getOrDefault(key, java.util.Set.of())
+                .contains(s.strip().toLowerCase(java.util.Locale.ROOT));
     }
 
     private static Number parseNumber(Object value) {
