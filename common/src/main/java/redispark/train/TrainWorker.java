@@ -4,20 +4,17 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import redispark.dist.Collective;
 import redispark.dist.ShardPlan;
 import redispark.model.HostStaging;
+import redispark.run.LocalFiles;
 import redispark.model.Qwen2Model;
 import redispark.text.ChatTemplate;
 import redispark.text.TextTokenizer;
@@ -146,7 +143,7 @@ public final class TrainWorker {
                     Path dir = q.workDir().resolve("snapshot-" + step);
                     Checkpoints.saveModel(model, q.initDir(), dir, staging);
                     q.snapshots().written(dir, step);
-                    deleteTree(dir);
+                    LocalFiles.deleteTree(dir);
                 }
             });
             loop.withStaging(staging).withCheckpointer((state, optimizer) -> {
@@ -156,7 +153,7 @@ public final class TrainWorker {
                     q.sink().written(dir, state);
                 }
                 // keep only the newest local checkpoint: it is the last good one whatever happens next
-                written.headMap(state.globalStep()).values().forEach(TrainWorker::deleteTree);
+                written.headMap(state.globalStep()).values().forEach(LocalFiles::deleteTree);
                 written.headMap(state.globalStep()).clear();
                 written.put(state.globalStep(), dir);
             });
@@ -310,20 +307,6 @@ public final class TrainWorker {
         }
         return objective == Objective.SFT ? new TrainData.Examples(positives)
                 : new TrainData.Unpaired(positives, negatives);
-    }
-
-    /** Deletes a local folder and everything in it (nothing when absent). */
-    public static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + dir, e);
-        }
     }
 
     static String toJson(Map<String, ?> value) {

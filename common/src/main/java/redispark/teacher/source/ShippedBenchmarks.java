@@ -15,6 +15,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import redispark.run.LocalFiles;
 
 /**
  * The benchmark JSONL files that ship inside the product (resources under {@value #RESOURCE_DIR}, with
@@ -72,12 +73,12 @@ public final class ShippedBenchmarks {
       try {
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
       } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException raced) {
-        deleteTree(tmp); // another process unpacked the same bytes first
+        LocalFiles.deleteTree(tmp); // another process unpacked the same bytes first
       } catch (IOException e) {
         if (!Files.isDirectory(dir)) {
           throw e;
         }
-        deleteTree(tmp);
+        LocalFiles.deleteTree(tmp);
       }
       return dir;
     } catch (IOException e) {
@@ -104,14 +105,6 @@ public final class ShippedBenchmarks {
         throw new IOException(RESOURCE_DIR + name + " is missing from the classpath");
       }
       return in.readAllBytes();
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
     }
   }
 }

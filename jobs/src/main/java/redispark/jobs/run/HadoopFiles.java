@@ -101,9 +101,9 @@ public final class HadoopFiles implements Serializable {
     }
 
     private static void deleteTree(java.nio.file.Path root) {
-        try (var paths = Files.walk(root)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
+        try {
+            redispark.run.LocalFiles.deleteTree(root);
+        } catch (java.io.UncheckedIOException e) {
             // a copy left in the temp folder costs disk, not correctness
         }
     }

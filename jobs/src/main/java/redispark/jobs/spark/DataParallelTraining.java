@@ -23,6 +23,7 @@ import redispark.train.Checkpoints;
 import redispark.train.RefLogProbs;
 import redispark.train.TrainConfig;
 import redispark.train.TrainLoop;
+import redispark.run.LocalFiles;
 import redispark.train.TrainWorker;
 import redispark.train.objective.Objective;
 import scala.Tuple2;
@@ -165,9 +166,9 @@ public final class DataParallelTraining {
                 out.addAll(outcome.metricLines());
                 return out;
             } finally {
-                TrainWorker.deleteTree(work);
+                LocalFiles.deleteTree(work);
                 if (resumeFrom != null) {
-                    TrainWorker.deleteTree(resumeFrom.getParent());
+                    LocalFiles.deleteTree(resumeFrom.getParent());
                 }
             }
         }
