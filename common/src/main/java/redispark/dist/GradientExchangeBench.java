@@ -190,21 +190,8 @@ public final class GradientExchangeBench {
      */
     private static boolean matchesReference(Map<String, NDArray> parameters, float[][] inputs,
             GradientBuckets layout, float[] expected) {
-        int world = inputs.length;
         for (int b = 0; b < layout.bucketCount(); b++) {
-            int from = (int) layout.bucketStart(b);
-            int len = layout.bucketLength(b);
-            for (int c = 0; c < world; c++) {
-                int start = from + RingCollective.chunkStart(len, world, c);
-                int end = start + RingCollective.chunkLength(len, world, c);
-                for (int i = start; i < end; i++) {
-                    float sum = inputs[c][i];
-                    for (int k = 1; k < world; k++) {
-                        sum = sum + inputs[(c + k) % world][i];
-                    }
-                    expected[i] = sum;
-                }
-            }
+            RingCollective.referenceSum(inputs, (int) layout.bucketStart(b), layout.bucketLength(b), expected);
         }
         int at = 0;
         for (NDArray w : parameters.values()) {

@@ -30,19 +30,10 @@ public final class NativeHeap {
         public long keepcost;
     }
 
-    private static MallInfo2 read() {
-        Function f = NativeLibrary.getInstance("c").getFunction("mallinfo2");
-        return (MallInfo2) f.invoke(MallInfo2.class, new Object[0]);
-    }
-
     /** In-use native heap in MiB, or -1 where it cannot be read. */
     public static double inUseMib() {
-        try {
-            MallInfo2 info = read();
-            return (info.uordblks + info.hblkhd) / (1024.0 * 1024.0);
-        } catch (UnsatisfiedLinkError | RuntimeException e) {
-            return -1;
-        }
+        MallInfo2 info = read();
+        return info == null ? -1 : (info.uordblks + info.hblkhd) / (1024.0 * 1024.0);
     }
 
     /**
@@ -50,11 +41,17 @@ public final class NativeHeap {
      * grow to as the allocator touches its free space), or -1 where it cannot be read.
      */
     public static double reservedMib() {
+        MallInfo2 info = read();
+        return info == null ? -1 : (info.arena + info.hblkhd) / (1024.0 * 1024.0);
+    }
+
+    /** glibc's current statistics, or null where {@code mallinfo2} cannot be called. */
+    private static MallInfo2 read() {
         try {
-            MallInfo2 info = read();
-            return (info.arena + info.hblkhd) / (1024.0 * 1024.0);
+            Function f = NativeLibrary.getInstance("c").getFunction("mallinfo2");
+            return (MallInfo2) f.invoke(MallInfo2.class, new Object[0]);
         } catch (UnsatisfiedLinkError | RuntimeException e) {
-            return -1;
+            return null;
         }
     }
 }

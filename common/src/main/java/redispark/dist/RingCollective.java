@@ -324,12 +324,20 @@ public final class RingCollective implements Collective {
      * result to this bit for bit.
      */
     public static float[] referenceSum(float[][] perRank) {
+        float[] out = new float[perRank[0].length];
+        referenceSum(perRank, 0, out.length, out);
+        return out;
+    }
+
+    /**
+     * {@link #referenceSum(float[][])} of one all-reduce over elements {@code [from, from + length)} of every rank's
+     * array (e.g. one bucket of a {@link GradientBuckets} layout), written into the same range of {@code out}.
+     */
+    public static void referenceSum(float[][] perRank, int from, int length, float[] out) {
         int world = perRank.length;
-        int n = perRank[0].length;
-        float[] out = new float[n];
         for (int c = 0; c < world; c++) {
-            int start = chunkStart(n, world, c);
-            int end = start + chunkLength(n, world, c);
+            int start = from + chunkStart(length, world, c);
+            int end = start + chunkLength(length, world, c);
             for (int i = start; i < end; i++) {
                 float s = perRank[c][i];
                 for (int k = 1; k < world; k++) {
@@ -338,7 +346,6 @@ public final class RingCollective implements Collective {
                 out[i] = s;
             }
         }
-        return out;
     }
 
     static int chunkStart(int n, int world, int c) {

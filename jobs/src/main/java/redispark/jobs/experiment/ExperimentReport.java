@@ -238,13 +238,9 @@ final class ExperimentReport {
         sft.add(new double[] {plateau.steps(), start.first()});
         series.put("SFT pass@1", sft);
         if (!Double.isNaN(plateau.rise())) {
-            // the fitted line through the mean of the last third's points; rise is in points, the plot in fractions
-            double mx = plateau.points().stream().mapToDouble(q -> q[0]).average().orElseThrow();
-            double my = plateau.points().stream().mapToDouble(q -> q[1]).average().orElseThrow();
-            double slope = plateau.rise() / 100 / (plateau.steps() - plateau.fromStep());
             series.put("fit over the last third", List.of(
-                    new double[] {plateau.fromStep(), my + slope * (plateau.fromStep() - mx)},
-                    new double[] {plateau.steps(), my + slope * (plateau.steps() - mx)}));
+                    new double[] {plateau.fromStep(), plateau.fittedAt(plateau.fromStep())},
+                    new double[] {plateau.steps(), plateau.fittedAt(plateau.steps())}));
         }
         ReportPages.image(ReportPages.lines("SFT start: pass@1 at checkpoints (" + benchmark + ")", "SFT step",
                 series, new ArrayList<>(series.keySet()), true), dir, "sft-plateau", body);

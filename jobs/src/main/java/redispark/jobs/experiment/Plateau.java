@@ -39,6 +39,16 @@ record Plateau(List<double[]> points, int fromStep, int steps, double rise, doub
         return new Plateau(points, from, steps, rise, maxRise);
     }
 
+    /**
+     * The fitted line's pass@1 (a fraction) at {@code step}: through the mean of the last third's points with the
+     * slope of {@link #rise()}. Only with a rise (two or more points).
+     */
+    double fittedAt(double step) {
+        double mx = points.stream().mapToDouble(p -> p[0]).average().orElseThrow();
+        double my = points.stream().mapToDouble(p -> p[1]).average().orElseThrow();
+        return my + rise / 100 / (steps - fromStep) * (step - mx);
+    }
+
     /** Whether there were enough checkpoints to tell (two in the last third) and the rise is within bounds. */
     boolean flat() {
         return !Double.isNaN(rise) && rise <= maxRise;
