@@ -42,9 +42,20 @@ public final class AllReduceBench {
      * slowest rank (median) and CPU time summed over all ranks' threads (mean), which shows how much of the wall
      * time the ranks actually ran (on a shared machine, much less).
      */
-    public record Result(int ranks, int mib, int segmentBytes, double busbwGBps, double loopbackGBps,
-            double memcpyGBps, double exchangeGBps, double allReduceMillis, double allReduceCpuMillis,
-            double exchangeCpuMillis, double loopbackCpuMillis, double oneFloatMicros, double small64KiBMicros) {
+    public record Result(
+            int ranks,
+            int mib,
+            int segmentBytes,
+            double busbwGBps,
+            double loopbackGBps,
+            double memcpyGBps,
+            double exchangeGBps,
+            double allReduceMillis,
+            double allReduceCpuMillis,
+            double exchangeCpuMillis,
+            double loopbackCpuMillis,
+            double oneFloatMicros,
+            double small64KiBMicros) {
 
         public double ratio() {
             return busbwGBps / loopbackGBps;
@@ -52,9 +63,15 @@ public final class AllReduceBench {
 
         /** {@code allreduce ranks=N mib=S busbw_gbps=X loopback_gbps=Y memcpy_gbps=Z ratio=X/Y}, rates in GB/s. */
         public String line() {
-            return String.format(Locale.ROOT,
-                    "allreduce ranks=%d mib=%d busbw_gbps=%.3f loopback_gbps=%.3f memcpy_gbps=%.3f ratio=%.3f", ranks,
-                    mib, busbwGBps, loopbackGBps, memcpyGBps, ratio());
+            return String.format(
+                    Locale.ROOT,
+                    "allreduce ranks=%d mib=%d busbw_gbps=%.3f loopback_gbps=%.3f memcpy_gbps=%.3f ratio=%.3f",
+                    ranks,
+                    mib,
+                    busbwGBps,
+                    loopbackGBps,
+                    memcpyGBps,
+                    ratio());
         }
     }
 
@@ -72,16 +89,25 @@ public final class AllReduceBench {
         }
         int bytes = mib << 20;
         double factor = 2.0 * (ranks - 1) / ranks;
-        Timing allReduce = timeRing(ranks, bytes, segmentBytes,
-                (ring, data) -> ring.allReduceSumLittleEndian(data));
+        Timing allReduce = timeRing(ranks, bytes, segmentBytes, (ring, data) -> ring.allReduceSumLittleEndian(data));
         Timing exchange = timeRing(ranks, bytes, segmentBytes, RingCollective::exchangeLikeAllReduce);
         Timing loopback = timeRing(2, bytes, segmentBytes, (ring, data) -> ring.broadcastLittleEndian(data, 0));
         long memcpy = timeMemcpy(bytes);
         double[] latency = latencyMicros(ranks, segmentBytes);
-        return new Result(ranks, mib, segmentBytes, factor * bytes / allReduce.wallNanos,
-                (double) bytes / loopback.wallNanos, (double) bytes / memcpy, factor * bytes / exchange.wallNanos,
-                allReduce.wallNanos / 1e6, allReduce.cpuNanos / 1e6, exchange.cpuNanos / 1e6,
-                loopback.cpuNanos / 1e6, latency[0], latency[1]);
+        return new Result(
+                ranks,
+                mib,
+                segmentBytes,
+                factor * bytes / allReduce.wallNanos,
+                (double) bytes / loopback.wallNanos,
+                (double) bytes / memcpy,
+                factor * bytes / exchange.wallNanos,
+                allReduce.wallNanos / 1e6,
+                allReduce.cpuNanos / 1e6,
+                exchange.cpuNanos / 1e6,
+                loopback.cpuNanos / 1e6,
+                latency[0],
+                latency[1]);
     }
 
     /** Mean microseconds per back-to-back all-reduce of 1 float and of 64 KiB (16384 floats), float[] path. */
@@ -92,27 +118,29 @@ public final class AllReduceBench {
             int calls = 200;
             List<CompletableFuture<double[]>> work = new ArrayList<>();
             for (RingCollective ring : rings) {
-                work.add(CompletableFuture.supplyAsync(() -> {
-                    double[] out = new double[2];
-                    int k = 0;
-                    for (int floats : new int[] {1, 16384}) {
-                        float[] v = new float[floats];
-                        for (int i = 0; i < calls / 4; i++) {
-                            ring.allReduceSum(v); // warm-up
-                        }
-                        ring.barrier();
-                        long start = System.nanoTime();
-                        for (int i = 0; i < calls; i++) {
-                            ring.allReduceSum(v);
-                        }
-                        out[k++] = (System.nanoTime() - start) / 1e3 / calls;
-                    }
-                    return out;
-                }, runnable -> {
-                    Thread t = new Thread(runnable, "bench-latency-rank" + ring.rank());
-                    t.setDaemon(true);
-                    t.start();
-                }));
+                work.add(CompletableFuture.supplyAsync(
+                        () -> {
+                            double[] out = new double[2];
+                            int k = 0;
+                            for (int floats : new int[] {1, 16384}) {
+                                float[] v = new float[floats];
+                                for (int i = 0; i < calls / 4; i++) {
+                                    ring.allReduceSum(v); // warm-up
+                                }
+                                ring.barrier();
+                                long start = System.nanoTime();
+                                for (int i = 0; i < calls; i++) {
+                                    ring.allReduceSum(v);
+                                }
+                                out[k++] = (System.nanoTime() - start) / 1e3 / calls;
+                            }
+                            return out;
+                        },
+                        runnable -> {
+                            Thread t = new Thread(runnable, "bench-latency-rank" + ring.rank());
+                            t.setDaemon(true);
+                            t.start();
+                        }));
             }
             double[] worst = new double[2];
             for (CompletableFuture<double[]> f : work) {
@@ -147,29 +175,32 @@ public final class AllReduceBench {
             List<CompletableFuture<long[]>> work = new ArrayList<>();
             for (RingCollective ring : rings) {
                 CompletableFuture<long[]> f = new CompletableFuture<>();
-                Thread t = new Thread(() -> {
-                    try {
-                        ByteBuffer data = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
-                        for (int i = 0; i < bytes; i += Float.BYTES) {
-                            data.putFloat(i, 1.0f + (i & 1023) / 1024f);
-                        }
-                        long[] times = new long[ITERATIONS + 1];
-                        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
-                        for (int it = -WARMUP; it < ITERATIONS; it++) {
-                            ring.barrier();
-                            long cpu = mx.getCurrentThreadCpuTime();
-                            long start = System.nanoTime();
-                            call.call(ring, data);
-                            if (it >= 0) {
-                                times[it] = System.nanoTime() - start;
-                                times[ITERATIONS] += mx.getCurrentThreadCpuTime() - cpu;
+                Thread t = new Thread(
+                        () -> {
+                            try {
+                                ByteBuffer data =
+                                        ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
+                                for (int i = 0; i < bytes; i += Float.BYTES) {
+                                    data.putFloat(i, 1.0f + (i & 1023) / 1024f);
+                                }
+                                long[] times = new long[ITERATIONS + 1];
+                                var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+                                for (int it = -WARMUP; it < ITERATIONS; it++) {
+                                    ring.barrier();
+                                    long cpu = mx.getCurrentThreadCpuTime();
+                                    long start = System.nanoTime();
+                                    call.call(ring, data);
+                                    if (it >= 0) {
+                                        times[it] = System.nanoTime() - start;
+                                        times[ITERATIONS] += mx.getCurrentThreadCpuTime() - cpu;
+                                    }
+                                }
+                                f.complete(times);
+                            } catch (Throwable e) {
+                                f.completeExceptionally(e);
                             }
-                        }
-                        f.complete(times);
-                    } catch (Throwable e) {
-                        f.completeExceptionally(e);
-                    }
-                }, "bench-rank" + ring.rank());
+                        },
+                        "bench-rank" + ring.rank());
                 t.setDaemon(true);
                 t.start();
                 work.add(f);
@@ -227,10 +258,19 @@ public final class AllReduceBench {
         int segment = args.length > 2 ? Integer.parseInt(args[2]) << 10 : Rendezvous.DEFAULT_SEGMENT_BYTES;
         Result r = measure(ranks, mib, segment);
         System.out.println(r.line());
-        System.out.printf(Locale.ROOT, "# segment=%d KiB allreduce_ms=%.1f exchange_gbps=%.3f busbw/exchange=%.3f"
-                + " cpu_ms_per_call(all ranks): allreduce=%.1f exchange=%.1f loopback=%.1f"
-                + " latency_us: 1 float=%.0f 64 KiB=%.0f%n", segment >> 10, r.allReduceMillis(), r.exchangeGBps(),
-                r.busbwGBps() / r.exchangeGBps(), r.allReduceCpuMillis(), r.exchangeCpuMillis(),
-                r.loopbackCpuMillis(), r.oneFloatMicros(), r.small64KiBMicros());
+        System.out.printf(
+                Locale.ROOT,
+                "# segment=%d KiB allreduce_ms=%.1f exchange_gbps=%.3f busbw/exchange=%.3f"
+                        + " cpu_ms_per_call(all ranks): allreduce=%.1f exchange=%.1f loopback=%.1f"
+                        + " latency_us: 1 float=%.0f 64 KiB=%.0f%n",
+                segment >> 10,
+                r.allReduceMillis(),
+                r.exchangeGBps(),
+                r.busbwGBps() / r.exchangeGBps(),
+                r.allReduceCpuMillis(),
+                r.exchangeCpuMillis(),
+                r.loopbackCpuMillis(),
+                r.oneFloatMicros(),
+                r.small64KiBMicros());
     }
 }

@@ -33,6 +33,7 @@ public final class GradientBuckets {
     private final long totalFloats;
     /** Slice s: tensor, offset in the tensor, length, offset in its bucket; bucket b owns slices [first[b], first[b+1]). */
     private final int[] sliceTensor;
+
     private final int[] sliceTensorOffset;
     private final int[] sliceLength;
     private final int[] sliceBucketOffset;
@@ -147,7 +148,10 @@ public final class GradientBuckets {
             md.update(b.putInt(bucketFloats).putLong(sizes.length).array());
             for (int t = 0; t < sizes.length; t++) {
                 byte[] name = names.get(t).getBytes(StandardCharsets.UTF_8);
-                md.update(ByteBuffer.allocate(12).putInt(name.length).putLong(sizes[t]).array());
+                md.update(ByteBuffer.allocate(12)
+                        .putInt(name.length)
+                        .putLong(sizes[t])
+                        .array());
                 md.update(name);
             }
             return ByteBuffer.wrap(md.digest()).getLong();

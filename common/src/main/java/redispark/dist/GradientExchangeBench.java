@@ -46,9 +46,20 @@ public final class GradientExchangeBench {
      * @param nativeFirstMib native heap in use after the warm-up ({@link NativeHeap}; MiB, -1 where unknown)
      * @param arraysFirst live NDArrays of rank 0's manager after the warm-up
      */
-    public record Result(int ranks, int steps, HostStaging.Mode staging, long floats, int buckets, boolean exact,
-            double rssFirstMib, double rssLastMib, double nativeFirstMib, double nativeLastMib, int arraysFirst,
-            int arraysLast, double msPerStep) {
+    public record Result(
+            int ranks,
+            int steps,
+            HostStaging.Mode staging,
+            long floats,
+            int buckets,
+            boolean exact,
+            double rssFirstMib,
+            double rssLastMib,
+            double nativeFirstMib,
+            double nativeLastMib,
+            int arraysFirst,
+            int arraysLast,
+            double msPerStep) {
 
         /** Growth of the native heap in use between the two samples (a leak per step shows here). */
         public double nativeGrowthMib() {
@@ -57,19 +68,33 @@ public final class GradientExchangeBench {
 
         /** {@code exchange ranks=N steps=S staging=force floats=F buckets=B exact=true rss_first_mib=… …}. */
         public String line() {
-            return String.format(Locale.ROOT, "exchange ranks=%d steps=%d staging=%s floats=%d buckets=%d exact=%s "
-                    + "rss_first_mib=%.1f rss_last_mib=%.1f native_first_mib=%.1f native_last_mib=%.1f "
-                    + "native_reserved_mib=%.1f ndarrays_first=%d ndarrays_last=%d ms_per_step=%.2f",
-                    ranks, steps, staging.label(), floats, buckets, exact, rssFirstMib, rssLastMib, nativeFirstMib,
-                    nativeLastMib, NativeHeap.reservedMib(), arraysFirst, arraysLast, msPerStep);
+            return String.format(
+                    Locale.ROOT,
+                    "exchange ranks=%d steps=%d staging=%s floats=%d buckets=%d exact=%s "
+                            + "rss_first_mib=%.1f rss_last_mib=%.1f native_first_mib=%.1f native_last_mib=%.1f "
+                            + "native_reserved_mib=%.1f ndarrays_first=%d ndarrays_last=%d ms_per_step=%.2f",
+                    ranks,
+                    steps,
+                    staging.label(),
+                    floats,
+                    buckets,
+                    exact,
+                    rssFirstMib,
+                    rssLastMib,
+                    nativeFirstMib,
+                    nativeLastMib,
+                    NativeHeap.reservedMib(),
+                    arraysFirst,
+                    arraysLast,
+                    msPerStep);
         }
     }
 
     /** Runs {@code steps} exchanges between {@code ranks} loopback ranks through a staging buffer of {@code bufferBytes}. */
     public static Result run(int ranks, int steps, HostStaging.Mode mode, int bufferBytes) {
         if (ranks < 2 || steps < 1) {
-            throw new IllegalArgumentException("the exchange needs >= 2 ranks and >= 1 step, got " + ranks + " and "
-                    + steps);
+            throw new IllegalArgumentException(
+                    "the exchange needs >= 2 ranks and >= 1 step, got " + ranks + " and " + steps);
         }
         long[] sizes = new long[SHAPES.length];
         List<String> names = new ArrayList<>();
@@ -83,14 +108,16 @@ public final class GradientExchangeBench {
             List<CompletableFuture<RankResult>> futures = new ArrayList<>();
             for (RingCollective c : ring) {
                 CompletableFuture<RankResult> f = new CompletableFuture<>();
-                Thread thread = new Thread(() -> {
-                    try {
-                        f.complete(rank(c, names, steps, mode, bufferBytes, layout));
-                    } catch (Throwable e) {
-                        f.completeExceptionally(e);
-                        ring.forEach(RingCollective::close); // release the other ranks from their waits
-                    }
-                }, "exchange-rank" + c.rank());
+                Thread thread = new Thread(
+                        () -> {
+                            try {
+                                f.complete(rank(c, names, steps, mode, bufferBytes, layout));
+                            } catch (Throwable e) {
+                                f.completeExceptionally(e);
+                                ring.forEach(RingCollective::close); // release the other ranks from their waits
+                            }
+                        },
+                        "exchange-rank" + c.rank());
                 thread.setDaemon(true);
                 thread.start();
                 futures.add(f);
@@ -101,9 +128,19 @@ public final class GradientExchangeBench {
             }
             RankResult first = results.get(0);
             boolean exact = results.stream().allMatch(RankResult::exact);
-            return new Result(ranks, steps, mode, layout.totalFloats(), layout.bucketCount(), exact,
-                    first.rssFirstMib(), first.rssLastMib(), first.nativeFirstMib(), first.nativeLastMib(),
-                    first.arraysFirst(), first.arraysLast(),
+            return new Result(
+                    ranks,
+                    steps,
+                    mode,
+                    layout.totalFloats(),
+                    layout.bucketCount(),
+                    exact,
+                    first.rssFirstMib(),
+                    first.rssLastMib(),
+                    first.nativeFirstMib(),
+                    first.nativeLastMib(),
+                    first.arraysFirst(),
+                    first.arraysLast(),
                     first.seconds() * 1e3 / steps);
         } catch (ExecutionException e) {
             throw new IllegalStateException("a rank failed: " + e.getCause(), e.getCause());
@@ -117,11 +154,23 @@ public final class GradientExchangeBench {
         }
     }
 
-    private record RankResult(boolean exact, double rssFirstMib, double rssLastMib, double nativeFirstMib,
-            double nativeLastMib, int arraysFirst, int arraysLast, double seconds) {}
+    private record RankResult(
+            boolean exact,
+            double rssFirstMib,
+            double rssLastMib,
+            double nativeFirstMib,
+            double nativeLastMib,
+            int arraysFirst,
+            int arraysLast,
+            double seconds) {}
 
-    private static RankResult rank(Collective c, List<String> names, int steps, HostStaging.Mode mode,
-            int bufferBytes, GradientBuckets layout) {
+    private static RankResult rank(
+            Collective c,
+            List<String> names,
+            int steps,
+            HostStaging.Mode mode,
+            int bufferBytes,
+            GradientBuckets layout) {
         try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
                 HostStaging staging = new HostStaging(mode, bufferBytes)) {
             Map<String, NDArray> parameters = new LinkedHashMap<>();
@@ -155,8 +204,15 @@ public final class GradientExchangeBench {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             System.gc();
-            return new RankResult(exact, rssFirst, residentMib(), nativeFirst, NativeHeap.inUseMib(), arraysFirst,
-                    manager.getManagedArrays().size(), seconds);
+            return new RankResult(
+                    exact,
+                    rssFirst,
+                    residentMib(),
+                    nativeFirst,
+                    NativeHeap.inUseMib(),
+                    arraysFirst,
+                    manager.getManagedArrays().size(),
+                    seconds);
         }
     }
 
@@ -177,7 +233,10 @@ public final class GradientExchangeBench {
         for (NDArray w : parameters.values()) {
             try (NDArray g = w.getGradient()) {
                 int n = (int) g.size();
-                g.toByteBuffer(true).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(flat, at, n);
+                g.toByteBuffer(true)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asFloatBuffer()
+                        .put(flat, at, n);
                 at += n;
             }
         }
@@ -188,15 +247,16 @@ public final class GradientExchangeBench {
      * {@link RingCollective#referenceSum}'s order, computed into {@code expected} without allocating (so the
      * measurement adds no garbage of its own).
      */
-    private static boolean matchesReference(Map<String, NDArray> parameters, float[][] inputs,
-            GradientBuckets layout, float[] expected) {
+    private static boolean matchesReference(
+            Map<String, NDArray> parameters, float[][] inputs, GradientBuckets layout, float[] expected) {
         for (int b = 0; b < layout.bucketCount(); b++) {
             RingCollective.referenceSum(inputs, (int) layout.bucketStart(b), layout.bucketLength(b), expected);
         }
         int at = 0;
         for (NDArray w : parameters.values()) {
             try (NDArray g = w.getGradient()) {
-                FloatBuffer got = g.toByteBuffer(true).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+                FloatBuffer got =
+                        g.toByteBuffer(true).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
                 for (int i = 0; i < got.remaining(); i++) {
                     if (Float.floatToRawIntBits(got.get(i)) != Float.floatToRawIntBits(expected[at + i])) {
                         return false;

@@ -84,7 +84,8 @@ final class Handshake {
             refuse(ch, reason, deadline);
             throw HandshakeRefusedException.of(blame.fail("refused the peer: " + reason, null));
         }
-        ByteBuffer proof = ByteBuffer.allocate(32).put(mac(rv, claim.nonce, self, peer)).flip();
+        ByteBuffer proof =
+                ByteBuffer.allocate(32).put(mac(rv, claim.nonce, self, peer)).flip();
         send(ch, PROOF, proof, deadline, blame);
         Frame verdict = receive(ch, deadline, blame, false);
         if (verdict.type == REFUSE) {
@@ -161,7 +162,11 @@ final class Handshake {
     private static ByteBuffer claim(Rendezvous rv, int receiver, byte[] nonce, byte[] mac) {
         byte[] run = rv.runId().getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = ByteBuffer.allocate(4 * 5 + 2 + run.length + NONCE_BYTES + (mac == null ? 0 : mac.length));
-        b.putInt(VERSION).putInt(rv.rank()).putInt(receiver).putInt(rv.worldSize()).putInt(rv.attempt());
+        b.putInt(VERSION)
+                .putInt(rv.rank())
+                .putInt(receiver)
+                .putInt(rv.worldSize())
+                .putInt(rv.attempt());
         b.putShort((short) run.length).put(run).put(nonce);
         if (mac != null) {
             b.put(mac);
@@ -188,7 +193,12 @@ final class Handshake {
             mac.init(new SecretKeySpec(rv.secretUnsafe(), "HmacSHA256"));
             byte[] run = rv.runId().getBytes(StandardCharsets.UTF_8);
             ByteBuffer msg = ByteBuffer.allocate(nonce.length + 4 + run.length + 12);
-            msg.put(nonce).putInt(run.length).put(run).putInt(rv.attempt()).putInt(sender).putInt(receiver);
+            msg.put(nonce)
+                    .putInt(run.length)
+                    .put(run)
+                    .putInt(rv.attempt())
+                    .putInt(sender)
+                    .putInt(receiver);
             return mac.doFinal(msg.array());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is unavailable in this JVM", e);
@@ -220,7 +230,11 @@ final class Handshake {
         byte[] text = reason.getBytes(StandardCharsets.UTF_8);
         ByteBuffer body = ByteBuffer.wrap(text, 0, Math.min(text.length, MAX_FRAME - 16));
         try {
-            send(ch, REFUSE, body, Math.min(deadline, System.nanoTime() + 1_000_000_000L),
+            send(
+                    ch,
+                    REFUSE,
+                    body,
+                    Math.min(deadline, System.nanoTime() + 1_000_000_000L),
                     (problem, cause) -> new CollectiveException(problem, -1, "handshake", cause));
         } catch (CollectiveException ignored) {
             // the peer may already be gone; the refusal is reported locally anyway

@@ -48,8 +48,8 @@ final class Io {
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw blame.fail((write ? "the peer stopped reading" : "no data arrived")
-                            + " before the deadline", null);
+                    throw blame.fail(
+                            (write ? "the peer stopped reading" : "no data arrived") + " before the deadline", null);
                 }
                 selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
                 selector.selectedKeys().clear();
@@ -71,7 +71,10 @@ final class Io {
      * Connects, retrying on transport errors until the deadline, unless {@code abort} supplies an exception first
      * (checked between tries: a peer that has already refused this rank will not come back).
      */
-    static SocketChannel connect(InetSocketAddress target, long deadline, Blame blame,
+    static SocketChannel connect(
+            InetSocketAddress target,
+            long deadline,
+            Blame blame,
             java.util.function.Supplier<? extends RuntimeException> abort) {
         long backoffMillis = 10;
         Exception last = null;

@@ -15,8 +15,18 @@ public final class NativeHeap {
     private NativeHeap() {}
 
     /** glibc's {@code struct mallinfo2}: ten {@code size_t} fields. */
-    @Structure.FieldOrder({"arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
-            "fordblks", "keepcost"})
+    @Structure.FieldOrder({
+        "arena",
+        "ordblks",
+        "smblks",
+        "hblks",
+        "hblkhd",
+        "usmblks",
+        "fsmblks",
+        "uordblks",
+        "fordblks",
+        "keepcost"
+    })
     public static final class MallInfo2 extends Structure implements Structure.ByValue {
         public long arena;
         public long ordblks;

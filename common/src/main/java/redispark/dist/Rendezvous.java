@@ -26,8 +26,17 @@ import java.util.List;
  *     difference in step time between ranks, since a rank waits inside a collective for the slowest one
  * @param segmentBytes pipelining unit: large arrays move in segments of this many bytes (a multiple of 8)
  */
-public record Rendezvous(int rank, int worldSize, List<String> peers, byte[] secret, String runId, int attempt,
-        Duration connectTimeout, Duration ioTimeout, int segmentBytes) implements Serializable {
+public record Rendezvous(
+        int rank,
+        int worldSize,
+        List<String> peers,
+        byte[] secret,
+        String runId,
+        int attempt,
+        Duration connectTimeout,
+        Duration ioTimeout,
+        int segmentBytes)
+        implements Serializable {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(60);
     public static final Duration DEFAULT_IO_TIMEOUT = Duration.ofSeconds(60);
@@ -69,8 +78,16 @@ public record Rendezvous(int rank, int worldSize, List<String> peers, byte[] sec
 
     /** A rendezvous with the default timeouts (60 s) and segment size (1 MiB); worldSize is {@code peers.size()}. */
     public static Rendezvous of(int rank, List<String> peers, byte[] secret, String runId, int attempt) {
-        return new Rendezvous(rank, peers.size(), peers, secret, runId, attempt, DEFAULT_CONNECT_TIMEOUT,
-                DEFAULT_IO_TIMEOUT, DEFAULT_SEGMENT_BYTES);
+        return new Rendezvous(
+                rank,
+                peers.size(),
+                peers,
+                secret,
+                runId,
+                attempt,
+                DEFAULT_CONNECT_TIMEOUT,
+                DEFAULT_IO_TIMEOUT,
+                DEFAULT_SEGMENT_BYTES);
     }
 
     public Rendezvous withTimeouts(Duration connect, Duration io) {
@@ -119,8 +136,7 @@ public record Rendezvous(int rank, int worldSize, List<String> peers, byte[] sec
         }
         int colon = hostPort.lastIndexOf(':');
         if (colon <= 0 || colon == hostPort.length() - 1) {
-            throw new IllegalArgumentException(
-                    "address of rank " + r + " must be host:port, got '" + hostPort + "'");
+            throw new IllegalArgumentException("address of rank " + r + " must be host:port, got '" + hostPort + "'");
         }
         String host = hostPort.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
@@ -149,9 +165,15 @@ public record Rendezvous(int rank, int worldSize, List<String> peers, byte[] sec
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Rendezvous r && rank == r.rank && worldSize == r.worldSize && peers.equals(r.peers)
-                && Arrays.equals(secret, r.secret) && runId.equals(r.runId) && attempt == r.attempt
-                && connectTimeout.equals(r.connectTimeout) && ioTimeout.equals(r.ioTimeout)
+        return o instanceof Rendezvous r
+                && rank == r.rank
+                && worldSize == r.worldSize
+                && peers.equals(r.peers)
+                && Arrays.equals(secret, r.secret)
+                && runId.equals(r.runId)
+                && attempt == r.attempt
+                && connectTimeout.equals(r.connectTimeout)
+                && ioTimeout.equals(r.ioTimeout)
                 && segmentBytes == r.segmentBytes;
     }
 

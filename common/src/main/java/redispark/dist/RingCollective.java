@@ -81,8 +81,8 @@ public final class RingCollective implements Collective {
     /** Wraps two authenticated links (both null for a world of one); see {@link RingSetup}. */
     RingCollective(Rendezvous rv, SocketChannel toNext, SocketChannel fromPrevious) throws IOException {
         this.rv = rv;
-        this.self = "rank " + rv.rank() + "/" + rv.worldSize() + " (run '" + rv.runId() + "' attempt " + rv.attempt()
-                + ")";
+        this.self =
+                "rank " + rv.rank() + "/" + rv.worldSize() + " (run '" + rv.runId() + "' attempt " + rv.attempt() + ")";
         this.toNext = toNext;
         this.fromPrevious = fromPrevious;
         this.segmentFloats = rv.segmentBytes() / Float.BYTES;
@@ -135,8 +135,8 @@ public final class RingCollective implements Collective {
      * Opens a ring of {@code worldSize} ranks on 127.0.0.1 inside this JVM (one thread per rank while connecting):
      * for tests, benchmarks and equivalence checks. Element i of the result is rank i; close each one.
      */
-    public static List<RingCollective> openLoopback(int worldSize, Duration connectTimeout, Duration ioTimeout,
-            int segmentBytes) {
+    public static List<RingCollective> openLoopback(
+            int worldSize, Duration connectTimeout, Duration ioTimeout, int segmentBytes) {
         return RingSetup.openLoopback(worldSize, connectTimeout, ioTimeout, segmentBytes);
     }
 
@@ -187,8 +187,8 @@ public final class RingCollective implements Collective {
      */
     public void allReduceSumLittleEndian(ByteBuffer floats) {
         if (floats.remaining() % Float.BYTES != 0) {
-            throw new IllegalArgumentException("the byte range holds a partial float: " + floats.remaining()
-                    + " bytes");
+            throw new IllegalArgumentException(
+                    "the byte range holds a partial float: " + floats.remaining() + " bytes");
         }
         if (rv.worldSize() == 1) {
             checkOpen("allReduceSum");
@@ -228,15 +228,18 @@ public final class RingCollective implements Collective {
         byte[][] all = gather(OP_SCALARS, mine.array());
         for (int r = 0; r < all.length; r++) {
             if (all[r].length != mine.capacity()) {
-                throw new CollectiveException(self + ": allReduceSum(double) #" + calls + ": rank " + r + " summed "
-                        + all[r].length / Double.BYTES + " scalars, this rank " + values.length, r,
+                throw new CollectiveException(
+                        self + ": allReduceSum(double) #" + calls + ": rank " + r + " summed "
+                                + all[r].length / Double.BYTES + " scalars, this rank " + values.length,
+                        r,
                         "allReduceSum(double)");
             }
         }
         double[] column = new double[all.length];
         for (int i = 0; i < values.length; i++) {
             for (int r = 0; r < all.length; r++) {
-                column[r] = ByteBuffer.wrap(all[r]).order(ByteOrder.LITTLE_ENDIAN).getDouble(i * Double.BYTES);
+                column[r] =
+                        ByteBuffer.wrap(all[r]).order(ByteOrder.LITTLE_ENDIAN).getDouble(i * Double.BYTES);
             }
             values[i] = exactSum(column);
         }
@@ -277,8 +280,8 @@ public final class RingCollective implements Collective {
     /** {@link #broadcast(FloatBuffer, int)} of little-endian float32 bytes (see {@link #allReduceSumLittleEndian}). */
     public void broadcastLittleEndian(ByteBuffer floats, int root) {
         if (floats.remaining() % Float.BYTES != 0) {
-            throw new IllegalArgumentException("the byte range holds a partial float: " + floats.remaining()
-                    + " bytes");
+            throw new IllegalArgumentException(
+                    "the byte range holds a partial float: " + floats.remaining() + " bytes");
         }
         if (root < 0 || root >= rv.worldSize()) {
             throw new IllegalArgumentException("root " + root + " is not a rank of a world of " + rv.worldSize());
@@ -431,8 +434,11 @@ public final class RingCollective implements Collective {
 
     private void checkOpen(String what) {
         if (broken != null) {
-            throw new CollectiveException(self + ": " + what + " on a ring that already failed: "
-                    + broken.getMessage(), broken.peerRank(), what, broken);
+            throw new CollectiveException(
+                    self + ": " + what + " on a ring that already failed: " + broken.getMessage(),
+                    broken.peerRank(),
+                    what,
+                    broken);
         }
         if (closed) {
             throw new CollectiveException(self + ": " + what + " on a closed ring", -1, what);
@@ -446,7 +452,13 @@ public final class RingCollective implements Collective {
         int next = rv.next();
         int previous = rv.previous();
         headerOut.clear();
-        headerOut.putInt(HEADER_MAGIC).putInt(op.code).putLong(call).putLong(op.count).putLong(op.arg).flip();
+        headerOut
+                .putInt(HEADER_MAGIC)
+                .putInt(op.code)
+                .putLong(call)
+                .putLong(op.count)
+                .putLong(op.arg)
+                .flip();
         headerIn.clear();
         ByteBuffer out = headerOut;
         ByteBuffer in = headerIn;
@@ -468,8 +480,12 @@ public final class RingCollective implements Collective {
                         try {
                             progress = toNext.write(out) > 0;
                         } catch (IOException e) {
-                            throw fail(name, next, "sending to rank " + next + " (" + rv.peers().get(next)
-                                    + ") failed: " + e, e);
+                            throw fail(
+                                    name,
+                                    next,
+                                    "sending to rank " + next + " ("
+                                            + rv.peers().get(next) + ") failed: " + e,
+                                    e);
                         }
                     }
                     if (!out.hasRemaining()) {
@@ -493,8 +509,11 @@ public final class RingCollective implements Collective {
                             throw fail(name, previous, "receiving from rank " + previous + " failed: " + e, e);
                         }
                         if (n < 0) {
-                            throw fail(name, previous, "rank " + previous
-                                    + " closed the connection (it failed, was killed or left the loop early)",
+                            throw fail(
+                                    name,
+                                    previous,
+                                    "rank " + previous
+                                            + " closed the connection (it failed, was killed or left the loop early)",
                                     new EOFException());
                         }
                         progress |= n > 0;
@@ -541,7 +560,10 @@ public final class RingCollective implements Collective {
         headerIn.flip();
         int magic = headerIn.getInt();
         if (magic != HEADER_MAGIC) {
-            throw fail(name, previous, String.format("rank %d sent a corrupt header (magic 0x%08x)", previous, magic),
+            throw fail(
+                    name,
+                    previous,
+                    String.format("rank %d sent a corrupt header (magic 0x%08x)", previous, magic),
                     null);
         }
         int code = headerIn.getInt();
@@ -550,8 +572,11 @@ public final class RingCollective implements Collective {
         long arg = headerIn.getLong();
         String problem = op.checkPeerHeader(code, peerCall, count, arg, call);
         if (problem != null) {
-            throw fail(name, previous, "rank " + previous + " made a different call: " + problem
-                    + "; every rank must make the same collective calls in the same order (unequal step counts?)",
+            throw fail(
+                    name,
+                    previous,
+                    "rank " + previous + " made a different call: " + problem
+                            + "; every rank must make the same collective calls in the same order (unequal step counts?)",
                     null);
         }
     }
@@ -561,16 +586,29 @@ public final class RingCollective implements Collective {
         int previous = rv.previous();
         String waited = Io.seconds(rv.ioTimeout().toNanos());
         if (recvWaiting && !sendBlocked) {
-            return fail(name, previous, "no data from rank " + previous + " (" + rv.peers().get(previous) + ") for "
-                    + waited + " (ioTimeout): it, or a rank before it in the ring, is stalled, dead or not calling "
-                    + "this operation", null);
+            return fail(
+                    name,
+                    previous,
+                    "no data from rank " + previous + " (" + rv.peers().get(previous) + ") for "
+                            + waited
+                            + " (ioTimeout): it, or a rank before it in the ring, is stalled, dead or not calling "
+                            + "this operation",
+                    null);
         }
         if (sendBlocked && !recvWaiting) {
-            return fail(name, next, "rank " + next + " (" + rv.peers().get(next) + ") has not read for " + waited
-                    + " (ioTimeout): it is stalled or dead", null);
+            return fail(
+                    name,
+                    next,
+                    "rank " + next + " (" + rv.peers().get(next) + ") has not read for " + waited
+                            + " (ioTimeout): it is stalled or dead",
+                    null);
         }
-        return fail(name, previous, "no progress for " + waited + " (ioTimeout): no data from rank " + previous
-                + " and rank " + next + " is not reading; a rank is stalled or dead", null);
+        return fail(
+                name,
+                previous,
+                "no progress for " + waited + " (ioTimeout): no data from rank " + previous + " and rank " + next
+                        + " is not reading; a rank is stalled or dead",
+                null);
     }
 
     /** Marks the ring broken, closes the sockets (so the neighbours fail at once too) and returns the exception. */

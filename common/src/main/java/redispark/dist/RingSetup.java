@@ -92,13 +92,15 @@ final class RingSetup {
         }
         CompletableFuture<SocketChannel> accepted = new CompletableFuture<>();
         List<HandshakeRefusedException> refusals = new CopyOnWriteArrayList<>();
-        Thread acceptor = new Thread(() -> {
-            try {
-                accepted.complete(acceptPrevious(server, rv, deadline, refusals));
-            } catch (Throwable t) {
-                accepted.completeExceptionally(t);
-            }
-        }, "ring-accept-rank" + rv.rank());
+        Thread acceptor = new Thread(
+                () -> {
+                    try {
+                        accepted.complete(acceptPrevious(server, rv, deadline, refusals));
+                    } catch (Throwable t) {
+                        accepted.completeExceptionally(t);
+                    }
+                },
+                "ring-accept-rank" + rv.rank());
         acceptor.setDaemon(true);
         acceptor.start();
         SocketChannel out = null;
@@ -111,8 +113,12 @@ final class RingSetup {
             }
             in = awaitAccepted(rv, accepted, deadline);
             RingCollective ring = new RingCollective(rv, out, in);
-            LOG.info("{} joined the ring in {} ms: sends to rank {} at {}, receives from rank {}", ring,
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), rv.next(), rv.peers().get(rv.next()),
+            LOG.info(
+                    "{} joined the ring in {} ms: sends to rank {} at {}, receives from rank {}",
+                    ring,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+                    rv.next(),
+                    rv.peers().get(rv.next()),
                     rv.previous());
             return ring;
         } catch (RuntimeException | IOException e) {
@@ -133,8 +139,11 @@ final class RingSetup {
      * When dialling failed on a transport error (reset, EOF, timeout), the accepting side often holds the real reason
      * (a refusal: wrong secret, attempt, run, rank); wait up to a second for one and prefer it.
      */
-    private static CollectiveException clearerOf(CollectiveException connectFailure,
-            CompletableFuture<SocketChannel> accepted, List<HandshakeRefusedException> refusals, long deadline) {
+    private static CollectiveException clearerOf(
+            CollectiveException connectFailure,
+            CompletableFuture<SocketChannel> accepted,
+            List<HandshakeRefusedException> refusals,
+            long deadline) {
         if (connectFailure instanceof HandshakeRefusedException) {
             return connectFailure;
         }
@@ -165,10 +174,11 @@ final class RingSetup {
         return "rank " + rv.rank() + "/" + rv.worldSize() + " (run '" + rv.runId() + "' attempt " + rv.attempt() + ")";
     }
 
-    private static SocketChannel connectNext(Rendezvous rv, long deadline,
-            java.util.function.Supplier<? extends RuntimeException> abort) {
+    private static SocketChannel connectNext(
+            Rendezvous rv, long deadline, java.util.function.Supplier<? extends RuntimeException> abort) {
         int next = rv.next();
-        String what = describe(rv) + ": connect to rank " + next + " at " + rv.peers().get(next);
+        String what =
+                describe(rv) + ": connect to rank " + next + " at " + rv.peers().get(next);
         Io.Blame blame = (problem, cause) -> new CollectiveException(what + ": " + problem, next, "connect", cause);
         // Retrying stops once this rank's own acceptor has refused a peer: the rendezvous is broken (wrong secret,
         // run or attempt) and the peer that would accept our connection is gone.
@@ -187,8 +197,9 @@ final class RingSetup {
      * protocol that do not match (another attempt's stale task, a wrong secret, the wrong rank) are refused, told
      * why, recorded in {@code refusals}, and the wait goes on: a stale peer must not break a fresh attempt.
      */
-    private static SocketChannel acceptPrevious(ServerSocketChannel server, Rendezvous rv, long deadline,
-            List<HandshakeRefusedException> refusals) throws IOException {
+    private static SocketChannel acceptPrevious(
+            ServerSocketChannel server, Rendezvous rv, long deadline, List<HandshakeRefusedException> refusals)
+            throws IOException {
         int previous = rv.previous();
         String what = describe(rv) + ": accept rank " + previous;
         List<String> ignored = new ArrayList<>();
@@ -197,17 +208,24 @@ final class RingSetup {
             server.register(accepting, SelectionKey.OP_ACCEPT);
             while (true) {
                 if (Thread.currentThread().isInterrupted()) {
-                    throw new CollectiveException(what + ": interrupted", previous, "accept",
-                            new InterruptedException());
+                    throw new CollectiveException(
+                            what + ": interrupted", previous, "accept", new InterruptedException());
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    String message = what + ": rank " + previous + " (" + rv.peers().get(previous)
-                            + ") did not connect within " + Io.seconds(rv.connectTimeout().toNanos())
-                            + (refusals.isEmpty() ? "" : "; refused: " + refusals.stream()
-                                    .map(Throwable::getMessage).toList())
-                            + (ignored.isEmpty() ? "" : "; ignored foreign connections: " + ignored);
-                    throw refusals.isEmpty() ? new CollectiveException(message, previous, "accept")
+                    String message =
+                            what + ": rank " + previous + " (" + rv.peers().get(previous)
+                                    + ") did not connect within "
+                                    + Io.seconds(rv.connectTimeout().toNanos())
+                                    + (refusals.isEmpty()
+                                            ? ""
+                                            : "; refused: "
+                                                    + refusals.stream()
+                                                            .map(Throwable::getMessage)
+                                                            .toList())
+                                    + (ignored.isEmpty() ? "" : "; ignored foreign connections: " + ignored);
+                    throw refusals.isEmpty()
+                            ? new CollectiveException(message, previous, "accept")
                             : new HandshakeRefusedException(message, previous, "accept");
                 }
                 accepting.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
@@ -226,8 +244,11 @@ final class RingSetup {
                 } catch (Handshake.Foreign f) {
                     Io.closeQuietly(ch);
                     ignored.add(remote + ": " + f.getMessage());
-                    LOG.warn("{}: ignored a connection from {} that does not speak the ring protocol: {}", what,
-                            remote, f.getMessage());
+                    LOG.warn(
+                            "{}: ignored a connection from {} that does not speak the ring protocol: {}",
+                            what,
+                            remote,
+                            f.getMessage());
                 } catch (HandshakeRefusedException refused) {
                     Io.closeQuietly(ch);
                     refusals.add(refused);
@@ -240,8 +261,8 @@ final class RingSetup {
         }
     }
 
-    private static SocketChannel awaitAccepted(Rendezvous rv, CompletableFuture<SocketChannel> accepted,
-            long deadline) {
+    private static SocketChannel awaitAccepted(
+            Rendezvous rv, CompletableFuture<SocketChannel> accepted, long deadline) {
         int previous = rv.previous();
         try {
             // the acceptor enforces the deadline itself; the slack only guards against a lost wake-up
@@ -249,17 +270,23 @@ final class RingSetup {
             return accepted.get(left, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CollectiveException(describe(rv) + ": interrupted while waiting for rank " + previous
-                    + " to connect", previous, "accept", e);
+            throw new CollectiveException(
+                    describe(rv) + ": interrupted while waiting for rank " + previous + " to connect",
+                    previous,
+                    "accept",
+                    e);
         } catch (TimeoutException e) {
-            throw new CollectiveException(describe(rv) + ": rank " + previous + " did not connect in time", previous,
-                    "accept", e);
+            throw new CollectiveException(
+                    describe(rv) + ": rank " + previous + " did not connect in time", previous, "accept", e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof CollectiveException ce) {
                 throw ce;
             }
-            throw new CollectiveException(describe(rv) + ": accepting rank " + previous + " failed: " + e.getCause(),
-                    previous, "accept", e.getCause());
+            throw new CollectiveException(
+                    describe(rv) + ": accepting rank " + previous + " failed: " + e.getCause(),
+                    previous,
+                    "accept",
+                    e.getCause());
         }
     }
 
@@ -267,8 +294,8 @@ final class RingSetup {
      * Opens a ring of {@code worldSize} ranks on 127.0.0.1 inside this JVM (one thread per rank while connecting):
      * for tests, benchmarks and equivalence checks. Element i of the result is rank i; close each one.
      */
-    static List<RingCollective> openLoopback(int worldSize, Duration connectTimeout, Duration ioTimeout,
-            int segmentBytes) {
+    static List<RingCollective> openLoopback(
+            int worldSize, Duration connectTimeout, Duration ioTimeout, int segmentBytes) {
         List<ServerSocketChannel> servers = new ArrayList<>();
         List<String> peers = new ArrayList<>();
         try {
@@ -284,17 +311,19 @@ final class RingSetup {
         byte[] secret = Rendezvous.newSecret();
         List<CompletableFuture<RingCollective>> opening = new ArrayList<>();
         for (int r = 0; r < worldSize; r++) {
-            Rendezvous rv = new Rendezvous(r, worldSize, peers, secret, "loopback", 0, connectTimeout, ioTimeout,
-                    segmentBytes);
+            Rendezvous rv =
+                    new Rendezvous(r, worldSize, peers, secret, "loopback", 0, connectTimeout, ioTimeout, segmentBytes);
             ServerSocketChannel server = servers.get(r);
             CompletableFuture<RingCollective> f = new CompletableFuture<>();
-            Thread t = new Thread(() -> {
-                try {
-                    f.complete(open(rv, server));
-                } catch (Throwable e) {
-                    f.completeExceptionally(e);
-                }
-            }, "ring-open-rank" + r);
+            Thread t = new Thread(
+                    () -> {
+                        try {
+                            f.complete(open(rv, server));
+                        } catch (Throwable e) {
+                            f.completeExceptionally(e);
+                        }
+                    },
+                    "ring-open-rank" + r);
             t.setDaemon(true);
             t.start();
             opening.add(f);
@@ -309,7 +338,8 @@ final class RingSetup {
                 failure = new CollectiveException("interrupted while opening a loopback ring", -1, "open", e);
                 break;
             } catch (ExecutionException e) {
-                failure = e.getCause() instanceof RuntimeException re ? re
+                failure = e.getCause() instanceof RuntimeException re
+                        ? re
                         : new CollectiveException("opening a loopback ring failed", -1, "open", e.getCause());
             }
         }

@@ -144,7 +144,9 @@ final class WireBuffers {
             this.base = data.position();
             this.outView = data.duplicate();
             this.inView = data.duplicate();
-            this.floats = data.duplicate().slice(base, data.remaining()).order(ByteOrder.LITTLE_ENDIAN)
+            this.floats = data.duplicate()
+                    .slice(base, data.remaining())
+                    .order(ByteOrder.LITTLE_ENDIAN)
                     .asFloatBuffer();
         }
 

@@ -24,8 +24,8 @@ public final class BenchmarkScore {
         int[] perProblem = new int[problems];
         for (int p = 0; p < problems; p++) {
             if (correct[p].length != samples) {
-                throw new IllegalArgumentException("problem " + p + " has " + correct[p].length + " samples, expected "
-                        + samples);
+                throw new IllegalArgumentException(
+                        "problem " + p + " has " + correct[p].length + " samples, expected " + samples);
             }
             for (int s = 0; s < samples; s++) {
                 if (correct[p][s]) {

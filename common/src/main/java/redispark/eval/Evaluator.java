@@ -25,22 +25,34 @@ public final class Evaluator {
     public record Item(String problemId, String problem, String gold) {}
 
     /** One sampled answer and its verdict. */
-    public record Scored(String problemId, int sampleIdx, String text, String finishReason, int completionTokens,
-            Verdict verdict) {}
+    public record Scored(
+            String problemId, int sampleIdx, String text, String finishReason, int completionTokens, Verdict verdict) {}
 
     /**
      * @param seed base seed; sample index s of every batch uses {@code seed + s}, so reruns are identical
      */
-    public static List<Scored> run(Path modelDir, List<Item> items, int samples, double temperature, double topP,
-            int maxNewTokens, long seed) {
+    public static List<Scored> run(
+            Path modelDir,
+            List<Item> items,
+            int samples,
+            double temperature,
+            double topP,
+            int maxNewTokens,
+            long seed) {
         try (ModelCache.Loaded loaded = ModelCache.Loaded.load(modelDir)) {
             return run(loaded, items, samples, temperature, topP, maxNewTokens, seed);
         }
     }
 
     /** {@link #run(Path, List, int, double, double, int, long)} with a model already loaded (e.g. from the cache). */
-    public static List<Scored> run(ModelCache.Loaded loaded, List<Item> items, int samples, double temperature,
-            double topP, int maxNewTokens, long seed) {
+    public static List<Scored> run(
+            ModelCache.Loaded loaded,
+            List<Item> items,
+            int samples,
+            double temperature,
+            double topP,
+            int maxNewTokens,
+            long seed) {
         List<Scored> out = new ArrayList<>(items.size() * samples);
         Qwen2Model model = loaded.model();
         TextTokenizer tokenizer = loaded.tokenizer();
@@ -75,7 +87,12 @@ public final class Evaluator {
                     Generation g = generations.get(i);
                     String text = tokenizer.decode(g.tokens());
                     Item item = batch.get(i);
-                    out.add(new Scored(item.problemId(), s, text, g.finishReason(), g.tokens().length,
+                    out.add(new Scored(
+                            item.problemId(),
+                            s,
+                            text,
+                            g.finishReason(),
+                            g.tokens().length,
                             MathVerifier.verify(text, item.gold())));
                 }
             }
@@ -85,7 +102,8 @@ public final class Evaluator {
 
     private static long[] stopTokens(TextTokenizer tokenizer) {
         long imEnd = tokenizer.tokenId("<|im_end|>");
-        return imEnd >= 0 && imEnd != tokenizer.eosId() ? new long[] {tokenizer.eosId(), imEnd}
+        return imEnd >= 0 && imEnd != tokenizer.eosId()
+                ? new long[] {tokenizer.eosId(), imEnd}
                 : new long[] {tokenizer.eosId()};
     }
 }

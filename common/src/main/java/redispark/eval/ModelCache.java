@@ -24,6 +24,7 @@ public final class ModelCache {
     private final int capacity;
     /** Access order: the first entry is the least recently used. */
     private final LinkedHashMap<Key, Entry> entries = new LinkedHashMap<>(4, 0.75f, true);
+
     private long loads;
 
     public ModelCache(int capacity) {
@@ -80,7 +81,9 @@ public final class ModelCache {
 
         @Override
         public void close() {
-            try (manager; tokenizer; model) {
+            try (manager;
+                    tokenizer;
+                    model) {
                 // closes all three, in reverse order
             }
         }

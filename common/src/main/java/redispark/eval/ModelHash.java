@@ -18,9 +18,11 @@ public final class ModelHash {
     public static String of(Path modelDir) {
         try (var listing = Files.list(modelDir)) {
             List<Path> files = listing.filter(p -> {
-                String n = p.getFileName().toString();
-                return n.endsWith(".safetensors") || n.equals("config.json") || n.equals("tokenizer.json");
-            }).sorted().toList();
+                        String n = p.getFileName().toString();
+                        return n.endsWith(".safetensors") || n.equals("config.json") || n.equals("tokenizer.json");
+                    })
+                    .sorted()
+                    .toList();
             if (files.isEmpty()) {
                 throw new IllegalArgumentException("no model files in " + modelDir);
             }

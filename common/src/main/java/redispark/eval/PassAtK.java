@@ -9,8 +9,8 @@ public final class PassAtK {
 
     public static double estimate(int n, int c, int k) {
         if (n < 1 || c < 0 || c > n || k < 1 || k > n) {
-            throw new IllegalArgumentException("pass@k needs 1 <= k <= n and 0 <= c <= n, got n=" + n + " c=" + c
-                    + " k=" + k);
+            throw new IllegalArgumentException(
+                    "pass@k needs 1 <= k <= n and 0 <= c <= n, got n=" + n + " c=" + c + " k=" + k);
         }
         if (n - c < k) {
             return 1.0;

@@ -7,6 +7,6 @@ package redispark.model;
  * @param finishReason {@code "stop"} (a stop token was sampled) or {@code "length"} (maxNewTokens reached)
  */
 public record Generation(long[] tokens, String finishReason) {
-  public static final String STOP = "stop";
-  public static final String LENGTH = "length";
+    public static final String STOP = "stop";
+    public static final String LENGTH = "length";
 }

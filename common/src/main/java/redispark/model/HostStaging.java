@@ -27,145 +27,147 @@ import java.util.function.Consumer;
  */
 public final class HostStaging implements AutoCloseable {
 
-  /** {@code auto}: stage tensors that are not in host memory; {@code force}: stage every tensor (tests, CPU checks). */
-  public enum Mode {
-    AUTO, FORCE;
+    /** {@code auto}: stage tensors that are not in host memory; {@code force}: stage every tensor (tests, CPU checks). */
+    public enum Mode {
+        AUTO,
+        FORCE;
 
-    public String label() {
-      return Labels.of(this);
+        public String label() {
+            return Labels.of(this);
+        }
+
+        public static Mode parse(String s) {
+            return Labels.parse(Mode.class, s, "staging mode");
+        }
     }
 
-    public static Mode parse(String s) {
-      return Labels.parse(Mode.class, s, "staging mode");
+    /** 4 MiB: the gradient exchange's bucket, and the largest piece of host memory a staged transfer uses. */
+    public static final int DEFAULT_BUFFER_BYTES = 4 << 20;
+
+    private final Mode mode;
+    private final int bufferFloats;
+    private NDManager manager;
+    private NDArray buffer;
+    private ByteBuffer view;
+
+    /** @param bufferBytes size of the host buffer, a positive multiple of 4 */
+    public HostStaging(Mode mode, int bufferBytes) {
+        if (bufferBytes < Float.BYTES || bufferBytes % Float.BYTES != 0) {
+            throw new IllegalArgumentException(
+                    "staging buffer must be a positive multiple of 4 bytes, got " + bufferBytes);
+        }
+        this.mode = mode;
+        this.bufferFloats = bufferBytes / Float.BYTES;
     }
-  }
 
-  /** 4 MiB: the gradient exchange's bucket, and the largest piece of host memory a staged transfer uses. */
-  public static final int DEFAULT_BUFFER_BYTES = 4 << 20;
-
-  private final Mode mode;
-  private final int bufferFloats;
-  private NDManager manager;
-  private NDArray buffer;
-  private ByteBuffer view;
-
-  /** @param bufferBytes size of the host buffer, a positive multiple of 4 */
-  public HostStaging(Mode mode, int bufferBytes) {
-    if (bufferBytes < Float.BYTES || bufferBytes % Float.BYTES != 0) {
-      throw new IllegalArgumentException("staging buffer must be a positive multiple of 4 bytes, got " + bufferBytes);
+    public Mode mode() {
+        return mode;
     }
-    this.mode = mode;
-    this.bufferFloats = bufferBytes / Float.BYTES;
-  }
 
-  public Mode mode() {
-    return mode;
-  }
-
-  public int bufferBytes() {
-    return bufferFloats * Float.BYTES;
-  }
-
-  /** Whether {@code a} goes through the buffer: always when forced, else when it is not in host memory. */
-  public boolean stages(NDArray a) {
-    return mode == Mode.FORCE || !a.getDevice().equals(Device.cpu());
-  }
-
-  /**
-   * The host buffer as little-endian float32 bytes, position 0 and limit its capacity; created (page-locked where
-   * CUDA is available) on first use.
-   */
-  public ByteBuffer buffer() {
-    if (view == null) {
-      manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
-      boolean pinned = Engine.getEngine("PyTorch").getGpuCount() > 0;
-      buffer = LayerKernel.get().hostBuffer(manager, bufferFloats, pinned);
-      view = buffer.toByteBuffer(true).order(ByteOrder.LITTLE_ENDIAN);
-      if (view.capacity() != bufferBytes()) {
-        throw new IllegalStateException("staging buffer view has " + view.capacity() + " bytes, expected "
-            + bufferBytes());
-      }
+    public int bufferBytes() {
+        return bufferFloats * Float.BYTES;
     }
-    return view.clear();
-  }
 
-  /** Copies {@code floats} elements of {@code src} (flattened) from {@code srcAt} into the buffer at {@code bufferAt}. */
-  public void toBuffer(NDArray src, long srcAt, int floats, int bufferAt) {
-    checkRange(bufferAt, floats);
-    buffer();
-    copy(buffer, bufferAt, src, srcAt, floats);
-  }
+    /** Whether {@code a} goes through the buffer: always when forced, else when it is not in host memory. */
+    public boolean stages(NDArray a) {
+        return mode == Mode.FORCE || !a.getDevice().equals(Device.cpu());
+    }
 
-  /** Copies {@code floats} elements of the buffer from {@code bufferAt} into {@code dst} (flattened) at {@code dstAt}. */
-  public void fromBuffer(NDArray dst, long dstAt, int floats, int bufferAt) {
-    checkRange(bufferAt, floats);
-    buffer();
-    copy(dst, dstAt, buffer, bufferAt, floats);
-  }
+    /**
+     * The host buffer as little-endian float32 bytes, position 0 and limit its capacity; created (page-locked where
+     * CUDA is available) on first use.
+     */
+    public ByteBuffer buffer() {
+        if (view == null) {
+            manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
+            boolean pinned = Engine.getEngine("PyTorch").getGpuCount() > 0;
+            buffer = LayerKernel.get().hostBuffer(manager, bufferFloats, pinned);
+            view = buffer.toByteBuffer(true).order(ByteOrder.LITTLE_ENDIAN);
+            if (view.capacity() != bufferBytes()) {
+                throw new IllegalStateException(
+                        "staging buffer view has " + view.capacity() + " bytes, expected " + bufferBytes());
+            }
+        }
+        return view.clear();
+    }
 
-  /**
-   * {@code dst[dstAt, dstAt + n) = src[srcAt, srcAt + n)} over both flattened, in place: libtorch's slice
-   * assignment, which copies across devices directly (device to page-locked host memory and back) through views.
-   */
-  private static void copy(NDArray dst, long dstAt, NDArray src, long srcAt, int n) {
-    if (dst.getDataType() != DataType.FLOAT32 || src.getDataType() != DataType.FLOAT32) {
-      throw new IllegalArgumentException("staging copies float32 only, got " + src.getDataType() + " into "
-          + dst.getDataType());
+    /** Copies {@code floats} elements of {@code src} (flattened) from {@code srcAt} into the buffer at {@code bufferAt}. */
+    public void toBuffer(NDArray src, long srcAt, int floats, int bufferAt) {
+        checkRange(bufferAt, floats);
+        buffer();
+        copy(buffer, bufferAt, src, srcAt, floats);
     }
-    NDArray dstFlat = flat(dst);
-    NDArray srcFlat = flat(src);
-    try (NDArray part = srcFlat.get(new NDIndex().addSliceDim(srcAt, srcAt + n))) {
-      JniUtils.indexSet((PtNDArray) dstFlat, (PtNDArray) part, new long[] {dstAt}, new long[] {dstAt + n},
-          new long[] {1});
-    } finally {
-      if (dstFlat != dst) {
-        dstFlat.close();
-      }
-      if (srcFlat != src) {
-        srcFlat.close();
-      }
-    }
-  }
 
-  /** {@code a} itself when it is one-dimensional, else a flat view of it (the caller closes it). */
-  private static NDArray flat(NDArray a) {
-    return a.getShape().dimension() == 1 ? a : a.reshape(-1);
-  }
+    /** Copies {@code floats} elements of the buffer from {@code bufferAt} into {@code dst} (flattened) at {@code dstAt}. */
+    public void fromBuffer(NDArray dst, long dstAt, int floats, int bufferAt) {
+        checkRange(bufferAt, floats);
+        buffer();
+        copy(dst, dstAt, buffer, bufferAt, floats);
+    }
 
-  /**
-   * Hands the little-endian bytes of float32 tensor {@code a}, in order, to {@code sink}: one zero-copy view of its
-   * memory when it is not staged, else buffer-sized pieces, each valid only during its call.
-   */
-  public void read(NDArray a, Consumer<ByteBuffer> sink) {
-    if (a.getDataType() != DataType.FLOAT32) {
-      throw new IllegalArgumentException("staging reads float32 only, got " + a.getDataType());
+    /**
+     * {@code dst[dstAt, dstAt + n) = src[srcAt, srcAt + n)} over both flattened, in place: libtorch's slice
+     * assignment, which copies across devices directly (device to page-locked host memory and back) through views.
+     */
+    private static void copy(NDArray dst, long dstAt, NDArray src, long srcAt, int n) {
+        if (dst.getDataType() != DataType.FLOAT32 || src.getDataType() != DataType.FLOAT32) {
+            throw new IllegalArgumentException(
+                    "staging copies float32 only, got " + src.getDataType() + " into " + dst.getDataType());
+        }
+        NDArray dstFlat = flat(dst);
+        NDArray srcFlat = flat(src);
+        try (NDArray part = srcFlat.get(new NDIndex().addSliceDim(srcAt, srcAt + n))) {
+            JniUtils.indexSet(
+                    (PtNDArray) dstFlat, (PtNDArray) part, new long[] {dstAt}, new long[] {dstAt + n}, new long[] {1});
+        } finally {
+            if (dstFlat != dst) {
+                dstFlat.close();
+            }
+            if (srcFlat != src) {
+                srcFlat.close();
+            }
+        }
     }
-    if (!stages(a)) {
-      sink.accept(a.toByteBuffer(true).order(ByteOrder.LITTLE_ENDIAN));
-      return;
-    }
-    long size = a.size();
-    for (long at = 0; at < size; at += bufferFloats) {
-      int n = (int) Math.min(bufferFloats, size - at);
-      toBuffer(a, at, n, 0);
-      sink.accept(view.clear().limit(n * Float.BYTES));
-    }
-  }
 
-  private void checkRange(int bufferAt, int floats) {
-    if (bufferAt < 0 || floats < 0 || (long) bufferAt + floats > bufferFloats) {
-      throw new IllegalArgumentException("staging range [" + bufferAt + ", " + ((long) bufferAt + floats)
-          + ") outside the buffer of " + bufferFloats + " floats");
+    /** {@code a} itself when it is one-dimensional, else a flat view of it (the caller closes it). */
+    private static NDArray flat(NDArray a) {
+        return a.getShape().dimension() == 1 ? a : a.reshape(-1);
     }
-  }
 
-  @Override
-  public void close() {
-    if (manager != null) {
-      manager.close();
-      manager = null;
-      buffer = null;
-      view = null;
+    /**
+     * Hands the little-endian bytes of float32 tensor {@code a}, in order, to {@code sink}: one zero-copy view of its
+     * memory when it is not staged, else buffer-sized pieces, each valid only during its call.
+     */
+    public void read(NDArray a, Consumer<ByteBuffer> sink) {
+        if (a.getDataType() != DataType.FLOAT32) {
+            throw new IllegalArgumentException("staging reads float32 only, got " + a.getDataType());
+        }
+        if (!stages(a)) {
+            sink.accept(a.toByteBuffer(true).order(ByteOrder.LITTLE_ENDIAN));
+            return;
+        }
+        long size = a.size();
+        for (long at = 0; at < size; at += bufferFloats) {
+            int n = (int) Math.min(bufferFloats, size - at);
+            toBuffer(a, at, n, 0);
+            sink.accept(view.clear().limit(n * Float.BYTES));
+        }
     }
-  }
+
+    private void checkRange(int bufferAt, int floats) {
+        if (bufferAt < 0 || floats < 0 || (long) bufferAt + floats > bufferFloats) {
+            throw new IllegalArgumentException("staging range [" + bufferAt + ", " + ((long) bufferAt + floats)
+                    + ") outside the buffer of " + bufferFloats + " floats");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (manager != null) {
+            manager.close();
+            manager = null;
+            buffer = null;
+            view = null;
+        }
+    }
 }

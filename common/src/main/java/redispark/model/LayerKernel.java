@@ -34,174 +34,176 @@ import java.nio.file.StandardCopyOption;
  */
 public final class LayerKernel {
 
-  /** Classpath location of the archive the build writes. */
-  public static final String RESOURCE = "/redispark/model/decoder-kernel.pt";
+    /** Classpath location of the archive the build writes. */
+    public static final String RESOURCE = "/redispark/model/decoder-kernel.pt";
 
-  /** What the kernel's matmuls and attention run in; masters, norms, residuals and results stay float32. */
-  public enum ComputeType {
-    FP32("forward", "head_logp", "head_grad"),
-    BF16("layer_bf16", "head_logp_bf16", "head_grad_bf16");
+    /** What the kernel's matmuls and attention run in; masters, norms, residuals and results stay float32. */
+    public enum ComputeType {
+        FP32("forward", "head_logp", "head_grad"),
+        BF16("layer_bf16", "head_logp_bf16", "head_grad_bf16");
 
-    private final String layerMethod;
-    private final String headMethod;
-    private final String headGradMethod;
+        private final String layerMethod;
+        private final String headMethod;
+        private final String headGradMethod;
 
-    ComputeType(String layerMethod, String headMethod, String headGradMethod) {
-      this.layerMethod = layerMethod;
-      this.headMethod = headMethod;
-      this.headGradMethod = headGradMethod;
+        ComputeType(String layerMethod, String headMethod, String headGradMethod) {
+            this.layerMethod = layerMethod;
+            this.headMethod = headMethod;
+            this.headGradMethod = headGradMethod;
+        }
+
+        public String label() {
+            return Labels.of(this);
+        }
+
+        public static ComputeType parse(String s) {
+            return Labels.parse(ComputeType.class, s, "compute dtype");
+        }
     }
 
-    public String label() {
-      return Labels.of(this);
+    private static volatile LayerKernel shared;
+
+    private final NDManager manager;
+    private final PtSymbolBlock block;
+
+    private LayerKernel(NDManager manager, PtSymbolBlock block) {
+        this.manager = manager;
+        this.block = block;
     }
 
-    public static ComputeType parse(String s) {
-      return Labels.parse(ComputeType.class, s, "compute dtype");
-    }
-  }
-
-  private static volatile LayerKernel shared;
-
-  private final NDManager manager;
-  private final PtSymbolBlock block;
-
-  private LayerKernel(NDManager manager, PtSymbolBlock block) {
-    this.manager = manager;
-    this.block = block;
-  }
-
-  /** The process-wide kernel, loaded (and compiled, well under a second) on first use. */
-  public static LayerKernel get() {
-    LayerKernel k = shared;
-    if (k == null) {
-      synchronized (LayerKernel.class) {
-        k = shared;
+    /** The process-wide kernel, loaded (and compiled, well under a second) on first use. */
+    public static LayerKernel get() {
+        LayerKernel k = shared;
         if (k == null) {
-          shared = k = load();
+            synchronized (LayerKernel.class) {
+                k = shared;
+                if (k == null) {
+                    shared = k = load();
+                }
+            }
         }
-      }
+        return k;
     }
-    return k;
-  }
 
-  private static LayerKernel load() {
-    Engine.getEngine("PyTorch");
-    Path tmp = null;
-    try (InputStream in = LayerKernel.class.getResourceAsStream(RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException(RESOURCE + " is missing from the classpath: build the project with Maven,"
-            + " which packs src/main/torchscript/decoder_kernel.py into it");
-      }
-      tmp = Files.createTempFile("redi-decoder-kernel-", ".pt");
-      Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-      // the manager lives as long as the JVM: the module is shared by every model and thread
-      NDManager root = NDManager.newBaseManager(Device.cpu(), "PyTorch");
-      PtSymbolBlock block = JniUtils.loadModule((PtNDManager) root, tmp, false, new String[0], new String[0], false);
-      return new LayerKernel(root, block);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + RESOURCE, e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // a leftover temp file is harmless
+    private static LayerKernel load() {
+        Engine.getEngine("PyTorch");
+        Path tmp = null;
+        try (InputStream in = LayerKernel.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(
+                        RESOURCE + " is missing from the classpath: build the project with Maven,"
+                                + " which packs src/main/torchscript/decoder_kernel.py into it");
+            }
+            tmp = Files.createTempFile("redi-decoder-kernel-", ".pt");
+            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            // the manager lives as long as the JVM: the module is shared by every model and thread
+            NDManager root = NDManager.newBaseManager(Device.cpu(), "PyTorch");
+            PtSymbolBlock block =
+                    JniUtils.loadModule((PtNDManager) root, tmp, false, new String[0], new String[0], false);
+            return new LayerKernel(root, block);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + RESOURCE, e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // a leftover temp file is harmless
+                }
+            }
         }
-      }
     }
-  }
 
-  /**
-   * One decoder layer: x (B, T, D) float32 → (B, T, D) float32.
-   *
-   * @param weights the layer's 12 fp32 masters in {@link Qwen2Model.Layer} order
-   * @param cos rotary cos (B or 1, 1, T, E)
-   * @param sin rotary sin, same shape
-   * @param eps 0-d float32 RMSNorm epsilon
-   */
-  NDArray layer(NDArray x, NDList weights, NDArray cos, NDArray sin, NDArray eps, ComputeType type) {
-    NDList in = new NDList(16);
-    in.add(x);
-    in.addAll(weights);
-    in.add(cos);
-    in.add(sin);
-    in.add(eps);
-    return call(in, type.layerMethod, x);
-  }
-
-  /**
-   * Log-probabilities of {@code labels} after the final norm and the LM head: x (N, D) float32, labels (N) int64
-   * → (N) float32, for a no-grad pass: the kernel works in place on one (N, V) buffer, which lives only inside the
-   * call. {@link #headGradients} is the variant with a backward.
-   */
-  NDArray headLogProbs(NDArray x, NDArray norm, NDArray lmHead, NDArray labels, NDArray eps, ComputeType type) {
-    if (JniUtils.isGradMode()) {
-      throw new IllegalStateException("headLogProbs is a no-grad call; use headGradients for a backward");
+    /**
+     * One decoder layer: x (B, T, D) float32 → (B, T, D) float32.
+     *
+     * @param weights the layer's 12 fp32 masters in {@link Qwen2Model.Layer} order
+     * @param cos rotary cos (B or 1, 1, T, E)
+     * @param sin rotary sin, same shape
+     * @param eps 0-d float32 RMSNorm epsilon
+     */
+    NDArray layer(NDArray x, NDList weights, NDArray cos, NDArray sin, NDArray eps, ComputeType type) {
+        NDList in = new NDList(16);
+        in.add(x);
+        in.addAll(weights);
+        in.add(cos);
+        in.add(sin);
+        in.add(eps);
+        return call(in, type.layerMethod, x);
     }
-    return call(new NDList(x, norm, lmHead, labels, eps), type.headMethod, x);
-  }
 
-  /**
-   * The head's forward and its backward for {@code L = Σ weights · logp}, computed in the kernel without autograd
-   * (call with grad mode off): {logp (N), dL/d normed x (N, D), dL/d lmHead (V, D)}, all float32. Only one (N, V)
-   * buffer exists; the caller hands the two gradients to autograd (see {@link KernelPath}).
-   */
-  NDList headGradients(NDArray x, NDArray norm, NDArray lmHead, NDArray labels, NDArray weights, NDArray eps,
-      ComputeType type) {
-    NDList out = run(new NDList(x, norm, lmHead, labels, weights, eps), type.headGradMethod, x);
-    if (out.size() != 3) {
-      out.close();
-      throw new IllegalStateException(type.headGradMethod + " returned " + out.size() + " arrays, expected 3");
+    /**
+     * Log-probabilities of {@code labels} after the final norm and the LM head: x (N, D) float32, labels (N) int64
+     * → (N) float32, for a no-grad pass: the kernel works in place on one (N, V) buffer, which lives only inside the
+     * call. {@link #headGradients} is the variant with a backward.
+     */
+    NDArray headLogProbs(NDArray x, NDArray norm, NDArray lmHead, NDArray labels, NDArray eps, ComputeType type) {
+        if (JniUtils.isGradMode()) {
+            throw new IllegalStateException("headLogProbs is a no-grad call; use headGradients for a backward");
+        }
+        return call(new NDList(x, norm, lmHead, labels, eps), type.headMethod, x);
     }
-    for (NDArray a : out) {
-      checkFloat32(a, type.headGradMethod);
+
+    /**
+     * The head's forward and its backward for {@code L = Σ weights · logp}, computed in the kernel without autograd
+     * (call with grad mode off): {logp (N), dL/d normed x (N, D), dL/d lmHead (V, D)}, all float32. Only one (N, V)
+     * buffer exists; the caller hands the two gradients to autograd (see {@link KernelPath}).
+     */
+    NDList headGradients(
+            NDArray x, NDArray norm, NDArray lmHead, NDArray labels, NDArray weights, NDArray eps, ComputeType type) {
+        NDList out = run(new NDList(x, norm, lmHead, labels, weights, eps), type.headGradMethod, x);
+        if (out.size() != 3) {
+            out.close();
+            throw new IllegalStateException(type.headGradMethod + " returned " + out.size() + " arrays, expected 3");
+        }
+        for (NDArray a : out) {
+            checkFloat32(a, type.headGradMethod);
+        }
+        return out;
     }
-    return out;
-  }
 
-  /**
-   * A float32 host buffer of {@code floats} elements owned by {@code manager} (a CPU manager), page-locked when
-   * {@code pinned} (only where CUDA is available): what {@link HostStaging} reads and writes.
-   */
-  NDArray hostBuffer(NDManager manager, int floats, boolean pinned) {
-    try (NDManager args = manager.newSubManager()) {
-      NDArray size = args.create((long) floats);
-      NDArray pin = args.create(pinned ? 1L : 0L);
-      NDArray out = call(new NDList(size, pin), "host_buffer", size);
-      out.attach(manager);
-      return out;
+    /**
+     * A float32 host buffer of {@code floats} elements owned by {@code manager} (a CPU manager), page-locked when
+     * {@code pinned} (only where CUDA is available): what {@link HostStaging} reads and writes.
+     */
+    NDArray hostBuffer(NDManager manager, int floats, boolean pinned) {
+        try (NDManager args = manager.newSubManager()) {
+            NDArray size = args.create((long) floats);
+            NDArray pin = args.create(pinned ? 1L : 0L);
+            NDArray out = call(new NDList(size, pin), "host_buffer", size);
+            out.attach(manager);
+            return out;
+        }
     }
-  }
 
-  private NDArray call(NDList in, String method, NDArray first) {
-    return checkFloat32(run(in, method, first).singletonOrThrow(), method);
-  }
-
-  private NDList run(NDList in, String method, NDArray first) {
-    if (!"forward".equals(method)) {
-      NDArray selector = first.getManager().create(0f); // not passed on: IValueUtils reads only its name
-      selector.setName("module_method:" + method);
-      in.add(selector);
+    private NDArray call(NDList in, String method, NDArray first) {
+        return checkFloat32(run(in, method, first).singletonOrThrow(), method);
     }
-    // per thread: the JIT's profiling executor would re-specialise the graph for every new sequence length
-    JniUtils.setGraphExecutorOptimize(false);
-    return IValueUtils.forward(block, in, true);
-  }
 
-  /** Refuses any result that is not float32 (a bfloat16 array would abort the JVM in the next DJL op). */
-  static NDArray checkFloat32(NDArray a, String method) {
-    DataType t = a.getDataType();
-    if (t != DataType.FLOAT32) {
-      a.close();
-      throw new IllegalStateException("decoder kernel method " + method + " returned " + t
-          + "; only float32 may leave the kernel");
+    private NDList run(NDList in, String method, NDArray first) {
+        if (!"forward".equals(method)) {
+            NDArray selector = first.getManager().create(0f); // not passed on: IValueUtils reads only its name
+            selector.setName("module_method:" + method);
+            in.add(selector);
+        }
+        // per thread: the JIT's profiling executor would re-specialise the graph for every new sequence length
+        JniUtils.setGraphExecutorOptimize(false);
+        return IValueUtils.forward(block, in, true);
     }
-    return a;
-  }
 
-  @Override
-  public String toString() {
-    return "LayerKernel[" + RESOURCE + ", " + manager.getDevice() + "]";
-  }
+    /** Refuses any result that is not float32 (a bfloat16 array would abort the JVM in the next DJL op). */
+    static NDArray checkFloat32(NDArray a, String method) {
+        DataType t = a.getDataType();
+        if (t != DataType.FLOAT32) {
+            a.close();
+            throw new IllegalStateException(
+                    "decoder kernel method " + method + " returned " + t + "; only float32 may leave the kernel");
+        }
+        return a;
+    }
+
+    @Override
+    public String toString() {
+        return "LayerKernel[" + RESOURCE + ", " + manager.getDevice() + "]";
+    }
 }

@@ -9,20 +9,20 @@ package redispark.model;
  * @param seed row i samples from the i-th split of {@code new SplittableRandom(seed)}, so a run is reproducible
  */
 public record SamplingParams(double temperature, double topP, int maxNewTokens, long seed) {
-  public SamplingParams {
-    if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-      throw new IllegalArgumentException("temperature must be >= 0, got " + temperature);
+    public SamplingParams {
+        if (!(temperature >= 0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException("temperature must be >= 0, got " + temperature);
+        }
+        if (!(topP > 0 && topP <= 1)) {
+            throw new IllegalArgumentException("topP must be in (0, 1], got " + topP);
+        }
+        if (maxNewTokens < 0) {
+            throw new IllegalArgumentException("maxNewTokens must be >= 0, got " + maxNewTokens);
+        }
     }
-    if (!(topP > 0 && topP <= 1)) {
-      throw new IllegalArgumentException("topP must be in (0, 1], got " + topP);
-    }
-    if (maxNewTokens < 0) {
-      throw new IllegalArgumentException("maxNewTokens must be >= 0, got " + maxNewTokens);
-    }
-  }
 
-  /** Greedy decoding. */
-  public static SamplingParams greedy(int maxNewTokens) {
-    return new SamplingParams(0, 1, maxNewTokens, 0);
-  }
+    /** Greedy decoding. */
+    public static SamplingParams greedy(int maxNewTokens) {
+        return new SamplingParams(0, 1, maxNewTokens, 0);
+    }
 }

@@ -27,18 +27,18 @@ import java.util.List;
  */
 public final class TinyStudent {
 
-  /** Added tokens, in id order from 0. */
-  public static final List<String> SPECIAL_TOKENS =
-      List.of("<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>");
+    /** Added tokens, in id order from 0. */
+    public static final List<String> SPECIAL_TOKENS =
+            List.of("<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>");
 
-  /** Rows of the embedding (tokenizer vocabulary 101, rounded up). */
-  public static final int VOCAB_SIZE = 128;
+    /** Rows of the embedding (tokenizer vocabulary 101, rounded up). */
+    public static final int VOCAB_SIZE = 128;
 
-  /**
-   * ChatML without a system turn: a fixed system prompt would be a third of every prompt, and a tiny student pays
-   * for each of its tokens in every training step and every sample.
-   */
-  private static final String CHAT_TEMPLATE = """
+    /**
+     * ChatML without a system turn: a fixed system prompt would be a third of every prompt, and a tiny student pays
+     * for each of its tokens in every training step and every sample.
+     */
+    private static final String CHAT_TEMPLATE = """
       {%- for message in messages %}
       {{- '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}
       {%- endfor %}
@@ -47,96 +47,96 @@ public final class TinyStudent {
       {%- endif %}
       """;
 
-  private TinyStudent() {}
+    private TinyStudent() {}
 
-  /** The student's shape: d 128, 2 layers, 4 heads / 2 KV heads, SwiGLU 1024, 512 positions, tied embeddings. */
-  public static ModelConfig config() {
-    return new ModelConfig(VOCAB_SIZE, 128, 1024, 2, 4, 2, 10000.0, 1e-6, 512, true, 0, 2);
-  }
+    /** The student's shape: d 128, 2 layers, 4 heads / 2 KV heads, SwiGLU 1024, 512 positions, tied embeddings. */
+    public static ModelConfig config() {
+        return new ModelConfig(VOCAB_SIZE, 128, 1024, 2, 4, 2, 10000.0, 1e-6, 512, true, 0, 2);
+    }
 
-  /** ChatML with no system turn (user, then assistant). */
-  public static String chatTemplate() {
-    return CHAT_TEMPLATE;
-  }
+    /** ChatML with no system turn (user, then assistant). */
+    public static String chatTemplate() {
+        return CHAT_TEMPLATE;
+    }
 
-  /** Writes tokenizer.json, tokenizer_config.json, config.json, generation_config.json and seeded model.safetensors. */
-  public static void write(Path hfDir, long seed) {
-    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    try {
-      Files.createDirectories(hfDir);
-      json.writeValue(hfDir.resolve("tokenizer.json").toFile(), tokenizerJson(json));
-      json.writeValue(hfDir.resolve("tokenizer_config.json").toFile(), tokenizerConfig(json));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the tiny student's tokenizer to " + hfDir, e);
+    /** Writes tokenizer.json, tokenizer_config.json, config.json, generation_config.json and seeded model.safetensors. */
+    public static void write(Path hfDir, long seed) {
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        try {
+            Files.createDirectories(hfDir);
+            json.writeValue(hfDir.resolve("tokenizer.json").toFile(), tokenizerJson(json));
+            json.writeValue(hfDir.resolve("tokenizer_config.json").toFile(), tokenizerConfig(json));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the tiny student's tokenizer to " + hfDir, e);
+        }
+        try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch");
+                Qwen2Model model = Qwen2Model.create(config(), seed, m)) {
+            model.save(hfDir);
+        }
     }
-    try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch");
-        Qwen2Model model = Qwen2Model.create(config(), seed, m)) {
-      model.save(hfDir);
-    }
-  }
 
-  private static ObjectNode tokenizerJson(ObjectMapper json) {
-    ObjectNode root = json.createObjectNode();
-    root.put("version", "1.0");
-    root.putNull("truncation");
-    root.putNull("padding");
-    ArrayNode added = root.putArray("added_tokens");
-    for (int i = 0; i < SPECIAL_TOKENS.size(); i++) {
-      ObjectNode t = added.addObject();
-      t.put("id", i);
-      t.put("content", SPECIAL_TOKENS.get(i));
-      t.put("single_word", false);
-      t.put("lstrip", false);
-      t.put("rstrip", false);
-      t.put("normalized", false);
-      t.put("special", i < 3); // like Qwen: <think> and </think> are added but not special
+    private static ObjectNode tokenizerJson(ObjectMapper json) {
+        ObjectNode root = json.createObjectNode();
+        root.put("version", "1.0");
+        root.putNull("truncation");
+        root.putNull("padding");
+        ArrayNode added = root.putArray("added_tokens");
+        for (int i = 0; i < SPECIAL_TOKENS.size(); i++) {
+            ObjectNode t = added.addObject();
+            t.put("id", i);
+            t.put("content", SPECIAL_TOKENS.get(i));
+            t.put("single_word", false);
+            t.put("lstrip", false);
+            t.put("rstrip", false);
+            t.put("normalized", false);
+            t.put("special", i < 3); // like Qwen: <think> and </think> are added but not special
+        }
+        root.putNull("normalizer");
+        root.putNull("pre_tokenizer");
+        root.putNull("post_processor");
+        root.putObject("decoder").put("type", "Fuse");
+        ObjectNode model = root.putObject("model");
+        model.put("type", "BPE");
+        model.putNull("dropout");
+        model.putNull("unk_token");
+        model.putNull("continuing_subword_prefix");
+        model.putNull("end_of_word_suffix");
+        model.put("fuse_unk", false);
+        model.put("byte_fallback", false);
+        ObjectNode vocab = model.putObject("vocab");
+        int id = 0;
+        for (String special : SPECIAL_TOKENS) {
+            vocab.put(special, id++); // in the model vocabulary too, or tokenizers renumbers the added tokens after it
+        }
+        vocab.put("\n", id++);
+        for (char c = 32; c <= 126; c++) {
+            vocab.put(String.valueOf(c), id++);
+        }
+        model.putArray("merges");
+        return root;
     }
-    root.putNull("normalizer");
-    root.putNull("pre_tokenizer");
-    root.putNull("post_processor");
-    root.putObject("decoder").put("type", "Fuse");
-    ObjectNode model = root.putObject("model");
-    model.put("type", "BPE");
-    model.putNull("dropout");
-    model.putNull("unk_token");
-    model.putNull("continuing_subword_prefix");
-    model.putNull("end_of_word_suffix");
-    model.put("fuse_unk", false);
-    model.put("byte_fallback", false);
-    ObjectNode vocab = model.putObject("vocab");
-    int id = 0;
-    for (String special : SPECIAL_TOKENS) {
-      vocab.put(special, id++); // in the model vocabulary too, or tokenizers renumbers the added tokens after it
-    }
-    vocab.put("\n", id++);
-    for (char c = 32; c <= 126; c++) {
-      vocab.put(String.valueOf(c), id++);
-    }
-    model.putArray("merges");
-    return root;
-  }
 
-  private static ObjectNode tokenizerConfig(ObjectMapper json) {
-    ObjectNode root = json.createObjectNode();
-    root.put("tokenizer_class", "PreTrainedTokenizerFast");
-    root.putNull("bos_token");
-    root.put("eos_token", "<|im_end|>");
-    root.put("pad_token", "<|endoftext|>");
-    root.put("add_bos_token", false);
-    root.put("add_eos_token", false);
-    root.put("clean_up_tokenization_spaces", false);
-    root.put("model_max_length", config().maxPositions());
-    ObjectNode dec = root.putObject("added_tokens_decoder");
-    for (int i = 0; i < SPECIAL_TOKENS.size(); i++) {
-      ObjectNode t = dec.putObject(Integer.toString(i));
-      t.put("content", SPECIAL_TOKENS.get(i));
-      t.put("lstrip", false);
-      t.put("normalized", false);
-      t.put("rstrip", false);
-      t.put("single_word", false);
-      t.put("special", i < 3);
+    private static ObjectNode tokenizerConfig(ObjectMapper json) {
+        ObjectNode root = json.createObjectNode();
+        root.put("tokenizer_class", "PreTrainedTokenizerFast");
+        root.putNull("bos_token");
+        root.put("eos_token", "<|im_end|>");
+        root.put("pad_token", "<|endoftext|>");
+        root.put("add_bos_token", false);
+        root.put("add_eos_token", false);
+        root.put("clean_up_tokenization_spaces", false);
+        root.put("model_max_length", config().maxPositions());
+        ObjectNode dec = root.putObject("added_tokens_decoder");
+        for (int i = 0; i < SPECIAL_TOKENS.size(); i++) {
+            ObjectNode t = dec.putObject(Integer.toString(i));
+            t.put("content", SPECIAL_TOKENS.get(i));
+            t.put("lstrip", false);
+            t.put("normalized", false);
+            t.put("rstrip", false);
+            t.put("single_word", false);
+            t.put("special", i < 3);
+        }
+        root.put("chat_template", chatTemplate());
+        return root;
     }
-    root.put("chat_template", chatTemplate());
-    return root;
-  }
 }

@@ -25,47 +25,48 @@ import redispark.model.ModelConfig;
  * @param hostBaselineMib resident memory of the process before any tensor (JVM + libtorch), MiB; 0 for device memory
  */
 public record PlanRequest(
-    ModelConfig model,
-    int seq,
-    int microBatchTokens,
-    int batch,
-    int gpus,
-    LayerKernel.ComputeType dtype,
-    KernelPath.Recompute recompute,
-    Attention attention,
-    int logprobChunk,
-    double tflops,
-    double linkGBps,
-    double memGib,
-    double hostBaselineMib) {
+        ModelConfig model,
+        int seq,
+        int microBatchTokens,
+        int batch,
+        int gpus,
+        LayerKernel.ComputeType dtype,
+        KernelPath.Recompute recompute,
+        Attention attention,
+        int logprobChunk,
+        double tflops,
+        double linkGBps,
+        double memGib,
+        double hostBaselineMib) {
 
-  public PlanRequest {
-    require(model != null && dtype != null && recompute != null && attention != null, "model, dtype, recompute and"
-        + " attention must be set");
-    require(seq >= 1, "--seq must be >= 1, got " + seq);
-    require(microBatchTokens >= 1, "--micro-batch-tokens must be >= 1, got " + microBatchTokens);
-    require(batch >= 1, "--batch must be >= 1, got " + batch);
-    require(gpus >= 1, "--gpus must be >= 1, got " + gpus);
-    require(logprobChunk >= 1, "--logprob-chunk must be >= 1, got " + logprobChunk);
-    require(tflops > 0, "--tflops must be > 0, got " + tflops);
-    require(linkGBps > 0, "--link-gbps must be > 0, got " + linkGBps);
-    require(memGib > 0, "--gpu-mem-gib must be > 0, got " + memGib);
-    require(hostBaselineMib >= 0, "--host-baseline-mib must be >= 0, got " + hostBaselineMib);
-  }
-
-  private static void require(boolean ok, String message) {
-    if (!ok) {
-      throw new IllegalArgumentException(message);
+    public PlanRequest {
+        require(
+                model != null && dtype != null && recompute != null && attention != null,
+                "model, dtype, recompute and" + " attention must be set");
+        require(seq >= 1, "--seq must be >= 1, got " + seq);
+        require(microBatchTokens >= 1, "--micro-batch-tokens must be >= 1, got " + microBatchTokens);
+        require(batch >= 1, "--batch must be >= 1, got " + batch);
+        require(gpus >= 1, "--gpus must be >= 1, got " + gpus);
+        require(logprobChunk >= 1, "--logprob-chunk must be >= 1, got " + logprobChunk);
+        require(tflops > 0, "--tflops must be > 0, got " + tflops);
+        require(linkGBps > 0, "--link-gbps must be > 0, got " + linkGBps);
+        require(memGib > 0, "--gpu-mem-gib must be > 0, got " + memGib);
+        require(hostBaselineMib >= 0, "--host-baseline-mib must be >= 0, got " + hostBaselineMib);
     }
-  }
 
-  /** Rows of one forward: as many whole sequences as the token budget holds (at least one, at most the batch). */
-  public int rows() {
-    return Math.max(1, Math.min(batch, microBatchTokens / seq));
-  }
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
 
-  /** Forwards per optimizer step. */
-  public int microBatches() {
-    return (batch + rows() - 1) / rows();
-  }
+    /** Rows of one forward: as many whole sequences as the token budget holds (at least one, at most the batch). */
+    public int rows() {
+        return Math.max(1, Math.min(batch, microBatchTokens / seq));
+    }
+
+    /** Forwards per optimizer step. */
+    public int microBatches() {
+        return (batch + rows() - 1) / rows();
+    }
 }

@@ -36,15 +36,33 @@ public final class RunManifest {
             @JsonProperty("stats") Map<String, Object> stats,
             @JsonProperty("notes") List<String> notes) {
 
-        public static StageRecord done(Map<String, Long> rows, Map<String, Long> rejects, double seconds,
-                String configHash, Map<String, String> inputs) {
+        public static StageRecord done(
+                Map<String, Long> rows,
+                Map<String, Long> rejects,
+                double seconds,
+                String configHash,
+                Map<String, String> inputs) {
             return done(rows, rejects, seconds, configHash, inputs, null, null);
         }
 
-        public static StageRecord done(Map<String, Long> rows, Map<String, Long> rejects, double seconds,
-                String configHash, Map<String, String> inputs, Map<String, Object> stats, List<String> notes) {
-            return new StageRecord("done", rows, rejects, seconds, configHash, inputs, null,
-                    stats == null || stats.isEmpty() ? null : stats, notes == null || notes.isEmpty() ? null : notes);
+        public static StageRecord done(
+                Map<String, Long> rows,
+                Map<String, Long> rejects,
+                double seconds,
+                String configHash,
+                Map<String, String> inputs,
+                Map<String, Object> stats,
+                List<String> notes) {
+            return new StageRecord(
+                    "done",
+                    rows,
+                    rejects,
+                    seconds,
+                    configHash,
+                    inputs,
+                    null,
+                    stats == null || stats.isEmpty() ? null : stats,
+                    notes == null || notes.isEmpty() ? null : notes);
         }
 
         public static StageRecord failed(String error, double seconds, String configHash, Map<String, String> inputs) {

@@ -33,109 +33,110 @@ import java.util.Map;
  * @param slipWeights weight of each slip kind, finite and at least 0; a kind not listed weighs 0
  */
 public record ErrorModel(
-    double slipPerStep,
-    double difficultyGrowth,
-    double truncationRate,
-    double formatVarietyRate,
-    double maxSlipPerStep,
-    Map<Slip, Double> slipWeights) implements java.io.Serializable {
+        double slipPerStep,
+        double difficultyGrowth,
+        double truncationRate,
+        double formatVarietyRate,
+        double maxSlipPerStep,
+        Map<Slip, Double> slipWeights)
+        implements java.io.Serializable {
 
-  /** The teacher's classic mistakes, each weighing 1; no student-like ones. */
-  public static final Map<Slip, Double> DEFAULT_WEIGHTS = weights(1, 1, 1, 1, 1, 1, 1, 0, 0);
+    /** The teacher's classic mistakes, each weighing 1; no student-like ones. */
+    public static final Map<Slip, Double> DEFAULT_WEIGHTS = weights(1, 1, 1, 1, 1, 1, 1, 0, 0);
 
-  /**
-   * What the embedded default's SFT student gets wrong on held-out arithmetic (503 wrong samples of
-   * {@code redi experiment --preset paper-table2}): nearly all are a single line whose result is a
-   * few units off or a neighbouring product (near misses, ~80 %) or an operand copied wrongly from
-   * the problem (~20 %); carries, signs and dropped terms it barely makes.
-   */
-  public static final Map<Slip, Double> STUDENT_LIKE_WEIGHTS = weights(0.1, 0.1, 1, 0.1, 1, 1, 1, 6, 0.5);
+    /**
+     * What the embedded default's SFT student gets wrong on held-out arithmetic (503 wrong samples of
+     * {@code redi experiment --preset paper-table2}): nearly all are a single line whose result is a
+     * few units off or a neighbouring product (near misses, ~80 %) or an operand copied wrongly from
+     * the problem (~20 %); carries, signs and dropped terms it barely makes.
+     */
+    public static final Map<Slip, Double> STUDENT_LIKE_WEIGHTS = weights(0.1, 0.1, 1, 0.1, 1, 1, 1, 6, 0.5);
 
-  public ErrorModel(
-      double slipPerStep,
-      double difficultyGrowth,
-      double truncationRate,
-      double formatVarietyRate,
-      double maxSlipPerStep) {
-    this(slipPerStep, difficultyGrowth, truncationRate, formatVarietyRate, maxSlipPerStep, DEFAULT_WEIGHTS);
-  }
-
-  public ErrorModel {
-    requireProbability("slipPerStep", slipPerStep);
-    requireProbability("truncationRate", truncationRate);
-    requireProbability("formatVarietyRate", formatVarietyRate);
-    requireProbability("maxSlipPerStep", maxSlipPerStep);
-    if (!(difficultyGrowth >= 0) || Double.isInfinite(difficultyGrowth)) {
-      throw new IllegalArgumentException(
-          "difficultyGrowth must be a finite number >= 0, got " + difficultyGrowth);
+    public ErrorModel(
+            double slipPerStep,
+            double difficultyGrowth,
+            double truncationRate,
+            double formatVarietyRate,
+            double maxSlipPerStep) {
+        this(slipPerStep, difficultyGrowth, truncationRate, formatVarietyRate, maxSlipPerStep, DEFAULT_WEIGHTS);
     }
-    Map<Slip, Double> copy = new EnumMap<>(Slip.class);
-    for (Map.Entry<Slip, Double> e : slipWeights.entrySet()) {
-      double w = e.getValue();
-      if (!(w >= 0) || Double.isInfinite(w)) {
-        throw new IllegalArgumentException(
-            "slip weight of " + e.getKey() + " must be a finite number >= 0, got " + w);
-      }
-      copy.put(e.getKey(), w);
+
+    public ErrorModel {
+        requireProbability("slipPerStep", slipPerStep);
+        requireProbability("truncationRate", truncationRate);
+        requireProbability("formatVarietyRate", formatVarietyRate);
+        requireProbability("maxSlipPerStep", maxSlipPerStep);
+        if (!(difficultyGrowth >= 0) || Double.isInfinite(difficultyGrowth)) {
+            throw new IllegalArgumentException(
+                    "difficultyGrowth must be a finite number >= 0, got " + difficultyGrowth);
+        }
+        Map<Slip, Double> copy = new EnumMap<>(Slip.class);
+        for (Map.Entry<Slip, Double> e : slipWeights.entrySet()) {
+            double w = e.getValue();
+            if (!(w >= 0) || Double.isInfinite(w)) {
+                throw new IllegalArgumentException(
+                        "slip weight of " + e.getKey() + " must be a finite number >= 0, got " + w);
+            }
+            copy.put(e.getKey(), w);
+        }
+        slipWeights = Collections.unmodifiableMap(copy);
     }
-    slipWeights = Collections.unmodifiableMap(copy);
-  }
 
-  /** The weight of {@code kind} (0 when not listed). */
-  public double weight(Slip kind) {
-    return slipWeights.getOrDefault(kind, 0.0);
-  }
-
-  public ErrorModel withSlipWeights(Map<Slip, Double> weights) {
-    return new ErrorModel(
-        slipPerStep, difficultyGrowth, truncationRate, formatVarietyRate, maxSlipPerStep, weights);
-  }
-
-  /** Weights in {@link Slip} declaration order. */
-  private static Map<Slip, Double> weights(double... w) {
-    Map<Slip, Double> m = new EnumMap<>(Slip.class);
-    Slip[] kinds = Slip.values();
-    for (int i = 0; i < kinds.length; i++) {
-      m.put(kinds[i], w[i]);
+    /** The weight of {@code kind} (0 when not listed). */
+    public double weight(Slip kind) {
+        return slipWeights.getOrDefault(kind, 0.0);
     }
-    return Collections.unmodifiableMap(m);
-  }
 
-  /**
-   * Slips 10 % per step at difficulty 1, growing by 45 % of that per level (28 % at difficulty 5),
-   * truncates 5 %, varies the answer format 30 %. With {@link ProblemSpec#defaults()} about 47 % of
-   * samples are intended correct: about 76 % at difficulty 1 and 19 % at difficulty 5.
-   */
-  public static ErrorModel defaults() {
-    return new ErrorModel(0.10, 0.45, 0.05, 0.30, 0.5);
-  }
-
-  /** A teacher that never slips, never truncates and always writes the canonical answer. */
-  public static ErrorModel perfect() {
-    return new ErrorModel(0, 0, 0, 0, 0);
-  }
-
-  /** The per-step slip probability at {@code difficulty}. */
-  public double slipProbability(int difficulty) {
-    double p = slipPerStep * (1 + difficultyGrowth * (Math.max(1, difficulty) - 1));
-    return Math.min(maxSlipPerStep, p);
-  }
-
-  public ErrorModel withTruncationRate(double rate) {
-    return new ErrorModel(slipPerStep, difficultyGrowth, rate, formatVarietyRate, maxSlipPerStep, slipWeights);
-  }
-
-  public ErrorModel withFormatVarietyRate(double rate) {
-    return new ErrorModel(slipPerStep, difficultyGrowth, truncationRate, rate, maxSlipPerStep, slipWeights);
-  }
-
-  public ErrorModel withSlips(double perStep, double growth) {
-    return new ErrorModel(perStep, growth, truncationRate, formatVarietyRate, maxSlipPerStep, slipWeights);
-  }
-
-  private static void requireProbability(String name, double v) {
-    if (!(v >= 0 && v <= 1)) {
-      throw new IllegalArgumentException(name + " must be in [0, 1], got " + v);
+    public ErrorModel withSlipWeights(Map<Slip, Double> weights) {
+        return new ErrorModel(
+                slipPerStep, difficultyGrowth, truncationRate, formatVarietyRate, maxSlipPerStep, weights);
     }
-  }
+
+    /** Weights in {@link Slip} declaration order. */
+    private static Map<Slip, Double> weights(double... w) {
+        Map<Slip, Double> m = new EnumMap<>(Slip.class);
+        Slip[] kinds = Slip.values();
+        for (int i = 0; i < kinds.length; i++) {
+            m.put(kinds[i], w[i]);
+        }
+        return Collections.unmodifiableMap(m);
+    }
+
+    /**
+     * Slips 10 % per step at difficulty 1, growing by 45 % of that per level (28 % at difficulty 5),
+     * truncates 5 %, varies the answer format 30 %. With {@link ProblemSpec#defaults()} about 47 % of
+     * samples are intended correct: about 76 % at difficulty 1 and 19 % at difficulty 5.
+     */
+    public static ErrorModel defaults() {
+        return new ErrorModel(0.10, 0.45, 0.05, 0.30, 0.5);
+    }
+
+    /** A teacher that never slips, never truncates and always writes the canonical answer. */
+    public static ErrorModel perfect() {
+        return new ErrorModel(0, 0, 0, 0, 0);
+    }
+
+    /** The per-step slip probability at {@code difficulty}. */
+    public double slipProbability(int difficulty) {
+        double p = slipPerStep * (1 + difficultyGrowth * (Math.max(1, difficulty) - 1));
+        return Math.min(maxSlipPerStep, p);
+    }
+
+    public ErrorModel withTruncationRate(double rate) {
+        return new ErrorModel(slipPerStep, difficultyGrowth, rate, formatVarietyRate, maxSlipPerStep, slipWeights);
+    }
+
+    public ErrorModel withFormatVarietyRate(double rate) {
+        return new ErrorModel(slipPerStep, difficultyGrowth, truncationRate, rate, maxSlipPerStep, slipWeights);
+    }
+
+    public ErrorModel withSlips(double perStep, double growth) {
+        return new ErrorModel(perStep, growth, truncationRate, formatVarietyRate, maxSlipPerStep, slipWeights);
+    }
+
+    private static void requireProbability(String name, double v) {
+        if (!(v >= 0 && v <= 1)) {
+            throw new IllegalArgumentException(name + " must be in [0, 1], got " + v);
+        }
+    }
 }

@@ -19,43 +19,43 @@ import java.util.Optional;
  * </ul>
  */
 public enum Family {
-  /** {@code Compute 23 + 45 - 12 * 3.} */
-  ARITHMETIC(6),
-  /** {@code Compute \frac{3}{4} + \frac{5}{6}.} */
-  FRACTIONS(4),
-  /** {@code Solve for x: 3x + 5 = 20.} */
-  LINEAR_EQUATION(3),
-  /** {@code What is 15% of 240?} */
-  PERCENT(3),
-  /** {@code What is the 20th term of the arithmetic sequence 3, 7, 11, ...?} */
-  SEQUENCE(3);
+    /** {@code Compute 23 + 45 - 12 * 3.} */
+    ARITHMETIC(6),
+    /** {@code Compute \frac{3}{4} + \frac{5}{6}.} */
+    FRACTIONS(4),
+    /** {@code Solve for x: 3x + 5 = 20.} */
+    LINEAR_EQUATION(3),
+    /** {@code What is 15% of 240?} */
+    PERCENT(3),
+    /** {@code What is the 20th term of the arithmetic sequence 3, 7, 11, ...?} */
+    SEQUENCE(3);
 
-  private final int maxSteps;
+    private final int maxSteps;
 
-  Family(int maxSteps) {
-    this.maxSteps = maxSteps;
-  }
-
-  /** The lower-case name used in problem ids and as {@link Problem#source()}. */
-  public String id() {
-    return name().toLowerCase(Locale.ROOT);
-  }
-
-  /** The largest step count this family supports; larger requests are capped to it. */
-  public int maxSteps() {
-    return maxSteps;
-  }
-
-  /** The family whose {@link #id()} (or enum name) is {@code source}, if any. */
-  public static Optional<Family> fromSource(String source) {
-    if (source == null) {
-      return Optional.empty();
+    Family(int maxSteps) {
+        this.maxSteps = maxSteps;
     }
-    for (Family f : values()) {
-      if (f.id().equals(source) || f.name().equals(source)) {
-        return Optional.of(f);
-      }
+
+    /** The lower-case name used in problem ids and as {@link Problem#source()}. */
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
     }
-    return Optional.empty();
-  }
+
+    /** The largest step count this family supports; larger requests are capped to it. */
+    public int maxSteps() {
+        return maxSteps;
+    }
+
+    /** The family whose {@link #id()} (or enum name) is {@code source}, if any. */
+    public static Optional<Family> fromSource(String source) {
+        if (source == null) {
+            return Optional.empty();
+        }
+        for (Family f : values()) {
+            if (f.id().equals(source) || f.name().equals(source)) {
+                return Optional.of(f);
+            }
+        }
+        return Optional.empty();
+    }
 }

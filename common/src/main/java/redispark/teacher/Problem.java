@@ -12,15 +12,16 @@ import java.util.Objects;
  * @param source where the problem comes from; for synthetic problems the {@link Family#id()}
  * @param difficulty 1 = easiest; for synthetic problems {@code steps + digits - 1}
  */
-public record Problem(String problemId, String problem, String gold, String source, int difficulty) implements java.io.Serializable {
+public record Problem(String problemId, String problem, String gold, String source, int difficulty)
+        implements java.io.Serializable {
 
-  public Problem {
-    Objects.requireNonNull(problemId, "problemId");
-    Objects.requireNonNull(problem, "problem");
-    Objects.requireNonNull(gold, "gold");
-    Objects.requireNonNull(source, "source");
-    if (difficulty < 1) {
-      throw new IllegalArgumentException("difficulty must be >= 1, got " + difficulty);
+    public Problem {
+        Objects.requireNonNull(problemId, "problemId");
+        Objects.requireNonNull(problem, "problem");
+        Objects.requireNonNull(gold, "gold");
+        Objects.requireNonNull(source, "source");
+        if (difficulty < 1) {
+            throw new IllegalArgumentException("difficulty must be >= 1, got " + difficulty);
+        }
     }
-  }
 }

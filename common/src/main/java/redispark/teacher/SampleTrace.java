@@ -18,14 +18,14 @@ import java.util.List;
  * @param style how the final answer is written ({@link AnswerStyle#BOXED} when truncated)
  */
 public record SampleTrace(
-    TeacherSample sample,
-    String intendedAnswer,
-    boolean intendedCorrect,
-    List<Slip> slips,
-    boolean truncated,
-    AnswerStyle style) {
+        TeacherSample sample,
+        String intendedAnswer,
+        boolean intendedCorrect,
+        List<Slip> slips,
+        boolean truncated,
+        AnswerStyle style) {
 
-  public SampleTrace {
-    slips = List.copyOf(slips);
-  }
+    public SampleTrace {
+        slips = List.copyOf(slips);
+    }
 }

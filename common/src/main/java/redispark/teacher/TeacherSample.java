@@ -10,27 +10,26 @@ package redispark.teacher;
  * @param error {@code null} normally; a message when the teacher could not answer (text is then
  *     empty)
  */
-public record TeacherSample(
-    int sampleIdx, String text, String finishReason, int completionChars, String error) implements java.io.Serializable {
+public record TeacherSample(int sampleIdx, String text, String finishReason, int completionChars, String error)
+        implements java.io.Serializable {
 
-  public static final String STOP = "stop";
-  public static final String LENGTH = "length";
+    public static final String STOP = "stop";
+    public static final String LENGTH = "length";
 
-  public TeacherSample {
-    if (sampleIdx < 0) {
-      throw new IllegalArgumentException("sampleIdx must be >= 0, got " + sampleIdx);
+    public TeacherSample {
+        if (sampleIdx < 0) {
+            throw new IllegalArgumentException("sampleIdx must be >= 0, got " + sampleIdx);
+        }
+        if (text == null) {
+            throw new IllegalArgumentException("text must not be null");
+        }
+        if (!STOP.equals(finishReason) && !LENGTH.equals(finishReason)) {
+            throw new IllegalArgumentException("finishReason must be \"stop\" or \"length\", got " + finishReason);
+        }
     }
-    if (text == null) {
-      throw new IllegalArgumentException("text must not be null");
-    }
-    if (!STOP.equals(finishReason) && !LENGTH.equals(finishReason)) {
-      throw new IllegalArgumentException(
-          "finishReason must be \"stop\" or \"length\", got " + finishReason);
-    }
-  }
 
-  /** A sample for a problem the teacher could not answer. */
-  public static TeacherSample failed(int sampleIdx, String error) {
-    return new TeacherSample(sampleIdx, "", STOP, 0, error);
-  }
+    /** A sample for a problem the teacher could not answer. */
+    public static TeacherSample failed(int sampleIdx, String error) {
+        return new TeacherSample(sampleIdx, "", STOP, 0, error);
+    }
 }

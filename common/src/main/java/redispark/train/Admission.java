@@ -31,8 +31,13 @@ public final class Admission {
      * {@code <|im_end|>\n}). When the EOS token is the template's end-of-turn marker itself (the embedded student,
      * Qwen instruct models) it already closes the turn and is not appended a second time.
      */
-    public static Tokenized tokenize(String id, String prompt, String completion, TextTokenizer tokenizer,
-            ChatTemplate template, int maxSeqLen) {
+    public static Tokenized tokenize(
+            String id,
+            String prompt,
+            String completion,
+            TextTokenizer tokenizer,
+            ChatTemplate template,
+            int maxSeqLen) {
         if (completion == null || completion.isBlank()) {
             return new Tokenized(null, Rejects.EMPTY_COMPLETION);
         }
@@ -60,8 +65,16 @@ public final class Admission {
     }
 
     /** Tokenises a pair; refuses it when either side is refused or both sides are the same text. */
-    public static TokenizedPair pair(String id, String prompt, String chosen, String rejected, RefLogProbs ref,
-            TextTokenizer tokenizer, ChatTemplate template, int maxSeqLen, Rejects rejects) {
+    public static TokenizedPair pair(
+            String id,
+            String prompt,
+            String chosen,
+            String rejected,
+            RefLogProbs ref,
+            TextTokenizer tokenizer,
+            ChatTemplate template,
+            int maxSeqLen,
+            Rejects rejects) {
         if (chosen != null && chosen.strip().equals(rejected == null ? null : rejected.strip())) {
             rejects.add(Rejects.IDENTICAL_PAIR, id);
             return null;
@@ -83,8 +96,8 @@ public final class Admission {
         if (data instanceof TrainData.Examples e) {
             return new TrainData.Examples(fitting(e.rows(), maxSeqLen, rejects));
         } else if (data instanceof TrainData.Unpaired u) {
-            return new TrainData.Unpaired(fitting(u.positives(), maxSeqLen, rejects),
-                    fitting(u.negatives(), maxSeqLen, rejects));
+            return new TrainData.Unpaired(
+                    fitting(u.positives(), maxSeqLen, rejects), fitting(u.negatives(), maxSeqLen, rejects));
         }
         List<TokenizedPair> kept = new ArrayList<>();
         for (TokenizedPair p : ((TrainData.Pairs) data).rows()) {

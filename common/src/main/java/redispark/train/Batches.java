@@ -62,8 +62,12 @@ public final class Batches {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        java.util.Arrays.sort(order, (a, b) -> rows.get(b).tokens().length != rows.get(a).tokens().length
-                ? Integer.compare(rows.get(b).tokens().length, rows.get(a).tokens().length) : Integer.compare(a, b));
+        java.util.Arrays.sort(
+                order,
+                (a, b) -> rows.get(b).tokens().length != rows.get(a).tokens().length
+                        ? Integer.compare(
+                                rows.get(b).tokens().length, rows.get(a).tokens().length)
+                        : Integer.compare(a, b));
         List<int[]> groups = new java.util.ArrayList<>();
         int start = 0;
         while (start < order.length) {

@@ -18,8 +18,13 @@ import redispark.model.Qwen2Model;
 public final class Checkpoints {
     /** Files of a model folder that are not weights and travel unchanged from the initial model. */
     public static final List<String> TOKENIZER_FILES = List.of(
-            "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "generation_config.json",
-            "vocab.json", "merges.txt");
+            "tokenizer.json",
+            "tokenizer_config.json",
+            "special_tokens_map.json",
+            "generation_config.json",
+            "vocab.json",
+            "merges.txt");
+
     public static final String TRAINER_STATE = "trainer_state.json";
     public static final String OPTIMIZER = "optimizer.safetensors";
     public static final String METRICS = "metrics.jsonl";
@@ -27,7 +32,12 @@ public final class Checkpoints {
     private Checkpoints() {}
 
     /** Writes the model, the tokenizer files of {@code initDir}, the optimizer, the state and the metrics. */
-    public static void save(Qwen2Model model, Path initDir, Path outDir, TrainerState state, AdamW optimizer,
+    public static void save(
+            Qwen2Model model,
+            Path initDir,
+            Path outDir,
+            TrainerState state,
+            AdamW optimizer,
             List<String> metricLines) {
         try (HostStaging staging = new HostStaging(HostStaging.Mode.AUTO, HostStaging.DEFAULT_BUFFER_BYTES)) {
             save(model, initDir, outDir, state, optimizer, metricLines, staging);
@@ -35,8 +45,14 @@ public final class Checkpoints {
     }
 
     /** {@link #save(Qwen2Model, Path, Path, TrainerState, AdamW, List)}, tensors streamed through {@code staging}. */
-    public static void save(Qwen2Model model, Path initDir, Path outDir, TrainerState state, AdamW optimizer,
-            List<String> metricLines, HostStaging staging) {
+    public static void save(
+            Qwen2Model model,
+            Path initDir,
+            Path outDir,
+            TrainerState state,
+            AdamW optimizer,
+            List<String> metricLines,
+            HostStaging staging) {
         try {
             saveModel(model, initDir, outDir, staging);
             optimizer.save(outDir.resolve(OPTIMIZER), staging);
@@ -65,7 +81,8 @@ public final class Checkpoints {
 
     /** Whether {@code dir} holds a resumable checkpoint (weights, optimizer and trainer state). */
     public static boolean resumable(Path dir) {
-        return Files.isRegularFile(dir.resolve(TRAINER_STATE)) && Files.isRegularFile(dir.resolve(OPTIMIZER))
+        return Files.isRegularFile(dir.resolve(TRAINER_STATE))
+                && Files.isRegularFile(dir.resolve(OPTIMIZER))
                 && Files.isRegularFile(dir.resolve("config.json"));
     }
 

@@ -26,6 +26,7 @@ import java.util.Map;
 public final class CollapseAlarm {
     /** Per-step metric names the alarm writes (and {@link #events} reads back). */
     public static final String ALARM = "collapse/alarm";
+
     public static final String CHOSEN_DROP = "collapse/chosen_drop";
     public static final String REJECTED_DROP = "collapse/rejected_drop";
     public static final String UPDATE_RATIO = "collapse/update_ratio";
@@ -76,13 +77,24 @@ public final class CollapseAlarm {
      * known), the update ratio (NaN without a preceding window), whether the alarm fires and whether this step
      * starts a new event (the first firing step after quiet ones).
      */
-    public record Reading(double chosenDrop, double rejectedDrop, double updateRatio, boolean fired,
-            boolean startsEvent) {
+    public record Reading(
+            double chosenDrop, double rejectedDrop, double updateRatio, boolean fired, boolean startsEvent) {
         public String describe(int step, Settings s) {
-            return String.format(Locale.ROOT, "collapse alarm at step %d: per-token log-probs fell %.3f (chosen) and "
-                    + "%.3f (rejected) nats/token from the start of the stage (threshold %.3f; means of %d steps)%s",
-                    step, chosenDrop, rejectedDrop, s.logpDrop(), s.window(), Double.isNaN(updateRatio) ? ""
-                            : String.format(Locale.ROOT, "; update_norm/lr at %.2fx its recent median%s", updateRatio,
+            return String.format(
+                    Locale.ROOT,
+                    "collapse alarm at step %d: per-token log-probs fell %.3f (chosen) and "
+                            + "%.3f (rejected) nats/token from the start of the stage (threshold %.3f; means of %d steps)%s",
+                    step,
+                    chosenDrop,
+                    rejectedDrop,
+                    s.logpDrop(),
+                    s.window(),
+                    Double.isNaN(updateRatio)
+                            ? ""
+                            : String.format(
+                                    Locale.ROOT,
+                                    "; update_norm/lr at %.2fx its recent median%s",
+                                    updateRatio,
                                     updateRatio > s.updateSpike() ? " (a spike)" : ""));
         }
     }
@@ -92,8 +104,8 @@ public final class CollapseAlarm {
      *
      * @param updateSpike whether the update ratio passed the spike threshold anywhere in the span
      */
-    public record Event(int fromStep, int toStep, double chosenDrop, double rejectedDrop, double updateRatio,
-            boolean updateSpike) {
+    public record Event(
+            int fromStep, int toStep, double chosenDrop, double rejectedDrop, double updateRatio, boolean updateSpike) {
         public Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("from_step", fromStep);
@@ -108,16 +120,25 @@ public final class CollapseAlarm {
         /** The inverse of {@link #toMap} (numbers as JSON reads them). */
         public static Event fromMap(Map<String, ?> m) {
             Object ratio = m.get("update_ratio");
-            return new Event(((Number) m.get("from_step")).intValue(), ((Number) m.get("to_step")).intValue(),
-                    ((Number) m.get("chosen_drop")).doubleValue(), ((Number) m.get("rejected_drop")).doubleValue(),
-                    ratio == null ? Double.NaN : ((Number) ratio).doubleValue(), Boolean.TRUE.equals(m.get(
-                            "update_spike")));
+            return new Event(
+                    ((Number) m.get("from_step")).intValue(),
+                    ((Number) m.get("to_step")).intValue(),
+                    ((Number) m.get("chosen_drop")).doubleValue(),
+                    ((Number) m.get("rejected_drop")).doubleValue(),
+                    ratio == null ? Double.NaN : ((Number) ratio).doubleValue(),
+                    Boolean.TRUE.equals(m.get("update_spike")));
         }
 
         public String describe() {
-            return String.format(Locale.ROOT, "collapse alarm, steps %d–%d: chosen per-token log-prob down %.3f, "
-                    + "rejected down %.3f nats/token from the start of the stage%s", fromStep, toStep, chosenDrop,
-                    rejectedDrop, updateSpike ? ", with an update-norm spike" : ", no update-norm spike");
+            return String.format(
+                    Locale.ROOT,
+                    "collapse alarm, steps %d–%d: chosen per-token log-prob down %.3f, "
+                            + "rejected down %.3f nats/token from the start of the stage%s",
+                    fromStep,
+                    toStep,
+                    chosenDrop,
+                    rejectedDrop,
+                    updateSpike ? ", with an update-norm spike" : ", no update-norm spike");
         }
     }
 
@@ -152,15 +173,24 @@ public final class CollapseAlarm {
         }
         double updateRatio = Double.NaN;
         if (recent.size() == w + 1) {
-            double[] before = recent.stream().limit(w).mapToDouble(r -> r[2]).sorted().toArray();
+            double[] before =
+                    recent.stream().limit(w).mapToDouble(r -> r[2]).sorted().toArray();
             double median = w % 2 == 1 ? before[w / 2] : (before[w / 2 - 1] + before[w / 2]) / 2;
             updateRatio = recent.peekLast()[2] / Math.max(median, 1e-30);
         }
         if (startSteps < w) {
             return new Reading(Double.NaN, Double.NaN, updateRatio, false, false);
         }
-        double chosenNow = recent.stream().skip(recent.size() - w).mapToDouble(r -> r[0]).average().orElseThrow();
-        double rejectedNow = recent.stream().skip(recent.size() - w).mapToDouble(r -> r[1]).average().orElseThrow();
+        double chosenNow = recent.stream()
+                .skip(recent.size() - w)
+                .mapToDouble(r -> r[0])
+                .average()
+                .orElseThrow();
+        double rejectedNow = recent.stream()
+                .skip(recent.size() - w)
+                .mapToDouble(r -> r[1])
+                .average()
+                .orElseThrow();
         double chosenDrop = start[0] - chosenNow;
         double rejectedDrop = start[1] - rejectedNow;
         // once fired, the alarm holds until a drop is back under half the threshold: a slide that hovers around the
@@ -200,8 +230,13 @@ public final class CollapseAlarm {
                 m.remove(name);
             }
             if (m.containsKey("logps_norm/chosen") && m.containsKey("logps_norm/rejected")) {
-                record(alarm.observe(m.get("logps_norm/chosen"), m.get("logps_norm/rejected"), m.get("update_norm"),
-                        m.get("learning_rate")), m);
+                record(
+                        alarm.observe(
+                                m.get("logps_norm/chosen"),
+                                m.get("logps_norm/rejected"),
+                                m.get("update_norm"),
+                                m.get("learning_rate")),
+                        m);
             }
             out.add(m);
         }

@@ -33,20 +33,22 @@ public enum Preset {
 
     public Recipe recipe(Objective objective) {
         return switch (this) {
-            case TINY -> switch (objective) {
-                case SFT -> new Recipe(3e-3, 4, 8, 8, 0.1, 1e-4, 1.0, 0, 0, 0, 3);
-                case REDI -> new Recipe(6e-6, 1, 8, 8, 0.1, 1e-4, 1.0, 0.8, 0, 0, 5);
-                case REDI_UNPAIRED -> new Recipe(6e-6, 1, 16, 16, 0.1, 1e-4, 1.0, 0.8, 0, 0, 5);
-                case DPO -> new Recipe(6e-6, 1, 8, 8, 0.1, 1e-4, 1.0, 0, 0.1, 0, 5);
-                case SIMPO -> new Recipe(6e-6, 1, 8, 8, 0.1, 1e-4, 1.0, 0, 2.0, 1.0, 5);
-            };
-            case PAPER -> switch (objective) {
-                case SFT -> new Recipe(5e-5, 5, 128, 8, 0.1, 1e-4, 1.0, 0, 0, 0, 42);
-                case REDI -> new Recipe(1e-6, 1, 32, 1, 0.1, 1e-4, 1.0, 0.8, 0, 0, 42);
-                case REDI_UNPAIRED -> new Recipe(1e-6, 1, 64, 2, 0.1, 1e-4, 1.0, 0.8, 0, 0, 42);
-                case DPO -> new Recipe(2e-7, 1, 32, 1, 0.1, 1e-4, 1.0, 0, 0.001, 0, 42);
-                case SIMPO -> new Recipe(5e-7, 1, 32, 1, 0.1, 1e-4, 1.0, 0, 2.0, 1.0, 42);
-            };
+            case TINY ->
+                switch (objective) {
+                    case SFT -> new Recipe(3e-3, 4, 8, 8, 0.1, 1e-4, 1.0, 0, 0, 0, 3);
+                    case REDI -> new Recipe(6e-6, 1, 8, 8, 0.1, 1e-4, 1.0, 0.8, 0, 0, 5);
+                    case REDI_UNPAIRED -> new Recipe(6e-6, 1, 16, 16, 0.1, 1e-4, 1.0, 0.8, 0, 0, 5);
+                    case DPO -> new Recipe(6e-6, 1, 8, 8, 0.1, 1e-4, 1.0, 0, 0.1, 0, 5);
+                    case SIMPO -> new Recipe(6e-6, 1, 8, 8, 0.1, 1e-4, 1.0, 0, 2.0, 1.0, 5);
+                };
+            case PAPER ->
+                switch (objective) {
+                    case SFT -> new Recipe(5e-5, 5, 128, 8, 0.1, 1e-4, 1.0, 0, 0, 0, 42);
+                    case REDI -> new Recipe(1e-6, 1, 32, 1, 0.1, 1e-4, 1.0, 0.8, 0, 0, 42);
+                    case REDI_UNPAIRED -> new Recipe(1e-6, 1, 64, 2, 0.1, 1e-4, 1.0, 0.8, 0, 0, 42);
+                    case DPO -> new Recipe(2e-7, 1, 32, 1, 0.1, 1e-4, 1.0, 0, 0.001, 0, 42);
+                    case SIMPO -> new Recipe(5e-7, 1, 32, 1, 0.1, 1e-4, 1.0, 0, 2.0, 1.0, 42);
+                };
         };
     }
 

@@ -61,8 +61,8 @@ public final class ProgressBar implements TrainLoop.StepListener {
         if (m.containsKey("rewards/margins")) {
             s.append(String.format(Locale.ROOT, " margin %.4f", m.get("rewards/margins")));
         }
-        s.append(String.format(Locale.ROOT, " lr %.1e %.2f s/step", m.getOrDefault("learning_rate", 0.0),
-                secondsPerStep));
+        s.append(String.format(
+                Locale.ROOT, " lr %.1e %.2f s/step", m.getOrDefault("learning_rate", 0.0), secondsPerStep));
         long eta = Math.round(secondsPerStep * Math.max(0, total - step));
         s.append(String.format(Locale.ROOT, " ETA %d:%02d", eta / 60, eta % 60));
         return s.toString();

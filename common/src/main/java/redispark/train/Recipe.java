@@ -50,57 +50,107 @@ public record Recipe(
     }
 
     public Recipe withLearningRate(double v) {
-        return new Recipe(v, epochs, batchSize, microBatchSize, warmupRatio, weightDecay, gradClip, alpha, beta,
-                gamma, seed);
+        return new Recipe(
+                v, epochs, batchSize, microBatchSize, warmupRatio, weightDecay, gradClip, alpha, beta, gamma, seed);
     }
 
     public Recipe withEpochs(int v) {
-        return new Recipe(learningRate, v, batchSize, microBatchSize, warmupRatio, weightDecay, gradClip, alpha,
-                beta, gamma, seed);
+        return new Recipe(
+                learningRate,
+                v,
+                batchSize,
+                microBatchSize,
+                warmupRatio,
+                weightDecay,
+                gradClip,
+                alpha,
+                beta,
+                gamma,
+                seed);
     }
 
     public Recipe withBatchSize(int v) {
-        return new Recipe(learningRate, epochs, v, microBatchSize, warmupRatio, weightDecay, gradClip, alpha, beta,
-                gamma, seed);
+        return new Recipe(
+                learningRate, epochs, v, microBatchSize, warmupRatio, weightDecay, gradClip, alpha, beta, gamma, seed);
     }
 
     public Recipe withMicroBatchSize(int v) {
-        return new Recipe(learningRate, epochs, batchSize, v, warmupRatio, weightDecay, gradClip, alpha, beta,
-                gamma, seed);
+        return new Recipe(
+                learningRate, epochs, batchSize, v, warmupRatio, weightDecay, gradClip, alpha, beta, gamma, seed);
     }
 
     public Recipe withWarmupRatio(double v) {
-        return new Recipe(learningRate, epochs, batchSize, microBatchSize, v, weightDecay, gradClip, alpha, beta,
-                gamma, seed);
+        return new Recipe(
+                learningRate, epochs, batchSize, microBatchSize, v, weightDecay, gradClip, alpha, beta, gamma, seed);
     }
 
     public Recipe withWeightDecay(double v) {
-        return new Recipe(learningRate, epochs, batchSize, microBatchSize, warmupRatio, v, gradClip, alpha, beta,
-                gamma, seed);
+        return new Recipe(
+                learningRate, epochs, batchSize, microBatchSize, warmupRatio, v, gradClip, alpha, beta, gamma, seed);
     }
 
     public Recipe withGradClip(double v) {
-        return new Recipe(learningRate, epochs, batchSize, microBatchSize, warmupRatio, weightDecay, v, alpha, beta,
-                gamma, seed);
+        return new Recipe(
+                learningRate, epochs, batchSize, microBatchSize, warmupRatio, weightDecay, v, alpha, beta, gamma, seed);
     }
 
     public Recipe withAlpha(double v) {
-        return new Recipe(learningRate, epochs, batchSize, microBatchSize, warmupRatio, weightDecay, gradClip, v,
-                beta, gamma, seed);
+        return new Recipe(
+                learningRate,
+                epochs,
+                batchSize,
+                microBatchSize,
+                warmupRatio,
+                weightDecay,
+                gradClip,
+                v,
+                beta,
+                gamma,
+                seed);
     }
 
     public Recipe withBeta(double v) {
-        return new Recipe(learningRate, epochs, batchSize, microBatchSize, warmupRatio, weightDecay, gradClip, alpha,
-                v, gamma, seed);
+        return new Recipe(
+                learningRate,
+                epochs,
+                batchSize,
+                microBatchSize,
+                warmupRatio,
+                weightDecay,
+                gradClip,
+                alpha,
+                v,
+                gamma,
+                seed);
     }
 
     public Recipe withGamma(double v) {
-        return new Recipe(learningRate, epochs, batchSize, microBatchSize, warmupRatio, weightDecay, gradClip, alpha,
-                beta, v, seed);
+        return new Recipe(
+                learningRate,
+                epochs,
+                batchSize,
+                microBatchSize,
+                warmupRatio,
+                weightDecay,
+                gradClip,
+                alpha,
+                beta,
+                v,
+                seed);
     }
 
     public Recipe withSeed(long v) {
-        return new Recipe(learningRate, epochs, batchSize, microBatchSize, warmupRatio, weightDecay, gradClip, alpha,
-                beta, gamma, v);
+        return new Recipe(
+                learningRate,
+                epochs,
+                batchSize,
+                microBatchSize,
+                warmupRatio,
+                weightDecay,
+                gradClip,
+                alpha,
+                beta,
+                gamma,
+                v);
     }
 }

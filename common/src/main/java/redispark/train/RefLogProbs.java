@@ -9,8 +9,8 @@ import java.io.Serializable;
 public record RefLogProbs(double chosen, double rejected) implements Serializable {
     public RefLogProbs {
         if (!Double.isFinite(chosen) || !Double.isFinite(rejected) || chosen > 0 || rejected > 0) {
-            throw new IllegalArgumentException("reference log-probs must be finite and <= 0, got " + chosen + ", "
-                    + rejected);
+            throw new IllegalArgumentException(
+                    "reference log-probs must be finite and <= 0, got " + chosen + ", " + rejected);
         }
     }
 }

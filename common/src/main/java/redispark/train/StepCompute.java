@@ -31,7 +31,8 @@ public record StepCompute(
 
     /** Which implementation of the model trains. */
     public enum TrainPath {
-        KERNEL, EAGER;
+        KERNEL,
+        EAGER;
 
         public String label() {
             return Labels.of(this);
@@ -51,24 +52,34 @@ public record StepCompute(
             throw new IllegalArgumentException("train.logprob-chunk must be >= 1, got " + logprobChunk);
         }
         if (maxTokensPerMicroBatch < 1) {
-            throw new IllegalArgumentException("train.max-tokens-per-micro-batch must be >= 1, got "
-                    + maxTokensPerMicroBatch);
+            throw new IllegalArgumentException(
+                    "train.max-tokens-per-micro-batch must be >= 1, got " + maxTokensPerMicroBatch);
         }
         if (path == TrainPath.EAGER && dtype != LayerKernel.ComputeType.FP32) {
-            throw new IllegalArgumentException("train.dtype = " + dtype.label()
-                    + " needs train.path = kernel (the eager path computes in fp32)");
+            throw new IllegalArgumentException(
+                    "train.dtype = " + dtype.label() + " needs train.path = kernel (the eager path computes in fp32)");
         }
     }
 
     /** The embedded default: the kernel path in fp32 without recompute (the fastest on a CPU for small students). */
     public static StepCompute defaults() {
-        return new StepCompute(TrainPath.KERNEL, KernelPath.Recompute.OFF, LayerKernel.ComputeType.FP32, 1024, 4096,
+        return new StepCompute(
+                TrainPath.KERNEL,
+                KernelPath.Recompute.OFF,
+                LayerKernel.ComputeType.FP32,
+                1024,
+                4096,
                 HostStaging.Mode.AUTO);
     }
 
     /** The reference path: the eager model, one padded forward per micro-batch. */
     public static StepCompute eager() {
-        return new StepCompute(TrainPath.EAGER, KernelPath.Recompute.OFF, LayerKernel.ComputeType.FP32, 1024, 4096,
+        return new StepCompute(
+                TrainPath.EAGER,
+                KernelPath.Recompute.OFF,
+                LayerKernel.ComputeType.FP32,
+                1024,
+                4096,
                 HostStaging.Mode.AUTO);
     }
 

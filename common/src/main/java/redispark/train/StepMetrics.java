@@ -20,7 +20,8 @@ final class StepMetrics {
     /** Adds every element of {@code values} (1-D) to the mean of {@code name}. */
     void addAll(String name, NDArray values) {
         double[] acc = sums.computeIfAbsent(name, k -> new double[2]);
-        for (float v : values.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray()) {
+        for (float v :
+                values.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray()) {
             acc[0] += v;
             acc[1]++;
         }
@@ -53,7 +54,10 @@ final class StepMetrics {
         TreeSet<String> names = new TreeSet<>();
         Set<String> anyTotal = new HashSet<>(); // a rank without items in this step has no totals to say so
         StringBuilder mine = new StringBuilder();
-        sums.keySet().forEach(name -> mine.append(totals.contains(name) ? "T" : "M").append(name).append('\n'));
+        sums.keySet()
+                .forEach(name -> mine.append(totals.contains(name) ? "T" : "M")
+                        .append(name)
+                        .append('\n'));
         for (byte[] b : collective.allGather(mine.toString().getBytes(StandardCharsets.UTF_8))) {
             for (String entry : new String(b, StandardCharsets.UTF_8).split("\n")) {
                 if (!entry.isEmpty()) {

@@ -11,9 +11,8 @@ public record TokenizedExample(String id, long[] tokens, int promptLength) {
 
     public TokenizedExample {
         if (promptLength < 1 || promptLength >= tokens.length) {
-            throw new IllegalArgumentException(
-                    id + ": needs at least one prompt and one completion token, got prompt "
-                            + promptLength + " of " + tokens.length);
+            throw new IllegalArgumentException(id + ": needs at least one prompt and one completion token, got prompt "
+                    + promptLength + " of " + tokens.length);
         }
     }
 

@@ -39,12 +39,13 @@ public record TrainConfig(
             throw new IllegalArgumentException("max-steps and checkpoint-every must be >= 0");
         }
         switch (objective) {
-            case SFT -> { }
-            case REDI, REDI_UNPAIRED -> { } // α = 0 is legal: SFT on the positives, length-normalised
+            case SFT -> {}
+            case REDI, REDI_UNPAIRED -> {} // α = 0 is legal: SFT on the positives, length-normalised
             case DPO -> require(recipe.beta() > 0, "dpo needs beta > 0");
             case SIMPO -> require(recipe.beta() > 0, "simpo needs beta > 0");
         }
-        require(collapse.action() != CollapseAlarm.Action.STOP || checkpointEvery > 0,
+        require(
+                collapse.action() != CollapseAlarm.Action.STOP || checkpointEvery > 0,
                 "collapse action 'stop' keeps the last good checkpoint, so it needs checkpoint-every > 0");
     }
 
@@ -55,15 +56,21 @@ public record TrainConfig(
     }
 
     /** A config that trains the base model as its config.json describes it. */
-    public TrainConfig(Objective objective, Recipe recipe, int maxSeqLen, int maxSteps, int checkpointEvery,
-            CollapseAlarm.Settings collapse, StepCompute compute) {
+    public TrainConfig(
+            Objective objective,
+            Recipe recipe,
+            int maxSeqLen,
+            int maxSteps,
+            int checkpointEvery,
+            CollapseAlarm.Settings collapse,
+            StepCompute compute) {
         this(objective, recipe, maxSeqLen, maxSteps, checkpointEvery, collapse, compute, ModelConfig.Overrides.NONE);
     }
 
     /** The objective's recipe from a preset, default alarm, no step limit, checkpoint at the end only. */
     public static TrainConfig of(Objective objective, Recipe recipe, int maxSeqLen) {
-        return new TrainConfig(objective, recipe, maxSeqLen, 0, 0, CollapseAlarm.Settings.defaults(),
-                StepCompute.defaults());
+        return new TrainConfig(
+                objective, recipe, maxSeqLen, 0, 0, CollapseAlarm.Settings.defaults(), StepCompute.defaults());
     }
 
     public TrainConfig withRecipe(Recipe r) {

@@ -96,9 +96,13 @@ public sealed interface TrainData permits TrainData.Examples, TrainData.Pairs, T
         int steps = stepsPerEpoch(batchSize);
         long s = seed * 1_000_003L + epoch;
         if (this instanceof Examples e) {
-            return slices(shuffled(e.rows(), s), steps).stream().map(r -> (TrainData) new Examples(r)).toList();
+            return slices(shuffled(e.rows(), s), steps).stream()
+                    .map(r -> (TrainData) new Examples(r))
+                    .toList();
         } else if (this instanceof Pairs p) {
-            return slices(shuffled(p.rows(), s), steps).stream().map(r -> (TrainData) new Pairs(r)).toList();
+            return slices(shuffled(p.rows(), s), steps).stream()
+                    .map(r -> (TrainData) new Pairs(r))
+                    .toList();
         }
         Unpaired u = (Unpaired) this;
         return stratified(shuffled(u.positives(), s), shuffled(u.negatives(), s ^ 0x9E3779B97F4A7C15L), steps);
@@ -108,9 +112,13 @@ public sealed interface TrainData permits TrainData.Examples, TrainData.Pairs, T
     default List<TrainData> micro(int microSize) {
         int n = stepsPerEpoch(microSize);
         if (this instanceof Examples e) {
-            return slices(e.rows(), n).stream().map(r -> (TrainData) new Examples(r)).toList();
+            return slices(e.rows(), n).stream()
+                    .map(r -> (TrainData) new Examples(r))
+                    .toList();
         } else if (this instanceof Pairs p) {
-            return slices(p.rows(), n).stream().map(r -> (TrainData) new Pairs(r)).toList();
+            return slices(p.rows(), n).stream()
+                    .map(r -> (TrainData) new Pairs(r))
+                    .toList();
         }
         Unpaired u = (Unpaired) this;
         return stratified(u.positives(), u.negatives(), n);

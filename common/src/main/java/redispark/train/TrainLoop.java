@@ -54,7 +54,8 @@ public final class TrainLoop {
     private final StepListener listener;
     /** The compiled-kernel path, or null when the eager reference model trains. */
     private final KernelPath kernelPath;
-    private Checkpointer checkpointer = (state, optimizer) -> { };
+
+    private Checkpointer checkpointer = (state, optimizer) -> {};
     private HostStaging staging;
     private Resume resume;
 
@@ -97,7 +98,9 @@ public final class TrainLoop {
 
     /** Why a run ended. */
     public enum StopReason {
-        FINISHED, MAX_STEPS, COLLAPSE;
+        FINISHED,
+        MAX_STEPS,
+        COLLAPSE;
 
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -111,8 +114,13 @@ public final class TrainLoop {
      * @param lastCheckpointStep step of the last checkpoint written, -1 when none; after a collapse stop this is the
      *     last good one
      */
-    public record Result(int steps, Map<String, Double> lastMetrics, StopReason stopReason, int lastCheckpointStep,
-            Rejects rejects, List<String> warnings) {}
+    public record Result(
+            int steps,
+            Map<String, Double> lastMetrics,
+            StopReason stopReason,
+            int lastCheckpointStep,
+            Rejects rejects,
+            List<String> warnings) {}
 
     public TrainLoop(Qwen2Model model, TrainConfig config, Collective collective, long padId, StepListener listener) {
         this.model = model;
@@ -121,7 +129,8 @@ public final class TrainLoop {
         this.padId = padId;
         this.listener = listener;
         this.kernelPath = config.compute().path() == StepCompute.TrainPath.KERNEL
-                ? new KernelPath(model, config.compute().kernelOptions()) : null;
+                ? new KernelPath(model, config.compute().kernelOptions())
+                : null;
     }
 
     /**
@@ -181,15 +190,16 @@ public final class TrainLoop {
     public Result train(TrainData data, Rejects rejects) {
         Objective objective = config.objective();
         if (data.kind() != objective.data()) {
-            throw new IllegalArgumentException(objective.label() + " trains on " + objective.data() + ", got "
-                    + data.kind());
+            throw new IllegalArgumentException(
+                    objective.label() + " trains on " + objective.data() + ", got " + data.kind());
         }
         TrainData admitted = Admission.check(data, objective, config.maxSeqLen(), rejects);
         if (admitted.size() == 0) {
             throw new IllegalArgumentException("nothing to train on: the " + objective.label() + " shard of rank "
                     + collective.rank() + " is empty" + (rejects.total() > 0 ? " (rejected: " + rejects + ")" : ""));
         }
-        if (admitted instanceof TrainData.Unpaired u && (u.positives().isEmpty() || u.negatives().isEmpty())) {
+        if (admitted instanceof TrainData.Unpaired u
+                && (u.positives().isEmpty() || u.negatives().isEmpty())) {
             throw new IllegalArgumentException("redi-unpaired needs positives and negatives, got "
                     + u.positives().size() + " and " + u.negatives().size());
         }
@@ -232,9 +242,10 @@ public final class TrainLoop {
     public Result train(Plan plan, Rejects rejects) {
         double items = collective.allReduceSum((double) plan.size());
         if (items == 0) {
-            throw new IllegalArgumentException("nothing to train on: no rank has a " + config.objective().label()
-                    + " item" + (rejects.total() > 0 ? " (rejected on rank " + collective.rank() + ": " + rejects + ")"
-                            : ""));
+            throw new IllegalArgumentException("nothing to train on: no rank has a "
+                    + config.objective().label()
+                    + " item"
+                    + (rejects.total() > 0 ? " (rejected on rank " + collective.rank() + ": " + rejects + ")" : ""));
         }
         return run(plan, rejects);
     }
@@ -275,7 +286,8 @@ public final class TrainLoop {
             Map<String, Double> metrics = Map.of();
             long started = System.nanoTime();
             long sessionTokens = 0;
-            try (AdamW optimizer = AdamW.standard(model.manager(), config.recipe().weightDecay())) {
+            try (AdamW optimizer =
+                    AdamW.standard(model.manager(), config.recipe().weightDecay())) {
                 if (resume != null) {
                     restore(optimizer);
                 }
@@ -349,14 +361,17 @@ public final class TrainLoop {
         private void restore(AdamW optimizer) {
             TrainerState s = resume.state();
             if (!config.resumableFrom(s.config())) {
-                throw new IllegalArgumentException("cannot resume: the checkpoint was trained with " + s.config()
-                        + ", this run has " + config);
+                throw new IllegalArgumentException(
+                        "cannot resume: the checkpoint was trained with " + s.config() + ", this run has " + config);
             }
-            if (!fingerprint.equals(s.dataFingerprint()) || s.totalSteps() != totalSteps
+            if (!fingerprint.equals(s.dataFingerprint())
+                    || s.totalSteps() != totalSteps
                     || s.worldSize() != collective.worldSize()) {
-                throw new IllegalArgumentException("cannot resume: the checkpoint was trained on other data (fingerprint "
-                        + s.dataFingerprint() + ", " + s.totalSteps() + " steps, world " + s.worldSize() + "), this run has "
-                        + fingerprint + ", " + totalSteps + " steps, world " + collective.worldSize());
+                throw new IllegalArgumentException(
+                        "cannot resume: the checkpoint was trained on other data (fingerprint "
+                                + s.dataFingerprint() + ", " + s.totalSteps() + " steps, world " + s.worldSize()
+                                + "), this run has "
+                                + fingerprint + ", " + totalSteps + " steps, world " + collective.worldSize());
             }
             optimizer.load(resume.optimizerFile());
             step = s.globalStep();
@@ -365,8 +380,13 @@ public final class TrainLoop {
             numTokens = s.numTokens();
             lastCheckpoint = s.globalStep();
             warnings.addAll(s.warnings());
-            LOG.info("resuming {} at step {}/{} (epoch {}, batch {})", config.objective().label(), step, totalSteps,
-                    cursorEpoch, cursorStep);
+            LOG.info(
+                    "resuming {} at step {}/{} (epoch {}, batch {})",
+                    config.objective().label(),
+                    step,
+                    totalSteps,
+                    cursorEpoch,
+                    cursorStep);
         }
 
         private void advanceCursor(int batchesInEpoch) {
@@ -376,8 +396,15 @@ public final class TrainLoop {
             }
         }
 
-        private Map<String, Double> stepMetrics(StepMetrics means, double loss, double gradNorm, double updateNorm,
-                double lr, long stepStart, long started, long sessionTokens) {
+        private Map<String, Double> stepMetrics(
+                StepMetrics means,
+                double loss,
+                double gradNorm,
+                double updateNorm,
+                double lr,
+                long stepStart,
+                long started,
+                long sessionTokens) {
             Map<String, Double> m = new LinkedHashMap<>();
             m.put("loss", loss);
             Map<String, Double> avg = means.means();
@@ -399,18 +426,27 @@ public final class TrainLoop {
 
         /** Feeds the collapse alarm; returns whether it fired. */
         private boolean watch(Map<String, Double> m, double lr) {
-            if (!config.objective().hasNegatives() || config.collapse().action() == CollapseAlarm.Action.OFF
-                    || !m.containsKey("logps_norm/chosen") || !m.containsKey("logps_norm/rejected")) {
+            if (!config.objective().hasNegatives()
+                    || config.collapse().action() == CollapseAlarm.Action.OFF
+                    || !m.containsKey("logps_norm/chosen")
+                    || !m.containsKey("logps_norm/rejected")) {
                 return false; // an unpaired step may lack one kind; the alarm waits for a step with both
             }
-            CollapseAlarm.Reading r = alarm.observe(m.get("logps_norm/chosen"), m.get("logps_norm/rejected"),
-                    m.get("update_norm"), Math.max(lr, 1e-30));
+            CollapseAlarm.Reading r = alarm.observe(
+                    m.get("logps_norm/chosen"),
+                    m.get("logps_norm/rejected"),
+                    m.get("update_norm"),
+                    Math.max(lr, 1e-30));
             CollapseAlarm.record(r, m);
             if (r.startsEvent()) { // one warning per event, not one per step it lasts
                 String message = r.describe(step, config.collapse());
                 warnings.add(message);
-                LOG.warn("{}{}", message, config.collapse().action() == CollapseAlarm.Action.STOP
-                        ? "; stopping and keeping the checkpoint of step " + lastCheckpoint : "");
+                LOG.warn(
+                        "{}{}",
+                        message,
+                        config.collapse().action() == CollapseAlarm.Action.STOP
+                                ? "; stopping and keeping the checkpoint of step " + lastCheckpoint
+                                : "");
             }
             return r.fired();
         }
@@ -425,9 +461,22 @@ public final class TrainLoop {
         }
 
         private TrainerState state(boolean finished, StopReason reason) {
-            return new TrainerState(step, totalSteps, stepsPerEpoch, (double) step / stepsPerEpoch, cursorEpoch,
-                    cursorStep, config.recipe().seed(), fingerprint, numTokens, collective.worldSize(), finished,
-                    reason == null ? "running" : reason.label(), List.copyOf(warnings), rejects.counts(), config,
+            return new TrainerState(
+                    step,
+                    totalSteps,
+                    stepsPerEpoch,
+                    (double) step / stepsPerEpoch,
+                    cursorEpoch,
+                    cursorStep,
+                    config.recipe().seed(),
+                    fingerprint,
+                    numTokens,
+                    collective.worldSize(),
+                    finished,
+                    reason == null ? "running" : reason.label(),
+                    List.copyOf(warnings),
+                    rejects.counts(),
+                    config,
                     replicaHashes);
         }
 
@@ -443,7 +492,13 @@ public final class TrainLoop {
     private record Totals(long completionTokens, int pairs, int positives, int negatives) {
         static Totals of(TrainData step) {
             if (step instanceof TrainData.Examples e) {
-                return new Totals(e.rows().stream().mapToLong(TokenizedExample::completionLength).sum(), 0, 0, 0);
+                return new Totals(
+                        e.rows().stream()
+                                .mapToLong(TokenizedExample::completionLength)
+                                .sum(),
+                        0,
+                        0,
+                        0);
             } else if (step instanceof TrainData.Pairs p) {
                 return new Totals(0, p.rows().size(), 0, 0);
             }
@@ -470,8 +525,8 @@ public final class TrainLoop {
                 NDScope scope = new NDScope()) {
             JniUtils.setGradMode(true);
             try {
-                SequenceLogProbs all = Batches.completionLogProbs(model,
-                        Batches.pack(stepManager, micro.sequences(), padId));
+                SequenceLogProbs all =
+                        Batches.completionLogProbs(model, Batches.pack(stepManager, micro.sequences(), padId));
                 NDArray loss = microLoss(stepManager, micro, all, totals, metrics);
                 JniUtils.backward((PtNDArray) loss, (PtNDArray) loss.onesLike(), false, false);
                 return loss.getFloat();
@@ -500,7 +555,11 @@ public final class TrainLoop {
             try {
                 NDArray leaf = m.create(toFloats(sums));
                 leaf.setRequiresGradient(true);
-                NDArray l = microLoss(m, micro, new SequenceLogProbs(leaf, completionCounts(m, rows)), totals,
+                NDArray l = microLoss(
+                        m,
+                        micro,
+                        new SequenceLogProbs(leaf, completionCounts(m, rows)),
+                        totals,
                         linear ? new StepMetrics() : metrics);
                 JniUtils.backward((PtNDArray) l, (PtNDArray) l.onesLike(), false, false);
                 try (NDArray g = leaf.getGradient()) {
@@ -589,8 +648,8 @@ public final class TrainLoop {
         };
     }
 
-    private NDArray pairLoss(NDManager m, TrainData.Pairs micro, SequenceLogProbs all, Totals totals,
-            StepMetrics metrics) {
+    private NDArray pairLoss(
+            NDManager m, TrainData.Pairs micro, SequenceLogProbs all, Totals totals, StepMetrics metrics) {
         int n = micro.rows().size();
         SequenceLogProbs chosen = all.rows(0, n); // micro.sequences() is [chosen…; rejected…]
         SequenceLogProbs rejected = all.rows(n, 2 * n);
@@ -613,8 +672,8 @@ public final class TrainLoop {
         return loss.perPair().sum().div(scalar(m, totals.pairs()));
     }
 
-    private NDArray unpairedLoss(NDManager m, TrainData.Unpaired micro, SequenceLogProbs all, Totals totals,
-            StepMetrics metrics) {
+    private NDArray unpairedLoss(
+            NDManager m, TrainData.Unpaired micro, SequenceLogProbs all, Totals totals, StepMetrics metrics) {
         int p = micro.positives().size();
         SequenceLogProbs positives = all.rows(0, p);
         SequenceLogProbs negatives = all.rows(p, micro.size());
@@ -632,15 +691,17 @@ public final class TrainLoop {
         metrics.addTotal("count/pos", p);
         metrics.addTotal("count/neg", micro.negatives().size());
         // a step with few positives (or negatives) may have none of them: that term is then absent, not 0/0
-        NDArray positiveTerm = totals.positives() == 0 ? null
-                : loss.perPositive().sum().div(scalar(m, totals.positives()));
-        NDArray negativeTerm = totals.negatives() == 0 ? null
-                : loss.perNegative().sum().div(scalar(m, totals.negatives()));
-        return positiveTerm == null ? negativeTerm : negativeTerm == null ? positiveTerm : positiveTerm.add(negativeTerm);
+        NDArray positiveTerm =
+                totals.positives() == 0 ? null : loss.perPositive().sum().div(scalar(m, totals.positives()));
+        NDArray negativeTerm =
+                totals.negatives() == 0 ? null : loss.perNegative().sum().div(scalar(m, totals.negatives()));
+        return positiveTerm == null
+                ? negativeTerm
+                : negativeTerm == null ? positiveTerm : positiveTerm.add(negativeTerm);
     }
 
-    private static void pairMetrics(StepMetrics metrics, SequenceLogProbs chosen, SequenceLogProbs rejected,
-            PairLoss loss) {
+    private static void pairMetrics(
+            StepMetrics metrics, SequenceLogProbs chosen, SequenceLogProbs rejected, PairLoss loss) {
         metrics.addAll("logps/chosen", chosen.sums());
         metrics.addAll("logps/rejected", rejected.sums());
         metrics.addAll("logps_norm/chosen", chosen.perTokenMean());
@@ -687,8 +748,8 @@ public final class TrainLoop {
         double chosen = 0;
         double rejected = 0;
         for (int from = 0; from < pairs.size(); from += config.batchSize()) {
-            TrainData.Pairs batch = new TrainData.Pairs(
-                    pairs.subList(from, Math.min(pairs.size(), from + config.batchSize())));
+            TrainData.Pairs batch =
+                    new TrainData.Pairs(pairs.subList(from, Math.min(pairs.size(), from + config.batchSize())));
             try (NDManager stepManager = model.manager().newSubManager();
                     NDScope scope = new NDScope()) {
                 SequenceLogProbs all = logProbs(stepManager, batch.sequences());

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.Serializable;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,8 +13,8 @@ import java.util.TreeMap;
 import redispark.dist.Collective;
 import redispark.dist.ShardPlan;
 import redispark.model.HostStaging;
-import redispark.run.LocalFiles;
 import redispark.model.Qwen2Model;
+import redispark.run.LocalFiles;
 import redispark.text.ChatTemplate;
 import redispark.text.TextTokenizer;
 import redispark.train.objective.Objective;
@@ -77,17 +76,34 @@ public final class TrainWorker {
      * @param snapshotEvery rank 0 writes the model as it is after every this many optimizer steps (not after the
      *     last one, which is the stage's model) to {@code snapshots}; 0 = none
      */
-    public record Request(Path initDir, Path resumeDir, List<TextRow> rows, TrainConfig config,
-            Collective collective, Path workDir, CheckpointSink sink, boolean progressBar, Schedule schedule,
-            Device device, int snapshotEvery, SnapshotSink snapshots) {
+    public record Request(
+            Path initDir,
+            Path resumeDir,
+            List<TextRow> rows,
+            TrainConfig config,
+            Collective collective,
+            Path workDir,
+            CheckpointSink sink,
+            boolean progressBar,
+            Schedule schedule,
+            Device device,
+            int snapshotEvery,
+            SnapshotSink snapshots) {
         public Request {
             if (snapshotEvery < 0 || (snapshotEvery > 0 && snapshots == null)) {
                 throw new IllegalArgumentException("snapshots every " + snapshotEvery + " steps need a sink");
             }
         }
 
-        public Request(Path initDir, Path resumeDir, List<TextRow> rows, TrainConfig config, Collective collective,
-                Path workDir, CheckpointSink sink, boolean progressBar) {
+        public Request(
+                Path initDir,
+                Path resumeDir,
+                List<TextRow> rows,
+                TrainConfig config,
+                Collective collective,
+                Path workDir,
+                CheckpointSink sink,
+                boolean progressBar) {
             this(initDir, resumeDir, rows, config, collective, workDir, sink, progressBar, null, null, 0, null);
         }
     }
@@ -112,11 +128,13 @@ public final class TrainWorker {
         }
         TreeMap<Integer, Path> written = new TreeMap<>();
         try (NDManager root = q.device() == null ? NDManager.newBaseManager() : NDManager.newBaseManager(q.device());
-                Qwen2Model model = Qwen2Model.load(q.resumeDir() != null ? q.resumeDir() : q.initDir(), root,
+                Qwen2Model model = Qwen2Model.load(
+                        q.resumeDir() != null ? q.resumeDir() : q.initDir(),
+                        root,
                         q.config().model());
                 TextTokenizer tokenizer = TextTokenizer.load(q.initDir());
-                HostStaging staging = new HostStaging(q.config().compute().staging(),
-                        HostStaging.DEFAULT_BUFFER_BYTES)) {
+                HostStaging staging =
+                        new HostStaging(q.config().compute().staging(), HostStaging.DEFAULT_BUFFER_BYTES)) {
             ChatTemplate template = ChatTemplate.load(q.initDir());
             Rejects rejects = new Rejects();
             TrainData data = null;
@@ -124,13 +142,15 @@ public final class TrainWorker {
             int stepsPerEpoch;
             if (q.schedule() == null) {
                 data = tokenize(q.config(), q.rows(), tokenizer, template, rejects);
-                stepsPerEpoch = data.stepsPerEpoch(Math.max(1, q.config().batchSize() / q.collective().worldSize()));
+                stepsPerEpoch = data.stepsPerEpoch(
+                        Math.max(1, q.config().batchSize() / q.collective().worldSize()));
             } else {
                 plan = ScheduledPlan.of(q, tokenizer, template, rejects);
                 stepsPerEpoch = plan.stepsPerEpoch();
             }
             boolean rank0 = q.collective().rank() == 0;
-            ProgressBar bar = rank0 && q.progressBar() ? ProgressBar.console(stepsPerEpoch * q.config().epochs())
+            ProgressBar bar = rank0 && q.progressBar()
+                    ? ProgressBar.console(stepsPerEpoch * q.config().epochs())
                     : null;
             int totalSteps = stepsPerEpoch * q.config().epochs();
             TrainLoop loop = new TrainLoop(model, q.config(), q.collective(), tokenizer.padId(), metrics -> {
@@ -196,32 +216,37 @@ public final class TrainWorker {
             TrainConfig config = q.config();
             Schedule schedule = q.schedule();
             if (schedule.slots().size() != q.rows().size()) {
-                throw new IllegalArgumentException(q.rows().size() + " rows for " + schedule.slots().size()
-                        + " slots");
+                throw new IllegalArgumentException(
+                        q.rows().size() + " rows for " + schedule.slots().size() + " slots");
             }
             ScheduledPlan plan = new ScheduledPlan(config.objective(), schedule.stepsPerEpoch());
             Map<String, List<Integer>> byKey = new java.util.LinkedHashMap<>();
             for (int i = 0; i < q.rows().size(); i++) {
                 TextRow r = q.rows().get(i);
-                byKey.computeIfAbsent((r.negative() ? "-" : "+") + r.id(), k -> new ArrayList<>()).add(i);
+                byKey.computeIfAbsent((r.negative() ? "-" : "+") + r.id(), k -> new ArrayList<>())
+                        .add(i);
             }
             for (List<Integer> uses : byKey.values()) {
                 TextRow row = q.rows().get(uses.get(0));
                 Rejects mine = new Rejects();
                 TrainData one = tokenize(config, List.of(row), tokenizer, template, mine);
                 TrainData admitted = Admission.check(one, config.objective(), config.maxSeqLen(), mine);
-                boolean counts = uses.stream().anyMatch(i -> schedule.slots().get(i).epoch() == 0);
+                boolean counts =
+                        uses.stream().anyMatch(i -> schedule.slots().get(i).epoch() == 0);
                 if (counts) {
                     rejects.addAll(mine);
                 }
                 if (admitted.size() == 0) {
                     continue;
                 }
-                Object item = admitted instanceof TrainData.Pairs p ? p.rows().get(0) : admitted.sequences().get(0);
+                Object item = admitted instanceof TrainData.Pairs p
+                        ? p.rows().get(0)
+                        : admitted.sequences().get(0);
                 for (int i : uses) {
                     ShardPlan.Slot slot = schedule.slots().get(i);
                     long key = (long) slot.epoch() * plan.stepsPerEpoch + slot.step();
-                    (row.negative() ? plan.second : plan.first).computeIfAbsent(key, k -> new TreeMap<>())
+                    (row.negative() ? plan.second : plan.first)
+                            .computeIfAbsent(key, k -> new TreeMap<>())
                             .put(slot.position(), item);
                     plan.size++;
                 }
@@ -238,13 +263,15 @@ public final class TrainWorker {
         @SuppressWarnings("unchecked")
         public TrainData batch(int epoch, int step) {
             long key = (long) epoch * stepsPerEpoch + step;
-            List<Object> a = new ArrayList<>(first.getOrDefault(key, new TreeMap<>()).values());
-            List<Object> b = new ArrayList<>(second.getOrDefault(key, new TreeMap<>()).values());
+            List<Object> a =
+                    new ArrayList<>(first.getOrDefault(key, new TreeMap<>()).values());
+            List<Object> b =
+                    new ArrayList<>(second.getOrDefault(key, new TreeMap<>()).values());
             return switch (objective.data()) {
                 case EXAMPLES -> new TrainData.Examples((List<TokenizedExample>) (List<?>) a);
                 case PAIRS -> new TrainData.Pairs((List<TokenizedPair>) (List<?>) a);
-                case UNPAIRED -> new TrainData.Unpaired((List<TokenizedExample>) (List<?>) a,
-                        (List<TokenizedExample>) (List<?>) b);
+                case UNPAIRED ->
+                    new TrainData.Unpaired((List<TokenizedExample>) (List<?>) a, (List<TokenizedExample>) (List<?>) b);
             };
         }
 
@@ -268,7 +295,8 @@ public final class TrainWorker {
         @SuppressWarnings("unchecked")
         private TrainData batchOf(TreeMap<Integer, Object> items) {
             List<Object> a = new ArrayList<>(items.values());
-            return objective.paired() ? new TrainData.Pairs((List<TokenizedPair>) (List<?>) a)
+            return objective.paired()
+                    ? new TrainData.Pairs((List<TokenizedPair>) (List<?>) a)
                     : new TrainData.Examples((List<TokenizedExample>) (List<?>) a);
         }
 
@@ -279,15 +307,23 @@ public final class TrainWorker {
     }
 
     /** Rows → training data of the objective's kind; refused rows are counted in {@code rejects}. */
-    static TrainData tokenize(TrainConfig config, List<TextRow> rows, TextTokenizer tokenizer, ChatTemplate template,
-            Rejects rejects) {
+    static TrainData tokenize(
+            TrainConfig config, List<TextRow> rows, TextTokenizer tokenizer, ChatTemplate template, Rejects rejects) {
         int max = config.maxSeqLen();
         Objective objective = config.objective();
         if (objective.paired()) {
             List<TokenizedPair> pairs = new ArrayList<>(rows.size());
             for (TextRow r : rows) {
-                TokenizedPair p = Admission.pair(r.id(), r.prompt(), r.completions().get(0), r.completions().get(1),
-                        r.ref(), tokenizer, template, max, rejects);
+                TokenizedPair p = Admission.pair(
+                        r.id(),
+                        r.prompt(),
+                        r.completions().get(0),
+                        r.completions().get(1),
+                        r.ref(),
+                        tokenizer,
+                        template,
+                        max,
+                        rejects);
                 if (p != null) {
                     pairs.add(p);
                 }
@@ -297,15 +333,16 @@ public final class TrainWorker {
         List<TokenizedExample> positives = new ArrayList<>();
         List<TokenizedExample> negatives = new ArrayList<>();
         for (TextRow r : rows) {
-            Admission.Tokenized t = Admission.tokenize(r.id(), r.prompt(), r.completions().get(0), tokenizer,
-                    template, max);
+            Admission.Tokenized t =
+                    Admission.tokenize(r.id(), r.prompt(), r.completions().get(0), tokenizer, template, max);
             if (!t.ok()) {
                 rejects.add(t.reason(), r.id());
             } else {
                 (r.negative() ? negatives : positives).add(t.example());
             }
         }
-        return objective == Objective.SFT ? new TrainData.Examples(positives)
+        return objective == Objective.SFT
+                ? new TrainData.Examples(positives)
                 : new TrainData.Unpaired(positives, negatives);
     }
 

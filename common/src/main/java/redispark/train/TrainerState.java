@@ -57,11 +57,39 @@ public record TrainerState(
     }
 
     /** A state without replica hashes (a single worker). */
-    public TrainerState(int globalStep, int totalSteps, int stepsPerEpoch, double epoch, int cursorEpoch,
-            int cursorStep, long dataSeed, String dataFingerprint, long numTokens, int worldSize, boolean finished,
-            String stopReason, List<String> warnings, Map<String, Long> rejects, TrainConfig config) {
-        this(globalStep, totalSteps, stepsPerEpoch, epoch, cursorEpoch, cursorStep, dataSeed, dataFingerprint,
-                numTokens, worldSize, finished, stopReason, warnings, rejects, config, List.of());
+    public TrainerState(
+            int globalStep,
+            int totalSteps,
+            int stepsPerEpoch,
+            double epoch,
+            int cursorEpoch,
+            int cursorStep,
+            long dataSeed,
+            String dataFingerprint,
+            long numTokens,
+            int worldSize,
+            boolean finished,
+            String stopReason,
+            List<String> warnings,
+            Map<String, Long> rejects,
+            TrainConfig config) {
+        this(
+                globalStep,
+                totalSteps,
+                stepsPerEpoch,
+                epoch,
+                cursorEpoch,
+                cursorStep,
+                dataSeed,
+                dataFingerprint,
+                numTokens,
+                worldSize,
+                finished,
+                stopReason,
+                warnings,
+                rejects,
+                config,
+                List.of());
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

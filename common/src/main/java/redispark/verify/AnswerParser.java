@@ -17,8 +17,7 @@ final class AnswerParser {
     private static final int MAX_PM_EXPANSION = 16;
 
     private static final Pattern MATRIX = Pattern.compile(
-            "^\\\\begin\\{([pbvBV]?matrix|smallmatrix|array)\\}(?:\\{[^{}]*\\})?(.*)\\\\end\\{\\1\\}$",
-            Pattern.DOTALL);
+            "^\\\\begin\\{([pbvBV]?matrix|smallmatrix|array)\\}(?:\\{[^{}]*\\})?(.*)\\\\end\\{\\1\\}$", Pattern.DOTALL);
     private static final Pattern TEXT_WHOLE = Pattern.compile("^\\\\text\\{([^{}]*)\\}$");
     private static final Pattern CHOICE = Pattern.compile("^\\(?\\s*([A-E])\\s*\\)?$");
     private static final Pattern WORDS = Pattern.compile("^[A-Za-z][A-Za-z'\\- ]*$");
@@ -27,13 +26,40 @@ final class AnswerParser {
                     + "(?:\\([^()]*\\))?$");
     private static final Pattern CLOCK_TIME = Pattern.compile("(?i)^(\\d{1,2}):(\\d{2})\\s*(?:([ap])\\.?\\s*m\\.?)?$");
     private static final Pattern SET_BUILDER = Pattern.compile("^\\\\\\{\\s*([A-Za-z])\\s*(?:\\||\\\\mid)(.*)\\\\\\}$");
-    private static final java.util.Set<String> MATH_WORDS = java.util.Set.of("sqrt", "sin", "cos", "tan",
-            "cot", "sec", "csc", "log", "exp", "abs", "inf", "infinity", "pi", "arcsin", "arccos", "arctan",
-            "sinh", "cosh", "tanh", "floor", "ceil", "binom");
+    private static final java.util.Set<String> MATH_WORDS = java.util.Set.of(
+            "sqrt",
+            "sin",
+            "cos",
+            "tan",
+            "cot",
+            "sec",
+            "csc",
+            "log",
+            "exp",
+            "abs",
+            "inf",
+            "infinity",
+            "pi",
+            "arcsin",
+            "arccos",
+            "arctan",
+            "sinh",
+            "cosh",
+            "tanh",
+            "floor",
+            "ceil",
+            "binom");
 
     /** Words meaning the empty solution set. */
-    private static final java.util.Set<String> NO_SOLUTION = java.util.Set.of("nosolution", "nosolutions",
-            "norealsolution", "norealsolutions", "none", "emptyset", "thereisnosolution", "nosuchnumber");
+    private static final java.util.Set<String> NO_SOLUTION = java.util.Set.of(
+            "nosolution",
+            "nosolutions",
+            "norealsolution",
+            "norealsolutions",
+            "none",
+            "emptyset",
+            "thereisnosolution",
+            "nosuchnumber");
 
     private final Deadline deadline;
 
@@ -253,8 +279,11 @@ final class AnswerParser {
 
     /** A two-element tuple written with () or [] read as an interval piece (null otherwise). */
     static Answer.Piece asPiece(Answer.Tuple t) {
-        if (t.items().size() != 2 || !(t.items().get(0) instanceof Answer.Scalar a)
-                || !(t.items().get(1) instanceof Answer.Scalar b) || a.percent() || b.percent()) {
+        if (t.items().size() != 2
+                || !(t.items().get(0) instanceof Answer.Scalar a)
+                || !(t.items().get(1) instanceof Answer.Scalar b)
+                || a.percent()
+                || b.percent()) {
             return null;
         }
         return new Answer.Piece(a.expr(), t.open() == '[', b.expr(), t.close() == ']');
@@ -285,7 +314,9 @@ final class AnswerParser {
         if (parts.size() == 2 && (open == '(') != (close == ')') && asPiece(t) != null) {
             return new Answer.Interval(List.of(asPiece(t)));
         }
-        if (parts.size() == 2 && asPiece(t) != null && (isInfinite(asPiece(t).lo()) || isInfinite(asPiece(t).hi()))) {
+        if (parts.size() == 2
+                && asPiece(t) != null
+                && (isInfinite(asPiece(t).lo()) || isInfinite(asPiece(t).hi()))) {
             return new Answer.Interval(List.of(asPiece(t)));
         }
         return t;
@@ -300,8 +331,7 @@ final class AnswerParser {
 
     // ------------------------------------------------------------------ relations
 
-    private record Op(int start, int end, String op) {
-    }
+    private record Op(int start, int end, String op) {}
 
     private Answer relation(String s) {
         List<Op> ops = relationOps(s);
@@ -322,8 +352,11 @@ final class AnswerParser {
                 throw new ParseError("empty side of a relation");
             }
         }
-        if (opNames.size() == 1 && (opNames.get(0).equals("in") || (opNames.get(0).equals("=")
-                && LABEL.matcher(sideText.get(0).replace(" ", "")).matches()))) {
+        if (opNames.size() == 1
+                && (opNames.get(0).equals("in")
+                        || (opNames.get(0).equals("=")
+                                && LABEL.matcher(sideText.get(0).replace(" ", ""))
+                                        .matches()))) {
             String label = sideText.get(0).replace(" ", "");
             Node labelNode = LatexParser.parse(sideText.get(0), deadline);
             return new Answer.Labeled(label, labelNode, top(sideText.get(1)));
@@ -378,14 +411,12 @@ final class AnswerParser {
                             case "ne" -> ops.add(new Op(i, j, "!="));
                             case "in" -> ops.add(new Op(i, j, "in"));
                             case "approx", "equiv" -> ops.add(new Op(i, j, "="));
-                            default -> {
-                            }
+                            default -> {}
                         }
                     }
                     i = j - 1;
                 }
-                default -> {
-                }
+                default -> {}
             }
         }
         return ops;
@@ -435,7 +466,8 @@ final class AnswerParser {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c == '\\') {
-                if (s.startsWith(token, i) && depth == 0
+                if (s.startsWith(token, i)
+                        && depth == 0
                         && (i + token.length() >= s.length() || !Character.isLetter(s.charAt(i + token.length())))) {
                     out.add(s.substring(start, i));
                     start = i + token.length();

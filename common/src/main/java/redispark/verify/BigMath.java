@@ -30,6 +30,7 @@ final class BigMath {
 
     /** atan(k/64) for k = 0..64: argument reduction for atan. */
     private static final BigDecimal[] ATAN_TABLE = new BigDecimal[65];
+
     private static final BigDecimal SIXTY_FOUR = BigDecimal.valueOf(64);
     private static final MathContext CONST = new MathContext(DIGITS + 40, RoundingMode.HALF_EVEN);
 
@@ -39,16 +40,19 @@ final class BigMath {
         BigDecimal a239 = atanSeriesSlow(BigDecimal.ONE.divide(BigDecimal.valueOf(239), CONST));
         PI = a5.multiply(BigDecimal.valueOf(16)).subtract(a239.multiply(BigDecimal.valueOf(4)), CONST);
         // ln 2 = 2 atanh(1/3), ln 10 = 3 ln 2 + 2 atanh(1/9)
-        LN2 = atanhSeriesSlow(BigDecimal.ONE.divide(BigDecimal.valueOf(3), CONST)).multiply(TWO, CONST);
+        LN2 = atanhSeriesSlow(BigDecimal.ONE.divide(BigDecimal.valueOf(3), CONST))
+                .multiply(TWO, CONST);
         LN10 = LN2.multiply(BigDecimal.valueOf(3), CONST)
-                .add(atanhSeriesSlow(BigDecimal.ONE.divide(BigDecimal.valueOf(9), CONST)).multiply(TWO), CONST);
+                .add(
+                        atanhSeriesSlow(BigDecimal.ONE.divide(BigDecimal.valueOf(9), CONST))
+                                .multiply(TWO),
+                        CONST);
         for (int k = 0; k < ATAN_TABLE.length; k++) {
             ATAN_TABLE[k] = atanSlow(BigDecimal.valueOf(k).divide(SIXTY_FOUR, CONST));
         }
     }
 
-    private BigMath() {
-    }
+    private BigMath() {}
 
     private static BigDecimal eps(MathContext mc) {
         return BigDecimal.ONE.movePointLeft(mc.getPrecision() + 2);
@@ -159,7 +163,8 @@ final class BigMath {
             throw EvalError.tooBig("exp argument too large");
         }
         long k = Math.round(x.doubleValue() / LN2_D);
-        BigDecimal m = fromFixed(expReduced(fixed(x).subtract(LN2_F_EXT.multiply(BigInteger.valueOf(k)).shiftRight(EXT))));
+        BigDecimal m = fromFixed(expReduced(
+                fixed(x).subtract(LN2_F_EXT.multiply(BigInteger.valueOf(k)).shiftRight(EXT))));
         return k == 0 ? m : m.multiply(TWO.pow((int) k, WIDE), MC);
     }
 
@@ -191,7 +196,8 @@ final class BigMath {
         BigInteger y = fixed(new BigDecimal(Math.log(m.doubleValue())));
         for (int i = 0; i < 2; i++) {
             long k = Math.round(y.doubleValue() / Math.pow(2, P) / LN2_D);
-            BigInteger ey = expReduced(y.subtract(LN2_F_EXT.multiply(BigInteger.valueOf(k)).shiftRight(EXT)))
+            BigInteger ey = expReduced(
+                            y.subtract(LN2_F_EXT.multiply(BigInteger.valueOf(k)).shiftRight(EXT)))
                     .shiftLeft((int) k);
             y = y.add(mF.subtract(ey).shiftLeft(P + 1).divide(mF.add(ey)));
         }
@@ -325,8 +331,8 @@ final class BigMath {
         }
         deadline.check();
         int half = count / 2;
-        return product(top, step, half, deadline).multiply(product(top - (long) half * step, step, count - half,
-                deadline));
+        return product(top, step, half, deadline)
+                .multiply(product(top - (long) half * step, step, count - half, deadline));
     }
 
     /** Approximate log2(n!) (or n!! with step 2), to decide whether computing it exactly is affordable. */

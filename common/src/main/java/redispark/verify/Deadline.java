@@ -33,6 +33,7 @@ final class Deadline {
     private static final boolean CPU_CLOCK = cpuClockAvailable();
     /** Calls shorter than this never read the CPU clock (a ~1 us system call). */
     private static final long PROBE_AFTER_NANOS = 1_000_000;
+
     private static final long CPU_RECHECK_NANOS = 1_000_000;
     /** Upper bound on work done between two deadline checks (size caps keep single steps short). */
     private static final long MAX_UNCHECKED_NANOS = 2_000_000;
@@ -43,6 +44,7 @@ final class Deadline {
     private final boolean wallClock;
     /** Wall time at which the CPU clock was first read, and its value then (-1 before). */
     private long probeWall = -1;
+
     private long probeCpu;
     private long nextSlowCheck;
     /** Set when the wall-clock cap fired although the CPU budget was not spent (the thread stalled). */
@@ -53,7 +55,8 @@ final class Deadline {
         this.softEndNanos = softEndNanos;
         this.budgetNanos = budgetNanos;
         this.wallClock = wallClock;
-        this.nextSlowCheck = softEndNanos == Long.MAX_VALUE ? Long.MAX_VALUE
+        this.nextSlowCheck = softEndNanos == Long.MAX_VALUE
+                ? Long.MAX_VALUE
                 : !wallClock ? Math.min(softEndNanos, startNanos + PROBE_AFTER_NANOS) : softEndNanos;
     }
 
@@ -101,8 +104,11 @@ final class Deadline {
         if (wall > budgetNanos * WALL_FACTOR) {
             // "Stalled" means the thread barely ran (GC pause, descheduled): a retry is then cheap.
             // An input that really used CPU is not retried, so the worst case stays one wall cap.
-            long cpuUsed = probeWall < 0 ? 0 : THREADS.getCurrentThreadCpuTime() - probeCpu
-                    + Math.min(probeWall, PROBE_AFTER_NANOS + MAX_UNCHECKED_NANOS);
+            long cpuUsed = probeWall < 0
+                    ? 0
+                    : THREADS.getCurrentThreadCpuTime()
+                            - probeCpu
+                            + Math.min(probeWall, PROBE_AFTER_NANOS + MAX_UNCHECKED_NANOS);
             stalled = cpuUsed < budgetNanos / 10;
             throw Expired.INSTANCE;
         }

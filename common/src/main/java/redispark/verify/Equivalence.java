@@ -41,7 +41,8 @@ final class Equivalence {
                 if (sameLabel(gl, pl) && equal(gl.value(), pl.value())) {
                     return true;
                 }
-                return relationOf(gl) != null && relationOf(pl) != null
+                return relationOf(gl) != null
+                        && relationOf(pl) != null
                         && relationsEqual(relationOf(gl), relationOf(pl));
             }
             if (p instanceof Answer.Relation pr) {
@@ -74,10 +75,14 @@ final class Equivalence {
             return equal(g, pv);
         }
         // Duplicates collapse: "15 39/40, or 639/40" is the single value 639/40.
-        if (p instanceof Answer.SetOf ps && !(g instanceof Answer.SetOf) && !ps.items().isEmpty()) {
+        if (p instanceof Answer.SetOf ps
+                && !(g instanceof Answer.SetOf)
+                && !ps.items().isEmpty()) {
             return allEqual(g, ps.items(), true);
         }
-        if (g instanceof Answer.SetOf gs && !(p instanceof Answer.SetOf) && !gs.items().isEmpty()) {
+        if (g instanceof Answer.SetOf gs
+                && !(p instanceof Answer.SetOf)
+                && !gs.items().isEmpty()) {
             return allEqual(p, gs.items(), false);
         }
         if (g instanceof Answer.Scalar gs) {
@@ -166,7 +171,9 @@ final class Equivalence {
         if (p instanceof Answer.Choice c) {
             return c.letter();
         }
-        if (p instanceof Answer.Scalar s && s.expr() instanceof Node.Var v && v.name().length() == 1) {
+        if (p instanceof Answer.Scalar s
+                && s.expr() instanceof Node.Var v
+                && v.name().length() == 1) {
             return Character.toUpperCase(v.name().charAt(0));
         }
         return 0;
@@ -221,8 +228,11 @@ final class Equivalence {
             if (p instanceof Node.BaseNum pb) {
                 return gb.base() == pb.base() && stripZeros(gb.digits()).equals(stripZeros(pb.digits()));
             }
-            return p instanceof Node.Num pn && pn.halfUnit() == null && pn.value().isInteger()
-                    && pn.value().signum() >= 0 && stripZeros(gb.digits()).equals(pn.value().num.toString());
+            return p instanceof Node.Num pn
+                    && pn.halfUnit() == null
+                    && pn.value().isInteger()
+                    && pn.value().signum() >= 0
+                    && stripZeros(gb.digits()).equals(pn.value().num.toString());
         }
         if (p instanceof Node.BaseNum pb) {
             // a prediction in another base than the gold's plain number is compared by its true value
@@ -322,7 +332,8 @@ final class Equivalence {
     }
 
     private boolean matricesEqual(Answer.Matrix g, Answer.Matrix p) {
-        if (g.rows().size() != p.rows().size() || g.rows().get(0).size() != p.rows().get(0).size()) {
+        if (g.rows().size() != p.rows().size()
+                || g.rows().get(0).size() != p.rows().get(0).size()) {
             return false;
         }
         for (int r = 0; r < g.rows().size(); r++) {
@@ -445,8 +456,10 @@ final class Equivalence {
         for (Answer.Piece a : g) {
             for (int i = 0; i < left.size(); i++) {
                 Answer.Piece b = left.get(i);
-                if (a.loClosed() == b.loClosed() && a.hiClosed() == b.hiClosed()
-                        && endpointEqual(a.lo(), b.lo()) && endpointEqual(a.hi(), b.hi())) {
+                if (a.loClosed() == b.loClosed()
+                        && a.hiClosed() == b.hiClosed()
+                        && endpointEqual(a.lo(), b.lo())
+                        && endpointEqual(a.hi(), b.hi())) {
                     left.remove(i);
                     continue outer;
                 }

@@ -7,7 +7,11 @@ package redispark.verify;
  */
 final class EvalError extends RuntimeException {
 
-    enum Kind { DOMAIN, TOO_BIG, UNSUPPORTED }
+    enum Kind {
+        DOMAIN,
+        TOO_BIG,
+        UNSUPPORTED
+    }
 
     final Kind kind;
 

@@ -266,8 +266,12 @@ final class Evaluator {
                 BigInteger x = acc.re.num;
                 BigInteger y = v.re.num;
                 BigInteger g = x.gcd(y);
-                acc = Val.exact(Rational.of(name.equals("gcd") ? g
-                        : g.signum() == 0 ? BigInteger.ZERO : x.multiply(y).abs().divide(g)));
+                acc = Val.exact(Rational.of(
+                        name.equals("gcd")
+                                ? g
+                                : g.signum() == 0
+                                        ? BigInteger.ZERO
+                                        : x.multiply(y).abs().divide(g)));
             }
         }
         if (acc == null) {
@@ -344,7 +348,9 @@ final class Evaluator {
     private static final Rational[] RATIONAL_POINTS = {
         Rational.of(7, 5), Rational.of(-3, 7), Rational.of(13, 4), Rational.of(5, 11), Rational.of(-9, 4),
         Rational.of(17, 6), Rational.of(2, 13), Rational.of(23, 7), Rational.of(-11, 3), Rational.of(31, 9),
-        Rational.of(19, 8), Rational.of(-5, 17), Rational.of(29, 10), Rational.of(3, 19)};
+        Rational.of(19, 8), Rational.of(-5, 17), Rational.of(29, 10), Rational.of(3, 19)
+    };
+
     private static final long[] INTEGER_POINTS = {3, 7, 4, 9, 5, 11, 6, 13, 8, 10, 12, 2, 15, 14};
 
     static Val samplePoint(int point, int varIndex, boolean integers) {

@@ -20,15 +20,17 @@ final class Extractor {
 
     /** Only this much text after the last box / at the end is searched for answer phrases. */
     private static final int PHRASE_WINDOW = 4000;
+
     private static final int STANDALONE_MAX = 200;
     private static final int MAX_MERGED_BOXES = 16;
     private static final int MAX_BOX_SCAN = 5 * Normalizer.MAX_ANSWER_CHARS;
-    private static final Pattern CONNECTOR = Pattern.compile(
-            "[\\s$,;]*(?:and|or|,|;|\\\\text\\{\\s*(?:and|or)\\s*\\}|\\\\quad)?[\\s$,;]*");
+    private static final Pattern CONNECTOR =
+            Pattern.compile("[\\s$,;]*(?:and|or|,|;|\\\\text\\{\\s*(?:and|or)\\s*\\}|\\\\quad)?[\\s$,;]*");
 
     /** What must follow the word "answer" for it to introduce one: "answer is", "answer:", "**Answer:**". */
-    private static final Pattern AFTER_ANSWER = Pattern.compile(
-            "(?i)(?:\\s*\\*\\*)?\\s*(?:is\\s*:?|:|=)\\s*(?:\\*\\*)?");
+    private static final Pattern AFTER_ANSWER =
+            Pattern.compile("(?i)(?:\\s*\\*\\*)?\\s*(?:is\\s*:?|:|=)\\s*(?:\\*\\*)?");
+
     private static final Pattern SENTENCE_END = Pattern.compile("\\.(\\s|$)");
     private static final String[] ANSWER_WORDS = {"answer", "Answer", "ANSWER"};
     private static final Pattern HOPE = Pattern.compile("(?i)\\.?\\s*I hope it is correct.*$", Pattern.DOTALL);
@@ -39,11 +41,9 @@ final class Extractor {
     private static final Pattern LAST_NUMBER = Pattern.compile("-?\\d+(?:,\\d{3})*(?:\\.\\d+)?(?:/\\d+)?");
 
     /** The extracted answer text plus an optional box candidate the phrase overrode. */
-    record Extraction(String primary, String fallback) {
-    }
+    record Extraction(String primary, String fallback) {}
 
-    private Extractor() {
-    }
+    private Extractor() {}
 
     static Extraction extract(String output, boolean lastNumberFallback, Deadline deadline) {
         if (output == null || output.isBlank()) {
@@ -134,11 +134,14 @@ final class Extractor {
                 break;
             }
             int[] span = boxContent(text, prev, deadline);
-            if (span == null || span[2] > current || !CONNECTOR.matcher(text.substring(span[2], current)).matches()) {
+            if (span == null
+                    || span[2] > current
+                    || !CONNECTOR.matcher(text.substring(span[2], current)).matches()) {
                 break;
             }
             String c = text.substring(span[0], span[1]).strip();
-            merged = merged == null ? new StringBuilder(c).append(", ").append(content)
+            merged = merged == null
+                    ? new StringBuilder(c).append(", ").append(content)
                     : new StringBuilder(c).append(", ").append(merged);
             current = prev;
         }

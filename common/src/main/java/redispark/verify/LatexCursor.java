@@ -202,7 +202,8 @@ abstract class LatexCursor {
             half = BigDecimal.valueOf(5, fracDigits + 1);
         }
         if (exp10 != 0) {
-            Rational scale = exp10 > 0 ? Rational.of(java.math.BigInteger.TEN.pow(exp10))
+            Rational scale = exp10 > 0
+                    ? Rational.of(java.math.BigInteger.TEN.pow(exp10))
                     : Rational.of(java.math.BigInteger.ONE, java.math.BigInteger.TEN.pow(-exp10));
             value = value.multiply(scale);
             if (half != null) {
@@ -227,8 +228,11 @@ abstract class LatexCursor {
         BigDecimal head = new BigDecimal(text.isEmpty() ? "0" : text);
         int shift = Math.max(head.scale(), 0);
         // head + rep / (10^len - 1) / 10^shift
-        Rational tail = Rational.of(new java.math.BigInteger(rep),
-                java.math.BigInteger.TEN.pow(rep.length()).subtract(java.math.BigInteger.ONE)
+        Rational tail = Rational.of(
+                new java.math.BigInteger(rep),
+                java.math.BigInteger.TEN
+                        .pow(rep.length())
+                        .subtract(java.math.BigInteger.ONE)
                         .multiply(java.math.BigInteger.TEN.pow(shift)));
         return Node.Num.exact(Rational.of(head).add(tail));
     }

@@ -109,9 +109,15 @@ final class LatexParser extends LatexCursor {
 
     /** 2\frac{1}{2} is two and a half (mixed number), not a product. */
     private static boolean isMixedNumber(Node left, Node right) {
-        if (left instanceof Node.Num n && n.halfUnit() == null && n.value().isInteger()
-                && right instanceof Node.Bin b && b.op() == '/' && b.a() instanceof Node.Num p
-                && b.b() instanceof Node.Num q && p.value().isInteger() && q.value().isInteger()) {
+        if (left instanceof Node.Num n
+                && n.halfUnit() == null
+                && n.value().isInteger()
+                && right instanceof Node.Bin b
+                && b.op() == '/'
+                && b.a() instanceof Node.Num p
+                && b.b() instanceof Node.Num q
+                && p.value().isInteger()
+                && q.value().isInteger()) {
             return p.value().signum() > 0 && p.value().compareTo(q.value()) < 0;
         }
         return false;
@@ -333,8 +339,8 @@ final class LatexParser extends LatexCursor {
         return maybeApplication(name);
     }
 
-    private static final java.util.regex.Pattern SIMPLE_ARGUMENT = java.util.regex.Pattern.compile(
-            "\\s*(?:[A-Za-z](?:_\\{?\\w+\\}?)?|\\\\[a-zA-Z]+|-?\\d+(?:\\.\\d+)?)\\s*");
+    private static final java.util.regex.Pattern SIMPLE_ARGUMENT =
+            java.util.regex.Pattern.compile("\\s*(?:[A-Za-z](?:_\\{?\\w+\\}?)?|\\\\[a-zA-Z]+|-?\\d+(?:\\.\\d+)?)\\s*");
 
     /**
      * u(t), I(0), f(n), \delta(t): a named function applied to one simple argument, kept opaque. A
@@ -438,8 +444,10 @@ final class LatexParser extends LatexCursor {
         }
         if (inner.chars().allMatch(Character::isLetter)) {
             String sub = subscript();
-            return new Node.Var(inner.length() == 1 ? inner + (sub == null ? "" : "_" + sub)
-                    : "text:" + inner + (sub == null ? "" : "_" + sub));
+            return new Node.Var(
+                    inner.length() == 1
+                            ? inner + (sub == null ? "" : "_" + sub)
+                            : "text:" + inner + (sub == null ? "" : "_" + sub));
         }
         return LatexParser.parseNested(inner, deadline, depth);
     }
@@ -487,8 +495,10 @@ final class LatexParser extends LatexCursor {
             if (peek() == '^') {
                 pos++;
                 Node e = parseExponent();
-                if (e instanceof Node.Neg neg && neg.a() instanceof Node.Num one
-                        && one.value().equals(Rational.ONE) && LatexVocabulary.INVERSE.containsKey(name)) {
+                if (e instanceof Node.Neg neg
+                        && neg.a() instanceof Node.Num one
+                        && one.value().equals(Rational.ONE)
+                        && LatexVocabulary.INVERSE.containsKey(name)) {
                     name = LatexVocabulary.INVERSE.get(name);
                 } else {
                     power = e;
@@ -559,8 +569,10 @@ final class LatexParser extends LatexCursor {
             return LatexVocabulary.FUNCTIONS.contains(cmd) || cmd.equals("operatorname");
         }
         for (String name : LatexVocabulary.PLAIN_NAMES) {
-            if (s.startsWith(name, pos) && !Character.isLetter(peekAt(pos + name.length()))
-                    && !name.equals("pi") && !name.startsWith("inf")) {
+            if (s.startsWith(name, pos)
+                    && !Character.isLetter(peekAt(pos + name.length()))
+                    && !name.equals("pi")
+                    && !name.startsWith("inf")) {
                 return true;
             }
         }

@@ -24,8 +24,8 @@ public final class MathVerifier {
     public static final String VERSION = "1";
 
     private static final int MAX_EXTRACTED_IN_VERDICT = 1000;
-    private static final Pattern CHOICE_IN_TEXT = Pattern.compile(
-            "^\\s*(?:\\\\text(?:bf)?\\{\\s*)?\\(?\\s*([A-E])\\s*(?:\\)|\\}|$|[.:\\s])");
+    private static final Pattern CHOICE_IN_TEXT =
+            Pattern.compile("^\\s*(?:\\\\text(?:bf)?\\{\\s*)?\\(?\\s*([A-E])\\s*(?:\\)|\\}|$|[.:\\s])");
     private static final Pattern GSM8K_GOLD = Pattern.compile("####\\s*(.*)$", Pattern.DOTALL);
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MathVerifier.class);
@@ -33,8 +33,7 @@ public final class MathVerifier {
     private static final java.util.concurrent.atomic.AtomicLong INTERNAL_ERRORS =
             new java.util.concurrent.atomic.AtomicLong();
 
-    private MathVerifier() {
-    }
+    private MathVerifier() {}
 
     /** Verifications that ended in an unexpected exception (a bug); should stay 0. */
     static long internalErrors() {
@@ -118,8 +117,12 @@ public final class MathVerifier {
             // (a few times) logged, so it cannot hide.
             long n = INTERNAL_ERRORS.incrementAndGet();
             if (n <= MAX_LOGGED_INTERNAL_ERRORS) {
-                LOG.warn("internal error #{} verifying (output {} chars, gold {})", n,
-                        modelOutput == null ? 0 : modelOutput.length(), clip(gold), e);
+                LOG.warn(
+                        "internal error #{} verifying (output {} chars, gold {})",
+                        n,
+                        modelOutput == null ? 0 : modelOutput.length(),
+                        clip(gold),
+                        e);
             }
             return new Verdict(false, clip(extracted), Reason.UNPARSABLE_PRED);
         }

@@ -17,29 +17,23 @@ sealed interface Node {
     }
 
     /** pi, e, i, inf. */
-    record Const(String name) implements Node {
-    }
+    record Const(String name) implements Node {}
 
-    record Var(String name) implements Node {
-    }
+    record Var(String name) implements Node {}
 
-    record Neg(Node a) implements Node {
-    }
+    record Neg(Node a) implements Node {}
 
     /** Binary operation: one of + - * / ^. */
-    record Bin(char op, Node a, Node b) implements Node {
-    }
+    record Bin(char op, Node a, Node b) implements Node {}
 
     /** a +- b (a may be null for a leading +-); {@link AnswerParser} expands it into two answers. */
-    record Pm(Node a, Node b, boolean minusFirst) implements Node {
-    }
+    record Pm(Node a, Node b, boolean minusFirst) implements Node {}
 
     /**
      * A function application: sqrt, root(n, x), sin..., ln, log (1 arg, or 2 with base first), exp,
      * abs, floor, ceil, fact, dfact, binom, max, min, gcd, lcm.
      */
-    record Fn(String name, List<Node> args) implements Node {
-    }
+    record Fn(String name, List<Node> args) implements Node {}
 
     /** A number written in another base, e.g. 204_5: compared by digits and base. */
     record BaseNum(String digits, int base) implements Node {

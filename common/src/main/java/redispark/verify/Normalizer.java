@@ -24,9 +24,11 @@ final class Normalizer {
             "\\\\(?:mathrm|mathbf|textbf|mbox|textit|mathit|textrm|textnormal|textsf|mathsf|texttt|hbox|emph)\\s*\\{");
     private static final Pattern TEXT_SPACE = Pattern.compile("\\\\text\\s+\\{");
     private static final Pattern THOUSANDS_BANG = Pattern.compile("(\\d),\\\\!\\s*(?=\\d{3}(?!\\d))");
-    private static final Pattern THOUSANDS_THIN = Pattern.compile("(\\d)(?:\\\\,|(?<!\\\\)\\\\ |\\{,\\}|\\\\;|\\\\:|\\s)(?=\\d{3}(?!\\d))");
+    private static final Pattern THOUSANDS_THIN =
+            Pattern.compile("(\\d)(?:\\\\,|(?<!\\\\)\\\\ |\\{,\\}|\\\\;|\\\\:|\\s)(?=\\d{3}(?!\\d))");
     private static final Pattern THOUSANDS_PLAIN = Pattern.compile("-?\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?");
-    private static final Pattern SPACING = Pattern.compile("(?<!\\\\)\\\\(?:[!,;: ]|quad|qquad|enspace|thinspace|medspace)|~");
+    private static final Pattern SPACING =
+            Pattern.compile("(?<!\\\\)\\\\(?:[!,;: ]|quad|qquad|enspace|thinspace|medspace)|~");
     private static final Pattern DEGREES = Pattern.compile(
             "\\^\\s*\\{\\s*\\\\circ\\s*\\}|\\^\\s*\\\\circ|\\\\circ|\\\\degree|°|\\^\\s*\\{\\s*o\\s*\\}");
     private static final Pattern PERCENT = Pattern.compile(
@@ -39,19 +41,42 @@ final class Normalizer {
     /** A trailing \text{...} unit (optionally squared) after something; repeated to peel "m/s". */
     private static final Pattern TRAILING_TEXT = Pattern.compile(
             "(?<=[\\w})\\].])\\s*(?:/\\s*)?\\\\text\\{\\s*[a-zA-Z][a-zA-Z .\\-/]*\\}(?:\\s*\\^\\s*\\{?\\s*[23]\\s*\\}?)?\\s*$");
-    private static final Pattern TRAILING_UNIT_WORD = Pattern.compile(
-            "(?<=[\\d}).\\s])\\s*(?:square\\s+|sq\\.?\\s+|cubic\\s+)?(?:" + Units.WORDS + ")(?:\\s*/\\s*[a-zA-Z]+)?"
-                    + "(?:\\s*\\^\\s*\\{?\\s*[23]\\s*\\}?)?\\s*\\.?\\s*$");
+
+    private static final Pattern TRAILING_UNIT_WORD =
+            Pattern.compile("(?<=[\\d}).\\s])\\s*(?:square\\s+|sq\\.?\\s+|cubic\\s+)?(?:" + Units.WORDS
+                    + ")(?:\\s*/\\s*[a-zA-Z]+)?" + "(?:\\s*\\^\\s*\\{?\\s*[23]\\s*\\}?)?\\s*\\.?\\s*$");
     private static final Pattern WS = Pattern.compile("\\s+");
     private static final Pattern TRAILING_WORDS = Pattern.compile(
             "(?<=[\\d)\\]])\\s+((?:[a-zA-Z]{3,}|[a-zA-Z]{3,}\\s+[a-zA-Z]+)(?:\\s+[a-zA-Z]+)*)\\.?\\s*$");
-    private static final java.util.Set<String> MATH_WORDS = java.util.Set.of("sqrt", "sin", "cos", "tan", "cot",
-            "sec", "csc", "log", "exp", "abs", "inf", "infinity", "pi", "arcsin", "arccos", "arctan", "sinh",
-            "cosh", "tanh", "floor", "ceil", "binom", "mod", "and", "or");
+    private static final java.util.Set<String> MATH_WORDS = java.util.Set.of(
+            "sqrt",
+            "sin",
+            "cos",
+            "tan",
+            "cot",
+            "sec",
+            "csc",
+            "log",
+            "exp",
+            "abs",
+            "inf",
+            "infinity",
+            "pi",
+            "arcsin",
+            "arccos",
+            "arctan",
+            "sinh",
+            "cosh",
+            "tanh",
+            "floor",
+            "ceil",
+            "binom",
+            "mod",
+            "and",
+            "or");
     private static final Pattern FRAC_ALIASES = Pattern.compile("\\\\[dtc]frac(?![a-zA-Z])");
     private static final Pattern BINOM_ALIASES = Pattern.compile("\\\\[dt]binom(?![a-zA-Z])");
-    private static final Pattern RELATIONS = Pattern.compile(
-            "\\\\(?:leqslant|leq|leqq)(?![a-zA-Z])|≤|<=");
+    private static final Pattern RELATIONS = Pattern.compile("\\\\(?:leqslant|leq|leqq)(?![a-zA-Z])|≤|<=");
     private static final Pattern RELATIONS_GE = Pattern.compile("\\\\(?:geqslant|geq|geqq)(?![a-zA-Z])|≥|>=");
     private static final Pattern RELATIONS_NE = Pattern.compile("\\\\(?:neq|not=)(?![a-zA-Z])|≠|!=");
     private static final Pattern LT_GT = Pattern.compile("\\\\(lt|gt)(?![a-zA-Z])");
@@ -60,8 +85,7 @@ final class Normalizer {
     private static final Pattern BOXED_WRAP = Pattern.compile("^\\\\(?:boxed|fbox)\\s*\\{");
     private static final Pattern MINUS_SIGNS = Pattern.compile("[−–—‐]");
 
-    private Normalizer() {
-    }
+    private Normalizer() {}
 
     /** Normalised answer text; throws {@link ParseError} when it is too long to be an answer. */
     static String normalize(String raw) {
@@ -121,13 +145,28 @@ final class Normalizer {
         if (s.contains("circ") || s.indexOf('°') >= 0 || s.contains("degree") || s.contains("{o}")) {
             s = DEGREES.matcher(s).replaceAll("");
         }
-        if (s.contains("nothing") || s.contains("empty") || s.contains("oslash") || s.contains("{}") || s.contains("{ }")
-                || (s.contains("\\{") && s.contains("\\}")) || s.contains("\\O") || s.indexOf('∅') >= 0) {
+        if (s.contains("nothing")
+                || s.contains("empty")
+                || s.contains("oslash")
+                || s.contains("{}")
+                || s.contains("{ }")
+                || (s.contains("\\{") && s.contains("\\}"))
+                || s.contains("\\O")
+                || s.indexOf('∅') >= 0) {
             s = EMPTY_SET.matcher(s).replaceAll("\\\\emptyset");
         }
-        if (s.indexOf('<') >= 0 || s.indexOf('>') >= 0 || s.indexOf('!') >= 0 || s.indexOf('≤') >= 0
-                || s.indexOf('≥') >= 0 || s.indexOf('≠') >= 0 || s.contains("\\le") || s.contains("\\ge")
-                || s.contains("\\ne") || s.contains("\\lt") || s.contains("\\gt") || s.contains("\\not")) {
+        if (s.indexOf('<') >= 0
+                || s.indexOf('>') >= 0
+                || s.indexOf('!') >= 0
+                || s.indexOf('≤') >= 0
+                || s.indexOf('≥') >= 0
+                || s.indexOf('≠') >= 0
+                || s.contains("\\le")
+                || s.contains("\\ge")
+                || s.contains("\\ne")
+                || s.contains("\\lt")
+                || s.contains("\\gt")
+                || s.contains("\\not")) {
             s = RELATIONS.matcher(s).replaceAll("\\\\le ");
             s = RELATIONS_GE.matcher(s).replaceAll("\\\\ge ");
             s = RELATIONS_NE.matcher(s).replaceAll("\\\\ne ");

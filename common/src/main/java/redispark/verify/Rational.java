@@ -172,7 +172,9 @@ final class Rational implements Comparable<Rational> {
         BigInteger r = BigInteger.ONE.shiftLeft(bits);
         BigInteger kk = BigInteger.valueOf(k);
         for (int iter = 0; iter < 4000; iter++) {
-            BigInteger next = r.multiply(kk.subtract(BigInteger.ONE)).add(x.divide(r.pow(k - 1))).divide(kk);
+            BigInteger next = r.multiply(kk.subtract(BigInteger.ONE))
+                    .add(x.divide(r.pow(k - 1)))
+                    .divide(kk);
             if (next.compareTo(r) >= 0) {
                 break;
             }

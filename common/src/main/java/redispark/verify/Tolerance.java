@@ -17,8 +17,7 @@ final class Tolerance {
     private static final BigDecimal GOLD_WRITTEN_PRECISION = new BigDecimal("0.05");
     private static final BigDecimal PRED_RELATIVE_PRECISION = new BigDecimal("0.005");
 
-    private Tolerance() {
-    }
+    private Tolerance() {}
 
     /**
      * Whether gold and predicted values are the same number.
@@ -69,13 +68,15 @@ final class Tolerance {
         // exact and 2 sqrt 5 = 4.47 must not pass for it, while 0.7071 may stand for sqrt(2)/2.
         boolean rational = p.exact && p.im.signum() == 0;
         BigDecimal goldPrecision = pWritten || rational ? GOLD_WRITTEN_PRECISION : GOLD_RELATIVE_PRECISION;
-        if (gWritten && g.werr.compareTo(gm.multiply(goldPrecision, ERR)) <= 0
+        if (gWritten
+                && g.werr.compareTo(gm.multiply(goldPrecision, ERR)) <= 0
                 && diff.compareTo(g.werr.add(slack)) <= 0) {
             return true;
         }
         // B: the gold lies within the prediction's rounding, and the prediction has ~3 significant
         // digits (0.333 for 1/3, not 0.3).
-        return pWritten && p.werr.compareTo(gm.multiply(PRED_RELATIVE_PRECISION, ERR)) <= 0
+        return pWritten
+                && p.werr.compareTo(gm.multiply(PRED_RELATIVE_PRECISION, ERR)) <= 0
                 && diff.compareTo(p.werr.add(slack)) <= 0;
     }
 }

@@ -18,6 +18,7 @@ final class Val {
 
     /** Exact results larger than this many bits are computed approximately instead (keeps gcd cheap). */
     static final int MAX_EXACT_BITS = 40_000;
+
     private static final MathContext MC = BigMath.MC;
     private static final MathContext ERR = new MathContext(6, RoundingMode.UP);
     private static final BigDecimal ULP = BigMath.ULP_REL;
@@ -39,8 +40,8 @@ final class Val {
     static final Val I = new Val(Rational.ZERO, Rational.ONE, BigDecimal.ZERO, BigDecimal.ZERO);
     static final Val POS_INF = new Val(1);
     static final Val NEG_INF = new Val(-1);
-    static final Val PI = approx(BigMath.PI.round(MC), BigDecimal.ZERO, BigMath.PI.abs().multiply(ULP, ERR),
-            BigDecimal.ZERO);
+    static final Val PI =
+            approx(BigMath.PI.round(MC), BigDecimal.ZERO, BigMath.PI.abs().multiply(ULP, ERR), BigDecimal.ZERO);
     static final Val E = approx(BigMath.E, BigDecimal.ZERO, BigMath.E.multiply(ULP, ERR), BigDecimal.ZERO);
 
     private Val(Rational re, Rational im, BigDecimal err, BigDecimal werr) {
@@ -194,7 +195,8 @@ final class Val {
             BigDecimal ma = magnitude();
             BigDecimal mb = o.magnitude();
             e = ma.multiply(o.err, ERR).add(mb.multiply(err, ERR)).add(err.multiply(o.err, ERR));
-            w = werr.signum() == 0 && o.werr.signum() == 0 ? BigDecimal.ZERO
+            w = werr.signum() == 0 && o.werr.signum() == 0
+                    ? BigDecimal.ZERO
                     : ma.multiply(o.werr, ERR).add(mb.multiply(werr, ERR)).add(werr.multiply(o.werr, ERR));
         }
         if (exact && o.exact && !tooBigForExact(re, o.re, im, o.im)) {
@@ -312,8 +314,10 @@ final class Val {
                 return exact(re.pow(n.intValue()));
             }
         }
-        if (exact && err.signum() == 0 && n.bitLength() < 16 && (long) (re.bits() + im.bits()) * n.intValue()
-                <= MAX_EXACT_BITS) {
+        if (exact
+                && err.signum() == 0
+                && n.bitLength() < 16
+                && (long) (re.bits() + im.bits()) * n.intValue() <= MAX_EXACT_BITS) {
             Val r = ONE;
             Val b = this;
             for (int k = n.intValue(); k > 0; k >>= 1) {
@@ -353,8 +357,13 @@ final class Val {
         if (o.isExactInteger()) {
             return powInt(o.re.num, deadline);
         }
-        if (o.exact && o.im.signum() == 0 && o.err.signum() == 0 && exact && im.signum() == 0
-                && err.signum() == 0 && o.re.den.bitLength() < 8) {
+        if (o.exact
+                && o.im.signum() == 0
+                && o.err.signum() == 0
+                && exact
+                && im.signum() == 0
+                && err.signum() == 0
+                && o.re.den.bitLength() < 8) {
             // Rational exponent p/q: exact when the q-th root is exact (8^(2/3) = 4).
             int q = o.re.den.intValueExact();
             Rational root = re.rootExact(q);
@@ -412,8 +421,13 @@ final class Val {
         BigDecimal deriv;
         if (m.compareTo(a.err) <= 0 || m.signum() == 0) {
             // near zero the derivative is unbounded: the error is sqrt(err) instead
-            return new Val(r, i, BigMath.sqrt(a.err.max(BigDecimal.ZERO)).round(ERR).add(rounding(r, i), ERR),
-                    a.werr.signum() == 0 ? BigDecimal.ZERO : BigMath.sqrt(a.werr).round(ERR));
+            return new Val(
+                    r,
+                    i,
+                    BigMath.sqrt(a.err.max(BigDecimal.ZERO)).round(ERR).add(rounding(r, i), ERR),
+                    a.werr.signum() == 0
+                            ? BigDecimal.ZERO
+                            : BigMath.sqrt(a.werr).round(ERR));
         }
         deriv = BigDecimal.ONE.divide(m.multiply(BigMath.TWO), ERR);
         return a.unary(r, i, deriv);
@@ -587,9 +601,10 @@ final class Val {
         if (inf != 0) {
             return inf > 0 ? "inf" : "-inf";
         }
-        String s = exact ? (im.signum() == 0 ? re.toString() : re + "+" + im + "i")
-                : approxRe().round(new MathContext(20)) + (approxIm().signum() == 0 ? ""
-                        : "+" + approxIm().round(new MathContext(20)) + "i");
+        String s = exact
+                ? (im.signum() == 0 ? re.toString() : re + "+" + im + "i")
+                : approxRe().round(new MathContext(20))
+                        + (approxIm().signum() == 0 ? "" : "+" + approxIm().round(new MathContext(20)) + "i");
         return err.signum() == 0 ? s : s + "~" + err.round(new MathContext(2));
     }
 

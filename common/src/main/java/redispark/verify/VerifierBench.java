@@ -23,8 +23,7 @@ public final class VerifierBench {
     private static final int MIN_WARMUP_CALLS = 20_000;
     private static final long MIN_TIMED_NANOS = 1_000_000_000L;
 
-    private VerifierBench() {
-    }
+    private VerifierBench() {}
 
     /** Returns {@code verifier n=N per_s=X p50_ms=X p99_ms=X max_ms=X}. */
     public static String run(Path inputJsonl) throws IOException {
@@ -44,8 +43,10 @@ public final class VerifierBench {
             if (j == null || !j.has("gold") || !j.has("pred")) {
                 throw new IllegalArgumentException("line " + lineNo + ": expected an object with gold and pred");
             }
-            pairs.add(new String[] {j.get("gold").isNull() ? null : j.get("gold").asText(),
-                j.get("pred").isNull() ? null : j.get("pred").asText()});
+            pairs.add(new String[] {
+                j.get("gold").isNull() ? null : j.get("gold").asText(),
+                j.get("pred").isNull() ? null : j.get("pred").asText()
+            });
         }
         if (pairs.isEmpty()) {
             throw new IllegalArgumentException("no gold/pred pairs in " + inputJsonl);
@@ -81,8 +82,13 @@ public final class VerifierBench {
         }
         Arrays.sort(nanos);
         double perSecond = count / (total / 1e9);
-        return String.format(Locale.ROOT, "verifier n=%d per_s=%.0f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f",
-                pairs.size(), perSecond, percentile(nanos, 0.50), percentile(nanos, 0.99),
+        return String.format(
+                Locale.ROOT,
+                "verifier n=%d per_s=%.0f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f",
+                pairs.size(),
+                perSecond,
+                percentile(nanos, 0.50),
+                percentile(nanos, 0.99),
                 nanos[nanos.length - 1] / 1e6);
     }
 

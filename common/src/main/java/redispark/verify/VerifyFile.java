@@ -25,11 +25,9 @@ public final class VerifyFile {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Counts of one run. */
-    public record Summary(long lines, long correct, Map<String, Long> reasons) {
-    }
+    public record Summary(long lines, long correct, Map<String, Long> reasons) {}
 
-    private VerifyFile() {
-    }
+    private VerifyFile() {}
 
     /**
      * @throws IllegalArgumentException "line N: ..." for a line that is not a JSON object with string
@@ -45,7 +43,7 @@ public final class VerifyFile {
         long correct = 0;
         Map<String, Long> reasons = new TreeMap<>();
         try (BufferedReader in = Files.newBufferedReader(inputJsonl, StandardCharsets.UTF_8);
-             BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
             String line;
             long lineNo = 0;
             while ((line = in.readLine()) != null) {

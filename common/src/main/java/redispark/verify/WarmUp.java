@@ -48,6 +48,5 @@ final class WarmUp {
         {"no answer here", "5"},
     };
 
-    private WarmUp() {
-    }
+    private WarmUp() {}
 }

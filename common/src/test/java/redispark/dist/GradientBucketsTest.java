@@ -41,8 +41,7 @@ class GradientBucketsTest {
     }
 
     /** What bucketed reduction must produce: the ring reference sum of each bucket's flat contents, divided. */
-    private static List<float[]> expected(List<List<float[]>> perRank, long[] sizes, int bucketFloats,
-            float divisor) {
+    private static List<float[]> expected(List<List<float[]>> perRank, long[] sizes, int bucketFloats, float divisor) {
         int world = perRank.size();
         int total = 0;
         for (long s : sizes) {
@@ -156,13 +155,17 @@ class GradientBucketsTest {
 
     @Test
     void layoutMismatchBetweenRanksIsReportedBeforeTraining() {
-        var outcomes = Ranks.outcomes(ring(3), c -> {
-            List<String> names = c.rank() == 2 ? List.of("b", "a") : List.of("a", "b");
-            new GradientBuckets(names, new long[] {4, 4}, 1024).checkSameLayout(c);
-            return null;
-        }, java.time.Duration.ofSeconds(30));
+        var outcomes = Ranks.outcomes(
+                ring(3),
+                c -> {
+                    List<String> names = c.rank() == 2 ? List.of("b", "a") : List.of("a", "b");
+                    new GradientBuckets(names, new long[] {4, 4}, 1024).checkSameLayout(c);
+                    return null;
+                },
+                java.time.Duration.ofSeconds(30));
         for (var o : outcomes) {
-            assertThat(o.failure()).isInstanceOf(IllegalStateException.class)
+            assertThat(o.failure())
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("ranks [2] do not match rank 0");
         }
     }

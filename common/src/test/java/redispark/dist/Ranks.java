@@ -43,15 +43,17 @@ final class Ranks {
         for (int r = 0; r < collectives.size(); r++) {
             C c = collectives.get(r);
             CompletableFuture<Outcome<T>> f = new CompletableFuture<>();
-            Thread t = new Thread(() -> {
-                long start = System.nanoTime();
-                try {
-                    T v = body.run(c);
-                    f.complete(new Outcome<>(v, null, System.nanoTime() - start));
-                } catch (Throwable e) {
-                    f.complete(new Outcome<>(null, e, System.nanoTime() - start));
-                }
-            }, "test-rank" + r);
+            Thread t = new Thread(
+                    () -> {
+                        long start = System.nanoTime();
+                        try {
+                            T v = body.run(c);
+                            f.complete(new Outcome<>(v, null, System.nanoTime() - start));
+                        } catch (Throwable e) {
+                            f.complete(new Outcome<>(null, e, System.nanoTime() - start));
+                        }
+                    },
+                    "test-rank" + r);
             t.setDaemon(true);
             t.start();
             futures.add(f);

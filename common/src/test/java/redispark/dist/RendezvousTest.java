@@ -31,13 +31,15 @@ class RendezvousTest {
     @Test
     void shortSecretIsRejected() {
         assertThatThrownBy(() -> Rendezvous.of(0, List.of("h:1"), new byte[8], "run", 0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 16 bytes");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least 16 bytes");
     }
 
     @Test
     void badAddressesAreRejectedNamingTheRank() {
         assertThatThrownBy(() -> Rendezvous.of(0, List.of("h:1", "nohostport"), SECRET, "run", 0))
-                .hasMessageContaining("rank 1").hasMessageContaining("host:port");
+                .hasMessageContaining("rank 1")
+                .hasMessageContaining("host:port");
         assertThatThrownBy(() -> Rendezvous.of(0, List.of("::1:5000"), SECRET, "run", 0))
                 .hasMessageContaining("IPv6");
         assertThatThrownBy(() -> Rendezvous.of(0, List.of("h:99999"), SECRET, "run", 0))
@@ -60,7 +62,8 @@ class RendezvousTest {
     @Test
     void ringNeighboursWrapAround() {
         Rendezvous rv = Rendezvous.of(0, List.of("h:1", "h:2", "h:3"), SECRET, "run", 0)
-                .withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(2)).withSegmentBytes(64);
+                .withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(2))
+                .withSegmentBytes(64);
         assertThat(rv.next()).isEqualTo(1);
         assertThat(rv.previous()).isEqualTo(2);
         assertThat(rv.ioTimeout()).isEqualTo(Duration.ofSeconds(2));

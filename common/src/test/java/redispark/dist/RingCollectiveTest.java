@@ -146,7 +146,8 @@ class RingCollectiveTest {
             heap.put(0, 42f).put(1, 43f);
             c.allReduceSum(heap);
             // direct FloatBuffer in big-endian order
-            FloatBuffer direct = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.BIG_ENDIAN).asFloatBuffer();
+            FloatBuffer direct =
+                    ByteBuffer.allocateDirect(n * 4).order(ByteOrder.BIG_ENDIAN).asFloatBuffer();
             direct.put(0, mine);
             c.allReduceSum(direct);
             // little-endian bytes behind a non-zero position, buffer flagged big-endian on purpose
@@ -180,7 +181,10 @@ class RingCollectiveTest {
     @Test
     void scalarSumIsTheCorrectlyRoundedSumOnEveryRank() {
         double[] values = {1e16, 0.1, -1e16};
-        double exact = new BigDecimal(1e16).add(new BigDecimal(0.1)).add(new BigDecimal(-1e16)).doubleValue();
+        double exact = new BigDecimal(1e16)
+                .add(new BigDecimal(0.1))
+                .add(new BigDecimal(-1e16))
+                .doubleValue();
         List<Double> sums = Ranks.each(ring(3), c -> c.allReduceSum(values[c.rank()]));
         assertThat(sums).containsOnly(exact);
         assertThat(exact).isEqualTo(0.1); // a plain left-to-right double sum would give 0.0 here

@@ -40,11 +40,13 @@ class RingFailureTest {
     }
 
     private static List<String> peers(List<ServerSocketChannel> servers) {
-        return servers.stream().map(s -> RingCollective.advertise(s, "127.0.0.1")).toList();
+        return servers.stream()
+                .map(s -> RingCollective.advertise(s, "127.0.0.1"))
+                .toList();
     }
 
-    private static Rendezvous rendezvous(int rank, List<String> peers, byte[] secret, String run, int attempt,
-            Duration connect, Duration io) {
+    private static Rendezvous rendezvous(
+            int rank, List<String> peers, byte[] secret, String run, int attempt, Duration connect, Duration io) {
         return new Rendezvous(rank, peers.size(), peers, secret, run, attempt, connect, io, 64 << 10);
     }
 
@@ -54,8 +56,8 @@ class RingFailureTest {
         for (int i = 0; i < rvs.size(); i++) {
             ranks.add(i);
         }
-        List<Ranks.Outcome<RingCollective>> outcomes = Ranks.outcomes(ranks,
-                i -> RingCollective.open(rvs.get(i), servers.get(i)), Duration.ofSeconds(30));
+        List<Ranks.Outcome<RingCollective>> outcomes =
+                Ranks.outcomes(ranks, i -> RingCollective.open(rvs.get(i), servers.get(i)), Duration.ofSeconds(30));
         outcomes.forEach(o -> {
             if (o.value() != null) {
                 resources.add(o.value());
@@ -84,8 +86,11 @@ class RingFailureTest {
         byte[] other = SECRET.clone();
         other[0] ^= 1;
         Duration connect = Duration.ofSeconds(10);
-        var outcomes = openAll(List.of(rendezvous(0, peers, SECRET, "run", 0, connect, SHORT),
-                rendezvous(1, peers, other, "run", 0, connect, SHORT)), servers);
+        var outcomes = openAll(
+                List.of(
+                        rendezvous(0, peers, SECRET, "run", 0, connect, SHORT),
+                        rendezvous(1, peers, other, "run", 0, connect, SHORT)),
+                servers);
         for (var o : outcomes) {
             assertThat(failure(o)).hasMessageContaining("secret");
             assertThat(o.seconds()).as("refused at once, not at the timeout").isLessThan(5);
@@ -97,8 +102,11 @@ class RingFailureTest {
         List<ServerSocketChannel> servers = servers(2);
         List<String> peers = peers(servers);
         Duration connect = Duration.ofSeconds(10);
-        var outcomes = openAll(List.of(rendezvous(0, peers, SECRET, "run-7", 0, connect, SHORT),
-                rendezvous(1, peers, SECRET, "run-7", 1, connect, SHORT)), servers);
+        var outcomes = openAll(
+                List.of(
+                        rendezvous(0, peers, SECRET, "run-7", 0, connect, SHORT),
+                        rendezvous(1, peers, SECRET, "run-7", 1, connect, SHORT)),
+                servers);
         for (var o : outcomes) {
             assertThat(failure(o)).hasMessageContainingAll("attempt 0", "attempt 1");
             assertThat(o.seconds()).isLessThan(5);
@@ -110,8 +118,11 @@ class RingFailureTest {
         List<ServerSocketChannel> servers = servers(2);
         List<String> peers = peers(servers);
         Duration connect = Duration.ofSeconds(10);
-        var outcomes = openAll(List.of(rendezvous(0, peers, SECRET, "run-a", 0, connect, SHORT),
-                rendezvous(1, peers, SECRET, "run-b", 0, connect, SHORT)), servers);
+        var outcomes = openAll(
+                List.of(
+                        rendezvous(0, peers, SECRET, "run-a", 0, connect, SHORT),
+                        rendezvous(1, peers, SECRET, "run-b", 0, connect, SHORT)),
+                servers);
         for (var o : outcomes) {
             assertThat(failure(o)).hasMessageContainingAll("run-a", "run-b");
         }
@@ -124,8 +135,8 @@ class RingFailureTest {
         Duration connect = Duration.ofSeconds(10);
         Rendezvous fresh0 = rendezvous(0, peers, SECRET, "run", 1, connect, SHORT);
         Rendezvous fresh1 = rendezvous(1, peers, SECRET, "run", 1, connect, SHORT);
-        CompletableFuture<RingCollective> rank1 = CompletableFuture.supplyAsync(
-                () -> RingCollective.open(fresh1, servers.get(1)));
+        CompletableFuture<RingCollective> rank1 =
+                CompletableFuture.supplyAsync(() -> RingCollective.open(fresh1, servers.get(1)));
         // a zombie rank 0 of attempt 0 dials rank 1 first
         Rendezvous stale0 = rendezvous(0, peers, SECRET, "run", 0, connect, SHORT);
         long deadline = System.nanoTime() + connect.toNanos();
@@ -145,8 +156,10 @@ class RingFailureTest {
     @Test
     void peerReachingTheWrongRankIsRefused() throws Exception {
         ServerSocketChannel server = servers(1).get(0);
-        List<String> peers = List.of(RingCollective.advertise(server, "127.0.0.1"),
-                RingCollective.advertise(server, "127.0.0.1"), RingCollective.advertise(server, "127.0.0.1"));
+        List<String> peers = List.of(
+                RingCollective.advertise(server, "127.0.0.1"),
+                RingCollective.advertise(server, "127.0.0.1"),
+                RingCollective.advertise(server, "127.0.0.1"));
         Rendezvous rank1 = rendezvous(1, peers, SECRET, "run", 0, SHORT, SHORT);
         Rendezvous rank2 = rendezvous(2, peers, SECRET, "run", 0, SHORT, SHORT);
         long deadline = System.nanoTime() + SHORT.toNanos();
@@ -159,11 +172,11 @@ class RingFailureTest {
             }
         });
         // rank 2 dials what it believes is rank 0 (its successor), but the address is rank 1's
-        SocketChannel ch = Io.connect(rank2.address(0), deadline,
-                (p, c) -> new CollectiveException("rank 2: " + p, 0, "t", c));
+        SocketChannel ch =
+                Io.connect(rank2.address(0), deadline, (p, c) -> new CollectiveException("rank 2: " + p, 0, "t", c));
         resources.add(ch);
-        assertThatThrownBy(() -> Handshake.connect(ch, rank2, deadline,
-                (p, c) -> new CollectiveException("rank 2: " + p, 0, "t", c)))
+        assertThatThrownBy(() -> Handshake.connect(
+                        ch, rank2, deadline, (p, c) -> new CollectiveException("rank 2: " + p, 0, "t", c)))
                 .isInstanceOf(CollectiveException.class)
                 .hasMessageContaining("meant to reach rank 0 but reached rank 1");
         assertThatThrownBy(() -> accepting.get(5, TimeUnit.SECONDS))
@@ -177,9 +190,13 @@ class RingFailureTest {
         List<String> peers = peers(servers);
         try (SocketChannel stranger = SocketChannel.open(servers.get(1).getLocalAddress())) {
             stranger.write(ByteBuffer.wrap("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
-            var outcomes = openAll(List.of(rendezvous(0, peers, SECRET, "run", 0, SHORT, SHORT),
-                    rendezvous(1, peers, SECRET, "run", 0, SHORT, SHORT)), servers);
-            List<RingCollective> rings = outcomes.stream().map(Ranks.Outcome::value).toList();
+            var outcomes = openAll(
+                    List.of(
+                            rendezvous(0, peers, SECRET, "run", 0, SHORT, SHORT),
+                            rendezvous(1, peers, SECRET, "run", 0, SHORT, SHORT)),
+                    servers);
+            List<RingCollective> rings =
+                    outcomes.stream().map(Ranks.Outcome::value).toList();
             assertThat(rings).doesNotContainNull();
             List<Double> sums = Ranks.each(rings, c -> c.allReduceSum(c.rank() + 1.0));
             assertThat(sums).containsOnly(3.0);
@@ -192,8 +209,11 @@ class RingFailureTest {
     void rankThatNeverJoinsFailsOpenWithinTheConnectTimeout() {
         List<ServerSocketChannel> servers = servers(3); // rank 2 listens but never opens the ring
         List<String> peers = peers(servers);
-        var outcomes = openAll(List.of(rendezvous(0, peers, SECRET, "run", 0, SHORT, SHORT),
-                rendezvous(1, peers, SECRET, "run", 0, SHORT, SHORT)), servers);
+        var outcomes = openAll(
+                List.of(
+                        rendezvous(0, peers, SECRET, "run", 0, SHORT, SHORT),
+                        rendezvous(1, peers, SECRET, "run", 0, SHORT, SHORT)),
+                servers);
         for (var o : outcomes) {
             CollectiveException e = failure(o);
             assertThat(e.peerRank()).isEqualTo(2);
@@ -210,8 +230,11 @@ class RingFailureTest {
         gone.close();
         List<String> peers = new ArrayList<>(peers(servers));
         peers.add(goneAddress);
-        var outcomes = openAll(List.of(rendezvous(0, peers, SECRET, "run", 0, SHORT, SHORT),
-                rendezvous(1, peers, SECRET, "run", 0, SHORT, SHORT)), servers);
+        var outcomes = openAll(
+                List.of(
+                        rendezvous(0, peers, SECRET, "run", 0, SHORT, SHORT),
+                        rendezvous(1, peers, SECRET, "run", 0, SHORT, SHORT)),
+                servers);
         CollectiveException dialer = failure(outcomes.get(1));
         assertThat(dialer.peerRank()).isEqualTo(2);
         assertThat(dialer).hasMessageContainingAll("connect to rank 2", "could not connect");
@@ -226,26 +249,29 @@ class RingFailureTest {
         List<ServerSocketChannel> servers = servers(2); // rank 1 never opens
         List<String> peers = peers(servers);
         Rendezvous rank0 = rendezvous(0, peers, SECRET, "run", 0, Duration.ofSeconds(20), SHORT);
-        var outcomes = Ranks.outcomes(List.of(rank0), rv -> {
-            Thread caller = Thread.currentThread();
-            Thread interrupter = new Thread(() -> {
-                try {
-                    Thread.sleep(200);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                caller.interrupt();
-            });
-            interrupter.setDaemon(true);
-            interrupter.start();
-            try {
-                RingCollective.open(rv, servers.get(0)).close();
-                return false;
-            } catch (CollectiveException e) {
-                assertThat(e).hasMessageContaining("interrupted");
-                return Thread.currentThread().isInterrupted();
-            }
-        }, Duration.ofSeconds(30));
+        var outcomes = Ranks.outcomes(
+                List.of(rank0),
+                rv -> {
+                    Thread caller = Thread.currentThread();
+                    Thread interrupter = new Thread(() -> {
+                        try {
+                            Thread.sleep(200);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        caller.interrupt();
+                    });
+                    interrupter.setDaemon(true);
+                    interrupter.start();
+                    try {
+                        RingCollective.open(rv, servers.get(0)).close();
+                        return false;
+                    } catch (CollectiveException e) {
+                        assertThat(e).hasMessageContaining("interrupted");
+                        return Thread.currentThread().isInterrupted();
+                    }
+                },
+                Duration.ofSeconds(30));
         assertThat(outcomes.get(0).value()).as("interrupt flag kept").isTrue();
         assertThat(outcomes.get(0).seconds()).isLessThan(2);
     }
@@ -256,8 +282,11 @@ class RingFailureTest {
         List<String> peers = peers(servers);
         byte[] other = SECRET.clone();
         other[5] ^= 1;
-        openAll(List.of(rendezvous(0, peers, SECRET, "run", 0, SHORT, SHORT),
-                rendezvous(1, peers, other, "run", 0, SHORT, SHORT)), servers);
+        openAll(
+                List.of(
+                        rendezvous(0, peers, SECRET, "run", 0, SHORT, SHORT),
+                        rendezvous(1, peers, other, "run", 0, SHORT, SHORT)),
+                servers);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
         while (System.nanoTime() < deadline && ringThreads() > 0) {
             Thread.sleep(20);
@@ -278,18 +307,22 @@ class RingFailureTest {
     void stalledPeerTimesOutNamingItWithinTheIoTimeout() {
         Duration io = Duration.ofSeconds(1);
         List<RingCollective> rings = ring(3, io, 64 << 10);
-        var outcomes = Ranks.outcomes(rings, c -> {
-            if (c.rank() == 1) {
-                Thread.sleep(io.toMillis() + 2500); // alive, sockets open, but never calls
-                return null;
-            }
-            c.allReduceSum(new float[1000]);
-            return null;
-        }, Duration.ofSeconds(30));
+        var outcomes = Ranks.outcomes(
+                rings,
+                c -> {
+                    if (c.rank() == 1) {
+                        Thread.sleep(io.toMillis() + 2500); // alive, sockets open, but never calls
+                        return null;
+                    }
+                    c.allReduceSum(new float[1000]);
+                    return null;
+                },
+                Duration.ofSeconds(30));
         CollectiveException downstream = failure(outcomes.get(2));
         assertThat(downstream.peerRank()).isEqualTo(1);
-        assertThat(downstream).hasMessageContainingAll("rank 2/3", "allReduceSum #1 (1000 floats)",
-                "no data from rank 1", "ioTimeout");
+        assertThat(downstream)
+                .hasMessageContainingAll(
+                        "rank 2/3", "allReduceSum #1 (1000 floats)", "no data from rank 1", "ioTimeout");
         assertThat(outcomes.get(2).seconds()).isBetween(0.9, 1 + SLACK_SECONDS);
         CollectiveException upstream = failure(outcomes.get(0));
         assertThat(upstream.peerRank()).isEqualTo(2); // rank 2 gave up and closed; rank 0 sees it at once
@@ -311,13 +344,19 @@ class RingFailureTest {
         });
         killer.setDaemon(true);
         killer.start();
-        var outcomes = Ranks.outcomes(rings, c -> {
-            c.allReduceSum(new float[2_000_000]);
-            return null;
-        }, Duration.ofSeconds(30));
+        var outcomes = Ranks.outcomes(
+                rings,
+                c -> {
+                    c.allReduceSum(new float[2_000_000]);
+                    return null;
+                },
+                Duration.ofSeconds(30));
         assertThat(failure(outcomes.get(1))).hasMessageContaining("close() was called");
         // its neighbours notice first (EOF, reset) and close in turn; each error names the peer it saw fail
-        assertThat(List.of(failure(outcomes.get(0)).peerRank(), failure(outcomes.get(2)).peerRank())).contains(1);
+        assertThat(List.of(
+                        failure(outcomes.get(0)).peerRank(),
+                        failure(outcomes.get(2)).peerRank()))
+                .contains(1);
         for (var o : outcomes) {
             assertThat(o.seconds()).isLessThan(5);
         }
@@ -326,29 +365,36 @@ class RingFailureTest {
     @Test
     void mismatchedCallsFailNamingBothCalls() {
         List<RingCollective> rings = ring(2, SHORT, 64 << 10);
-        var outcomes = Ranks.outcomes(rings, c -> {
-            c.allReduceSum(new float[c.rank() == 0 ? 10 : 20]);
-            return null;
-        }, Duration.ofSeconds(30));
-        assertThat(failure(outcomes.get(0))).hasMessageContainingAll("allReduceSum #1 (10 floats)",
-                "rank 1 made a different call", "allReduceSum #1 (20 floats)");
-        assertThat(failure(outcomes.get(1))).hasMessageContainingAll("allReduceSum #1 (20 floats)",
-                "allReduceSum #1 (10 floats)");
+        var outcomes = Ranks.outcomes(
+                rings,
+                c -> {
+                    c.allReduceSum(new float[c.rank() == 0 ? 10 : 20]);
+                    return null;
+                },
+                Duration.ofSeconds(30));
+        assertThat(failure(outcomes.get(0)))
+                .hasMessageContainingAll(
+                        "allReduceSum #1 (10 floats)", "rank 1 made a different call", "allReduceSum #1 (20 floats)");
+        assertThat(failure(outcomes.get(1)))
+                .hasMessageContainingAll("allReduceSum #1 (20 floats)", "allReduceSum #1 (10 floats)");
     }
 
     @Test
     void rankRunningOneStepMoreFailsInsteadOfHanging() {
         List<RingCollective> rings = ring(2, Duration.ofSeconds(20), 64 << 10);
-        var outcomes = Ranks.outcomes(rings, c -> {
-            int steps = c.rank() == 0 ? 3 : 2;
-            for (int s = 0; s < steps; s++) {
-                c.allReduceSum(new float[5]);
-            }
-            if (c.rank() == 1) {
-                c.barrier(); // rank 1 moved on to the end-of-epoch barrier
-            }
-            return null;
-        }, Duration.ofSeconds(30));
+        var outcomes = Ranks.outcomes(
+                rings,
+                c -> {
+                    int steps = c.rank() == 0 ? 3 : 2;
+                    for (int s = 0; s < steps; s++) {
+                        c.allReduceSum(new float[5]);
+                    }
+                    if (c.rank() == 1) {
+                        c.barrier(); // rank 1 moved on to the end-of-epoch barrier
+                    }
+                    return null;
+                },
+                Duration.ofSeconds(30));
         assertThat(failure(outcomes.get(0))).hasMessageContainingAll("allReduceSum #3", "barrier #3");
         assertThat(outcomes.get(0).seconds()).isLessThan(5);
     }
@@ -356,26 +402,31 @@ class RingFailureTest {
     @Test
     void interruptingTheCallerFailsPromptlyAndKeepsTheInterruptFlag() {
         List<RingCollective> rings = ring(2, Duration.ofSeconds(20), 64 << 10);
-        var outcomes = Ranks.outcomes(List.of(rings.get(0)), c -> {
-            Thread caller = Thread.currentThread();
-            Thread interrupter = new Thread(() -> {
-                try {
-                    Thread.sleep(200);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                caller.interrupt();
-            });
-            interrupter.setDaemon(true);
-            interrupter.start();
-            try {
-                c.allReduceSum(new float[100]); // rank 1 never calls
-                return false;
-            } catch (CollectiveException e) {
-                assertThat(e).hasMessageContaining("interrupted").hasCauseInstanceOf(InterruptedException.class);
-                return Thread.currentThread().isInterrupted();
-            }
-        }, Duration.ofSeconds(30));
+        var outcomes = Ranks.outcomes(
+                List.of(rings.get(0)),
+                c -> {
+                    Thread caller = Thread.currentThread();
+                    Thread interrupter = new Thread(() -> {
+                        try {
+                            Thread.sleep(200);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        caller.interrupt();
+                    });
+                    interrupter.setDaemon(true);
+                    interrupter.start();
+                    try {
+                        c.allReduceSum(new float[100]); // rank 1 never calls
+                        return false;
+                    } catch (CollectiveException e) {
+                        assertThat(e)
+                                .hasMessageContaining("interrupted")
+                                .hasCauseInstanceOf(InterruptedException.class);
+                        return Thread.currentThread().isInterrupted();
+                    }
+                },
+                Duration.ofSeconds(30));
         assertThat(outcomes.get(0).value()).as("interrupt flag kept").isTrue();
         assertThat(outcomes.get(0).seconds()).isLessThan(2);
     }
@@ -386,7 +437,8 @@ class RingFailureTest {
         RingCollective r0 = rings.get(0);
         assertThatThrownBy(() -> r0.allReduceSum(new float[3])).isInstanceOf(CollectiveException.class);
         long start = System.nanoTime();
-        assertThatThrownBy(() -> r0.allReduceSum(new float[3])).isInstanceOf(CollectiveException.class)
+        assertThatThrownBy(() -> r0.allReduceSum(new float[3]))
+                .isInstanceOf(CollectiveException.class)
                 .hasMessageContaining("already failed");
         assertThatThrownBy(() -> r0.barrier()).isInstanceOf(CollectiveException.class);
         assertThat(System.nanoTime() - start).isLessThan(TimeUnit.MILLISECONDS.toNanos(250));
@@ -399,7 +451,8 @@ class RingFailureTest {
         r0.close();
         r0.close();
         assertThat(r0.isClosed()).isTrue();
-        assertThatThrownBy(() -> r0.allReduceSum(1.0)).isInstanceOf(CollectiveException.class)
+        assertThatThrownBy(() -> r0.allReduceSum(1.0))
+                .isInstanceOf(CollectiveException.class)
                 .hasMessageContaining("closed ring");
     }
 }

@@ -24,7 +24,8 @@ class ShardPlanTest {
                 ShardPlan.Slot s = item.get(e);
                 assertThat(s.epoch()).isEqualTo(e);
                 perStepRank[s.step()][s.rank()]++;
-                assertThat(positions.add(s.step() + "/" + s.rank() + "/" + s.position())).isTrue();
+                assertThat(positions.add(s.step() + "/" + s.rank() + "/" + s.position()))
+                        .isTrue();
             }
             for (int[] ranks : perStepRank) {
                 int min = Math.min(ranks[0], Math.min(ranks[1], ranks[2]));

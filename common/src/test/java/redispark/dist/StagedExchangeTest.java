@@ -57,7 +57,8 @@ class StagedExchangeTest {
             });
             assertThat(pieces[0]).isEqualTo(3); // 4 + 4 + 2 floats
             java.nio.FloatBuffer back = java.nio.ByteBuffer.wrap(bytes.toByteArray())
-                    .order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .asFloatBuffer();
             float[] got = new float[back.remaining()];
             back.get(got);
             assertThat(got).containsExactly(a.toFloatArray());

@@ -12,8 +12,10 @@ class EngineInfoTest {
 
     @Test
     void theFlavorComesFromDjlsCacheFolderThenTheVariableThenTheLibrariesPresent(@TempDir Path dir) throws Exception {
-        assertThat(EngineInfo.flavorOf(Path.of("/c/pytorch/2.7.1-20250812-cpu-linux-x86_64"), null)).isEqualTo("cpu");
-        assertThat(EngineInfo.flavorOf(Path.of("/c/pytorch/2.7.1-cu128-linux-x86_64"), "cpu")).isEqualTo("cu128");
+        assertThat(EngineInfo.flavorOf(Path.of("/c/pytorch/2.7.1-20250812-cpu-linux-x86_64"), null))
+                .isEqualTo("cpu");
+        assertThat(EngineInfo.flavorOf(Path.of("/c/pytorch/2.7.1-cu128-linux-x86_64"), "cpu"))
+                .isEqualTo("cu128");
         assertThat(EngineInfo.flavorOf(Path.of("/c/pytorch/2.7.1-cu124-precxx11-linux-x86_64"), null))
                 .isEqualTo("cu124");
         Path lib = Files.createDirectories(dir.resolve("site-packages/torch/lib"));
@@ -29,7 +31,8 @@ class EngineInfoTest {
         assertThat(EngineInfo.visibleIndex(" 3 ", "all")).isEqualTo(3);
         assertThat(EngineInfo.visibleIndex("6", "4,5,6,7")).isEqualTo(2);
         assertThat(EngineInfo.visibleIndex("4", "4, 5")).isEqualTo(0);
-        assertThatThrownBy(() -> EngineInfo.visibleIndex("1", "4,5")).hasMessageContaining("not in CUDA_VISIBLE_DEVICES");
+        assertThatThrownBy(() -> EngineInfo.visibleIndex("1", "4,5"))
+                .hasMessageContaining("not in CUDA_VISIBLE_DEVICES");
         assertThatThrownBy(() -> EngineInfo.visibleIndex("GPU-1a2b", null)).hasMessageContaining("not a device index");
     }
 
@@ -38,8 +41,10 @@ class EngineInfoTest {
         EngineInfo cpu = new EngineInfo("2.7.1", "cpu", "/c/pytorch/2.7.1-cpu-linux-x86_64", 0, "12.8", 8);
         assertThatThrownBy(() -> cpu.requireGpu(0, "Spark gave this task GPU 5"))
                 .hasMessageStartingWith("Spark gave this task GPU 5, but the PyTorch engine loaded is the cpu build")
-                .hasMessageContaining("8 GPU(s) visible to CUDA").hasMessageContaining("PYTORCH_LIBRARY_PATH")
-                .hasMessageContaining("PYTORCH_FLAVOR").hasMessageContaining("deploy/README.md")
+                .hasMessageContaining("8 GPU(s) visible to CUDA")
+                .hasMessageContaining("PYTORCH_LIBRARY_PATH")
+                .hasMessageContaining("PYTORCH_FLAVOR")
+                .hasMessageContaining("deploy/README.md")
                 .hasMessageNotContaining("\n");
         EngineInfo gpu = new EngineInfo("2.7.1", "cu128", "/x", 2, "12.8", 2);
         gpu.requireGpu(1, "test");

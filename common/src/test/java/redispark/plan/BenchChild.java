@@ -12,15 +12,15 @@ import redispark.train.TrainStepBench;
  */
 public final class BenchChild {
 
-  private BenchChild() {}
+    private BenchChild() {}
 
-  public static void main(String[] args) {
-    int seq = Integer.parseInt(args[1]);
-    StepCompute compute = StepCompute.defaults()
-        .withRecompute(KernelPath.Recompute.parse(args[2]))
-        .withDtype(LayerKernel.ComputeType.parse(args[3]))
-        .withLogprobChunk(Integer.parseInt(args[4]))
-        .withMaxTokensPerMicroBatch(seq);
-    System.out.println(TrainStepBench.run(Path.of(args[0]), 1, seq, 1, 2, compute));
-  }
+    public static void main(String[] args) {
+        int seq = Integer.parseInt(args[1]);
+        StepCompute compute = StepCompute.defaults()
+                .withRecompute(KernelPath.Recompute.parse(args[2]))
+                .withDtype(LayerKernel.ComputeType.parse(args[3]))
+                .withLogprobChunk(Integer.parseInt(args[4]))
+                .withMaxTokensPerMicroBatch(seq);
+        System.out.println(TrainStepBench.run(Path.of(args[0]), 1, seq, 1, 2, compute));
+    }
 }

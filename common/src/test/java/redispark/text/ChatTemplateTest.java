@@ -12,8 +12,8 @@ import redispark.model.TinyStudent;
 
 class ChatTemplateTest {
 
-  /** A Qwen2.5-shaped template (tools branch included) to check Jinjava copes with the real syntax. */
-  static final String QWEN25_LIKE = """
+    /** A Qwen2.5-shaped template (tools branch included) to check Jinjava copes with the real syntax. */
+    static final String QWEN25_LIKE = """
       {%- if tools %}
           {{- '<|im_start|>system\\n' }}
           {%- for tool in tools %}
@@ -38,55 +38,55 @@ class ChatTemplateTest {
       {%- endif %}
       """;
 
-  @Test
-  void tinyStudentPromptIsChatMlWithoutSystemTurn(@TempDir Path dir) {
-    TinyStudent.write(dir, 1);
-    ChatTemplate t = ChatTemplate.load(dir);
-    assertThat(t.prompt("What is 2+3?")).isEqualTo(
-        "<|im_start|>user\nWhat is 2+3?<|im_end|>\n<|im_start|>assistant\n");
-    assertThat(t.completion("<think>\n2 + 3 = 5\n</think>\n\\boxed{5}"))
-        .isEqualTo("<think>\n2 + 3 = 5\n</think>\n\\boxed{5}<|im_end|>\n");
-    assertThat(t.endOfTurn()).isEqualTo("<|im_end|>");
-  }
+    @Test
+    void tinyStudentPromptIsChatMlWithoutSystemTurn(@TempDir Path dir) {
+        TinyStudent.write(dir, 1);
+        ChatTemplate t = ChatTemplate.load(dir);
+        assertThat(t.prompt("What is 2+3?"))
+                .isEqualTo("<|im_start|>user\nWhat is 2+3?<|im_end|>\n<|im_start|>assistant\n");
+        assertThat(t.completion("<think>\n2 + 3 = 5\n</think>\n\\boxed{5}"))
+                .isEqualTo("<think>\n2 + 3 = 5\n</think>\n\\boxed{5}<|im_end|>\n");
+        assertThat(t.endOfTurn()).isEqualTo("<|im_end|>");
+    }
 
-  @Test
-  void promptPlusCompletionEqualsTheRenderedConversation() {
-    ChatTemplate t = ChatTemplate.of(QWEN25_LIKE, null, "<|im_end|>");
-    String full = t.render(List.of(Map.of("role", "user", "content", "Q"), Map.of("role", "assistant", "content",
-        "A")), false);
-    assertThat(t.prompt("Q") + t.completion("A")).isEqualTo(full);
-    assertThat(t.prompt("Q")).startsWith("<|im_start|>system\nYou are Qwen, created by Alibaba Cloud.");
-  }
+    @Test
+    void promptPlusCompletionEqualsTheRenderedConversation() {
+        ChatTemplate t = ChatTemplate.of(QWEN25_LIKE, null, "<|im_end|>");
+        String full = t.render(
+                List.of(Map.of("role", "user", "content", "Q"), Map.of("role", "assistant", "content", "A")), false);
+        assertThat(t.prompt("Q") + t.completion("A")).isEqualTo(full);
+        assertThat(t.prompt("Q")).startsWith("<|im_start|>system\nYou are Qwen, created by Alibaba Cloud.");
+    }
 
-  @Test
-  void defaultTemplateMatchesQwen25Rendering() {
-    ChatTemplate ours = ChatTemplate.of(ChatTemplate.CHATML, null, "<|im_end|>");
-    ChatTemplate qwen = ChatTemplate.of(QWEN25_LIKE, null, "<|im_end|>");
-    assertThat(ours.prompt("2+2?")).isEqualTo(qwen.prompt("2+2?"));
-    assertThat(ours.completion("4")).isEqualTo(qwen.completion("4"));
-  }
+    @Test
+    void defaultTemplateMatchesQwen25Rendering() {
+        ChatTemplate ours = ChatTemplate.of(ChatTemplate.CHATML, null, "<|im_end|>");
+        ChatTemplate qwen = ChatTemplate.of(QWEN25_LIKE, null, "<|im_end|>");
+        assertThat(ours.prompt("2+2?")).isEqualTo(qwen.prompt("2+2?"));
+        assertThat(ours.completion("4")).isEqualTo(qwen.completion("4"));
+    }
 
-  @Test
-  void problemAndResponseTextIsInsertedVerbatim() {
-    ChatTemplate t = ChatTemplate.of(ChatTemplate.CHATML, null, "<|im_end|>");
-    String tricky = "If a < b && b > c, is {{ x }} {% if %} \\boxed{1} \"q\" 'p'?\n  indented";
-    assertThat(t.prompt(tricky)).contains("<|im_start|>user\n" + tricky + "<|im_end|>\n");
-    assertThat(t.completion(tricky)).isEqualTo(tricky + "<|im_end|>\n");
-  }
+    @Test
+    void problemAndResponseTextIsInsertedVerbatim() {
+        ChatTemplate t = ChatTemplate.of(ChatTemplate.CHATML, null, "<|im_end|>");
+        String tricky = "If a < b && b > c, is {{ x }} {% if %} \\boxed{1} \"q\" 'p'?\n  indented";
+        assertThat(t.prompt(tricky)).contains("<|im_start|>user\n" + tricky + "<|im_end|>\n");
+        assertThat(t.completion(tricky)).isEqualTo(tricky + "<|im_end|>\n");
+    }
 
-  @Test
-  void completionRejectsAResponseThatAlreadyEndsTheTurn() {
-    ChatTemplate t = ChatTemplate.of(ChatTemplate.CHATML, null, "<|endoftext|>");
-    assertThatThrownBy(() -> t.completion("5<|im_end|>")).hasMessageContaining("end-of-turn");
-    assertThatThrownBy(() -> t.completion("5<|endoftext|>")).hasMessageContaining("EOS");
-  }
+    @Test
+    void completionRejectsAResponseThatAlreadyEndsTheTurn() {
+        ChatTemplate t = ChatTemplate.of(ChatTemplate.CHATML, null, "<|endoftext|>");
+        assertThatThrownBy(() -> t.completion("5<|im_end|>")).hasMessageContaining("end-of-turn");
+        assertThatThrownBy(() -> t.completion("5<|endoftext|>")).hasMessageContaining("EOS");
+    }
 
-  @Test
-  void promptWithBosTwiceIsRejected() {
-    String doubled = "{{ bos_token }}{{ bos_token }}" + ChatTemplate.CHATML;
-    ChatTemplate t = ChatTemplate.of(doubled, "<s>", "<|im_end|>");
-    assertThatThrownBy(() -> t.prompt("x")).hasMessageContaining("BOS");
-    ChatTemplate once = ChatTemplate.of("{{ bos_token }}" + ChatTemplate.CHATML, "<s>", "<|im_end|>");
-    assertThat(once.prompt("x")).startsWith("<s><|im_start|>system");
-  }
+    @Test
+    void promptWithBosTwiceIsRejected() {
+        String doubled = "{{ bos_token }}{{ bos_token }}" + ChatTemplate.CHATML;
+        ChatTemplate t = ChatTemplate.of(doubled, "<s>", "<|im_end|>");
+        assertThatThrownBy(() -> t.prompt("x")).hasMessageContaining("BOS");
+        ChatTemplate once = ChatTemplate.of("{{ bos_token }}" + ChatTemplate.CHATML, "<s>", "<|im_end|>");
+        assertThat(once.prompt("x")).startsWith("<s><|im_start|>system");
+    }
 }

@@ -20,12 +20,13 @@ class CheckpointPartsTest {
     @Test
     void adamWStateRoundTripsAndTheNextUpdateIsTheSame() {
         try (NDManager m = NDManager.newBaseManager()) {
-            Map<String, NDArray> a = Map.of("w", m.create(new float[] {1f, -2f, 3f, 0.5f}, new ai.djl.ndarray.types
-                    .Shape(2, 2)));
+            Map<String, NDArray> a =
+                    Map.of("w", m.create(new float[] {1f, -2f, 3f, 0.5f}, new ai.djl.ndarray.types.Shape(2, 2)));
             Map<String, NDArray> b = Map.of("w", a.get("w").duplicate());
-            Map<String, NDArray> g = Map.of("w", m.create(new float[] {0.1f, -0.3f, 0.2f, 0.05f},
-                    new ai.djl.ndarray.types.Shape(2, 2)));
-            try (AdamW first = AdamW.standard(m, 1e-2); AdamW second = AdamW.standard(m, 1e-2)) {
+            Map<String, NDArray> g =
+                    Map.of("w", m.create(new float[] {0.1f, -0.3f, 0.2f, 0.05f}, new ai.djl.ndarray.types.Shape(2, 2)));
+            try (AdamW first = AdamW.standard(m, 1e-2);
+                    AdamW second = AdamW.standard(m, 1e-2)) {
                 first.step(a, g, 1e-2);
                 first.step(a, g, 1e-2);
                 first.save(dir.resolve("opt.safetensors"));
@@ -46,8 +47,8 @@ class CheckpointPartsTest {
                 .withCheckpointEvery(200);
         Map<String, Long> rejects = new LinkedHashMap<>();
         rejects.put(Rejects.TOO_LONG, 3L);
-        TrainerState s = new TrainerState(7, 100, 50, 0.14, 0, 7, 42, "abc", 12345, 1, false, "running",
-                List.of("w"), rejects, config);
+        TrainerState s = new TrainerState(
+                7, 100, 50, 0.14, 0, 7, 42, "abc", 12345, 1, false, "running", List.of("w"), rejects, config);
         TrainerState back = TrainerState.read(writeAndReturn(s));
         assertThat(back).isEqualTo(s);
         assertThat(back.config().resumableFrom(config)).isTrue();
@@ -81,7 +82,8 @@ class CheckpointPartsTest {
         for (Preset p : Preset.values()) {
             for (Objective o : Objective.values()) {
                 Recipe r = p.recipe(o);
-                assertThat(List.of(r.warmupRatio(), r.weightDecay(), r.gradClip())).as(p + " " + o)
+                assertThat(List.of(r.warmupRatio(), r.weightDecay(), r.gradClip()))
+                        .as(p + " " + o)
                         .containsExactly(0.1, 1e-4, 1.0);
                 TrainConfig.of(o, r, 512); // every preset is a valid config
             }
@@ -95,7 +97,8 @@ class CheckpointPartsTest {
         m.put("rewards/margins", 0.25);
         m.put("learning_rate", 1.2e-4);
         String line = ProgressBar.line(35, 100, m, 0.41);
-        assertThat(line).isEqualTo(
-                "[train] [########................]  35/100 loss 0.5321 margin 0.2500 lr 1.2e-04 0.41 s/step ETA 0:27");
+        assertThat(line)
+                .isEqualTo(
+                        "[train] [########................]  35/100 loss 0.5321 margin 0.2500 lr 1.2e-04 0.41 s/step ETA 0:27");
     }
 }

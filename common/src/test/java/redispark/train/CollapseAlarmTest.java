@@ -15,12 +15,12 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CollapseAlarmTest {
-    private static final CollapseAlarm.Settings SETTINGS = new CollapseAlarm.Settings(CollapseAlarm.Action.WARN,
-            0.05, 2.0, 3);
+    private static final CollapseAlarm.Settings SETTINGS =
+            new CollapseAlarm.Settings(CollapseAlarm.Action.WARN, 0.05, 2.0, 3);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static List<CollapseAlarm.Reading> feed(CollapseAlarm alarm, double[] chosen, double[] rejected,
-            double[] update) {
+    private static List<CollapseAlarm.Reading> feed(
+            CollapseAlarm alarm, double[] chosen, double[] rejected, double[] update) {
         List<CollapseAlarm.Reading> out = new ArrayList<>();
         for (int i = 0; i < chosen.length; i++) {
             out.add(alarm.observe(chosen[i], rejected[i], update[i], 1e-3));
@@ -56,7 +56,8 @@ class CollapseAlarmTest {
     @Test
     void firesWhenChosenAndRejectedFallFromWhereTheStageStarted() {
         // start: chosen −0.50, rejected −1.00 (first 3 steps); the last 3 steps are 0.3 lower
-        List<CollapseAlarm.Reading> r = feed(new CollapseAlarm(SETTINGS),
+        List<CollapseAlarm.Reading> r = feed(
+                new CollapseAlarm(SETTINGS),
                 new double[] {-0.5, -0.5, -0.5, -0.8, -0.8, -0.8},
                 new double[] {-1.0, -1.0, -1.0, -1.3, -1.3, -1.3},
                 constant(6, 1e-3));
@@ -64,7 +65,8 @@ class CollapseAlarmTest {
         assertThat(last(r).chosenDrop()).isCloseTo(0.3, within(1e-12));
         assertThat(last(r).rejectedDrop()).isCloseTo(0.3, within(1e-12));
         assertThat(last(r).updateRatio()).as("no spike needed").isCloseTo(1.0, within(1e-9));
-        assertThat(r.stream().filter(CollapseAlarm.Reading::startsEvent).count()).isEqualTo(1);
+        assertThat(r.stream().filter(CollapseAlarm.Reading::startsEvent).count())
+                .isEqualTo(1);
         assertThat(last(r).describe(6, SETTINGS)).contains("step 6", "0.300 (chosen)", "from the start");
     }
 
@@ -86,7 +88,8 @@ class CollapseAlarmTest {
 
     @Test
     void onlyTheRejectedFallingIsWhatTrainingWants() {
-        List<CollapseAlarm.Reading> r = feed(new CollapseAlarm(SETTINGS),
+        List<CollapseAlarm.Reading> r = feed(
+                new CollapseAlarm(SETTINGS),
                 constant(6, -0.5),
                 new double[] {-1.0, -1.0, -1.0, -4.0, -5.0, -6.0},
                 new double[] {1e-3, 1e-3, 1e-3, 5e-3, 5e-3, 5e-3});
@@ -95,7 +98,8 @@ class CollapseAlarmTest {
 
     @Test
     void chosenFallingWhileRejectedRisesIsNotTheSignature() {
-        List<CollapseAlarm.Reading> r = feed(new CollapseAlarm(SETTINGS),
+        List<CollapseAlarm.Reading> r = feed(
+                new CollapseAlarm(SETTINGS),
                 new double[] {-0.5, -0.5, -0.5, -0.8, -0.8, -0.8},
                 new double[] {-1.0, -1.0, -1.0, -0.7, -0.7, -0.7},
                 constant(6, 1e-3));
@@ -157,11 +161,14 @@ class CollapseAlarmTest {
         CollapseAlarm.Settings defaults = CollapseAlarm.Settings.defaults();
         List<CollapseAlarm.Event> events = CollapseAlarm.events(CollapseAlarm.replay(defaults, recorded), defaults);
         assertThat(events).isNotEmpty();
-        CollapseAlarm.Event worst = events.stream().max(java.util.Comparator.comparingDouble(
-                CollapseAlarm.Event::chosenDrop)).orElseThrow();
+        CollapseAlarm.Event worst = events.stream()
+                .max(java.util.Comparator.comparingDouble(CollapseAlarm.Event::chosenDrop))
+                .orElseThrow();
         assertThat(worst.chosenDrop()).isGreaterThan(0.3);
         assertThat(worst.rejectedDrop()).isGreaterThan(worst.chosenDrop());
-        assertThat(events.get(events.size() - 1).toStep()).as("still collapsed at the end").isEqualTo(recorded.size());
+        assertThat(events.get(events.size() - 1).toStep())
+                .as("still collapsed at the end")
+                .isEqualTo(recorded.size());
     }
 
     @Test
@@ -172,10 +179,14 @@ class CollapseAlarmTest {
         CollapseAlarm.Settings defaults = CollapseAlarm.Settings.defaults();
         List<Map<String, Double>> replayed = CollapseAlarm.replay(defaults, recorded);
         assertThat(CollapseAlarm.events(replayed, defaults)).isEmpty();
-        double largestDrop = replayed.stream().mapToDouble(m -> m.getOrDefault(CollapseAlarm.CHOSEN_DROP, 0.0))
-                .max().orElseThrow();
+        double largestDrop = replayed.stream()
+                .mapToDouble(m -> m.getOrDefault(CollapseAlarm.CHOSEN_DROP, 0.0))
+                .max()
+                .orElseThrow();
         assertThat(largestDrop).isLessThan(defaults.logpDrop() / 2);
         Map<String, Double> last = replayed.get(replayed.size() - 1);
-        assertThat(last.get(CollapseAlarm.REJECTED_DROP)).as("the negatives are still pushed down").isGreaterThan(0.05);
+        assertThat(last.get(CollapseAlarm.REJECTED_DROP))
+                .as("the negatives are still pushed down")
+                .isGreaterThan(0.05);
     }
 }

@@ -56,8 +56,9 @@ class ResumeTest {
         int total;
         try (NDManager root = NDManager.newBaseManager();
                 Qwen2Model model = Qwen2Model.load(data.dir, root)) {
-            TrainLoop.Result r = new TrainLoop(model, config(), Collective.single(), data.padId,
-                    m -> straight.add(m.get("loss"))).pairs(pairs());
+            TrainLoop.Result r = new TrainLoop(
+                            model, config(), Collective.single(), data.padId, m -> straight.add(m.get("loss")))
+                    .pairs(pairs());
             total = r.steps();
             straightWeights = TrainFixture.weights(model);
         }
@@ -67,10 +68,14 @@ class ResumeTest {
         List<Double> resumed = new ArrayList<>();
         try (NDManager root = NDManager.newBaseManager();
                 Qwen2Model model = Qwen2Model.load(data.dir, root)) {
-            TrainLoop.Result r = new TrainLoop(model, config().withMaxSteps(total / 2 + 1), Collective.single(),
-                    data.padId, m -> resumed.add(m.get("loss")))
-                    .withCheckpointer((state, optimizer) -> Checkpoints.save(model, data.dir, checkpoint, state,
-                            optimizer, List.of()))
+            TrainLoop.Result r = new TrainLoop(
+                            model,
+                            config().withMaxSteps(total / 2 + 1),
+                            Collective.single(),
+                            data.padId,
+                            m -> resumed.add(m.get("loss")))
+                    .withCheckpointer((state, optimizer) ->
+                            Checkpoints.save(model, data.dir, checkpoint, state, optimizer, List.of()))
                     .pairs(pairs());
             assertThat(r.stopReason()).isEqualTo(TrainLoop.StopReason.MAX_STEPS);
             assertThat(r.steps()).isEqualTo(4); // stops inside epoch 2, not at its boundary
@@ -86,8 +91,8 @@ class ResumeTest {
         Map<String, float[]> resumedWeights;
         try (NDManager root = NDManager.newBaseManager();
                 Qwen2Model model = Qwen2Model.load(checkpoint, root)) {
-            TrainLoop.Result r = new TrainLoop(model, config(), Collective.single(), data.padId,
-                    m -> resumed.add(m.get("loss")))
+            TrainLoop.Result r = new TrainLoop(
+                            model, config(), Collective.single(), data.padId, m -> resumed.add(m.get("loss")))
                     .resumingFrom(TrainLoop.Resume.from(checkpoint))
                     .pairs(pairs());
             assertThat(r.steps()).isEqualTo(total);
@@ -95,7 +100,8 @@ class ResumeTest {
             resumedWeights = TrainFixture.weights(model);
         }
         assertThat(resumed).containsExactlyElementsOf(straight);
-        straightWeights.forEach((name, w) -> assertThat(resumedWeights.get(name)).as(name).containsExactly(w));
+        straightWeights.forEach(
+                (name, w) -> assertThat(resumedWeights.get(name)).as(name).containsExactly(w));
     }
 
     @Test
@@ -103,19 +109,23 @@ class ResumeTest {
         Path checkpoint = dir.resolve("other");
         try (NDManager root = NDManager.newBaseManager();
                 Qwen2Model model = Qwen2Model.load(data.dir, root)) {
-            new TrainLoop(model, config().withMaxSteps(1), Collective.single(), data.padId, m -> { })
-                    .withCheckpointer((state, optimizer) -> Checkpoints.save(model, data.dir, checkpoint, state,
-                            optimizer, List.of()))
+            new TrainLoop(model, config().withMaxSteps(1), Collective.single(), data.padId, m -> {})
+                    .withCheckpointer((state, optimizer) ->
+                            Checkpoints.save(model, data.dir, checkpoint, state, optimizer, List.of()))
                     .pairs(pairs());
         }
         try (NDManager root = NDManager.newBaseManager();
                 Qwen2Model model = Qwen2Model.load(checkpoint, root)) {
             TrainLoop.Resume resume = TrainLoop.Resume.from(checkpoint);
-            assertThatThrownBy(() -> new TrainLoop(model, config(), Collective.single(), data.padId, m -> { })
-                    .resumingFrom(resume).pairs(data.pairs.subList(1, 11))).hasMessageContaining("other data");
+            assertThatThrownBy(() -> new TrainLoop(model, config(), Collective.single(), data.padId, m -> {})
+                            .resumingFrom(resume)
+                            .pairs(data.pairs.subList(1, 11)))
+                    .hasMessageContaining("other data");
             TrainConfig otherLr = config().withRecipe(config().recipe().withLearningRate(1e-4));
-            assertThatThrownBy(() -> new TrainLoop(model, otherLr, Collective.single(), data.padId, m -> { })
-                    .resumingFrom(resume).pairs(pairs())).hasMessageContaining("cannot resume");
+            assertThatThrownBy(() -> new TrainLoop(model, otherLr, Collective.single(), data.padId, m -> {})
+                            .resumingFrom(resume)
+                            .pairs(pairs()))
+                    .hasMessageContaining("cannot resume");
         }
     }
 }

@@ -25,8 +25,9 @@ import redispark.text.TextTokenizer;
  */
 final class TrainFixture {
     /** vocab 128, d 48, MLP 96, 2 layers, 4 heads / 2 KV heads, 512 positions, tied, bos 0, eos 2. */
-    static final ModelConfig SMALL = new ModelConfig(TinyStudent.VOCAB_SIZE, 48, 96, 2, 4, 2, 10000.0, 1e-6, 512,
-            true, 0, 2);
+    static final ModelConfig SMALL =
+            new ModelConfig(TinyStudent.VOCAB_SIZE, 48, 96, 2, 4, 2, 10000.0, 1e-6, 512, true, 0, 2);
+
     static final int MAX_SEQ_LEN = 384;
 
     final Path dir;
@@ -49,7 +50,8 @@ final class TrainFixture {
         try (TextTokenizer tokenizer = TextTokenizer.load(dir)) {
             padId = tokenizer.padId();
             ChatTemplate template = ChatTemplate.load(dir);
-            for (Problem p : SyntheticProblems.generate(ProblemSpec.defaults().withCount(problems).withSteps(1, 2))) {
+            for (Problem p : SyntheticProblems.generate(
+                    ProblemSpec.defaults().withCount(problems).withSteps(1, 2))) {
                 TokenizedExample good = null;
                 TokenizedExample bad = null;
                 String goodText = null;
@@ -60,8 +62,8 @@ final class TrainFixture {
                         continue;
                     }
                     String id = p.problemId() + "#" + i++;
-                    Admission.Tokenized e = Admission.tokenize(id, p.problem(), t.sample().text(), tokenizer,
-                            template, MAX_SEQ_LEN);
+                    Admission.Tokenized e =
+                            Admission.tokenize(id, p.problem(), t.sample().text(), tokenizer, template, MAX_SEQ_LEN);
                     if (!e.ok()) {
                         continue;
                     }

@@ -27,6 +27,7 @@ class TrainPathEquivalenceTest {
 
     @TempDir
     static Path dir;
+
     static TrainFixture data;
     static int threads;
 
@@ -43,15 +44,22 @@ class TrainPathEquivalenceTest {
 
     /** Kernel path with every memory bound active: recompute, 2 rows per forward at most, 64-token chunks. */
     static final StepCompute KERNEL_SPLIT = StepCompute.defaults()
-            .withRecompute(KernelPath.Recompute.LAYER).withMaxTokensPerMicroBatch(600).withLogprobChunk(64);
+            .withRecompute(KernelPath.Recompute.LAYER)
+            .withMaxTokensPerMicroBatch(600)
+            .withLogprobChunk(64);
 
     /** Per-step losses of a run from the embedded student's seeded initial weights. */
-    static List<Double> losses(Objective objective, Recipe recipe, StepCompute compute, int steps,
+    static List<Double> losses(
+            Objective objective,
+            Recipe recipe,
+            StepCompute compute,
+            int steps,
             Function<TrainLoop, TrainLoop.Result> run) {
         List<Double> out = new ArrayList<>();
         try (NDManager root = NDManager.newBaseManager();
                 Qwen2Model model = Qwen2Model.create(TinyStudent.config(), 3, root)) {
-            TrainConfig config = TrainConfig.of(objective, recipe, TrainFixture.MAX_SEQ_LEN).withCompute(compute)
+            TrainConfig config = TrainConfig.of(objective, recipe, TrainFixture.MAX_SEQ_LEN)
+                    .withCompute(compute)
                     .withMaxSteps(steps);
             run.apply(new TrainLoop(model, config, Collective.single(), data.padId, m -> out.add(m.get("loss"))));
         }
@@ -61,8 +69,9 @@ class TrainPathEquivalenceTest {
 
     static void assertSameLosses(List<Double> kernel, List<Double> eager) {
         for (int i = 0; i < eager.size(); i++) {
-            assertThat(Math.abs(kernel.get(i) - eager.get(i))).as("step %d: %s vs %s", i + 1, kernel.get(i),
-                    eager.get(i)).isLessThan(1e-4);
+            assertThat(Math.abs(kernel.get(i) - eager.get(i)))
+                    .as("step %d: %s vs %s", i + 1, kernel.get(i), eager.get(i))
+                    .isLessThan(1e-4);
         }
     }
 
@@ -101,10 +110,11 @@ class TrainPathEquivalenceTest {
         List<TokenizedExample> rows = data.positives;
         StepCompute fp32 = StepCompute.defaults().withRecompute(KernelPath.Recompute.LAYER);
         List<Double> reference = losses(Objective.SFT, recipe, fp32, 20, l -> l.sft(rows));
-        List<Double> bf16 = losses(Objective.SFT, recipe, fp32.withDtype(LayerKernel.ComputeType.BF16), 20,
-                l -> l.sft(rows));
+        List<Double> bf16 =
+                losses(Objective.SFT, recipe, fp32.withDtype(LayerKernel.ComputeType.BF16), 20, l -> l.sft(rows));
         for (int i = 0; i < reference.size(); i++) {
-            assertThat(Math.abs(bf16.get(i) - reference.get(i)) / reference.get(i)).as("step %d", i + 1)
+            assertThat(Math.abs(bf16.get(i) - reference.get(i)) / reference.get(i))
+                    .as("step %d", i + 1)
                     .isLessThan(0.02);
         }
         assertThat(bf16).isNotEqualTo(reference); // bf16 really ran

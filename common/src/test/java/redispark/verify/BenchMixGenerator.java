@@ -24,23 +24,37 @@ public final class BenchMixGenerator {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern INTEGER = Pattern.compile("-?\\d+");
     private static final Pattern SIMPLE_FRAC = Pattern.compile("(-?)\\\\d?frac\\{(\\d+)\\}\\{(\\d+)\\}");
-    private static final String[] OPENERS = {"Let's solve this step by step.", "We start by setting up the equation.",
-        "First, we simplify the expression.", "Consider the given conditions carefully.",
-        "To solve this, we break the problem into cases.", "Let me think about this problem."};
-    private static final String[] STEPS = {"Multiplying both sides by %d gives a simpler form.",
-        "Substituting $x = %d$ we obtain $%d + %d = %d$.", "This means the remainder is $%d$.",
-        "So the total is $%d \\cdot %d = %d$.", "Therefore $a_n = %d$ for the first term.",
-        "We check that $%d^2 = %d$, which is consistent.", "Hence there are %d cases to consider."};
+    private static final String[] OPENERS = {
+        "Let's solve this step by step.",
+        "We start by setting up the equation.",
+        "First, we simplify the expression.",
+        "Consider the given conditions carefully.",
+        "To solve this, we break the problem into cases.",
+        "Let me think about this problem."
+    };
+    private static final String[] STEPS = {
+        "Multiplying both sides by %d gives a simpler form.",
+        "Substituting $x = %d$ we obtain $%d + %d = %d$.",
+        "This means the remainder is $%d$.",
+        "So the total is $%d \\cdot %d = %d$.",
+        "Therefore $a_n = %d$ for the first term.",
+        "We check that $%d^2 = %d$, which is consistent.",
+        "Hence there are %d cases to consider."
+    };
 
-    private BenchMixGenerator() {
-    }
+    private BenchMixGenerator() {}
 
     public static void main(String[] args) throws IOException {
         Path out = Paths.get(args.length > 0 ? args[0] : "common/src/test/resources/verify/bench-mix.jsonl");
         Random rnd = new Random(20261126L);
         List<String[]> golds = new ArrayList<>(); // {file, gold}
-        for (String file : List.of("math500.jsonl", "gsm8k.jsonl", "aime24.jsonl", "amc23.jsonl",
-                "minerva_math.jsonl", "olympiadbench.jsonl")) {
+        for (String file : List.of(
+                "math500.jsonl",
+                "gsm8k.jsonl",
+                "aime24.jsonl",
+                "amc23.jsonl",
+                "minerva_math.jsonl",
+                "olympiadbench.jsonl")) {
             List<Benchmarks.Row> rows = Benchmarks.rows(file);
             int take = file.equals("gsm8k.jsonl") ? 500 : file.equals("math500.jsonl") ? 500 : 200;
             for (int i = 0; i < Math.min(take, rows.size()); i++) {
@@ -64,8 +78,8 @@ public final class BenchMixGenerator {
             if (fg[0].equals("aqua.jsonl")) {
                 char letter = rnd.nextBoolean() ? gold.charAt(0) : (char) ('A' + rnd.nextInt(5));
                 style = "choice";
-                pred = reasoning(rnd, 2) + (rnd.nextBoolean() ? " The answer is (" + letter + ")."
-                        : " $\\boxed{" + letter + "}$");
+                pred = reasoning(rnd, 2)
+                        + (rnd.nextBoolean() ? " The answer is (" + letter + ")." : " $\\boxed{" + letter + "}$");
             } else {
                 int k = rnd.nextInt(100);
                 String plain = gold.replaceAll("(?<!\\\\)\\$", "");
@@ -82,11 +96,12 @@ public final class BenchMixGenerator {
                 } else if (k < 77) {
                     style = "think_then_answer";
                     pred = "<think>\n" + reasoning(rnd, 6) + "\nWait, let me double check. " + reasoning(rnd, 2)
-                            + "\n</think>\n\nThe final answer is $\\boxed{" + (rnd.nextInt(4) == 0 ? wrong(plain,
-                            other, rnd) : plain) + "}$";
+                            + "\n</think>\n\nThe final answer is $\\boxed{"
+                            + (rnd.nextInt(4) == 0 ? wrong(plain, other, rnd) : plain) + "}$";
                 } else if (k < 85) {
                     style = "truncated";
-                    pred = rnd.nextBoolean() ? "<think>\n" + reasoning(rnd, 8) + " so far we have " + plain
+                    pred = rnd.nextBoolean()
+                            ? "<think>\n" + reasoning(rnd, 8) + " so far we have " + plain
                             : reasoning(rnd, 5) + " We get " + plain + " as an intermediate value and now";
                 } else if (k < 93) {
                     style = "minerva_sentence";
@@ -94,8 +109,8 @@ public final class BenchMixGenerator {
                             + "$. I hope it is correct.";
                 } else {
                     style = "answer_colon";
-                    pred = reasoning(rnd, 2) + "\n\n**Answer:** $" + (rnd.nextBoolean() ? plain
-                            : equivalent(plain, rnd)) + "$";
+                    pred = reasoning(rnd, 2) + "\n\n**Answer:** $"
+                            + (rnd.nextBoolean() ? plain : equivalent(plain, rnd)) + "$";
                 }
             }
             row.put("style", style);

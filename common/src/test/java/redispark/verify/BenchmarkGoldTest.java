@@ -12,12 +12,25 @@ import org.junit.jupiter.api.Test;
 class BenchmarkGoldTest {
 
     /** Files whose every gold must parse, and the minimum coverage of the others we assert. */
-    private static final Map<String, Double> REQUIRED = Map.of("math500.jsonl", 1.0, "aime24.jsonl", 1.0,
-            "amc23.jsonl", 1.0, "gsm8k.jsonl", 1.0, "minerva_math.jsonl", 0.99, "olympiadbench.jsonl", 0.99);
+    private static final Map<String, Double> REQUIRED = Map.of(
+            "math500.jsonl",
+            1.0,
+            "aime24.jsonl",
+            1.0,
+            "amc23.jsonl",
+            1.0,
+            "gsm8k.jsonl",
+            1.0,
+            "minerva_math.jsonl",
+            0.99,
+            "olympiadbench.jsonl",
+            0.99);
 
     @org.junit.jupiter.api.AfterAll
     static void noVerificationEndedInAnInternalError() {
-        assertThat(MathVerifier.internalErrors()).as("verifications that hit the last-resort handler").isZero();
+        assertThat(MathVerifier.internalErrors())
+                .as("verifications that hit the last-resort handler")
+                .isZero();
     }
 
     private static boolean parses(String gold) {
@@ -43,14 +56,14 @@ class BenchmarkGoldTest {
                 }
             }
             double coverage = 1.0 - (double) failures.size() / rows.size();
-            report.put(file, String.format("%d/%d = %.2f%%", rows.size() - failures.size(), rows.size(),
-                    100 * coverage));
+            report.put(
+                    file, String.format("%d/%d = %.2f%%", rows.size() - failures.size(), rows.size(), 100 * coverage));
             System.out.printf("parse coverage %-22s %s%n", file, report.get(file));
             failures.stream().limit(15).forEach(f -> System.out.println("    unparsed " + f));
             Double required = REQUIRED.get(file);
             if (required != null && coverage < required) {
-                belowRequirement.add(file + " " + report.get(file) + " first: " + failures.subList(0,
-                        Math.min(5, failures.size())));
+                belowRequirement.add(
+                        file + " " + report.get(file) + " first: " + failures.subList(0, Math.min(5, failures.size())));
             }
         }
         assertThat(belowRequirement).as("coverage per benchmark: %s", report).isEmpty();
@@ -60,7 +73,9 @@ class BenchmarkGoldTest {
     void lastBoxOfEveryMath500SolutionVerifiesAgainstItsAnswer() {
         List<String> failures = new ArrayList<>();
         for (Benchmarks.Row r : Benchmarks.rows("math500.jsonl")) {
-            Verdict v = MathVerifier.verify(r.json().get("solution").asText(), r.gold(),
+            Verdict v = MathVerifier.verify(
+                    r.json().get("solution").asText(),
+                    r.gold(),
                     VerifyOptions.defaults().withBudget(java.time.Duration.ofSeconds(2)));
             if (!v.correct()) {
                 failures.add("line " + r.line() + " gold=" + r.gold() + " -> " + v);
@@ -75,7 +90,9 @@ class BenchmarkGoldTest {
     void everyMath500AnswerVerifiesAgainstItself() {
         List<String> failures = new ArrayList<>();
         for (Benchmarks.Row r : Benchmarks.rows("math500.jsonl")) {
-            Verdict v = MathVerifier.verify("The final result is $\\boxed{" + r.gold() + "}$.", r.gold(),
+            Verdict v = MathVerifier.verify(
+                    "The final result is $\\boxed{" + r.gold() + "}$.",
+                    r.gold(),
                     VerifyOptions.defaults().withBudget(java.time.Duration.ofSeconds(2)));
             if (!v.correct()) {
                 failures.add("line " + r.line() + " gold=" + r.gold() + " -> " + v);
@@ -88,14 +105,16 @@ class BenchmarkGoldTest {
     @Test
     void everyRequiredGoldVerifiesAgainstItselfWhenBoxed() {
         List<String> failures = new ArrayList<>();
-        for (String file : List.of("aime24.jsonl", "amc23.jsonl", "gsm8k.jsonl", "minerva_math.jsonl",
-                "olympiadbench.jsonl")) {
+        for (String file :
+                List.of("aime24.jsonl", "amc23.jsonl", "gsm8k.jsonl", "minerva_math.jsonl", "olympiadbench.jsonl")) {
             for (Benchmarks.Row r : Benchmarks.rows(file)) {
                 String answer = file.equals("minerva_math.jsonl") ? lastBox(r.gold()) : r.gold();
                 if (!parses(r.gold())) {
                     continue; // counted by the coverage test
                 }
-                Verdict v = MathVerifier.verify("So the answer is \\boxed{" + answer + "}", r.gold(),
+                Verdict v = MathVerifier.verify(
+                        "So the answer is \\boxed{" + answer + "}",
+                        r.gold(),
                         VerifyOptions.defaults().withBudget(java.time.Duration.ofSeconds(2)));
                 if (!v.correct()) {
                     failures.add(file + " line " + r.line() + " gold=" + shorten(answer) + " -> " + v);
@@ -112,12 +131,22 @@ class BenchmarkGoldTest {
      */
     @Test
     void distinctMath500GoldsOnlyMatchReviewedEquivalents() {
-        java.util.Set<String> allowed = java.util.Set.of("1,-2 | -2,1", "-2,1 | 1,-2",
-                "\\frac{1}{4} | \\frac14", "\\frac14 | \\frac{1}{4}", "2 \\sqrt{5} | 2\\sqrt{5}",
-                "2\\sqrt{5} | 2 \\sqrt{5}", "36^\\circ | 40_9", "36^\\circ | \\$36", "\\$36 | 40_9",
+        java.util.Set<String> allowed = java.util.Set.of(
+                "1,-2 | -2,1",
+                "-2,1 | 1,-2",
+                "\\frac{1}{4} | \\frac14",
+                "\\frac14 | \\frac{1}{4}",
+                "2 \\sqrt{5} | 2\\sqrt{5}",
+                "2\\sqrt{5} | 2 \\sqrt{5}",
+                "36^\\circ | 40_9",
+                "36^\\circ | \\$36",
+                "\\$36 | 40_9",
                 "\\$36 | 36^\\circ");
-        List<String> golds = Benchmarks.rows("math500.jsonl").stream().map(Benchmarks.Row::gold)
-                .filter(g -> !g.matches("-?\\d+")).distinct().toList();
+        List<String> golds = Benchmarks.rows("math500.jsonl").stream()
+                .map(Benchmarks.Row::gold)
+                .filter(g -> !g.matches("-?\\d+"))
+                .distinct()
+                .toList();
         List<String> unexpected = new ArrayList<>();
         int pairs = 0;
         for (String g : golds) {
@@ -132,8 +161,9 @@ class BenchmarkGoldTest {
                 }
             }
         }
-        System.out.printf("math500 cross-gold sweep: %d golds, %d pairs, %d unexpected%n", golds.size(), pairs,
-                unexpected.size());
+        System.out.printf(
+                "math500 cross-gold sweep: %d golds, %d pairs, %d unexpected%n",
+                golds.size(), pairs, unexpected.size());
         assertThat(unexpected).isEmpty();
     }
 

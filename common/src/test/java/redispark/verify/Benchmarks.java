@@ -21,11 +21,9 @@ final class Benchmarks {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One benchmark row reduced to what the verifier needs. */
-    record Row(String file, int line, String gold, JsonNode json) {
-    }
+    record Row(String file, int line, String gold, JsonNode json) {}
 
-    private Benchmarks() {
-    }
+    private Benchmarks() {}
 
     static Path dir() {
         String prop = System.getProperty("redi.benchmarks.dir");
@@ -42,7 +40,8 @@ final class Benchmarks {
     /** The benchmark directory, or skips the calling test with a clear message. */
     static Path requireDir() {
         Path d = dir();
-        assumeTrue(d != null && Files.isDirectory(d),
+        assumeTrue(
+                d != null && Files.isDirectory(d),
                 "benchmark folder " + d + " (from -Dredi.benchmarks.dir or REDI_BENCHMARKS_DIR) is not a directory");
         return d;
     }
@@ -98,7 +97,18 @@ final class Benchmarks {
         }
     }
 
-    static final List<String> FILES = List.of("math500.jsonl", "aime24.jsonl", "amc23.jsonl", "gsm8k.jsonl",
-            "minerva_math.jsonl", "olympiadbench.jsonl", "college_math.jsonl", "gaokao2023en.jsonl",
-            "svamp.jsonl", "mawps.jsonl", "asdiv.jsonl", "aqua.jsonl", "sat_math.jsonl");
+    static final List<String> FILES = List.of(
+            "math500.jsonl",
+            "aime24.jsonl",
+            "amc23.jsonl",
+            "gsm8k.jsonl",
+            "minerva_math.jsonl",
+            "olympiadbench.jsonl",
+            "college_math.jsonl",
+            "gaokao2023en.jsonl",
+            "svamp.jsonl",
+            "mawps.jsonl",
+            "asdiv.jsonl",
+            "aqua.jsonl",
+            "sat_math.jsonl");
 }

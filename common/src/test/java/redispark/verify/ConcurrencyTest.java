@@ -37,7 +37,8 @@ class ConcurrencyTest {
                     Reason[] got = new Reason[pairs.size()];
                     for (int k = 0; k < pairs.size(); k++) {
                         int i = (k + offset) % pairs.size(); // threads walk the file out of phase
-                        got[i] = MathVerifier.verify(pairs.get(i)[0], pairs.get(i)[1], generous).reason();
+                        got[i] = MathVerifier.verify(pairs.get(i)[0], pairs.get(i)[1], generous)
+                                .reason();
                     }
                     return List.of(got);
                 }));

@@ -14,8 +14,7 @@ import org.junit.jupiter.api.Test;
 class ExpressionPropertyTest {
 
     /** One generated expression in three spellings (LaTeX, plain text, commuted LaTeX). */
-    private record Expr(String latex, String plain, String commuted) {
-    }
+    private record Expr(String latex, String plain, String commuted) {}
 
     private int constantsSeen;
     private int mutateAt;
@@ -44,27 +43,41 @@ class ExpressionPropertyTest {
         Expr b = op <= 3 ? gen(r, depth - 1) : null; // only binary operators get a second operand
         switch (op) {
             case 0:
-                return new Expr("\\left(" + a.latex + "\\right)+\\left(" + b.latex + "\\right)",
-                        "(" + a.plain + ")+(" + b.plain + ")", "\\left(" + b.commuted + "\\right)+\\left(" + a.commuted + "\\right)");
+                return new Expr(
+                        "\\left(" + a.latex + "\\right)+\\left(" + b.latex + "\\right)",
+                        "(" + a.plain + ")+(" + b.plain + ")",
+                        "\\left(" + b.commuted + "\\right)+\\left(" + a.commuted + "\\right)");
             case 1:
-                return new Expr("\\left(" + a.latex + "\\right)-\\left(" + b.latex + "\\right)",
-                        "(" + a.plain + ")-(" + b.plain + ")", "-\\left(\\left(" + b.commuted + "\\right)-\\left(" + a.commuted + "\\right)\\right)");
+                return new Expr(
+                        "\\left(" + a.latex + "\\right)-\\left(" + b.latex + "\\right)",
+                        "(" + a.plain + ")-(" + b.plain + ")",
+                        "-\\left(\\left(" + b.commuted + "\\right)-\\left(" + a.commuted + "\\right)\\right)");
             case 2:
-                return new Expr("\\left(" + a.latex + "\\right)\\cdot\\left(" + b.latex + "\\right)",
-                        "(" + a.plain + ")*(" + b.plain + ")", "\\left(" + b.commuted + "\\right)\\left(" + a.commuted + "\\right)");
+                return new Expr(
+                        "\\left(" + a.latex + "\\right)\\cdot\\left(" + b.latex + "\\right)",
+                        "(" + a.plain + ")*(" + b.plain + ")",
+                        "\\left(" + b.commuted + "\\right)\\left(" + a.commuted + "\\right)");
             case 3:
                 // denominators kept positive: b^2 + 1
-                return new Expr("\\frac{" + a.latex + "}{\\left(" + b.latex + "\\right)^{2}+1}",
+                return new Expr(
+                        "\\frac{" + a.latex + "}{\\left(" + b.latex + "\\right)^{2}+1}",
                         "(" + a.plain + ")/((" + b.plain + ")^2+1)",
-                        "\\left(" + a.commuted + "\\right)\\cdot\\left(1+\\left(" + b.commuted + "\\right)^2\\right)^{-1}");
+                        "\\left(" + a.commuted + "\\right)\\cdot\\left(1+\\left(" + b.commuted
+                                + "\\right)^2\\right)^{-1}");
             case 4:
-                return new Expr("\\left(" + a.latex + "\\right)^{3}", "(" + a.plain + ")^3",
+                return new Expr(
+                        "\\left(" + a.latex + "\\right)^{3}",
+                        "(" + a.plain + ")^3",
                         "\\left(" + a.commuted + "\\right)^{2}\\left(" + a.commuted + "\\right)");
             case 5:
-                return new Expr("\\sqrt{\\left(" + a.latex + "\\right)^{2}+" + "4}", "sqrt((" + a.plain + ")^2+4)",
+                return new Expr(
+                        "\\sqrt{\\left(" + a.latex + "\\right)^{2}+" + "4}",
+                        "sqrt((" + a.plain + ")^2+4)",
                         "\\left(4+\\left(" + a.commuted + "\\right)^{2}\\right)^{\\frac{1}{2}}");
             default:
-                return new Expr("\\sin\\left(" + a.latex + "\\right)", "sin(" + a.plain + ")",
+                return new Expr(
+                        "\\sin\\left(" + a.latex + "\\right)",
+                        "sin(" + a.plain + ")",
                         "\\cos\\left(\\frac{\\pi}{2}-\\left(" + a.commuted + "\\right)\\right)");
         }
     }
@@ -85,7 +98,8 @@ class ExpressionPropertyTest {
             Verdict plain = MathVerifier.verify("\\boxed{" + e.plain + "}", e.latex, generous);
             Verdict commuted = MathVerifier.verify("\\boxed{" + e.commuted + "}", e.latex, generous);
             if (!plain.correct() || !commuted.correct()) {
-                failures.add(e.latex + " | plain " + plain.reason().label() + " | commuted " + commuted.reason().label());
+                failures.add(e.latex + " | plain " + plain.reason().label() + " | commuted "
+                        + commuted.reason().label());
             }
             if (constants > 0) {
                 constantsSeen = 0;
@@ -102,8 +116,9 @@ class ExpressionPropertyTest {
                 }
             }
         }
-        System.out.printf("expression properties: %d failures, mutations caught %d/%d%n", failures.size(),
-                mutationsCaught, mutations);
+        System.out.printf(
+                "expression properties: %d failures, mutations caught %d/%d%n",
+                failures.size(), mutationsCaught, mutations);
         failures.stream().limit(10).forEach(f -> System.out.println("    " + f));
         assertThat(failures).isEmpty();
         // A mutated constant can be absorbed (e.g. inside sin(pi) or multiplied by zero): allow a few.

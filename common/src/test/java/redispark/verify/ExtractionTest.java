@@ -44,7 +44,9 @@ class ExtractionTest {
 
     @Test
     void proseAfterTheBoxThatMentionsTheAnswerDoesNotOverrideIt() {
-        output("Therefore $\\boxed{44}$. We may check: $17 \\cdot 44 = 748$, so our answer is correct.", "44",
+        output(
+                "Therefore $\\boxed{44}$. We may check: $17 \\cdot 44 = 748$, so our answer is correct.",
+                "44",
                 Reason.MATCH);
     }
 
@@ -65,8 +67,9 @@ class ExtractionTest {
 
     @Test
     void minervaStyleFinalAnswerSentenceIsRead() {
-        output("Reasoning.\nFinal Answer: The final answer is $2.5\\times 10^{3}$. I hope it is correct.", "2500",
-                Reason.MATCH);
+        output(
+                "Reasoning.\nFinal Answer: The final answer is $2.5\\times 10^{3}$. I hope it is correct.",
+                "2500", Reason.MATCH);
     }
 
     @Test
@@ -119,7 +122,8 @@ class ExtractionTest {
         VerifyOptions huge = VerifyOptions.defaults().withBudget(java.time.Duration.ofSeconds(Long.MAX_VALUE / 2));
         assertThat(MathVerifier.verify("\\boxed{2}", "2", huge).reason()).isEqualTo(Reason.MATCH);
         VerifyOptions tiny = VerifyOptions.defaults().withBudget(java.time.Duration.ofNanos(1));
-        assertThat(MathVerifier.verify("\\boxed{\\sqrt{2}+\\sqrt{3}}", "\\sqrt{5+2\\sqrt6}", tiny).reason())
+        assertThat(MathVerifier.verify("\\boxed{\\sqrt{2}+\\sqrt{3}}", "\\sqrt{5+2\\sqrt6}", tiny)
+                        .reason())
                 .isIn(Reason.MATCH, Reason.TIMEOUT);
         assertThat(MathVerifier.verify("\\boxed{2}", "2", null).reason()).isEqualTo(Reason.MATCH);
     }
@@ -138,7 +142,8 @@ class ExtractionTest {
     void extractedAnswerIsReportedNormalised() {
         Verdict v = MathVerifier.verify("so $\\boxed{\\dfrac{1}{2}}$", "0.5");
         assertThat(v.extracted()).isEqualTo("\\frac{1}{2}");
-        assertThat(MathVerifier.verify("no answer here at all", "5").extracted()).isNull();
+        assertThat(MathVerifier.verify("no answer here at all", "5").extracted())
+                .isNull();
     }
 
     @Test

@@ -5,8 +5,7 @@ import java.util.List;
 /** Developer tool (not a test): prints what each gold of a benchmark file parses into. */
 public final class GoldDump {
 
-    private GoldDump() {
-    }
+    private GoldDump() {}
 
     public static void main(String[] args) {
         for (String file : args) {

@@ -14,10 +14,11 @@ class MathVerifyKnownIssuesTest {
 
     @Test
     void truncatedOutputDoesNotMatchABareNumberItRestates() {
-        output("There are 12 socks in the drawer. If we take out 4 socks, the number of pairs we can still",
-                "12", Reason.NO_ANSWER);
-        output("<think>There are 12 socks in the drawer, so the answer might be \\boxed{12}", "12",
+        output(
+                "There are 12 socks in the drawer. If we take out 4 socks, the number of pairs we can still",
+                "12",
                 Reason.NO_ANSWER);
+        output("<think>There are 12 socks in the drawer, so the answer might be \\boxed{12}", "12", Reason.NO_ANSWER);
     }
 
     @Test

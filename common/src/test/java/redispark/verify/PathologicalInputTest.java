@@ -25,7 +25,9 @@ class PathologicalInputTest {
 
     @org.junit.jupiter.api.AfterAll
     static void noVerificationEndedInAnInternalError() {
-        assertThat(MathVerifier.internalErrors()).as("verifications that hit the last-resort handler").isZero();
+        assertThat(MathVerifier.internalErrors())
+                .as("verifications that hit the last-resort handler")
+                .isZero();
     }
 
     static Stream<Arguments> hostileInputs() {
@@ -38,12 +40,11 @@ class PathologicalInputTest {
                 Arguments.of("one megabyte of digits as output", oneMegabyte, "5"),
                 Arguments.of("one megabyte of digits boxed", "\\boxed{" + oneMegabyte + "}", "5"),
                 Arguments.of("one megabyte gold", "\\boxed{5}", oneMegabyte),
-                Arguments.of("one megabyte of prose ending in a box",
-                        "word ".repeat(200_000) + "\\boxed{5}", "5"),
+                Arguments.of("one megabyte of prose ending in a box", "word ".repeat(200_000) + "\\boxed{5}", "5"),
                 Arguments.of("ten thousand nested braces", "\\boxed{" + nested + "}", "1"),
                 Arguments.of("ten thousand nested braces gold", "\\boxed{1}", nested),
-                Arguments.of("deeply nested parentheses", "\\boxed{" + "(".repeat(3000) + "1" + ")".repeat(3000) + "}",
-                        "1"),
+                Arguments.of(
+                        "deeply nested parentheses", "\\boxed{" + "(".repeat(3000) + "1" + ")".repeat(3000) + "}", "1"),
                 Arguments.of("power tower", "\\boxed{2^{2^{2^{2^{100}}}}}", "2^{2^{2^{2^{100}}}}"),
                 Arguments.of("power tower against a number", "\\boxed{2^{2^{2^{2^{100}}}}}", "4"),
                 Arguments.of("huge exponent", "\\boxed{10^{10^{10}}}", "10^{10^{10}} + 1"),
@@ -66,8 +67,16 @@ class PathologicalInputTest {
                 Arguments.of("binary garbage gold", "\\boxed{5}", garbage.substring(0, 3000)),
                 Arguments.of("huge integer literals", "\\boxed{" + "7".repeat(3000) + "}", "7".repeat(2999) + "8"),
                 Arguments.of("repeated sqrt", "\\boxed{" + "\\sqrt{".repeat(50) + "2" + "}".repeat(50) + "}", "1"),
-                Arguments.of("many variables", "\\boxed{" + "abcdefghjklmnopqrstuvwxyz".chars()
-                        .mapToObj(c -> String.valueOf((char) c)).reduce((x, y) -> x + "^{9}" + y).get() + "}", "1"),
+                Arguments.of(
+                        "many variables",
+                        "\\boxed{"
+                                + "abcdefghjklmnopqrstuvwxyz"
+                                        .chars()
+                                        .mapToObj(c -> String.valueOf((char) c))
+                                        .reduce((x, y) -> x + "^{9}" + y)
+                                        .get()
+                                + "}",
+                        "1"),
                 Arguments.of("nested think tags", "<think>".repeat(1000) + "</think>\\boxed{5}", "5"),
                 Arguments.of("null bytes", "\\boxed{\u0000\u0000}", "\u0000"));
     }
@@ -75,12 +84,76 @@ class PathologicalInputTest {
     /** Random soups of LaTeX-ish tokens: no verification may end in the last-resort handler. */
     @org.junit.jupiter.api.Test
     void randomTokenSoupNeverHitsTheLastResortHandler() {
-        String[] toks = {"0", "1", "7", "12", ".5", "x", "e", "i", "\\frac", "{", "}", "(", ")", "[", "]", "^", "_",
-            "\\sqrt", "\\pm", "=", "<", "\\le", ",", ";", "\\cup", "\\infty", "\\pi", "\\text{", "cm", "%",
-            "$", ".", "\\left(", "\\right)", "\\begin{pmatrix}", "&", "\\\\", "\\end{pmatrix}", "!", "|",
-            "\\boxed{", " ", "+", "-", "/", "\\sin", "\\log", "\\binom", "\\lfloor", "\\rfloor", "\\{",
-            "\\}", "\\in", "\\overline{", "'", "^\\circ", "\\,", "and", "answer is", "<think>", "</think>",
-            "sqrt(", "\\mid", "\\dot{", "u(t)", "\\times 10^{", "1e-3", "\\exp"};
+        String[] toks = {
+            "0",
+            "1",
+            "7",
+            "12",
+            ".5",
+            "x",
+            "e",
+            "i",
+            "\\frac",
+            "{",
+            "}",
+            "(",
+            ")",
+            "[",
+            "]",
+            "^",
+            "_",
+            "\\sqrt",
+            "\\pm",
+            "=",
+            "<",
+            "\\le",
+            ",",
+            ";",
+            "\\cup",
+            "\\infty",
+            "\\pi",
+            "\\text{",
+            "cm",
+            "%",
+            "$",
+            ".",
+            "\\left(",
+            "\\right)",
+            "\\begin{pmatrix}",
+            "&",
+            "\\\\",
+            "\\end{pmatrix}",
+            "!",
+            "|",
+            "\\boxed{",
+            " ",
+            "+",
+            "-",
+            "/",
+            "\\sin",
+            "\\log",
+            "\\binom",
+            "\\lfloor",
+            "\\rfloor",
+            "\\{",
+            "\\}",
+            "\\in",
+            "\\overline{",
+            "'",
+            "^\\circ",
+            "\\,",
+            "and",
+            "answer is",
+            "<think>",
+            "</think>",
+            "sqrt(",
+            "\\mid",
+            "\\dot{",
+            "u(t)",
+            "\\times 10^{",
+            "1e-3",
+            "\\exp"
+        };
         Random r = new Random(2026);
         long before = MathVerifier.internalErrors();
         for (int k = 0; k < 20_000; k++) {
@@ -100,8 +173,7 @@ class PathologicalInputTest {
     }
 
     /** Wall and CPU time of one call, plus its verdict. */
-    private record Run(long wallNanos, long cpuNanos, Verdict verdict) {
-    }
+    private record Run(long wallNanos, long cpuNanos, Verdict verdict) {}
 
     private static Run run(String output, String gold, VerifyOptions options) {
         var threads = java.lang.management.ManagementFactory.getThreadMXBean();
@@ -117,16 +189,27 @@ class PathologicalInputTest {
      */
     private static Verdict assertWithinLimits(String name, String output, String gold, VerifyOptions options) {
         Run r = run(output, gold, options);
-        System.out.printf("pathological %-40s %7.2f ms wall %7.2f ms cpu %s%n", name, r.wallNanos() / 1e6,
-                r.cpuNanos() / 1e6, r.verdict().reason().label());
-        assertThat(r.cpuNanos()).as("%s cpu %.1f ms -> %s", name, r.cpuNanos() / 1e6, r.verdict())
+        System.out.printf(
+                "pathological %-40s %7.2f ms wall %7.2f ms cpu %s%n",
+                name,
+                r.wallNanos() / 1e6,
+                r.cpuNanos() / 1e6,
+                r.verdict().reason().label());
+        assertThat(r.cpuNanos())
+                .as("%s cpu %.1f ms -> %s", name, r.cpuNanos() / 1e6, r.verdict())
                 .isLessThan(WALL_LIMIT_NANOS);
         if (r.wallNanos() >= WALL_LIMIT_NANOS) {
             Run again = run(output, gold, options);
-            assertThat(again.wallNanos()).as("%s took %.1f ms, then %.1f ms -> %s", name, r.wallNanos() / 1e6,
-                    again.wallNanos() / 1e6, again.verdict()).isLessThan(WALL_LIMIT_NANOS);
-            assertThat(again.verdict().reason()).isEqualTo(r.verdict().reason() == Reason.TIMEOUT
-                    ? again.verdict().reason() : r.verdict().reason());
+            assertThat(again.wallNanos())
+                    .as(
+                            "%s took %.1f ms, then %.1f ms -> %s",
+                            name, r.wallNanos() / 1e6, again.wallNanos() / 1e6, again.verdict())
+                    .isLessThan(WALL_LIMIT_NANOS);
+            assertThat(again.verdict().reason())
+                    .isEqualTo(
+                            r.verdict().reason() == Reason.TIMEOUT
+                                    ? again.verdict().reason()
+                                    : r.verdict().reason());
         }
         return r.verdict();
     }

@@ -42,8 +42,8 @@ class PreciseArithmeticTest {
             assertThat(one.subtract(BigDecimal.ONE).abs()).as(x).isLessThan(new BigDecimal("1e-46"));
             BigDecimal t = BigMath.atan(s.divide(c, BigMath.MC));
             // atan(tan x) is x reduced into (-pi/2, pi/2)
-            BigDecimal reduced = v.subtract(BigMath.PI.multiply(v.divide(BigMath.PI, BigMath.MC)
-                    .setScale(0, java.math.RoundingMode.HALF_EVEN)));
+            BigDecimal reduced = v.subtract(BigMath.PI.multiply(
+                    v.divide(BigMath.PI, BigMath.MC).setScale(0, java.math.RoundingMode.HALF_EVEN)));
             assertThat(t.subtract(reduced).abs()).as(x).isLessThan(new BigDecimal("1e-40"));
         }
         assertDigits(BigMath.sin(BigMath.PI.divide(new BigDecimal(6), BigMath.MC)), "0.5");

@@ -78,9 +78,11 @@ class StructuredAnswerTest {
 
     @Test
     void labelledUnionAndInverseMatrixLabelAreRead() {
-        same("[\\frac{\\pi}{3}, \\frac{\\pi}{2}) \\cup [\\frac{4\\pi}{3}, \\frac{3\\pi}{2})",
+        same(
+                "[\\frac{\\pi}{3}, \\frac{\\pi}{2}) \\cup [\\frac{4\\pi}{3}, \\frac{3\\pi}{2})",
                 "x=\\left[\\frac{\\pi}{3}, \\frac{\\pi}{2}\\right) \\cup\\left[\\frac{4 \\pi}{3}, \\frac{3 \\pi}{2}\\right)");
-        same("\\begin{pmatrix} 3 & 7 \\\\ 5 & 12 \\end{pmatrix}",
+        same(
+                "\\begin{pmatrix} 3 & 7 \\\\ 5 & 12 \\end{pmatrix}",
                 "B^{-1}=\\left[\\begin{array}{rr}3 & 7 \\\\ 5 & 12\\end{array}\\right]");
     }
 
@@ -96,12 +98,17 @@ class StructuredAnswerTest {
 
     @Test
     void matricesCompareElementWise() {
-        same("\\begin{bmatrix} -1 & 0 \\\\ 0 & -1 \\end{bmatrix}", "\\begin{pmatrix} -1 & 0 \\\\ 0 & -1 \\end{pmatrix}");
-        same("\\begin{pmatrix} -\\frac13 \\\\ 0.666667 \\\\ 5/3 \\end{pmatrix}",
+        same(
+                "\\begin{bmatrix} -1 & 0 \\\\ 0 & -1 \\end{bmatrix}",
+                "\\begin{pmatrix} -1 & 0 \\\\ 0 & -1 \\end{pmatrix}");
+        same(
+                "\\begin{pmatrix} -\\frac13 \\\\ 0.666667 \\\\ 5/3 \\end{pmatrix}",
                 "\\begin{pmatrix} -1/3 \\\\ 2/3 \\\\ 5/3 \\end{pmatrix}");
-        different("\\begin{pmatrix} -\\frac13 \\\\ 0.666666 \\\\ 5/3 \\end{pmatrix}",
+        different(
+                "\\begin{pmatrix} -\\frac13 \\\\ 0.666666 \\\\ 5/3 \\end{pmatrix}",
                 "\\begin{pmatrix} -1/3 \\\\ 2/3 \\\\ 5/3 \\end{pmatrix}");
-        different("\\begin{pmatrix} 0 & -1 \\\\ -1 & 0 \\end{pmatrix}",
+        different(
+                "\\begin{pmatrix} 0 & -1 \\\\ -1 & 0 \\end{pmatrix}",
                 "\\begin{pmatrix} -1 & 0 \\\\ 0 & -1 \\end{pmatrix}");
     }
 

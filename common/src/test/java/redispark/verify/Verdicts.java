@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Assertion helpers: a prediction (boxed unless it already is a model output) against a gold. */
 final class Verdicts {
 
-    private Verdicts() {
-    }
+    private Verdicts() {}
 
     static Verdict boxed(String answer, String gold) {
         return MathVerifier.verify("Reasoning omitted. The result is $\\boxed{" + answer + "}$.", gold);
@@ -28,7 +27,9 @@ final class Verdicts {
 
     static void output(String modelOutput, String gold, Reason expected) {
         Verdict v = MathVerifier.verify(modelOutput, gold);
-        assertThat(v.reason()).as("output %s vs gold %s -> %s", modelOutput, gold, v).isEqualTo(expected);
+        assertThat(v.reason())
+                .as("output %s vs gold %s -> %s", modelOutput, gold, v)
+                .isEqualTo(expected);
         assertThat(v.correct()).isEqualTo(expected == Reason.MATCH);
     }
 }

@@ -22,11 +22,13 @@ class VerifyFileTest {
     @Test
     void eachLineGetsAVerdictAndKeepsItsOtherFields() throws IOException {
         Path in = dir.resolve("in.jsonl");
-        Files.write(in, List.of(
-                "{\"id\": 1, \"gold\": \"\\\\frac{1}{2}\", \"pred\": \"so \\\\boxed{0.5}\"}",
-                "",
-                "{\"id\": 2, \"gold\": 27.0, \"pred\": \"\\\\boxed{28}\", \"meta\": {\"k\": [1, 2]}}",
-                "{\"id\": 3, \"gold\": \"5\", \"pred\": null}"));
+        Files.write(
+                in,
+                List.of(
+                        "{\"id\": 1, \"gold\": \"\\\\frac{1}{2}\", \"pred\": \"so \\\\boxed{0.5}\"}",
+                        "",
+                        "{\"id\": 2, \"gold\": 27.0, \"pred\": \"\\\\boxed{28}\", \"meta\": {\"k\": [1, 2]}}",
+                        "{\"id\": 3, \"gold\": \"5\", \"pred\": null}"));
         Path out = dir.resolve("sub/out.jsonl");
         VerifyFile.Summary summary = VerifyFile.run(in, out);
         List<String> lines = Files.readAllLines(out);
@@ -45,7 +47,9 @@ class VerifyFileTest {
         assertThat(third.get("extracted").isNull()).isTrue();
         assertThat(summary.lines()).isEqualTo(3);
         assertThat(summary.correct()).isEqualTo(1);
-        assertThat(summary.reasons()).containsEntry("match", 1L).containsEntry("mismatch", 1L)
+        assertThat(summary.reasons())
+                .containsEntry("match", 1L)
+                .containsEntry("mismatch", 1L)
                 .containsEntry("no_answer", 1L);
     }
 
@@ -54,8 +58,10 @@ class VerifyFileTest {
         Path in = dir.resolve("bad.jsonl");
         Files.write(in, List.of("{\"gold\": \"1\", \"pred\": \"1\"}", "{\"gold\": \"1\", \"pred\": "));
         Path out = dir.resolve("out.jsonl");
-        assertThatThrownBy(() -> VerifyFile.run(in, out)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("line 2: ").satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+        assertThatThrownBy(() -> VerifyFile.run(in, out))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("line 2: ")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
         assertThat(out).doesNotExist();
     }
 
@@ -64,13 +70,16 @@ class VerifyFileTest {
         Path in = dir.resolve("bad.jsonl");
         Path out = dir.resolve("out.jsonl");
         Files.write(in, List.of("{\"gold\": \"1\"}"));
-        assertThatThrownBy(() -> VerifyFile.run(in, out)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> VerifyFile.run(in, out))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("line 1: missing field \"pred\"");
         Files.write(in, List.of("[1, 2]"));
-        assertThatThrownBy(() -> VerifyFile.run(in, out)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> VerifyFile.run(in, out))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("line 1: expected a JSON object, got array");
         Files.write(in, List.of("{\"gold\": {\"a\": 1}, \"pred\": \"x\"}"));
-        assertThatThrownBy(() -> VerifyFile.run(in, out)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> VerifyFile.run(in, out))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("line 1: field \"gold\" must be a string, got object");
     }
 }

@@ -19,34 +19,31 @@ import redispark.teacher.TeacherSample;
  * @param completionTokensEstimated whether {@code completionTokens} is a proportional share
  */
 public record OpenAiSample(
-    TeacherSample sample,
-    Integer promptTokens,
-    Integer completionTokens,
-    boolean completionTokensEstimated) {
+        TeacherSample sample, Integer promptTokens, Integer completionTokens, boolean completionTokensEstimated) {
 
-  public OpenAiSample {
-    Objects.requireNonNull(sample, "sample");
-    if (promptTokens != null && promptTokens < 0) {
-      throw new IllegalArgumentException("promptTokens must be >= 0, got " + promptTokens);
+    public OpenAiSample {
+        Objects.requireNonNull(sample, "sample");
+        if (promptTokens != null && promptTokens < 0) {
+            throw new IllegalArgumentException("promptTokens must be >= 0, got " + promptTokens);
+        }
+        if (completionTokens != null && completionTokens < 0) {
+            throw new IllegalArgumentException("completionTokens must be >= 0, got " + completionTokens);
+        }
+        if (completionTokensEstimated && completionTokens == null) {
+            throw new IllegalArgumentException("completionTokensEstimated needs completionTokens");
+        }
     }
-    if (completionTokens != null && completionTokens < 0) {
-      throw new IllegalArgumentException("completionTokens must be >= 0, got " + completionTokens);
+
+    /** A failed sample: no text, no usage. */
+    public static OpenAiSample failed(int sampleIdx, String error) {
+        return new OpenAiSample(TeacherSample.failed(sampleIdx, error), null, null, false);
     }
-    if (completionTokensEstimated && completionTokens == null) {
-      throw new IllegalArgumentException("completionTokensEstimated needs completionTokens");
+
+    public int sampleIdx() {
+        return sample.sampleIdx();
     }
-  }
 
-  /** A failed sample: no text, no usage. */
-  public static OpenAiSample failed(int sampleIdx, String error) {
-    return new OpenAiSample(TeacherSample.failed(sampleIdx, error), null, null, false);
-  }
-
-  public int sampleIdx() {
-    return sample.sampleIdx();
-  }
-
-  public boolean failed() {
-    return sample.error() != null;
-  }
+    public boolean failed() {
+        return sample.error() != null;
+    }
 }

@@ -38,176 +38,175 @@ import java.util.Objects;
  * @param maxConcurrency requests in flight at once per teacher instance (one instance per executor JVM)
  */
 public record OpenAiTeacherConfig(
-    String baseUrl,
-    String model,
-    Mode mode,
-    String systemPrompt,
-    String promptTemplate,
-    String responsePrefix,
-    double temperature,
-    double topP,
-    int maxTokens,
-    int maxChoicesPerRequest,
-    boolean sendSeed,
-    Duration connectTimeout,
-    Duration requestTimeout,
-    int maxAttempts,
-    Duration initialBackoff,
-    Duration maxBackoff,
-    String apiKeyEnv,
-    String apiKeyFile,
-    int maxConcurrency)
-    implements Serializable {
+        String baseUrl,
+        String model,
+        Mode mode,
+        String systemPrompt,
+        String promptTemplate,
+        String responsePrefix,
+        double temperature,
+        double topP,
+        int maxTokens,
+        int maxChoicesPerRequest,
+        boolean sendSeed,
+        Duration connectTimeout,
+        Duration requestTimeout,
+        int maxAttempts,
+        Duration initialBackoff,
+        Duration maxBackoff,
+        String apiKeyEnv,
+        String apiKeyFile,
+        int maxConcurrency)
+        implements Serializable {
 
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  /** The placeholder that {@link #promptTemplate} must contain. */
-  public static final String PROBLEM_PLACEHOLDER = "{problem}";
+    /** The placeholder that {@link #promptTemplate} must contain. */
+    public static final String PROBLEM_PLACEHOLDER = "{problem}";
 
-  /**
-   * The open-r1 generation prompt (scripts/generate_reasoning.py, which wrote the OpenR1-Math traces REDI
-   * trains on): the R1 instruction "Please reason step by step, and put your final answer within
-   * \boxed{}." put before the problem.
-   */
-  public static final String R1_TEMPLATE =
-      "You will be given a problem. Please reason step by step, and put your final answer within"
-          + " \\boxed{}:\n"
-          + PROBLEM_PLACEHOLDER;
+    /**
+     * The open-r1 generation prompt (scripts/generate_reasoning.py, which wrote the OpenR1-Math traces REDI
+     * trains on): the R1 instruction "Please reason step by step, and put your final answer within
+     * \boxed{}." put before the problem.
+     */
+    public static final String R1_TEMPLATE =
+            "You will be given a problem. Please reason step by step, and put your final answer within"
+                    + " \\boxed{}:\n"
+                    + PROBLEM_PLACEHOLDER;
 
-  /** Which OpenAI endpoint to call. */
-  public enum Mode {
-    /** {@code POST {baseUrl}/chat/completions} with {@code messages}: the server applies the chat template. */
-    CHAT,
-    /** {@code POST {baseUrl}/completions} with a raw {@code prompt}: the template must carry any chat format. */
-    COMPLETIONS
-  }
+    /** Which OpenAI endpoint to call. */
+    public enum Mode {
+        /** {@code POST {baseUrl}/chat/completions} with {@code messages}: the server applies the chat template. */
+        CHAT,
+        /** {@code POST {baseUrl}/completions} with a raw {@code prompt}: the template must carry any chat format. */
+        COMPLETIONS
+    }
 
-  public OpenAiTeacherConfig {
-    baseUrl = checkBaseUrl(baseUrl);
-    if (model == null || model.isBlank()) {
-      throw new IllegalArgumentException("model must not be blank");
+    public OpenAiTeacherConfig {
+        baseUrl = checkBaseUrl(baseUrl);
+        if (model == null || model.isBlank()) {
+            throw new IllegalArgumentException("model must not be blank");
+        }
+        Objects.requireNonNull(mode, "mode");
+        if (systemPrompt != null && mode == Mode.COMPLETIONS) {
+            throw new IllegalArgumentException(
+                    "systemPrompt is only used in CHAT mode; in COMPLETIONS mode put it into promptTemplate");
+        }
+        if (promptTemplate == null || !promptTemplate.contains(PROBLEM_PLACEHOLDER)) {
+            throw new IllegalArgumentException(
+                    "promptTemplate must contain " + PROBLEM_PLACEHOLDER + ", got " + quote(promptTemplate));
+        }
+        Objects.requireNonNull(responsePrefix, "responsePrefix (use \"\" for none)");
+        if (!(temperature >= 0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException("temperature must be >= 0, got " + temperature);
+        }
+        if (!(topP > 0 && topP <= 1)) {
+            throw new IllegalArgumentException("topP must be in (0, 1], got " + topP);
+        }
+        if (maxTokens < 1) {
+            throw new IllegalArgumentException("maxTokens must be >= 1, got " + maxTokens);
+        }
+        if (maxChoicesPerRequest < 1) {
+            throw new IllegalArgumentException("maxChoicesPerRequest must be >= 1, got " + maxChoicesPerRequest);
+        }
+        checkPositive("connectTimeout", connectTimeout);
+        checkPositive("requestTimeout", requestTimeout);
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("maxAttempts must be >= 1, got " + maxAttempts);
+        }
+        checkPositive("initialBackoff", initialBackoff);
+        checkPositive("maxBackoff", maxBackoff);
+        if (maxBackoff.compareTo(initialBackoff) < 0) {
+            throw new IllegalArgumentException(
+                    "maxBackoff must be >= initialBackoff, got " + maxBackoff + " < " + initialBackoff);
+        }
+        if (apiKeyEnv != null && apiKeyEnv.isBlank()) {
+            throw new IllegalArgumentException("apiKeyEnv must be null or a variable name, got a blank string");
+        }
+        if (apiKeyFile != null && apiKeyFile.isBlank()) {
+            throw new IllegalArgumentException("apiKeyFile must be null or a path, got a blank string");
+        }
+        if (apiKeyEnv != null && apiKeyFile != null) {
+            throw new IllegalArgumentException("set at most one of apiKeyEnv and apiKeyFile");
+        }
+        if (maxConcurrency < 1) {
+            throw new IllegalArgumentException("maxConcurrency must be >= 1, got " + maxConcurrency);
+        }
     }
-    Objects.requireNonNull(mode, "mode");
-    if (systemPrompt != null && mode == Mode.COMPLETIONS) {
-      throw new IllegalArgumentException(
-          "systemPrompt is only used in CHAT mode; in COMPLETIONS mode put it into promptTemplate");
-    }
-    if (promptTemplate == null || !promptTemplate.contains(PROBLEM_PLACEHOLDER)) {
-      throw new IllegalArgumentException(
-          "promptTemplate must contain " + PROBLEM_PLACEHOLDER + ", got " + quote(promptTemplate));
-    }
-    Objects.requireNonNull(responsePrefix, "responsePrefix (use \"\" for none)");
-    if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-      throw new IllegalArgumentException("temperature must be >= 0, got " + temperature);
-    }
-    if (!(topP > 0 && topP <= 1)) {
-      throw new IllegalArgumentException("topP must be in (0, 1], got " + topP);
-    }
-    if (maxTokens < 1) {
-      throw new IllegalArgumentException("maxTokens must be >= 1, got " + maxTokens);
-    }
-    if (maxChoicesPerRequest < 1) {
-      throw new IllegalArgumentException(
-          "maxChoicesPerRequest must be >= 1, got " + maxChoicesPerRequest);
-    }
-    checkPositive("connectTimeout", connectTimeout);
-    checkPositive("requestTimeout", requestTimeout);
-    if (maxAttempts < 1) {
-      throw new IllegalArgumentException("maxAttempts must be >= 1, got " + maxAttempts);
-    }
-    checkPositive("initialBackoff", initialBackoff);
-    checkPositive("maxBackoff", maxBackoff);
-    if (maxBackoff.compareTo(initialBackoff) < 0) {
-      throw new IllegalArgumentException(
-          "maxBackoff must be >= initialBackoff, got " + maxBackoff + " < " + initialBackoff);
-    }
-    if (apiKeyEnv != null && apiKeyEnv.isBlank()) {
-      throw new IllegalArgumentException("apiKeyEnv must be null or a variable name, got a blank string");
-    }
-    if (apiKeyFile != null && apiKeyFile.isBlank()) {
-      throw new IllegalArgumentException("apiKeyFile must be null or a path, got a blank string");
-    }
-    if (apiKeyEnv != null && apiKeyFile != null) {
-      throw new IllegalArgumentException("set at most one of apiKeyEnv and apiKeyFile");
-    }
-    if (maxConcurrency < 1) {
-      throw new IllegalArgumentException("maxConcurrency must be >= 1, got " + maxConcurrency);
-    }
-  }
 
-  /**
-   * A local vLLM server ({@code vllm serve deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B}) with open-r1's
-   * generation settings: chat mode, {@link #R1_TEMPLATE}, temperature 0.6, top-p 0.95, 16,384 tokens (REDI
-   * later drops traces over 19,000 tokens, so longer ones would be wasted). No API key.
-   */
-  public static OpenAiTeacherConfig defaults() {
-    return new OpenAiTeacherConfig(
-        "http://localhost:8000/v1",
-        "deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B",
-        Mode.CHAT,
-        null,
-        R1_TEMPLATE,
-        "",
-        0.6,
-        0.95,
-        16_384,
-        16,
-        true,
-        Duration.ofSeconds(10),
-        // 16k tokens at ~20 tokens/s is ~14 minutes for one long trace.
-        Duration.ofMinutes(15),
-        5,
-        Duration.ofSeconds(1),
-        Duration.ofSeconds(60),
-        null,
-        null,
-        8);
-  }
+    /**
+     * A local vLLM server ({@code vllm serve deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B}) with open-r1's
+     * generation settings: chat mode, {@link #R1_TEMPLATE}, temperature 0.6, top-p 0.95, 16,384 tokens (REDI
+     * later drops traces over 19,000 tokens, so longer ones would be wasted). No API key.
+     */
+    public static OpenAiTeacherConfig defaults() {
+        return new OpenAiTeacherConfig(
+                "http://localhost:8000/v1",
+                "deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B",
+                Mode.CHAT,
+                null,
+                R1_TEMPLATE,
+                "",
+                0.6,
+                0.95,
+                16_384,
+                16,
+                true,
+                Duration.ofSeconds(10),
+                // 16k tokens at ~20 tokens/s is ~14 minutes for one long trace.
+                Duration.ofMinutes(15),
+                5,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(60),
+                null,
+                null,
+                8);
+    }
 
-  /** The endpoint the teacher posts to. */
-  public URI endpoint() {
-    return URI.create(baseUrl + (mode == Mode.CHAT ? "/chat/completions" : "/completions"));
-  }
+    /** The endpoint the teacher posts to. */
+    public URI endpoint() {
+        return URI.create(baseUrl + (mode == Mode.CHAT ? "/chat/completions" : "/completions"));
+    }
 
-  /** The user message (chat) or raw prompt (completions) for one problem. */
-  public String render(String problemText) {
-    return promptTemplate.replace(PROBLEM_PLACEHOLDER, problemText);
-  }
+    /** The user message (chat) or raw prompt (completions) for one problem. */
+    public String render(String problemText) {
+        return promptTemplate.replace(PROBLEM_PLACEHOLDER, problemText);
+    }
 
-  private static String checkBaseUrl(String baseUrl) {
-    if (baseUrl == null || baseUrl.isBlank()) {
-      throw new IllegalArgumentException("baseUrl must not be blank");
+    private static String checkBaseUrl(String baseUrl) {
+        if (baseUrl == null || baseUrl.isBlank()) {
+            throw new IllegalArgumentException("baseUrl must not be blank");
+        }
+        String trimmed = baseUrl.strip();
+        while (trimmed.endsWith("/")) {
+            trimmed = trimmed.substring(0, trimmed.length() - 1);
+        }
+        URI uri;
+        try {
+            uri = new URI(trimmed);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("baseUrl is not a valid URL: " + quote(baseUrl), e);
+        }
+        String scheme = uri.getScheme();
+        if (!("http".equals(scheme) || "https".equals(scheme)) || uri.getHost() == null) {
+            throw new IllegalArgumentException(
+                    "baseUrl must be an http(s) URL with a host, e.g. http://localhost:8000/v1, got " + quote(baseUrl));
+        }
+        if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            // Credentials belong in apiKeyEnv/apiKeyFile, never in a URL that gets logged.
+            throw new IllegalArgumentException(
+                    "baseUrl must not carry user info, a query or a fragment; use apiKeyEnv or apiKeyFile for keys");
+        }
+        return trimmed;
     }
-    String trimmed = baseUrl.strip();
-    while (trimmed.endsWith("/")) {
-      trimmed = trimmed.substring(0, trimmed.length() - 1);
-    }
-    URI uri;
-    try {
-      uri = new URI(trimmed);
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("baseUrl is not a valid URL: " + quote(baseUrl), e);
-    }
-    String scheme = uri.getScheme();
-    if (!("http".equals(scheme) || "https".equals(scheme)) || uri.getHost() == null) {
-      throw new IllegalArgumentException(
-          "baseUrl must be an http(s) URL with a host, e.g. http://localhost:8000/v1, got " + quote(baseUrl));
-    }
-    if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
-      // Credentials belong in apiKeyEnv/apiKeyFile, never in a URL that gets logged.
-      throw new IllegalArgumentException(
-          "baseUrl must not carry user info, a query or a fragment; use apiKeyEnv or apiKeyFile for keys");
-    }
-    return trimmed;
-  }
 
-  private static void checkPositive(String field, Duration d) {
-    if (d == null || d.isNegative() || d.isZero()) {
-      throw new IllegalArgumentException(field + " must be a positive duration, got " + d);
+    private static void checkPositive(String field, Duration d) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(field + " must be a positive duration, got " + d);
+        }
     }
-  }
 
-  private static String quote(String s) {
-    return s == null ? "null" : "\"" + s + "\"";
-  }
+    private static String quote(String s) {
+        return s == null ? "null" : "\"" + s + "\"";
+    }
 }

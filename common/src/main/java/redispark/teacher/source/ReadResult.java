@@ -13,13 +13,13 @@ import redispark.teacher.Problem;
  */
 public record ReadResult(List<Problem> problems, List<Reject> rejects) {
 
-  public ReadResult {
-    problems = List.copyOf(Objects.requireNonNull(problems, "problems"));
-    rejects = List.copyOf(Objects.requireNonNull(rejects, "rejects"));
-  }
+    public ReadResult {
+        problems = List.copyOf(Objects.requireNonNull(problems, "problems"));
+        rejects = List.copyOf(Objects.requireNonNull(rejects, "rejects"));
+    }
 
-  /** Lines read, good and bad. */
-  public long lines() {
-    return (long) problems.size() + rejects.size();
-  }
+    /** Lines read, good and bad. */
+    public long lines() {
+        return (long) problems.size() + rejects.size();
+    }
 }

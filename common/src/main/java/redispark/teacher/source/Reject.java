@@ -8,17 +8,17 @@ package redispark.teacher.source;
  */
 public record Reject(long lineNumber, String reason) {
 
-  public Reject {
-    if (lineNumber < 1) {
-      throw new IllegalArgumentException("lineNumber must be >= 1, got " + lineNumber);
+    public Reject {
+        if (lineNumber < 1) {
+            throw new IllegalArgumentException("lineNumber must be >= 1, got " + lineNumber);
+        }
+        if (reason == null || reason.isBlank()) {
+            throw new IllegalArgumentException("reason must not be blank");
+        }
     }
-    if (reason == null || reason.isBlank()) {
-      throw new IllegalArgumentException("reason must not be blank");
-    }
-  }
 
-  @Override
-  public String toString() {
-    return "line " + lineNumber + ": " + reason;
-  }
+    @Override
+    public String toString() {
+        return "line " + lineNumber + ": " + reason;
+    }
 }

@@ -22,8 +22,8 @@ public final class Dpo {
      * @param refRejected (P) the same for the rejected completions
      * @param beta scalar NDArray holding β
      */
-    public static PairLoss loss(SequenceLogProbs chosen, SequenceLogProbs rejected, NDArray refChosen,
-            NDArray refRejected, NDArray beta) {
+    public static PairLoss loss(
+            SequenceLogProbs chosen, SequenceLogProbs rejected, NDArray refChosen, NDArray refRejected, NDArray beta) {
         NDArray chosenRewards = chosen.sums().sub(refChosen).mul(beta);
         NDArray rejectedRewards = rejected.sums().sub(refRejected).mul(beta);
         NDArray perPair = Sigmoids.negLogSigmoid(chosenRewards.sub(rejectedRewards));

@@ -22,8 +22,8 @@ public final class RediUnpaired {
      * @param positiveRewards (P) per-token mean log-prob of each positive
      * @param negativeRewards (N) the same for each negative
      */
-    public record UnpairedLoss(NDArray perPositive, NDArray perNegative, NDArray positiveRewards,
-            NDArray negativeRewards) {
+    public record UnpairedLoss(
+            NDArray perPositive, NDArray perNegative, NDArray positiveRewards, NDArray negativeRewards) {
         /** The batch loss, each term a mean over its own rows. */
         public NDArray mean() {
             return perPositive.mean().add(perNegative.mean());

@@ -20,7 +20,8 @@ public final class SimPo {
     public static PairLoss loss(SequenceLogProbs chosen, SequenceLogProbs rejected, NDArray beta, NDArray gamma) {
         NDArray chosenRewards = chosen.perTokenMean().mul(beta);
         NDArray rejectedRewards = rejected.perTokenMean().mul(beta);
-        NDArray perPair = Sigmoids.negLogSigmoid(chosenRewards.sub(rejectedRewards).sub(gamma));
+        NDArray perPair =
+                Sigmoids.negLogSigmoid(chosenRewards.sub(rejectedRewards).sub(gamma));
         return new PairLoss(perPair, chosenRewards, rejectedRewards);
     }
 }

@@ -25,172 +25,171 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class FakeOpenAiServer implements AutoCloseable {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** A request as the server saw it. */
-  record Received(int number, String path, JsonNode body, String authorization, long atNanos) {
-    int n() {
-      return body.path("n").asInt(1);
-    }
-
-    long seed() {
-      return body.path("seed").asLong();
-    }
-  }
-
-  /** What to answer, after {@code delayMillis}. */
-  record Reply(int status, Map<String, String> headers, String body, long delayMillis) {
-    static Reply ok(String body) {
-      return new Reply(200, Map.of(), body, 0);
-    }
-
-    static Reply status(int status, String body) {
-      return new Reply(status, Map.of(), body, 0);
-    }
-
-    Reply withHeader(String name, String value) {
-      var h = new java.util.HashMap<>(headers);
-      h.put(name, value);
-      return new Reply(status, Map.copyOf(h), body, delayMillis);
-    }
-
-    Reply after(long millis) {
-      return new Reply(status, headers, body, millis);
-    }
-  }
-
-  /** Decides the reply to the {@code number}-th request (0-based). */
-  interface Script {
-    Reply reply(Received request);
-  }
-
-  private final HttpServer server;
-  private final ExecutorService executor = Executors.newCachedThreadPool();
-  private final Script script;
-  private final List<Received> received = Collections.synchronizedList(new ArrayList<>());
-  private final AtomicInteger counter = new AtomicInteger();
-  private final AtomicInteger inFlight = new AtomicInteger();
-  private final AtomicInteger maxInFlight = new AtomicInteger();
-
-  FakeOpenAiServer(Script script) throws IOException {
-    this.script = script;
-    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", this::handle);
-    // Many handler threads, so that a client breaking its concurrency limit would be seen.
-    server.setExecutor(executor);
-    server.start();
-  }
-
-  String baseUrl() {
-    return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
-  }
-
-  List<Received> requests() {
-    synchronized (received) {
-      return List.copyOf(received);
-    }
-  }
-
-  int maxInFlight() {
-    return maxInFlight.get();
-  }
-
-  @Override
-  public void close() {
-    server.stop(0);
-    executor.shutdownNow();
-  }
-
-  private void handle(HttpExchange exchange) throws IOException {
-    int now = inFlight.incrementAndGet();
-    maxInFlight.accumulateAndGet(now, Math::max);
-    boolean counted = true;
-    try {
-      JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
-      Received r =
-          new Received(
-              counter.getAndIncrement(),
-              exchange.getRequestURI().getPath(),
-              body,
-              exchange.getRequestHeaders().getFirst("Authorization"),
-              System.nanoTime());
-      received.add(r);
-      Reply reply = script.reply(r);
-      if (reply.delayMillis() > 0) {
-        Thread.sleep(reply.delayMillis());
-      }
-      // Leave the in-flight count before writing: once the client has the bytes it may start its next
-      // request, and that must not be counted as overlapping with this one.
-      inFlight.decrementAndGet();
-      counted = false;
-      reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(reply.status(), bytes.length == 0 ? -1 : bytes.length);
-      if (bytes.length > 0) {
-        try (OutputStream os = exchange.getResponseBody()) {
-          os.write(bytes);
+    /** A request as the server saw it. */
+    record Received(int number, String path, JsonNode body, String authorization, long atNanos) {
+        int n() {
+            return body.path("n").asInt(1);
         }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (IOException e) {
-      // The client gave up (timeout) before the answer; nothing to do.
-    } finally {
-      if (counted) {
-        inFlight.decrementAndGet();
-      }
-      exchange.close();
+
+        long seed() {
+            return body.path("seed").asLong();
+        }
     }
-  }
 
-  // ---- response bodies -------------------------------------------------------------------------------
+    /** What to answer, after {@code delayMillis}. */
+    record Reply(int status, Map<String, String> headers, String body, long delayMillis) {
+        static Reply ok(String body) {
+            return new Reply(200, Map.of(), body, 0);
+        }
 
-  /** The text the default answer puts into choice {@code k} of a request with {@code seed}. */
-  static String text(long seed, int k) {
-    return "<think>\nseed " + seed + " choice " + k + "\n</think>\nThe final answer is \\boxed{" + k + "}.";
-  }
+        static Reply status(int status, String body) {
+            return new Reply(status, Map.of(), body, 0);
+        }
 
-  /** A chat.completion with {@code count} choices of {@link #text}; usage 10 prompt + 7 per choice. */
-  static String chat(long seed, int count) {
-    List<String> texts = new ArrayList<>();
-    for (int k = 0; k < count; k++) {
-      texts.add(text(seed, k));
+        Reply withHeader(String name, String value) {
+            var h = new java.util.HashMap<>(headers);
+            h.put(name, value);
+            return new Reply(status, Map.copyOf(h), body, delayMillis);
+        }
+
+        Reply after(long millis) {
+            return new Reply(status, headers, body, millis);
+        }
     }
-    return chat(texts, Collections.nCopies(count, "stop"), 10, 7 * count);
-  }
 
-  static String chat(List<String> texts, List<String> finishReasons, int promptTokens, int completionTokens) {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("id", "chatcmpl-test").put("object", "chat.completion").put("model", "test-model");
-    ArrayNode choices = root.putArray("choices");
-    for (int k = 0; k < texts.size(); k++) {
-      ObjectNode c = choices.addObject();
-      c.put("index", k);
-      c.putObject("message").put("role", "assistant").put("content", texts.get(k));
-      c.put("finish_reason", finishReasons.get(k));
+    /** Decides the reply to the {@code number}-th request (0-based). */
+    interface Script {
+        Reply reply(Received request);
     }
-    root.putObject("usage")
-        .put("prompt_tokens", promptTokens)
-        .put("completion_tokens", completionTokens)
-        .put("total_tokens", promptTokens + completionTokens);
-    return root.toString();
-  }
 
-  /** A text_completion (the /completions format). */
-  static String completion(List<String> texts, List<String> finishReasons, int promptTokens, int completionTokens) {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("id", "cmpl-test").put("object", "text_completion").put("model", "test-model");
-    ArrayNode choices = root.putArray("choices");
-    for (int k = 0; k < texts.size(); k++) {
-      choices.addObject().put("index", k).put("text", texts.get(k)).put("finish_reason", finishReasons.get(k));
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newCachedThreadPool();
+    private final Script script;
+    private final List<Received> received = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicInteger counter = new AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlight = new AtomicInteger();
+
+    FakeOpenAiServer(Script script) throws IOException {
+        this.script = script;
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", this::handle);
+        // Many handler threads, so that a client breaking its concurrency limit would be seen.
+        server.setExecutor(executor);
+        server.start();
     }
-    root.putObject("usage").put("prompt_tokens", promptTokens).put("completion_tokens", completionTokens);
-    return root.toString();
-  }
 
-  /** The well-behaved server: n choices for the requested n. */
-  static Reply answer(Received r) {
-    return Reply.ok(chat(r.seed(), r.n()));
-  }
+    String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    }
+
+    List<Received> requests() {
+        synchronized (received) {
+            return List.copyOf(received);
+        }
+    }
+
+    int maxInFlight() {
+        return maxInFlight.get();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        int now = inFlight.incrementAndGet();
+        maxInFlight.accumulateAndGet(now, Math::max);
+        boolean counted = true;
+        try {
+            JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
+            Received r = new Received(
+                    counter.getAndIncrement(),
+                    exchange.getRequestURI().getPath(),
+                    body,
+                    exchange.getRequestHeaders().getFirst("Authorization"),
+                    System.nanoTime());
+            received.add(r);
+            Reply reply = script.reply(r);
+            if (reply.delayMillis() > 0) {
+                Thread.sleep(reply.delayMillis());
+            }
+            // Leave the in-flight count before writing: once the client has the bytes it may start its next
+            // request, and that must not be counted as overlapping with this one.
+            inFlight.decrementAndGet();
+            counted = false;
+            reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(reply.status(), bytes.length == 0 ? -1 : bytes.length);
+            if (bytes.length > 0) {
+                try (OutputStream os = exchange.getResponseBody()) {
+                    os.write(bytes);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            // The client gave up (timeout) before the answer; nothing to do.
+        } finally {
+            if (counted) {
+                inFlight.decrementAndGet();
+            }
+            exchange.close();
+        }
+    }
+
+    // ---- response bodies -------------------------------------------------------------------------------
+
+    /** The text the default answer puts into choice {@code k} of a request with {@code seed}. */
+    static String text(long seed, int k) {
+        return "<think>\nseed " + seed + " choice " + k + "\n</think>\nThe final answer is \\boxed{" + k + "}.";
+    }
+
+    /** A chat.completion with {@code count} choices of {@link #text}; usage 10 prompt + 7 per choice. */
+    static String chat(long seed, int count) {
+        List<String> texts = new ArrayList<>();
+        for (int k = 0; k < count; k++) {
+            texts.add(text(seed, k));
+        }
+        return chat(texts, Collections.nCopies(count, "stop"), 10, 7 * count);
+    }
+
+    static String chat(List<String> texts, List<String> finishReasons, int promptTokens, int completionTokens) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("id", "chatcmpl-test").put("object", "chat.completion").put("model", "test-model");
+        ArrayNode choices = root.putArray("choices");
+        for (int k = 0; k < texts.size(); k++) {
+            ObjectNode c = choices.addObject();
+            c.put("index", k);
+            c.putObject("message").put("role", "assistant").put("content", texts.get(k));
+            c.put("finish_reason", finishReasons.get(k));
+        }
+        root.putObject("usage")
+                .put("prompt_tokens", promptTokens)
+                .put("completion_tokens", completionTokens)
+                .put("total_tokens", promptTokens + completionTokens);
+        return root.toString();
+    }
+
+    /** A text_completion (the /completions format). */
+    static String completion(List<String> texts, List<String> finishReasons, int promptTokens, int completionTokens) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("id", "cmpl-test").put("object", "text_completion").put("model", "test-model");
+        ArrayNode choices = root.putArray("choices");
+        for (int k = 0; k < texts.size(); k++) {
+            choices.addObject().put("index", k).put("text", texts.get(k)).put("finish_reason", finishReasons.get(k));
+        }
+        root.putObject("usage").put("prompt_tokens", promptTokens).put("completion_tokens", completionTokens);
+        return root.toString();
+    }
+
+    /** The well-behaved server: n choices for the requested n. */
+    static Reply answer(Received r) {
+        return Reply.ok(chat(r.seed(), r.n()));
+    }
 }

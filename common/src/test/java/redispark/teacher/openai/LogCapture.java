@@ -15,55 +15,55 @@ import org.apache.logging.log4j.core.config.Property;
 /** Captures everything one logger writes, down to TRACE, as text (message plus stack trace). */
 final class LogCapture implements AutoCloseable {
 
-  private final Logger logger;
-  private final Level previous;
-  private final boolean previousAdditive;
-  private final Appender appender = new Appender();
+    private final Logger logger;
+    private final Level previous;
+    private final boolean previousAdditive;
+    private final Appender appender = new Appender();
 
-  LogCapture(Class<?> type) {
-    LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-    logger = ctx.getLogger(type.getName());
-    previous = logger.getLevel();
-    previousAdditive = logger.isAdditive();
-    appender.start();
-    logger.addAppender(appender);
-    logger.setLevel(Level.TRACE);
-    // Keep the TRACE lines out of the console while capturing.
-    logger.setAdditive(false);
-  }
-
-  List<String> lines() {
-    synchronized (appender.lines) {
-      return List.copyOf(appender.lines);
+    LogCapture(Class<?> type) {
+        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
+        logger = ctx.getLogger(type.getName());
+        previous = logger.getLevel();
+        previousAdditive = logger.isAdditive();
+        appender.start();
+        logger.addAppender(appender);
+        logger.setLevel(Level.TRACE);
+        // Keep the TRACE lines out of the console while capturing.
+        logger.setAdditive(false);
     }
-  }
 
-  @Override
-  public void close() {
-    logger.removeAppender(appender);
-    logger.setLevel(previous);
-    logger.setAdditive(previousAdditive);
-    appender.stop();
-  }
-
-  private static final class Appender extends AbstractAppender {
-    final List<String> lines = new ArrayList<>();
-
-    Appender() {
-      super("capture", null, null, true, Property.EMPTY_ARRAY);
+    List<String> lines() {
+        synchronized (appender.lines) {
+            return List.copyOf(appender.lines);
+        }
     }
 
     @Override
-    public void append(LogEvent event) {
-      StringBuilder sb = new StringBuilder(event.getMessage().getFormattedMessage());
-      if (event.getThrown() != null) {
-        StringWriter w = new StringWriter();
-        event.getThrown().printStackTrace(new PrintWriter(w));
-        sb.append('\n').append(w);
-      }
-      synchronized (lines) {
-        lines.add(sb.toString());
-      }
+    public void close() {
+        logger.removeAppender(appender);
+        logger.setLevel(previous);
+        logger.setAdditive(previousAdditive);
+        appender.stop();
     }
-  }
+
+    private static final class Appender extends AbstractAppender {
+        final List<String> lines = new ArrayList<>();
+
+        Appender() {
+            super("capture", null, null, true, Property.EMPTY_ARRAY);
+        }
+
+        @Override
+        public void append(LogEvent event) {
+            StringBuilder sb = new StringBuilder(event.getMessage().getFormattedMessage());
+            if (event.getThrown() != null) {
+                StringWriter w = new StringWriter();
+                event.getThrown().printStackTrace(new PrintWriter(w));
+                sb.append('\n').append(w);
+            }
+            synchronized (lines) {
+                lines.add(sb.toString());
+            }
+        }
+    }
 }

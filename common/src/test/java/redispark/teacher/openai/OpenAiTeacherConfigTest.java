@@ -13,99 +13,162 @@ import redispark.teacher.openai.OpenAiTeacherConfig.Mode;
 
 class OpenAiTeacherConfigTest {
 
-  private static OpenAiTeacherConfig with(
-      String baseUrl, Mode mode, String systemPrompt, String template, String keyEnv, String keyFile) {
-    OpenAiTeacherConfig d = OpenAiTeacherConfig.defaults();
-    return new OpenAiTeacherConfig(
-        baseUrl, d.model(), mode, systemPrompt, template, d.responsePrefix(), d.temperature(), d.topP(),
-        d.maxTokens(), d.maxChoicesPerRequest(), d.sendSeed(), d.connectTimeout(), d.requestTimeout(),
-        d.maxAttempts(), d.initialBackoff(), d.maxBackoff(), keyEnv, keyFile, d.maxConcurrency());
-  }
-
-  @Test
-  void defaultsFollowOpenR1GenerationSettings() {
-    OpenAiTeacherConfig d = OpenAiTeacherConfig.defaults();
-    assertThat(d.endpoint().toString()).isEqualTo("http://localhost:8000/v1/chat/completions");
-    assertThat(d.temperature()).isEqualTo(0.6);
-    assertThat(d.topP()).isEqualTo(0.95);
-    assertThat(d.render("Find x."))
-        .isEqualTo(
-            "You will be given a problem. Please reason step by step, and put your final answer within"
-                + " \\boxed{}:\nFind x.");
-  }
-
-  @Test
-  void baseUrlLosesTrailingSlashesAndPicksTheEndpointByMode() {
-    OpenAiTeacherConfig c = with("https://api.example.com/v1//", Mode.COMPLETIONS, null, "{problem}", null, null);
-    assertThat(c.baseUrl()).isEqualTo("https://api.example.com/v1");
-    assertThat(c.endpoint().toString()).isEqualTo("https://api.example.com/v1/completions");
-  }
-
-  @Test
-  void renderReplacesOnlyTheProblemPlaceholder() {
-    OpenAiTeacherConfig c = with("http://h/v1", Mode.CHAT, null, "Q: {problem} -> \\boxed{} {x}", null, null);
-    assertThat(c.render("1+1 = {?}")).isEqualTo("Q: 1+1 = {?} -> \\boxed{} {x}");
-  }
-
-  @Test
-  void rejectsTemplateWithoutProblemPlaceholder() {
-    assertThatThrownBy(() -> with("http://h/v1", Mode.CHAT, null, "Solve it.", null, null))
-        .hasMessageContaining("promptTemplate");
-  }
-
-  @Test
-  void rejectsSystemPromptInCompletionsMode() {
-    assertThatThrownBy(() -> with("http://h/v1", Mode.COMPLETIONS, "sys", "{problem}", null, null))
-        .hasMessageContaining("systemPrompt");
-  }
-
-  @Test
-  void rejectsBothKeySources() {
-    assertThatThrownBy(() -> with("http://h/v1", Mode.CHAT, null, "{problem}", "K", "/k.txt"))
-        .hasMessageContaining("apiKeyEnv")
-        .hasMessageContaining("apiKeyFile");
-  }
-
-  @Test
-  void rejectsBaseUrlsThatAreNotHttpOrCarryCredentials() {
-    assertThatThrownBy(() -> with("localhost:8000/v1", Mode.CHAT, null, "{problem}", null, null))
-        .hasMessageContaining("baseUrl");
-    assertThatThrownBy(() -> with("http://user:sk-secret@h/v1", Mode.CHAT, null, "{problem}", null, null))
-        .hasMessageContaining("baseUrl")
-        .hasMessageNotContaining("sk-secret");
-    assertThatThrownBy(() -> with("http://h/v1?api_key=sk-secret", Mode.CHAT, null, "{problem}", null, null))
-        .hasMessageNotContaining("sk-secret");
-  }
-
-  @Test
-  void rejectsBadNumbersNamingTheField() {
-    OpenAiTeacherConfig d = OpenAiTeacherConfig.defaults();
-    assertThatThrownBy(
-            () -> new OpenAiTeacherConfig(
-                d.baseUrl(), d.model(), d.mode(), null, d.promptTemplate(), "", 0.6, 0.0, 10, 1, true,
-                d.connectTimeout(), d.requestTimeout(), 1, d.initialBackoff(), d.maxBackoff(), null, null, 1))
-        .hasMessageContaining("topP");
-    assertThatThrownBy(
-            () -> new OpenAiTeacherConfig(
-                d.baseUrl(), d.model(), d.mode(), null, d.promptTemplate(), "", 0.6, 0.9, 10, 1, true,
-                d.connectTimeout(), Duration.ZERO, 1, d.initialBackoff(), d.maxBackoff(), null, null, 1))
-        .hasMessageContaining("requestTimeout");
-    assertThatThrownBy(
-            () -> new OpenAiTeacherConfig(
-                d.baseUrl(), d.model(), d.mode(), null, d.promptTemplate(), "", 0.6, 0.9, 10, 1, true,
-                d.connectTimeout(), d.requestTimeout(), 1, d.initialBackoff(), d.maxBackoff(), null, null, 0))
-        .hasMessageContaining("maxConcurrency");
-  }
-
-  @Test
-  void survivesJavaSerialisationForShippingToExecutors() throws Exception {
-    OpenAiTeacherConfig c = with("http://h:1/v1", Mode.CHAT, "sys", "{problem}", "OPENAI_API_KEY", null);
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-      out.writeObject(c);
+    private static OpenAiTeacherConfig with(
+            String baseUrl, Mode mode, String systemPrompt, String template, String keyEnv, String keyFile) {
+        OpenAiTeacherConfig d = OpenAiTeacherConfig.defaults();
+        return new OpenAiTeacherConfig(
+                baseUrl,
+                d.model(),
+                mode,
+                systemPrompt,
+                template,
+                d.responsePrefix(),
+                d.temperature(),
+                d.topP(),
+                d.maxTokens(),
+                d.maxChoicesPerRequest(),
+                d.sendSeed(),
+                d.connectTimeout(),
+                d.requestTimeout(),
+                d.maxAttempts(),
+                d.initialBackoff(),
+                d.maxBackoff(),
+                keyEnv,
+                keyFile,
+                d.maxConcurrency());
     }
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-      assertThat(in.readObject()).isEqualTo(c);
+
+    @Test
+    void defaultsFollowOpenR1GenerationSettings() {
+        OpenAiTeacherConfig d = OpenAiTeacherConfig.defaults();
+        assertThat(d.endpoint().toString()).isEqualTo("http://localhost:8000/v1/chat/completions");
+        assertThat(d.temperature()).isEqualTo(0.6);
+        assertThat(d.topP()).isEqualTo(0.95);
+        assertThat(d.render("Find x."))
+                .isEqualTo("You will be given a problem. Please reason step by step, and put your final answer within"
+                        + " \\boxed{}:\nFind x.");
     }
-  }
+
+    @Test
+    void baseUrlLosesTrailingSlashesAndPicksTheEndpointByMode() {
+        OpenAiTeacherConfig c = with("https://api.example.com/v1//", Mode.COMPLETIONS, null, "{problem}", null, null);
+        assertThat(c.baseUrl()).isEqualTo("https://api.example.com/v1");
+        assertThat(c.endpoint().toString()).isEqualTo("https://api.example.com/v1/completions");
+    }
+
+    @Test
+    void renderReplacesOnlyTheProblemPlaceholder() {
+        OpenAiTeacherConfig c = with("http://h/v1", Mode.CHAT, null, "Q: {problem} -> \\boxed{} {x}", null, null);
+        assertThat(c.render("1+1 = {?}")).isEqualTo("Q: 1+1 = {?} -> \\boxed{} {x}");
+    }
+
+    @Test
+    void rejectsTemplateWithoutProblemPlaceholder() {
+        assertThatThrownBy(() -> with("http://h/v1", Mode.CHAT, null, "Solve it.", null, null))
+                .hasMessageContaining("promptTemplate");
+    }
+
+    @Test
+    void rejectsSystemPromptInCompletionsMode() {
+        assertThatThrownBy(() -> with("http://h/v1", Mode.COMPLETIONS, "sys", "{problem}", null, null))
+                .hasMessageContaining("systemPrompt");
+    }
+
+    @Test
+    void rejectsBothKeySources() {
+        assertThatThrownBy(() -> with("http://h/v1", Mode.CHAT, null, "{problem}", "K", "/k.txt"))
+                .hasMessageContaining("apiKeyEnv")
+                .hasMessageContaining("apiKeyFile");
+    }
+
+    @Test
+    void rejectsBaseUrlsThatAreNotHttpOrCarryCredentials() {
+        assertThatThrownBy(() -> with("localhost:8000/v1", Mode.CHAT, null, "{problem}", null, null))
+                .hasMessageContaining("baseUrl");
+        assertThatThrownBy(() -> with("http://user:sk-secret@h/v1", Mode.CHAT, null, "{problem}", null, null))
+                .hasMessageContaining("baseUrl")
+                .hasMessageNotContaining("sk-secret");
+        assertThatThrownBy(() -> with("http://h/v1?api_key=sk-secret", Mode.CHAT, null, "{problem}", null, null))
+                .hasMessageNotContaining("sk-secret");
+    }
+
+    @Test
+    void rejectsBadNumbersNamingTheField() {
+        OpenAiTeacherConfig d = OpenAiTeacherConfig.defaults();
+        assertThatThrownBy(() -> new OpenAiTeacherConfig(
+                        d.baseUrl(),
+                        d.model(),
+                        d.mode(),
+                        null,
+                        d.promptTemplate(),
+                        "",
+                        0.6,
+                        0.0,
+                        10,
+                        1,
+                        true,
+                        d.connectTimeout(),
+                        d.requestTimeout(),
+                        1,
+                        d.initialBackoff(),
+                        d.maxBackoff(),
+                        null,
+                        null,
+                        1))
+                .hasMessageContaining("topP");
+        assertThatThrownBy(() -> new OpenAiTeacherConfig(
+                        d.baseUrl(),
+                        d.model(),
+                        d.mode(),
+                        null,
+                        d.promptTemplate(),
+                        "",
+                        0.6,
+                        0.9,
+                        10,
+                        1,
+                        true,
+                        d.connectTimeout(),
+                        Duration.ZERO,
+                        1,
+                        d.initialBackoff(),
+                        d.maxBackoff(),
+                        null,
+                        null,
+                        1))
+                .hasMessageContaining("requestTimeout");
+        assertThatThrownBy(() -> new OpenAiTeacherConfig(
+                        d.baseUrl(),
+                        d.model(),
+                        d.mode(),
+                        null,
+                        d.promptTemplate(),
+                        "",
+                        0.6,
+                        0.9,
+                        10,
+                        1,
+                        true,
+                        d.connectTimeout(),
+                        d.requestTimeout(),
+                        1,
+                        d.initialBackoff(),
+                        d.maxBackoff(),
+                        null,
+                        null,
+                        0))
+                .hasMessageContaining("maxConcurrency");
+    }
+
+    @Test
+    void survivesJavaSerialisationForShippingToExecutors() throws Exception {
+        OpenAiTeacherConfig c = with("http://h:1/v1", Mode.CHAT, "sys", "{problem}", "OPENAI_API_KEY", null);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(c);
+        }
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            assertThat(in.readObject()).isEqualTo(c);
+        }
+    }
 }

@@ -17,8 +17,15 @@ class ShippedBenchmarksTest {
         try (var listing = Files.list(tmp)) {
             assertThat(listing.toList()).containsExactly(first); // no temporary folder left behind
         }
-        assertThat(ShippedBenchmarks.names()).contains("SOURCES.md", "math500.jsonl", "aime24.jsonl", "amc23.jsonl",
-                "minerva_math.jsonl", "olympiadbench.jsonl", "gsm8k.jsonl");
+        assertThat(ShippedBenchmarks.names())
+                .contains(
+                        "SOURCES.md",
+                        "math500.jsonl",
+                        "aime24.jsonl",
+                        "amc23.jsonl",
+                        "minerva_math.jsonl",
+                        "olympiadbench.jsonl",
+                        "gsm8k.jsonl");
         for (String name : ShippedBenchmarks.names()) {
             Path f = first.resolve(name);
             assertThat(f).isRegularFile();
@@ -35,6 +42,7 @@ class ShippedBenchmarksTest {
         for (Benchmark b : Benchmark.values()) {
             assertThat(dir.resolve(b.fileName())).as(b.fileName()).isRegularFile();
         }
-        assertThat(BenchmarkProblems.fromDir(dir, Benchmark.fromId("math500")).problems()).hasSize(500);
+        assertThat(BenchmarkProblems.fromDir(dir, Benchmark.fromId("math500")).problems())
+                .hasSize(500);
     }
 }

@@ -22,8 +22,8 @@ final class LossHarness {
 
     private LossHarness() {}
 
-    static Result evaluate(Objective objective, Map<String, Double> params, Map<String, Seqs> seqs,
-            Map<String, double[]> constants) {
+    static Result evaluate(
+            Objective objective, Map<String, Double> params, Map<String, Seqs> seqs, Map<String, double[]> constants) {
         try (NDManager m = NDManager.newBaseManager()) {
             Map<String, SequenceLogProbs> in = new LinkedHashMap<>();
             seqs.forEach((name, s) -> {
@@ -46,8 +46,8 @@ final class LossHarness {
     }
 
     /** The loss alone (no gradient), for finite differences. */
-    static double value(Objective objective, Map<String, Double> params, Map<String, Seqs> seqs,
-            Map<String, double[]> constants) {
+    static double value(
+            Objective objective, Map<String, Double> params, Map<String, Seqs> seqs, Map<String, double[]> constants) {
         try (NDManager m = NDManager.newBaseManager()) {
             Map<String, SequenceLogProbs> in = new LinkedHashMap<>();
             seqs.forEach((name, s) -> in.put(name, new SequenceLogProbs(m.create(s.sums()), m.create(s.counts()))));
@@ -55,23 +55,41 @@ final class LossHarness {
         }
     }
 
-    private static NDArray loss(Objective objective, Map<String, Double> p, Map<String, SequenceLogProbs> in,
-            Map<String, double[]> constants, NDManager m) {
+    private static NDArray loss(
+            Objective objective,
+            Map<String, Double> p,
+            Map<String, SequenceLogProbs> in,
+            Map<String, double[]> constants,
+            NDManager m) {
         return switch (objective) {
             case SFT -> Sft.loss(in.get("logps"));
-            case REDI -> Redi.loss(in.get("chosen"), in.get("rejected"), m.create(p.get("alpha"))).mean();
-            case REDI_UNPAIRED -> RediUnpaired.loss(in.get("positives"), in.get("negatives"),
-                    m.create(p.get("alpha"))).mean();
-            case DPO -> Dpo.loss(in.get("chosen"), in.get("rejected"), m.create(constants.get("ref_chosen")),
-                    m.create(constants.get("ref_rejected")), m.create(p.get("beta"))).mean();
-            case SIMPO -> SimPo.loss(in.get("chosen"), in.get("rejected"), m.create(p.get("beta")),
-                    m.create(p.get("gamma"))).mean();
+            case REDI ->
+                Redi.loss(in.get("chosen"), in.get("rejected"), m.create(p.get("alpha")))
+                        .mean();
+            case REDI_UNPAIRED ->
+                RediUnpaired.loss(in.get("positives"), in.get("negatives"), m.create(p.get("alpha")))
+                        .mean();
+            case DPO ->
+                Dpo.loss(
+                                in.get("chosen"),
+                                in.get("rejected"),
+                                m.create(constants.get("ref_chosen")),
+                                m.create(constants.get("ref_rejected")),
+                                m.create(p.get("beta")))
+                        .mean();
+            case SIMPO ->
+                SimPo.loss(in.get("chosen"), in.get("rejected"), m.create(p.get("beta")), m.create(p.get("gamma")))
+                        .mean();
         };
     }
 
     /** Central differences of {@link #value} with respect to every sum, step h. */
-    static Map<String, double[]> finiteDifferences(Objective objective, Map<String, Double> params,
-            Map<String, Seqs> seqs, Map<String, double[]> constants, double h) {
+    static Map<String, double[]> finiteDifferences(
+            Objective objective,
+            Map<String, Double> params,
+            Map<String, Seqs> seqs,
+            Map<String, double[]> constants,
+            double h) {
         Map<String, double[]> grads = new LinkedHashMap<>();
         for (String name : seqs.keySet()) {
             double[] sums = seqs.get(name).sums();
@@ -82,7 +100,8 @@ final class LossHarness {
                 plus[i] += h;
                 minus[i] -= h;
                 g[i] = (value(objective, params, with(seqs, name, plus), constants)
-                        - value(objective, params, with(seqs, name, minus), constants)) / (2 * h);
+                                - value(objective, params, with(seqs, name, minus), constants))
+                        / (2 * h);
             }
             grads.put(name, g);
         }

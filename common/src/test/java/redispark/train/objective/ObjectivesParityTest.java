@@ -31,13 +31,18 @@ class ObjectivesParityTest {
         for (JsonNode c : fixture.get("cases")) {
             Objective objective = Objective.parse(c.get("objective").asText());
             Map<String, Double> params = new LinkedHashMap<>();
-            c.get("params").fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asDouble()));
+            c.get("params")
+                    .fields()
+                    .forEachRemaining(e -> params.put(e.getKey(), e.getValue().asDouble()));
             Map<String, Seqs> seqs = new LinkedHashMap<>();
             Map<String, double[]> constants = new LinkedHashMap<>();
             c.get("inputs").fields().forEachRemaining(e -> {
                 if (e.getValue().isObject()) {
-                    seqs.put(e.getKey(), new Seqs(doubles(e.getValue().get("sums")),
-                            doubles(e.getValue().get("counts"))));
+                    seqs.put(
+                            e.getKey(),
+                            new Seqs(
+                                    doubles(e.getValue().get("sums")),
+                                    doubles(e.getValue().get("counts"))));
                 } else {
                     constants.put(e.getKey(), doubles(e.getValue()));
                 }
@@ -47,13 +52,16 @@ class ObjectivesParityTest {
             double lossDelta = Math.abs(r.loss() - c.get("loss").asDouble());
             assertThat(lossDelta).as(name + " loss").isLessThanOrEqualTo(TOLERANCE);
             maxDelta = Math.max(maxDelta, lossDelta);
-            for (var g : (Iterable<Map.Entry<String, JsonNode>>) () -> c.get("grads").fields()) {
+            for (var g :
+                    (Iterable<Map.Entry<String, JsonNode>>) () -> c.get("grads").fields()) {
                 double[] expected = doubles(g.getValue());
                 double[] actual = r.grads().get(g.getKey());
                 assertThat(actual).as(name + " grad " + g.getKey()).hasSameSizeAs(expected);
                 for (int i = 0; i < expected.length; i++) {
                     double d = Math.abs(actual[i] - expected[i]);
-                    assertThat(d).as(name + " grad " + g.getKey() + "[" + i + "]").isLessThanOrEqualTo(TOLERANCE);
+                    assertThat(d)
+                            .as(name + " grad " + g.getKey() + "[" + i + "]")
+                            .isLessThanOrEqualTo(TOLERANCE);
                     maxDelta = Math.max(maxDelta, d);
                 }
             }

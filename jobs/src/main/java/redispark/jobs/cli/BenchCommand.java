@@ -21,9 +21,16 @@ import redispark.train.TrainStepBench;
 import redispark.verify.VerifierBench;
 
 /** {@code redi bench …}: benchmarks that end with one machine-readable line. */
-@Command(name = "bench", description = "Benchmarks; each ends with one parseable line.",
-        subcommands = {BenchCommand.Verifier.class, BenchCommand.TrainStep.class, BenchCommand.AllReduce.class,
-                BenchCommand.Exchange.class, BenchCommand.Split.class})
+@Command(
+        name = "bench",
+        description = "Benchmarks; each ends with one parseable line.",
+        subcommands = {
+            BenchCommand.Verifier.class,
+            BenchCommand.TrainStep.class,
+            BenchCommand.AllReduce.class,
+            BenchCommand.Exchange.class,
+            BenchCommand.Split.class
+        })
 final class BenchCommand {
 
     @Command(name = "verifier", description = "Single-thread verifier throughput over a JSONL of {gold, pred}.")
@@ -39,11 +46,16 @@ final class BenchCommand {
         }
     }
 
-    @Command(name = "train-step", description = "The training step (forward, SFT loss, backward, clip, AdamW) on "
-            + "random tokens: tokens/s and peak resident memory; ends with: train-step params=P tokens_per_s=X ... "
-            + "peak_rss_mib=M")
+    @Command(
+            name = "train-step",
+            description = "The training step (forward, SFT loss, backward, clip, AdamW) on "
+                    + "random tokens: tokens/s and peak resident memory; ends with: train-step params=P tokens_per_s=X ... "
+                    + "peak_rss_mib=M")
     static final class TrainStep implements Callable<Integer> {
-        @Option(names = "--config", required = true, paramLabel = "CONFIG_JSON",
+        @Option(
+                names = "--config",
+                required = true,
+                paramLabel = "CONFIG_JSON",
                 description = "A Hugging Face Qwen2 config.json.")
         File config;
 
@@ -62,15 +74,21 @@ final class BenchCommand {
         @Option(names = "--path", defaultValue = "kernel", description = "kernel | eager (default: ${DEFAULT-VALUE})")
         String path;
 
-        @Option(names = "--recompute", defaultValue = "off",
+        @Option(
+                names = "--recompute",
+                defaultValue = "off",
                 description = "layer | off, kernel path (default: ${DEFAULT-VALUE})")
         String recompute;
 
-        @Option(names = "--dtype", defaultValue = "fp32",
+        @Option(
+                names = "--dtype",
+                defaultValue = "fp32",
                 description = "fp32 | bf16 compute inside the kernel (default: ${DEFAULT-VALUE})")
         String dtype;
 
-        @Option(names = "--logprob-chunk", defaultValue = "1024",
+        @Option(
+                names = "--logprob-chunk",
+                defaultValue = "1024",
                 description = "tokens per LM-head call, kernel path (default: ${DEFAULT-VALUE})")
         int logprobChunk;
 
@@ -88,8 +106,10 @@ final class BenchCommand {
         }
     }
 
-    @Command(name = "allreduce", description = "Ring all-reduce bus bandwidth vs raw loopback and memcpy, ranks as "
-            + "threads on loopback.")
+    @Command(
+            name = "allreduce",
+            description =
+                    "Ring all-reduce bus bandwidth vs raw loopback and memcpy, ranks as " + "threads on loopback.")
     static final class AllReduce implements Callable<Integer> {
         @Option(names = "--ranks", defaultValue = "2")
         int ranks;
@@ -107,10 +127,12 @@ final class BenchCommand {
         }
     }
 
-    @Command(name = "exchange", description = "The training replicas' gradient exchange, ranks as threads on "
-            + "127.0.0.1, repeated: checks the gradient arrays hold the exact sum after every step and that host "
-            + "memory and live NDArrays stay flat; ends with: exchange ranks=N steps=S staging=M ... exact=true "
-            + "rss_first_mib=A rss_last_mib=B ndarrays_first=C ndarrays_last=D ms_per_step=T")
+    @Command(
+            name = "exchange",
+            description = "The training replicas' gradient exchange, ranks as threads on "
+                    + "127.0.0.1, repeated: checks the gradient arrays hold the exact sum after every step and that host "
+                    + "memory and live NDArrays stay flat; ends with: exchange ranks=N steps=S staging=M ... exact=true "
+                    + "rss_first_mib=A rss_last_mib=B ndarrays_first=C ndarrays_last=D ms_per_step=T")
     static final class Exchange implements Callable<Integer> {
         @Option(names = "--ranks", defaultValue = "2")
         int ranks;
@@ -121,26 +143,32 @@ final class BenchCommand {
         @Option(names = "--staging", defaultValue = "force", description = "auto | force (default: ${DEFAULT-VALUE})")
         String staging;
 
-        @Option(names = "--buffer-kib", defaultValue = "256",
+        @Option(
+                names = "--buffer-kib",
+                defaultValue = "256",
                 description = "Staging buffer and bucket size (default: ${DEFAULT-VALUE} KiB).")
         int bufferKib;
 
         @Override
         public Integer call() {
-            GradientExchangeBench.Result r = GradientExchangeBench.run(ranks, steps, HostStaging.Mode.parse(staging),
-                    bufferKib << 10);
+            GradientExchangeBench.Result r =
+                    GradientExchangeBench.run(ranks, steps, HostStaging.Mode.parse(staging), bufferKib << 10);
             System.out.println(r.line());
             return r.exact() ? 0 : 1;
         }
     }
 
-    @Command(name = "split", description = "redi split (dedup and decontamination included) on N synthetic labelled "
-            + "traces generated in Spark; ends with: split traces=N seconds=S traces_per_s=X ...")
+    @Command(
+            name = "split",
+            description = "redi split (dedup and decontamination included) on N synthetic labelled "
+                    + "traces generated in Spark; ends with: split traces=N seconds=S traces_per_s=X ...")
     static final class Split implements Callable<Integer> {
         @Option(names = "--traces", defaultValue = "100000")
         long traces;
 
-        @Option(names = "--run-dir", paramLabel = "DIR",
+        @Option(
+                names = "--run-dir",
+                paramLabel = "DIR",
                 description = "Where the tables go (default: a temporary folder, deleted at the end).")
         File runDir;
 
@@ -155,8 +183,7 @@ final class BenchCommand {
             RediCli root = (RediCli) spec.root().userObject(); // --conf and --set are the CLI's inherited options
             RediConfig config = RediConfig.load(root.conf, root.overrides);
             SparkSession spark = SparkSessions.getOrCreate(config);
-            Path dir = runDir != null ? runDir.toPath()
-                    : Files.createTempDirectory("redi-bench-split");
+            Path dir = runDir != null ? runDir.toPath() : Files.createTempDirectory("redi-bench-split");
             try {
                 System.out.println(SplitBench.run(spark, config, dir.toString(), traces));
             } finally {

@@ -13,7 +13,9 @@ import redispark.model.LayerKernel;
  * compiled layer kernel loads — and where {@code train.device} would put a replica. Executors log the same engine
  * line at start-up.
  */
-@Command(name = "doctor", mixinStandardHelpOptions = true,
+@Command(
+        name = "doctor",
+        mixinStandardHelpOptions = true,
         description = "Print the Java, Spark and PyTorch engine this machine runs (build, CUDA, visible GPUs), whether "
                 + "the layer kernel loads, and where training would run.")
 final class DoctorCommand implements Callable<Integer> {
@@ -22,13 +24,17 @@ final class DoctorCommand implements Callable<Integer> {
     public Integer call() {
         Map<String, String> lines = new LinkedHashMap<>();
         Runtime rt = Runtime.getRuntime();
-        lines.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + "), "
-                + rt.availableProcessors() + " cores, max heap " + rt.maxMemory() / (1 << 20) + " MiB");
-        lines.put("spark", org.apache.spark.package$.MODULE$.SPARK_VERSION() + " (Scala "
-                + scala.util.Properties.versionNumberString() + ")");
+        lines.put(
+                "java",
+                System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + "), "
+                        + rt.availableProcessors() + " cores, max heap " + rt.maxMemory() / (1 << 20) + " MiB");
+        lines.put(
+                "spark",
+                org.apache.spark.package$.MODULE$.SPARK_VERSION() + " (Scala "
+                        + scala.util.Properties.versionNumberString() + ")");
         lines.put("djl", ai.djl.engine.Engine.getDjlVersion());
-        for (String variable : new String[] {"PYTORCH_LIBRARY_PATH", "PYTORCH_FLAVOR", "PYTORCH_VERSION",
-                "CUDA_VISIBLE_DEVICES"}) {
+        for (String variable :
+                new String[] {"PYTORCH_LIBRARY_PATH", "PYTORCH_FLAVOR", "PYTORCH_VERSION", "CUDA_VISIBLE_DEVICES"}) {
             String value = System.getenv(variable);
             lines.put(variable, value == null ? "(unset)" : value);
         }

@@ -12,9 +12,11 @@ import redispark.plan.PlanRequest;
 import redispark.plan.TrainPlan;
 
 /** {@code redi plan}: peak memory, step time and gradient traffic of one GPU, before renting any. */
-@Command(name = "plan", description = "Size a training run on the kernel path from a model's config.json: peak memory "
-        + "of one GPU (fp32 masters, gradients, AdamW, activations, attention, LM-head chunk), step time and bytes "
-        + "exchanged per step; ends with: plan params=N peak_gib=G step_s=S exchange_gb=X fits=true|false")
+@Command(
+        name = "plan",
+        description = "Size a training run on the kernel path from a model's config.json: peak memory "
+                + "of one GPU (fp32 masters, gradients, AdamW, activations, attention, LM-head chunk), step time and bytes "
+                + "exchanged per step; ends with: plan params=N peak_gib=G step_s=S exchange_gb=X fits=true|false")
 final class PlanCommand implements Callable<Integer> {
 
     /** Sustained bf16 matmul rate assumed for an H100/H200-class GPU (about 40 % of its dense peak). */
@@ -23,54 +25,81 @@ final class PlanCommand implements Callable<Integer> {
     /** Sustained IEEE fp32 rate of the same GPU: libtorch does not use TF32 unless told to. */
     static final double FP32_TFLOPS = 50;
 
-    @Option(names = "--model", required = true, paramLabel = "CONFIG_JSON",
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "CONFIG_JSON",
             description = "A Hugging Face Qwen2 config.json, e.g. conf/models/qwen2.5-math-1.5b.json.")
     File model;
 
     @Option(names = "--seq", required = true, paramLabel = "T", description = "Tokens per sequence.")
     int seq;
 
-    @Option(names = "--micro-batch-tokens", paramLabel = "N",
+    @Option(
+            names = "--micro-batch-tokens",
+            paramLabel = "N",
             description = "Rows × longest row of one forward (train.max-tokens-per-micro-batch; default: --seq).")
     Integer microBatchTokens;
 
-    @Option(names = "--batch", defaultValue = "1", paramLabel = "N",
+    @Option(
+            names = "--batch",
+            defaultValue = "1",
+            paramLabel = "N",
             description = "Sequences per GPU per optimizer step (default: ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--gpus", defaultValue = "1", description = "Data-parallel GPUs (default: ${DEFAULT-VALUE}).")
     int gpus;
 
-    @Option(names = "--dtype", defaultValue = "fp32",
+    @Option(
+            names = "--dtype",
+            defaultValue = "fp32",
             description = "fp32 | bf16 compute inside the kernel (default: ${DEFAULT-VALUE}).")
     String dtype;
 
     @Option(names = "--recompute", defaultValue = "off", description = "layer | off (default: ${DEFAULT-VALUE}).")
     String recompute;
 
-    @Option(names = "--attention", defaultValue = "sdpa",
+    @Option(
+            names = "--attention",
+            defaultValue = "sdpa",
             description = "sdpa (fused, O(T) memory) | eager (T × T scores) (default: ${DEFAULT-VALUE}).")
     String attention;
 
-    @Option(names = "--logprob-chunk", defaultValue = "2048", paramLabel = "C",
+    @Option(
+            names = "--logprob-chunk",
+            defaultValue = "2048",
+            paramLabel = "C",
             description = "Tokens per LM-head call (default: ${DEFAULT-VALUE}).")
     int logprobChunk;
 
-    @Option(names = "--tflops", paramLabel = "X", description = "Sustained TFLOP/s of one GPU (default: "
-            + "400 for bf16, 50 for fp32: an H100/H200-class GPU).")
+    @Option(
+            names = "--tflops",
+            paramLabel = "X",
+            description =
+                    "Sustained TFLOP/s of one GPU (default: " + "400 for bf16, 50 for fp32: an H100/H200-class GPU).")
     Double tflops;
 
-    @Option(names = "--link-gbps", defaultValue = "12.5", paramLabel = "GB_PER_S",
+    @Option(
+            names = "--link-gbps",
+            defaultValue = "12.5",
+            paramLabel = "GB_PER_S",
             description = "Bus bandwidth of the gradient exchange in GB/s, as 'redi bench allreduce' prints it "
                     + "(default: ${DEFAULT-VALUE}, 100 Gb/s Ethernet).")
     double linkGbps;
 
-    @Option(names = "--gpu-mem-gib", defaultValue = "80", paramLabel = "GIB",
+    @Option(
+            names = "--gpu-mem-gib",
+            defaultValue = "80",
+            paramLabel = "GIB",
             description = "Memory of one GPU; fits=true when the peak is at most this (default: ${DEFAULT-VALUE}, "
                     + "an H100; 141 for an H200).")
     double gpuMemGib;
 
-    @Option(names = "--host-baseline-mib", defaultValue = "0", paramLabel = "MIB",
+    @Option(
+            names = "--host-baseline-mib",
+            defaultValue = "0",
+            paramLabel = "MIB",
             description = "Resident memory of the process before any tensor, added to the peak: 0 for GPU memory; "
                     + "for a CPU run, the JVM and libtorch (default: ${DEFAULT-VALUE}).")
     double hostBaselineMib;
@@ -83,13 +112,24 @@ final class PlanCommand implements Callable<Integer> {
         RediCli.requireFile(model);
         ModelConfig config = ModelConfig.read(model.toPath());
         LayerKernel.ComputeType type = LayerKernel.ComputeType.parse(dtype);
-        PlanRequest request = new PlanRequest(config, seq, microBatchTokens == null ? seq : microBatchTokens, batch,
-                gpus, type, KernelPath.Recompute.parse(recompute), Attention.parse(attention), logprobChunk,
+        PlanRequest request = new PlanRequest(
+                config,
+                seq,
+                microBatchTokens == null ? seq : microBatchTokens,
+                batch,
+                gpus,
+                type,
+                KernelPath.Recompute.parse(recompute),
+                Attention.parse(attention),
+                logprobChunk,
                 tflops != null ? tflops : type == LayerKernel.ComputeType.BF16 ? BF16_TFLOPS : FP32_TFLOPS,
-                linkGbps, gpuMemGib, hostBaselineMib);
+                linkGbps,
+                gpuMemGib,
+                hostBaselineMib);
         if (seq > config.maxPositions()) {
             System.err.println("redi plan: note: --seq " + seq + " is beyond max_position_embeddings "
-                    + config.maxPositions() + " of " + model + "; training needs student.max-position-embeddings to cover it (conf/paper.conf sets 32768)");
+                    + config.maxPositions() + " of " + model
+                    + "; training needs student.max-position-embeddings to cover it (conf/paper.conf sets 32768)");
         }
         TrainPlan plan = TrainPlan.of(request);
         if (verbose) {

@@ -33,19 +33,39 @@ import redispark.verify.VerifyFile;
  * {@code spark-submit}. Errors reach the user as one line and a non-zero exit code (2 for usage, 1 for failures);
  * {@code --debug} adds the stack trace.
  */
-@Command(name = "redi", mixinStandardHelpOptions = true, version = "redi-spark 0.1.0",
+@Command(
+        name = "redi",
+        mixinStandardHelpOptions = true,
+        version = "redi-spark 0.1.0",
         description = "Reinforcement Distillation (REDI) on Apache Spark.",
-        subcommands = {RediCli.PipelineCmd.class, RediCli.GenerateCmd.class, RediCli.LabelCmd.class,
-                RediCli.SplitCmd.class, RediCli.TrainSftCmd.class, RediCli.TrainRediCmd.class, RediCli.EvalCmd.class,
-                RediCli.ReportCmd.class, RediCli.ExperimentCmd.class, RediCli.VerifyCmd.class, BenchCommand.class,
-                DoctorCommand.class, PlanCommand.class})
+        subcommands = {
+            RediCli.PipelineCmd.class,
+            RediCli.GenerateCmd.class,
+            RediCli.LabelCmd.class,
+            RediCli.SplitCmd.class,
+            RediCli.TrainSftCmd.class,
+            RediCli.TrainRediCmd.class,
+            RediCli.EvalCmd.class,
+            RediCli.ReportCmd.class,
+            RediCli.ExperimentCmd.class,
+            RediCli.VerifyCmd.class,
+            BenchCommand.class,
+            DoctorCommand.class,
+            PlanCommand.class
+        })
 public final class RediCli {
 
-    @Option(names = "--conf", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
+    @Option(
+            names = "--conf",
+            paramLabel = "FILE",
+            scope = CommandLine.ScopeType.INHERIT,
             description = "Environment config (HOCON) over the embedded defaults, e.g. conf/cluster.conf.")
     File conf;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", scope = CommandLine.ScopeType.INHERIT,
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            scope = CommandLine.ScopeType.INHERIT,
             description = "Override one config key, e.g. --set train.redi.alpha=0.8 (repeatable).")
     List<String> overrides = new ArrayList<>();
 
@@ -81,9 +101,11 @@ public final class RediCli {
     private static String describe(Throwable e) {
         Throwable t = e;
         // Spark wraps task failures; the user needs the innermost message of our own making.
-        while (t.getCause() != null && (t.getMessage() == null || t instanceof org.apache.spark.SparkException
-                || t.getClass().getName().startsWith("java.util.concurrent")
-                || t.getClass().getName().startsWith("scala."))) {
+        while (t.getCause() != null
+                && (t.getMessage() == null
+                        || t instanceof org.apache.spark.SparkException
+                        || t.getClass().getName().startsWith("java.util.concurrent")
+                        || t.getClass().getName().startsWith("scala."))) {
             t = t.getCause();
         }
         // Our own validation errors speak for themselves; anything else also names its kind.
@@ -102,7 +124,10 @@ public final class RediCli {
         @ParentCommand
         RediCli parent;
 
-        @Option(names = "--run-dir", required = true, paramLabel = "DIR",
+        @Option(
+                names = "--run-dir",
+                required = true,
+                paramLabel = "DIR",
                 description = "Run directory (local path or s3a://bucket/prefix).")
         String runDir;
 
@@ -152,16 +177,21 @@ public final class RediCli {
         }
     }
 
-    @Command(name = "pipeline", description = "Run every stage in order: generate, label, split, train-sft, "
-            + "train-redi, eval, report. Stages that are up to date (same config, same inputs) are skipped.")
+    @Command(
+            name = "pipeline",
+            description = "Run every stage in order: generate, label, split, train-sft, "
+                    + "train-redi, eval, report. Stages that are up to date (same config, same inputs) are skipped.")
     static final class PipelineCmd extends RunCommand {
-        @Option(names = "--from", paramLabel = "STAGE",
+        @Option(
+                names = "--from",
+                paramLabel = "STAGE",
                 description = "Rerun from this stage on (generate, label, split, train-sft, train-redi, eval, report).")
         String from;
 
         @Override
         List<Stage> stages() {
-            if (from != null && Pipeline.stages().stream().noneMatch(s -> s.name().equals(from))) {
+            if (from != null
+                    && Pipeline.stages().stream().noneMatch(s -> s.name().equals(from))) {
                 throw new IllegalArgumentException("--from: unknown stage '" + from + "'");
             }
             return Pipeline.stages();
@@ -204,7 +234,9 @@ public final class RediCli {
         }
     }
 
-    @Command(name = "train-sft", mixinStandardHelpOptions = true,
+    @Command(
+            name = "train-sft",
+            mixinStandardHelpOptions = true,
             description = "Stage 1: SFT of the base student on the selected positives (checkpoints/sft). "
                     + "Recipe: train.sft.*, preset train.preset.")
     static final class TrainSftCmd extends RunCommand {
@@ -214,11 +246,16 @@ public final class RediCli {
         }
     }
 
-    @Command(name = "train-redi", mixinStandardHelpOptions = true,
+    @Command(
+            name = "train-redi",
+            mixinStandardHelpOptions = true,
             description = "Stage 2 from the SFT checkpoint (checkpoints/<objective>). "
                     + "Recipe: train.<objective>.*, preset train.preset.")
     static final class TrainRediCmd extends RunCommand {
-        @Option(names = "--objective", paramLabel = "NAME", defaultValue = "redi",
+        @Option(
+                names = "--objective",
+                paramLabel = "NAME",
+                defaultValue = "redi",
                 converter = TrainRediCmd.Stage2.class,
                 description = "redi (pairs, the paper), redi-unpaired (all positives and negatives), dpo (against "
                         + "the SFT model's reference log-probs, computed once into ref_logps/<hash>) or simpo. "
@@ -243,13 +280,18 @@ public final class RediCli {
         }
     }
 
-    @Command(name = "eval", description = "Sample and score models: by default the run's base, SFT and REDI "
-            + "checkpoints on eval.benchmarks; with --model, the given Hugging Face folders.")
+    @Command(
+            name = "eval",
+            description = "Sample and score models: by default the run's base, SFT and REDI "
+                    + "checkpoints on eval.benchmarks; with --model, the given Hugging Face folders.")
     static final class EvalCmd extends RunCommand {
         @Option(names = "--model", paramLabel = "DIR", description = "A model folder to evaluate (repeatable).")
         List<String> models = new ArrayList<>();
 
-        @Option(names = "--benchmarks", paramLabel = "LIST", split = ",",
+        @Option(
+                names = "--benchmarks",
+                paramLabel = "LIST",
+                split = ",",
                 description = "Benchmarks, e.g. math500,aime24,amc23,minerva_math,olympiadbench,gsm8k,synthetic "
                         + "(sets eval.benchmarks).")
         List<String> benchmarks = new ArrayList<>();
@@ -261,8 +303,10 @@ public final class RediCli {
         List<String> extraOverrides() {
             List<String> out = new ArrayList<>();
             if (!benchmarks.isEmpty()) {
-                out.add("eval.benchmarks=[" + String.join(",", benchmarks.stream().map(b -> "\"" + b + "\"")
-                        .toList()) + "]");
+                out.add("eval.benchmarks=["
+                        + String.join(
+                                ",",
+                                benchmarks.stream().map(b -> "\"" + b + "\"").toList()) + "]");
             }
             if (samples != null) {
                 out.add("eval.samples=" + samples);
@@ -276,8 +320,8 @@ public final class RediCli {
             for (String m : models) {
                 File dir = new File(m);
                 if (!new File(dir, "config.json").isFile()) {
-                    throw new IllegalArgumentException("--model " + m + ": no config.json (expected a Hugging Face "
-                            + "model folder)");
+                    throw new IllegalArgumentException(
+                            "--model " + m + ": no config.json (expected a Hugging Face " + "model folder)");
                 }
                 explicit.put(dir.getName(), dir.getAbsolutePath());
             }
@@ -285,13 +329,20 @@ public final class RediCli {
         }
     }
 
-    @Command(name = "experiment", description = "Compare stage-2 methods (continued SFT, DPO, SimPO, symmetric "
-            + "REDI, REDI) from one SFT model over a learning-rate sweep and seeds, as in the paper's Table 2; writes "
-            + "experiment/report/ (results table and plots). Runs generate, label, split and train-sft first if needed.")
+    @Command(
+            name = "experiment",
+            description =
+                    "Compare stage-2 methods (continued SFT, DPO, SimPO, symmetric "
+                            + "REDI, REDI) from one SFT model over a learning-rate sweep and seeds, as in the paper's Table 2; writes "
+                            + "experiment/report/ (results table and plots). Runs generate, label, split and train-sft first if needed.")
     static final class ExperimentCmd extends RunCommand {
-        @Option(names = "--preset", paramLabel = "NAME", defaultValue = "paper-table2",
-                description = "paper-table2 (laptop scale, the experiment.* defaults), embedded (the pipeline's own data and "
-                        + "SFT model, e.g. a learning-rate sweep on a pipeline run) or minimal (a quick check).")
+        @Option(
+                names = "--preset",
+                paramLabel = "NAME",
+                defaultValue = "paper-table2",
+                description =
+                        "paper-table2 (laptop scale, the experiment.* defaults), embedded (the pipeline's own data and "
+                                + "SFT model, e.g. a learning-rate sweep on a pipeline run) or minimal (a quick check).")
         String preset;
 
         @Override
@@ -301,7 +352,11 @@ public final class RediCli {
 
         @Override
         List<Stage> stages() {
-            return List.of(new GenerateStage(), new LabelStage(), new SplitStage(), new TrainStage(Objective.SFT),
+            return List.of(
+                    new GenerateStage(),
+                    new LabelStage(),
+                    new SplitStage(),
+                    new TrainStage(Objective.SFT),
                     new redispark.jobs.experiment.ExperimentStage());
         }
     }
@@ -314,8 +369,9 @@ public final class RediCli {
         }
     }
 
-    @Command(name = "verify", description = "Verify a JSONL file of {gold, pred} lines; adds correct, extracted, "
-            + "reason.")
+    @Command(
+            name = "verify",
+            description = "Verify a JSONL file of {gold, pred} lines; adds correct, extracted, " + "reason.")
     static final class VerifyCmd implements Callable<Integer> {
         @Option(names = "--input", required = true, paramLabel = "FILE")
         File input;

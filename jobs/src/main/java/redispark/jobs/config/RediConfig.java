@@ -65,7 +65,9 @@ public final class RediConfig implements Serializable {
     }
 
     private static Config defaultsConfig() {
-        return ConfigFactory.parseResources(RediConfig.class.getClassLoader(), DEFAULTS_RESOURCE,
+        return ConfigFactory.parseResources(
+                RediConfig.class.getClassLoader(),
+                DEFAULTS_RESOURCE,
                 ConfigParseOptions.defaults().setAllowMissing(false));
     }
 
@@ -103,8 +105,8 @@ public final class RediConfig implements Serializable {
             if (schema.hasPath(key) && !wordForNumber(key, e.getValue())) {
                 String wrong = typeMismatch(e.getValue(), schema.getValue(key));
                 if (wrong != null) {
-                    throw new ConfigError(key + " = " + e.getValue().render(ConfigRenderOptions.concise())
-                            + " (from " + origin + "): " + wrong);
+                    throw new ConfigError(key + " = " + e.getValue().render(ConfigRenderOptions.concise()) + " (from "
+                            + origin + "): " + wrong);
                 }
             }
         }
@@ -129,16 +131,19 @@ public final class RediConfig implements Serializable {
                 return ok ? null : "expected true or false (the default is " + shown + ")";
             }
             case LIST -> {
-                return given.valueType() == ConfigValueType.LIST ? null
+                return given.valueType() == ConfigValueType.LIST
+                        ? null
                         : "expected a list such as [a, b] (the default is " + shown + ")";
             }
             case OBJECT -> {
-                return given.valueType() == ConfigValueType.OBJECT ? null
+                return given.valueType() == ConfigValueType.OBJECT
+                        ? null
                         : "expected a section { ... } (the default is " + shown + ")";
             }
             default -> {
                 return given.valueType() == ConfigValueType.LIST || given.valueType() == ConfigValueType.OBJECT
-                        ? "expected a single value (the default is " + shown + ")" : null;
+                        ? "expected a single value (the default is " + shown + ")"
+                        : null;
             }
         }
     }
@@ -148,8 +153,10 @@ public final class RediConfig implements Serializable {
             Map.of("problems.count", java.util.Set.of("all"));
 
     private static boolean wordForNumber(String key, ConfigValue value) {
-        return value.unwrapped() instanceof String s && NUMBER_WORDS.getOrDefault(key, java.util.Set.of())
-                .contains(s.strip().toLowerCase(java.util.Locale.ROOT));
+        return value.unwrapped() instanceof String s
+                && NUMBER_WORDS
+                        .getOrDefault(key, java.util.Set.of())
+                        .contains(s.strip().toLowerCase(java.util.Locale.ROOT));
     }
 
     private static Number parseNumber(Object value) {
@@ -214,7 +221,8 @@ public final class RediConfig implements Serializable {
         for (String path : new TreeSet<>(List.of(paths))) {
             canonical.append(path).append('=');
             if (raw().hasPath(path)) {
-                canonical.append(raw().getValue(path).render(ConfigRenderOptions.concise().setJson(true)));
+                canonical.append(raw().getValue(path)
+                        .render(ConfigRenderOptions.concise().setJson(true)));
             }
             canonical.append('\n');
         }

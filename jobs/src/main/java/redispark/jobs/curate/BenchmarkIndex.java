@@ -88,14 +88,16 @@ public final class BenchmarkIndex implements Serializable {
             String name = file.getFileName().toString().replaceFirst("\\.jsonl$", "");
             ReadResult read;
             try {
-                read = isKnown(name) ? BenchmarkProblems.read(Benchmark.fromId(name), file)
+                read = isKnown(name)
+                        ? BenchmarkProblems.read(Benchmark.fromId(name), file)
                         : JsonlProblems.read(file, "problem", "answer", null, name);
             } catch (IOException e) {
                 throw new UncheckedIOException("decontamination: cannot read " + file, e);
             }
             if (!read.rejects().isEmpty()) {
                 notes.add("decontamination: " + read.rejects().size() + " line(s) of " + file.getFileName()
-                        + " give no problem and are not compared (first: line " + read.rejects().get(0).lineNumber()
+                        + " give no problem and are not compared (first: line "
+                        + read.rejects().get(0).lineNumber()
                         + ", " + read.rejects().get(0).reason() + ")");
             }
             problems.put(name, read.problems());
@@ -117,7 +119,8 @@ public final class BenchmarkIndex implements Serializable {
         }
         try (Stream<Path> listing = Files.list(dir)) {
             return listing.filter(p -> p.getFileName().toString().endsWith(".jsonl") && Files.isRegularFile(p))
-                    .sorted().toList();
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("decontamination: cannot list " + dir, e);
         }
@@ -171,12 +174,15 @@ public final class BenchmarkIndex implements Serializable {
             }
         }
         return best >= 0 && bestOverlap >= threshold
-                ? Optional.of(new Match(benchmarks[best], problemIds[best], bestOverlap)) : Optional.empty();
+                ? Optional.of(new Match(benchmarks[best], problemIds[best], bestOverlap))
+                : Optional.empty();
     }
 
     /** Distinct 64-bit FNV-1a hashes of the word n-grams of {@code text}. */
     static long[] hashedNgrams(String text, int n) {
-        return ProblemText.ngrams(ProblemText.words(text), n).stream().mapToLong(BenchmarkIndex::fnv1a).distinct()
+        return ProblemText.ngrams(ProblemText.words(text), n).stream()
+                .mapToLong(BenchmarkIndex::fnv1a)
+                .distinct()
                 .toArray();
     }
 

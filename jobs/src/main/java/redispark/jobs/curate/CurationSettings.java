@@ -20,9 +20,20 @@ import redispark.jobs.config.RediConfig;
  * @param decontaminationNgram words per n-gram of the benchmark comparison
  * @param decontaminationOverlap share of shared n-grams at or above which a problem is contaminated
  */
-public record CurationSettings(boolean exactDedup, boolean nearDedup, int nearNgram, double nearSimilarity, int bands,
-        int rowsPerBand, long seed, boolean decontaminate, String benchmarkDir, List<String> benchmarks,
-        int decontaminationNgram, double decontaminationOverlap) implements Serializable {
+public record CurationSettings(
+        boolean exactDedup,
+        boolean nearDedup,
+        int nearNgram,
+        double nearSimilarity,
+        int bands,
+        int rowsPerBand,
+        long seed,
+        boolean decontaminate,
+        String benchmarkDir,
+        List<String> benchmarks,
+        int decontaminationNgram,
+        double decontaminationOverlap)
+        implements Serializable {
 
     public CurationSettings {
         benchmarks = List.copyOf(benchmarks);
@@ -30,17 +41,24 @@ public record CurationSettings(boolean exactDedup, boolean nearDedup, int nearNg
         require(nearSimilarity > 0 && nearSimilarity <= 1, "split.dedup.similarity must be in (0, 1]");
         require(bands >= 1 && rowsPerBand >= 1, "split.dedup.bands and split.dedup.rows-per-band must be >= 1");
         require(decontaminationNgram >= 1, "split.decontaminate.ngram must be >= 1");
-        require(decontaminationOverlap > 0 && decontaminationOverlap <= 1,
+        require(
+                decontaminationOverlap > 0 && decontaminationOverlap <= 1,
                 "split.decontaminate.overlap must be in (0, 1]");
     }
 
     public static CurationSettings from(RediConfig config) {
-        return new CurationSettings(config.raw().getBoolean("split.dedup.exact"),
-                config.raw().getBoolean("split.dedup.near"), config.getInt("split.dedup.ngram"),
-                config.getDouble("split.dedup.similarity"), config.getInt("split.dedup.bands"),
-                config.getInt("split.dedup.rows-per-band"), config.getLong("split.dedup.seed"),
-                config.raw().getBoolean("split.decontaminate.enabled"), config.getString("split.decontaminate.dir"),
-                config.getStringList("split.decontaminate.benchmarks"), config.getInt("split.decontaminate.ngram"),
+        return new CurationSettings(
+                config.raw().getBoolean("split.dedup.exact"),
+                config.raw().getBoolean("split.dedup.near"),
+                config.getInt("split.dedup.ngram"),
+                config.getDouble("split.dedup.similarity"),
+                config.getInt("split.dedup.bands"),
+                config.getInt("split.dedup.rows-per-band"),
+                config.getLong("split.dedup.seed"),
+                config.raw().getBoolean("split.decontaminate.enabled"),
+                config.getString("split.decontaminate.dir"),
+                config.getStringList("split.decontaminate.benchmarks"),
+                config.getInt("split.decontaminate.ngram"),
                 config.getDouble("split.decontaminate.overlap"));
     }
 

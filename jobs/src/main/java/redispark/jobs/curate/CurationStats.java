@@ -34,8 +34,8 @@ public final class CurationStats {
      * @param positives the written positives
      * @param negatives the written negatives
      */
-    public static Map<String, Object> of(Dataset<Row> labeled, long problems, Dataset<Row> removed,
-            Dataset<Row> positives, Dataset<Row> negatives) {
+    public static Map<String, Object> of(
+            Dataset<Row> labeled, long problems, Dataset<Row> removed, Dataset<Row> positives, Dataset<Row> negatives) {
         Map<String, Object> stats = new LinkedHashMap<>();
         stats.put("problems", problems);
         Map<String, Long> removedPerReason = new TreeMap<>();
@@ -49,13 +49,18 @@ public final class CurationStats {
         stats.put("problems_removed", removedPerReason);
         stats.put("contaminated_per_benchmark", perBenchmark);
 
-        Dataset<Row> kept = positives.select(col("problem_id"), col("completion_tokens"), lit(true).as("positive"))
-                .unionByName(negatives.select(col("problem_id"), col("completion_tokens"),
-                        lit(false).as("positive")));
+        Dataset<Row> kept = positives
+                .select(col("problem_id"), col("completion_tokens"), lit(true).as("positive"))
+                .unionByName(negatives.select(
+                        col("problem_id"), col("completion_tokens"), lit(false).as("positive")));
         // One pass for the problem kinds and the longest completion (the histogram's bin width).
-        Row kinds = kept.groupBy("problem_id").agg(max(col("positive").cast("int")).as("pos"),
-                max(col("positive").equalTo(false).cast("int")).as("neg"), max("completion_tokens").as("longest"))
-                .agg(sum("pos"), sum("neg"), sum(col("pos").multiply(col("neg"))), max("longest")).first();
+        Row kinds = kept.groupBy("problem_id")
+                .agg(
+                        max(col("positive").cast("int")).as("pos"),
+                        max(col("positive").equalTo(false).cast("int")).as("neg"),
+                        max("completion_tokens").as("longest"))
+                .agg(sum("pos"), sum("neg"), sum(col("pos").multiply(col("neg"))), max("longest"))
+                .first();
         stats.put("problems_with_positive", kinds.isNullAt(0) ? 0L : kinds.getLong(0));
         stats.put("problems_with_negative", kinds.isNullAt(1) ? 0L : kinds.getLong(1));
         stats.put("problems_with_both", kinds.isNullAt(2) ? 0L : kinds.getLong(2));
@@ -67,8 +72,11 @@ public final class CurationStats {
     /** One row per (source, difficulty): traces, verified correct, pass rate; sorted. */
     private static List<Map<String, Object>> passRates(Dataset<Row> labeled) {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Row r : labeled.groupBy("source", "difficulty").agg(count("*").as("traces"),
-                sum(when(col("correct"), 1).otherwise(0)).as("correct")).orderBy("source", "difficulty")
+        for (Row r : labeled.groupBy("source", "difficulty")
+                .agg(
+                        count("*").as("traces"),
+                        sum(when(col("correct"), 1).otherwise(0)).as("correct"))
+                .orderBy("source", "difficulty")
                 .collectAsList()) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("source", r.getString(0));
@@ -86,7 +94,10 @@ public final class CurationStats {
         int width = Math.max(1, (longest + BINS) / BINS);
         long[] pos = new long[BINS];
         long[] neg = new long[BINS];
-        for (Row r : kept.groupBy(col("positive"), floor(col("completion_tokens").divide(width)).as("bin")).count()
+        for (Row r : kept.groupBy(
+                        col("positive"),
+                        floor(col("completion_tokens").divide(width)).as("bin"))
+                .count()
                 .collectAsList()) {
             int bin = (int) Math.min(BINS - 1, r.getLong(1));
             (r.getBoolean(0) ? pos : neg)[bin] += r.getLong(2);

@@ -63,16 +63,15 @@ public final class ProblemCuration {
      * @param problems distinct {@code problem_id, problem} (cached by the caller: every step reads it)
      * @return the removed problems, cached and counted (unpersist when done)
      */
-    public static Result run(SparkSession spark, Dataset<Row> problems, CurationSettings settings,
-            HadoopFiles files) {
+    public static Result run(SparkSession spark, Dataset<Row> problems, CurationSettings settings, HadoopFiles files) {
         Map<String, Object> stats = new LinkedHashMap<>();
         List<String> notes = new ArrayList<>();
         List<Dataset<Row>> steps = new ArrayList<>();
         Dataset<Row> remaining = problems;
         Optional<BenchmarkIndex> index = benchmarks(settings, files, stats, notes);
         if (index.isPresent()) {
-            remaining = step(contaminated(spark, problems, index.get(), settings.decontaminationOverlap()), remaining,
-                    steps);
+            remaining = step(
+                    contaminated(spark, problems, index.get(), settings.decontaminationOverlap()), remaining, steps);
         }
         if (settings.exactDedup()) {
             remaining = step(exactDuplicates(remaining), remaining, steps);
@@ -101,45 +100,61 @@ public final class ProblemCuration {
         return remaining.join(cached.select("problem_id"), "problem_id", "left_anti");
     }
 
-    private static Optional<BenchmarkIndex> benchmarks(CurationSettings settings, HadoopFiles files,
-            Map<String, Object> stats, List<String> notes) {
+    private static Optional<BenchmarkIndex> benchmarks(
+            CurationSettings settings, HadoopFiles files, Map<String, Object> stats, List<String> notes) {
         if (!settings.decontaminate()) {
             notes.add("decontamination off (split.decontaminate.enabled = false)");
             return Optional.empty();
         }
-        Optional<Path> dir = settings.benchmarkDir().isEmpty() ? BenchmarkDir.find()
+        Optional<Path> dir = settings.benchmarkDir().isEmpty()
+                ? BenchmarkDir.find()
                 : Optional.of(BenchmarkDir.resolve(settings.benchmarkDir(), "split.decontaminate.dir", files));
         if (dir.isEmpty()) {
             System.err.println("[redi] WARNING: " + SKIPPED_NO_FOLDER + " (set split.decontaminate.dir or "
-                    + "REDI_BENCHMARKS_DIR to a folder; REDI_BENCHMARKS_DIR is " + System.getenv("REDI_BENCHMARKS_DIR") + ")");
+                    + "REDI_BENCHMARKS_DIR to a folder; REDI_BENCHMARKS_DIR is " + System.getenv("REDI_BENCHMARKS_DIR")
+                    + ")");
             notes.add(SKIPPED_NO_FOLDER);
             return Optional.empty();
         }
-        BenchmarkIndex index = BenchmarkIndex.load(dir.get(), settings.benchmarks(), settings.decontaminationNgram(),
-                notes);
+        BenchmarkIndex index =
+                BenchmarkIndex.load(dir.get(), settings.benchmarks(), settings.decontaminationNgram(), notes);
         stats.put("decontamination_benchmarks", index.problemsPerBenchmark());
         return Optional.of(index);
     }
 
-    private static Dataset<Row> contaminated(SparkSession spark, Dataset<Row> problems, BenchmarkIndex index,
-            double overlap) {
-        Broadcast<BenchmarkIndex> shared = spark.sparkContext().broadcast(index,
-                scala.reflect.ClassTag$.MODULE$.apply(BenchmarkIndex.class));
-        FlatMapFunction<Row, Row> match = r -> shared.value().match(r.getString(1), overlap)
-                .map(m -> List.of(RowFactory.create(r.getString(0), CONTAMINATED, String.format(
-                        java.util.Locale.ROOT, "%s %s overlap=%.2f", m.benchmark(), m.problemId(), m.overlap()),
-                        m.benchmark())).iterator())
+    private static Dataset<Row> contaminated(
+            SparkSession spark, Dataset<Row> problems, BenchmarkIndex index, double overlap) {
+        Broadcast<BenchmarkIndex> shared =
+                spark.sparkContext().broadcast(index, scala.reflect.ClassTag$.MODULE$.apply(BenchmarkIndex.class));
+        FlatMapFunction<Row, Row> match = r -> shared.value()
+                .match(r.getString(1), overlap)
+                .map(m -> List.of(RowFactory.create(
+                                r.getString(0),
+                                CONTAMINATED,
+                                String.format(
+                                        java.util.Locale.ROOT,
+                                        "%s %s overlap=%.2f",
+                                        m.benchmark(),
+                                        m.problemId(),
+                                        m.overlap()),
+                                m.benchmark()))
+                        .iterator())
                 .orElse(java.util.Collections.emptyIterator());
         return problems.select("problem_id", "problem").flatMap(match, Encoders.row(REMOVED));
     }
 
     private static Dataset<Row> exactDuplicates(Dataset<Row> problems) {
         UserDefinedFunction normalised = udf((String s) -> ProblemText.normalised(s), DataTypes.StringType);
-        Dataset<Row> keyed = problems.select(col("problem_id"), normalised.apply(col("problem")).as("text"));
+        Dataset<Row> keyed = problems.select(
+                col("problem_id"), normalised.apply(col("problem")).as("text"));
         Dataset<Row> kept = keyed.groupBy("text").agg(min("problem_id").as("kept"));
-        return keyed.join(kept, "text").filter(col("problem_id").notEqual(col("kept"))).select(col("problem_id"),
-                lit(DUPLICATE).as("reason"), concat(lit("duplicate of "), col("kept")).as("detail"),
-                lit(null).cast(DataTypes.StringType).as("benchmark"));
+        return keyed.join(kept, "text")
+                .filter(col("problem_id").notEqual(col("kept")))
+                .select(
+                        col("problem_id"),
+                        lit(DUPLICATE).as("reason"),
+                        concat(lit("duplicate of "), col("kept")).as("detail"),
+                        lit(null).cast(DataTypes.StringType).as("benchmark"));
     }
 
     /**
@@ -150,16 +165,27 @@ public final class ProblemCuration {
      */
     private static Dataset<Row> nearDuplicates(Dataset<Row> problems, CurationSettings settings) {
         int n = settings.nearNgram();
-        UserDefinedFunction ngrams = udf((String s) -> ProblemText.ngrams(ProblemText.tokens(s), n).toArray(
-                String[]::new), DataTypes.createArrayType(DataTypes.StringType));
-        Dataset<Row> shingled = problems.select(col("problem_id"), ngrams.apply(col("problem")).as("ngrams"))
+        UserDefinedFunction ngrams = udf(
+                (String s) -> ProblemText.ngrams(ProblemText.tokens(s), n).toArray(String[]::new),
+                DataTypes.createArrayType(DataTypes.StringType));
+        Dataset<Row> shingled = problems.select(
+                        col("problem_id"), ngrams.apply(col("problem")).as("ngrams"))
                 .filter(size(col("ngrams")).gt(0));
-        Dataset<Row> features = new HashingTF().setInputCol("ngrams").setOutputCol("features").setBinary(true)
-                .setNumFeatures(1 << 20).transform(shingled);
-        MinHashLSH lsh = new MinHashLSH().setInputCol("features").setOutputCol("hashes")
-                .setNumHashTables(settings.bands() * settings.rowsPerBand()).setSeed(settings.seed());
+        Dataset<Row> features = new HashingTF()
+                .setInputCol("ngrams")
+                .setOutputCol("features")
+                .setBinary(true)
+                .setNumFeatures(1 << 20)
+                .transform(shingled);
+        MinHashLSH lsh = new MinHashLSH()
+                .setInputCol("features")
+                .setOutputCol("hashes")
+                .setNumHashTables(settings.bands() * settings.rowsPerBand())
+                .setSeed(settings.seed());
         // Read three times below: computed once (local checkpoint, eager; freed with the plan).
-        Dataset<Row> signed = lsh.fit(features).transform(features).select("problem_id", "ngrams", "hashes")
+        Dataset<Row> signed = lsh.fit(features)
+                .transform(features)
+                .select("problem_id", "ngrams", "hashes")
                 .localCheckpoint();
         int rows = settings.rowsPerBand();
         StructType bandKeys = DataTypes.createStructType(List.of(
@@ -181,19 +207,35 @@ public final class ProblemCuration {
             return out.iterator();
         };
         Dataset<Row> banded = signed.mapPartitions(toBands, Encoders.row(bandKeys));
-        Dataset<Row> anchors = banded.groupBy("band_key").agg(min("problem_id").as("anchor"), count("*").as("size"))
+        Dataset<Row> anchors = banded.groupBy("band_key")
+                .agg(min("problem_id").as("anchor"), count("*").as("size"))
                 .filter(col("size").gt(1));
-        Dataset<Row> candidates = banded.join(anchors, "band_key").filter(col("problem_id").notEqual(col("anchor")))
-                .select("problem_id", "anchor").distinct();
-        Dataset<Row> a = signed.select(col("problem_id").as("anchor"), col("ngrams").as("anchor_ngrams"));
-        Dataset<Row> checked = candidates.join(signed.select("problem_id", "ngrams"), "problem_id").join(a, "anchor")
-                .withColumn("similarity", size(array_intersect(col("ngrams"), col("anchor_ngrams"))).cast("double")
-                        .divide(size(array_union(col("ngrams"), col("anchor_ngrams")))))
+        Dataset<Row> candidates = banded.join(anchors, "band_key")
+                .filter(col("problem_id").notEqual(col("anchor")))
+                .select("problem_id", "anchor")
+                .distinct();
+        Dataset<Row> a =
+                signed.select(col("problem_id").as("anchor"), col("ngrams").as("anchor_ngrams"));
+        Dataset<Row> checked = candidates
+                .join(signed.select("problem_id", "ngrams"), "problem_id")
+                .join(a, "anchor")
+                .withColumn(
+                        "similarity",
+                        size(array_intersect(col("ngrams"), col("anchor_ngrams")))
+                                .cast("double")
+                                .divide(size(array_union(col("ngrams"), col("anchor_ngrams")))))
                 .filter(col("similarity").geq(settings.nearSimilarity()));
-        return checked.groupBy("problem_id").agg(min(struct(col("anchor"), col("similarity"))).as("m")).select(
-                col("problem_id"), lit(NEAR_DUPLICATE).as("reason"),
-                concat(lit("near-duplicate of "), col("m.anchor"), lit(" jaccard="),
-                        format_number(col("m.similarity"), 2)).as("detail"),
-                lit(null).cast(DataTypes.StringType).as("benchmark"));
+        return checked.groupBy("problem_id")
+                .agg(min(struct(col("anchor"), col("similarity"))).as("m"))
+                .select(
+                        col("problem_id"),
+                        lit(NEAR_DUPLICATE).as("reason"),
+                        concat(
+                                        lit("near-duplicate of "),
+                                        col("m.anchor"),
+                                        lit(" jaccard="),
+                                        format_number(col("m.similarity"), 2))
+                                .as("detail"),
+                        lit(null).cast(DataTypes.StringType).as("benchmark"));
     }
 }

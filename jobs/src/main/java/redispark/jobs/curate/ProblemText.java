@@ -15,7 +15,8 @@ public final class ProblemText {
     private ProblemText() {}
 
     public static List<String> tokens(String text) {
-        String s = Normalizer.normalize(text == null ? "" : text, Normalizer.Form.NFKC).toLowerCase(java.util.Locale.ROOT);
+        String s = Normalizer.normalize(text == null ? "" : text, Normalizer.Form.NFKC)
+                .toLowerCase(java.util.Locale.ROOT);
         List<String> out = new ArrayList<>();
         int i = 0;
         while (i < s.length()) {
@@ -40,7 +41,9 @@ public final class ProblemText {
 
     /** The letter-and-digit tokens only. */
     public static List<String> words(String text) {
-        return tokens(text).stream().filter(t -> Character.isLetterOrDigit(t.codePointAt(0))).toList();
+        return tokens(text).stream()
+                .filter(t -> Character.isLetterOrDigit(t.codePointAt(0)))
+                .toList();
     }
 
     /** The tokens joined by single spaces: two problems are exact duplicates when this is equal. */

@@ -32,8 +32,10 @@ public final class SplitBench {
 
     /** Labelled traces as the label stage writes them (the columns split reads), generated on the executors. */
     public static Dataset<Row> labeled(SparkSession spark, long traces) {
-        StructType schema = SparkSchemas.TRACES.add("correct", DataTypes.BooleanType, false)
-                .add("extracted", DataTypes.StringType, true).add("reason", DataTypes.StringType, false)
+        StructType schema = SparkSchemas.TRACES
+                .add("correct", DataTypes.BooleanType, false)
+                .add("extracted", DataTypes.StringType, true)
+                .add("reason", DataTypes.StringType, false)
                 .add("verifier_version", DataTypes.StringType, false);
         int partitions = (int) Math.max(2, Math.min(200, traces / 50_000));
         MapPartitionsFunction<Long, Row> make = ids -> {
@@ -57,15 +59,36 @@ public final class SplitBench {
         StringBuilder thinking = new StringBuilder("<think>\n");
         int length = 60 + r.nextInt(160);
         while (thinking.length() < length) {
-            thinking.append("step ").append(r.nextInt(100)).append(" gives ").append(r.nextInt(1000)).append(".\n");
+            thinking.append("step ")
+                    .append(r.nextInt(100))
+                    .append(" gives ")
+                    .append(r.nextInt(1000))
+                    .append(".\n");
         }
         String answer = String.valueOf(correct ? gold : gold + 1 + r.nextInt(9));
-        String completion = truncated ? thinking.toString() : thinking + "</think>\nThe answer is \\boxed{" + answer
-                + "}.";
-        return RowFactory.create(String.format(Locale.ROOT, "bench-%09d", problem), sample, text,
-                String.valueOf(gold), "bench", 1 + (int) (problem % 5), "bench", completion,
-                truncated ? "length" : "stop", null, null, null, "bench", null, null, null, correct && !truncated,
-                truncated ? null : answer, truncated ? "no_answer" : correct ? "match" : "mismatch", "1");
+        String completion =
+                truncated ? thinking.toString() : thinking + "</think>\nThe answer is \\boxed{" + answer + "}.";
+        return RowFactory.create(
+                String.format(Locale.ROOT, "bench-%09d", problem),
+                sample,
+                text,
+                String.valueOf(gold),
+                "bench",
+                1 + (int) (problem % 5),
+                "bench",
+                completion,
+                truncated ? "length" : "stop",
+                null,
+                null,
+                null,
+                "bench",
+                null,
+                null,
+                null,
+                correct && !truncated,
+                truncated ? null : answer,
+                truncated ? "no_answer" : correct ? "match" : "mismatch",
+                "1");
     }
 
     /** Random words; problem 100k+1 repeats problem 100k (exact dup), 100k+2 changes one word of it (near dup). */
@@ -77,8 +100,11 @@ public final class SplitBench {
         int words = 12 + r.nextInt(29);
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < words; i++) {
-            sb.append(i == 0 ? "" : " ").append(r.nextInt(10) == 0 ? String.valueOf(r.nextInt(100))
-                    : "w" + Integer.toString(r.nextInt(5000), 36));
+            sb.append(i == 0 ? "" : " ")
+                    .append(
+                            r.nextInt(10) == 0
+                                    ? String.valueOf(r.nextInt(100))
+                                    : "w" + Integer.toString(r.nextInt(5000), 36));
         }
         if (problem % 100 == 2) {
             sb.append(" again");
@@ -97,14 +123,25 @@ public final class SplitBench {
         double seconds = (System.nanoTime() - started) / 1e9;
         // CPU seconds of this JVM (driver + local executors) too: on a shared machine wall time mostly measures load.
         double cpu = processCpuSeconds() - cpuBefore;
-        return String.format(Locale.ROOT, "split traces=%d seconds=%.1f traces_per_s=%.0f cpu_s=%.1f "
-                + "traces_per_cpu_s=%.0f positives=%d negatives=%d pairs=%d rejects=%s", traces, seconds,
-                traces / seconds, cpu, traces / cpu, outcome.rows().get("positives"), outcome.rows().get("negatives"),
-                outcome.rows().get("pairs"), outcome.rejects());
+        return String.format(
+                Locale.ROOT,
+                "split traces=%d seconds=%.1f traces_per_s=%.0f cpu_s=%.1f "
+                        + "traces_per_cpu_s=%.0f positives=%d negatives=%d pairs=%d rejects=%s",
+                traces,
+                seconds,
+                traces / seconds,
+                cpu,
+                traces / cpu,
+                outcome.rows().get("positives"),
+                outcome.rows().get("negatives"),
+                outcome.rows().get("pairs"),
+                outcome.rejects());
     }
 
     private static double processCpuSeconds() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+        return ((com.sun.management.OperatingSystemMXBean)
+                                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                        .getProcessCpuTime()
+                / 1e9;
     }
 }

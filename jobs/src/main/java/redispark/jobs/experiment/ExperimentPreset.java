@@ -18,17 +18,34 @@ public enum ExperimentPreset {
      * way the SFT student does ({@link ErrorModel#STUDENT_LIKE_WEIGHTS}: near misses and miscopied operands; no
      * truncations, which the student never makes), so the negatives show the student its own kind of mistake.
      */
-    PAPER_TABLE2("paper-table2", with(List.of("train.sft.epochs=60", "problems.heldout-count=400", "eval.every=1000",
-            "experiment.lr-factors=[1.0,10.0]", "experiment.seeds-at=best-lr", "experiment.curve-points=[]",
-            "experiment.plateau.require=true", "teacher.error-model.truncation-rate=0.0"), studentLikeTeacher())),
+    PAPER_TABLE2(
+            "paper-table2",
+            with(
+                    List.of(
+                            "train.sft.epochs=60",
+                            "problems.heldout-count=400",
+                            "eval.every=1000",
+                            "experiment.lr-factors=[1.0,10.0]",
+                            "experiment.seeds-at=best-lr",
+                            "experiment.curve-points=[]",
+                            "experiment.plateau.require=true",
+                            "teacher.error-model.truncation-rate=0.0"),
+                    studentLikeTeacher())),
     /**
      * The embedded default as it is (the pipeline's problems, teacher and SFT): a sweep of stage-2 settings from the
      * SFT model of a {@code redi pipeline} run, without training it again.
      */
     EMBEDDED("embedded", List.of()),
     /** A plumbing check in a few minutes: one seed, one learning rate, a small problem set, one sample. */
-    MINIMAL("minimal", List.of("experiment.seeds=[1]", "experiment.lr-factors=[1.0]", "experiment.curve-points=[0.5]",
-            "problems.count=120", "problems.heldout-count=20", "eval.samples=1"));
+    MINIMAL(
+            "minimal",
+            List.of(
+                    "experiment.seeds=[1]",
+                    "experiment.lr-factors=[1.0]",
+                    "experiment.curve-points=[0.5]",
+                    "problems.count=120",
+                    "problems.heldout-count=20",
+                    "eval.samples=1"));
 
     private final String label;
     private final List<String> overrides;
@@ -60,6 +77,7 @@ public enum ExperimentPreset {
                 return p;
             }
         }
-        throw new IllegalArgumentException("--preset: unknown preset '" + label + "' (expected paper-table2, embedded or minimal)");
+        throw new IllegalArgumentException(
+                "--preset: unknown preset '" + label + "' (expected paper-table2, embedded or minimal)");
     }
 }

@@ -38,7 +38,8 @@ final class ExperimentReport {
         static Stat of(List<Double> values) {
             int n = values.size();
             double mean = values.stream().mapToDouble(v -> v).average().orElse(Double.NaN);
-            double ss = values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum();
+            double ss =
+                    values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum();
             return new Stat(mean, n > 1 ? Math.sqrt(ss / (n - 1) / n) : Double.NaN, n);
         }
 
@@ -54,18 +55,31 @@ final class ExperimentReport {
         }
     }
 
-    static Summary write(StageContext context, ExperimentStage.Plan plan, ExperimentStage.Score start,
-            Plateau plateau, List<ExperimentStage.Result> results) {
+    static Summary write(
+            StageContext context,
+            ExperimentStage.Plan plan,
+            ExperimentStage.Score start,
+            Plateau plateau,
+            List<ExperimentStage.Result> results) {
         String benchmark = start.perBenchmark().keySet().iterator().next();
         // method → factor → stat over seeds
         Map<Method, Map<Double, Cell>> table = new LinkedHashMap<>();
         for (Method m : plan.methods()) {
             for (double f : plan.lrFactors()) {
                 List<ExperimentStage.Result> cell = results.stream()
-                        .filter(r -> r.arm().method() == m && r.arm().lrFactor() == f).toList();
-                table.computeIfAbsent(m, k -> new LinkedHashMap<>()).put(f, new Cell(Stat.of(cell.stream()
-                        .map(r -> r.score().perBenchmark().get(benchmark)[0]).toList()),
-                        (int) cell.stream().filter(r -> !r.collapses().isEmpty()).count()));
+                        .filter(r -> r.arm().method() == m && r.arm().lrFactor() == f)
+                        .toList();
+                table.computeIfAbsent(m, k -> new LinkedHashMap<>())
+                        .put(
+                                f,
+                                new Cell(
+                                        Stat.of(cell.stream()
+                                                .map(r ->
+                                                        r.score().perBenchmark().get(benchmark)[0])
+                                                .toList()),
+                                        (int) cell.stream()
+                                                .filter(r -> !r.collapses().isEmpty())
+                                                .count()));
             }
         }
         double startScore = start.perBenchmark().get(benchmark)[0];
@@ -75,20 +89,36 @@ final class ExperimentReport {
             Path dir = Files.createTempDirectory("redi-experiment").resolve("report");
             Files.createDirectories(dir);
             Files.writeString(dir.resolve("results.md"), markdown);
-            Files.writeString(dir.resolve("results.json"), JSON.writeValueAsString(json(plan, start, plateau, table,
-                    results, benchmark)));
-            StringBuilder body = new StringBuilder("<h1>redi-spark experiment: stage-2 methods from one SFT model</h1>\n");
-            body.append("<p>Run directory: <code>").append(ReportPages.escape(context.run().root()))
-                    .append("</code>. pass@1 on <b>").append(ReportPages.escape(benchmark))
-                    .append("</b>, mean ± SEM over seeds ").append(plan.seeds()).append(".</p>\n");
+            Files.writeString(
+                    dir.resolve("results.json"),
+                    JSON.writeValueAsString(json(plan, start, plateau, table, results, benchmark)));
+            StringBuilder body =
+                    new StringBuilder("<h1>redi-spark experiment: stage-2 methods from one SFT model</h1>\n");
+            body.append("<p>Run directory: <code>")
+                    .append(ReportPages.escape(context.run().root()))
+                    .append("</code>. pass@1 on <b>")
+                    .append(ReportPages.escape(benchmark))
+                    .append("</b>, mean ± SEM over seeds ")
+                    .append(plan.seeds())
+                    .append(".</p>\n");
             for (String block : markdown.split("\n\n")) {
-                body.append(block.startsWith("|") ? html(block) : "<p>" + ReportPages.escape(block).replace("\n",
-                        "<br>") + "</p>\n");
+                body.append(
+                        block.startsWith("|")
+                                ? html(block)
+                                : "<p>" + ReportPages.escape(block).replace("\n", "<br>") + "</p>\n");
             }
             plateauChart(start, plateau, benchmark, dir, body);
             accuracyChart(plan, table, start.perBenchmark().get(benchmark)[0], dir, body);
             for (double f : plan.lrFactors()) {
-                dynamics(context, plan, results, f, benchmark, start.perBenchmark().get(benchmark)[0], dir, body);
+                dynamics(
+                        context,
+                        plan,
+                        results,
+                        f,
+                        benchmark,
+                        start.perBenchmark().get(benchmark)[0],
+                        dir,
+                        body);
             }
             Files.writeString(dir.resolve("index.html"), ReportPages.page("redi-spark experiment", body.toString()));
             context.run().files().publishDirectory(dir, context.run().path(DIR));
@@ -98,10 +128,11 @@ final class ExperimentReport {
         return new Summary(benchmark, markdown);
     }
 
-    private static String markdown(ExperimentStage.Plan plan, double start, Map<Method, Map<Double, Cell>> table,
-            String benchmark) {
+    private static String markdown(
+            ExperimentStage.Plan plan, double start, Map<Method, Map<Double, Cell>> table, String benchmark) {
         StringBuilder md = new StringBuilder("| method |");
-        plan.lrFactors().forEach(f -> md.append(" LR ×").append(Arm.factorLabel(f)).append(" |"));
+        plan.lrFactors()
+                .forEach(f -> md.append(" LR ×").append(Arm.factorLabel(f)).append(" |"));
         md.append(" best LR | Δ vs SFT start |\n|---|");
         plan.lrFactors().forEach(f -> md.append("---|"));
         md.append("---|---|\n");
@@ -112,8 +143,11 @@ final class ExperimentReport {
             md.append("| ").append(method.label()).append(" |");
             byFactor.values().forEach(c -> md.append(" ").append(c.text()).append(" |"));
             Map.Entry<Double, Cell> best = best(byFactor);
-            md.append(" ×").append(Arm.factorLabel(best.getKey())).append(" | ")
-                    .append(String.format(Locale.ROOT, "%+.1f", 100 * (best.getValue().stat().mean() - start)))
+            md.append(" ×")
+                    .append(Arm.factorLabel(best.getKey()))
+                    .append(" | ")
+                    .append(String.format(
+                            Locale.ROOT, "%+.1f", 100 * (best.getValue().stat().mean() - start)))
                     .append(" |\n");
         });
         return md.toString();
@@ -121,24 +155,34 @@ final class ExperimentReport {
 
     /** The factor with the most seeds (the one the later seeds ran at), then the highest mean. */
     private static Map.Entry<Double, Cell> best(Map<Double, Cell> byFactor) {
-        return byFactor.entrySet().stream().max(java.util.Comparator.<Map.Entry<Double, Cell>>comparingInt(
-                e -> e.getValue().stat().n()).thenComparingDouble(e -> e.getValue().stat().mean())).orElseThrow();
+        return byFactor.entrySet().stream()
+                .max(java.util.Comparator.<Map.Entry<Double, Cell>>comparingInt(
+                                e -> e.getValue().stat().n())
+                        .thenComparingDouble(e -> e.getValue().stat().mean()))
+                .orElseThrow();
     }
 
     /** Every method at its own best learning rate: the comparison the experiment is for. */
-    private static String bestTable(StageContext context, ExperimentStage.Plan plan, double start,
-            Map<Method, Map<Double, Cell>> table) {
+    private static String bestTable(
+            StageContext context, ExperimentStage.Plan plan, double start, Map<Method, Map<Double, Cell>> table) {
         StringBuilder md = new StringBuilder("| method at its best LR | LR | seeds | pass@1 | Δ vs SFT start "
                 + "| Δ vs sft-continued |\n|---|---|---|---|---|---|\n");
-        Map.Entry<Double, Cell> continued = table.containsKey(Method.SFT_CONTINUED)
-                ? best(table.get(Method.SFT_CONTINUED)) : null;
+        Map.Entry<Double, Cell> continued =
+                table.containsKey(Method.SFT_CONTINUED) ? best(table.get(Method.SFT_CONTINUED)) : null;
         table.forEach((method, byFactor) -> {
             Map.Entry<Double, Cell> best = best(byFactor);
             Stat s = best.getValue().stat();
-            md.append(String.format(Locale.ROOT, "| %s | ×%s = %.2g | %d | %s | %+.1f | %s |%n", method.label(),
-                    Arm.factorLabel(best.getKey()), method.learningRate(context.config(), best.getKey()), s.n(),
-                    best.getValue().text(), 100 * (s.mean() - start),
-                    continued == null || method == Method.SFT_CONTINUED ? "–"
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %s | ×%s = %.2g | %d | %s | %+.1f | %s |%n",
+                    method.label(),
+                    Arm.factorLabel(best.getKey()),
+                    method.learningRate(context.config(), best.getKey()),
+                    s.n(),
+                    best.getValue().text(),
+                    100 * (s.mean() - start),
+                    continued == null || method == Method.SFT_CONTINUED
+                            ? "–"
                             : difference(s, continued.getValue().stat())));
         });
         return md.toString();
@@ -151,8 +195,8 @@ final class ExperimentReport {
         if (Double.isNaN(se)) {
             return String.format(Locale.ROOT, "%+.1f (one seed: no error)", d);
         }
-        return String.format(Locale.ROOT, "%+.1f ± %.1f (%s)", d, se, Math.abs(d) > 2 * se ? "beyond 2 SE"
-                : "within the noise");
+        return String.format(
+                Locale.ROOT, "%+.1f ± %.1f (%s)", d, se, Math.abs(d) > 2 * se ? "beyond 2 SE" : "within the noise");
     }
 
     private static double sq(double x) {
@@ -166,24 +210,42 @@ final class ExperimentReport {
             Stat redi = best(table.get(Method.REDI)).getValue().stat();
             Stat sft = best(table.get(Method.SFT_CONTINUED)).getValue().stat();
             String d = difference(redi, sft);
-            out.append("REDI vs continued SFT, each at its best LR: ").append(d).append(d.contains("beyond")
-                    ? (redi.mean() > sft.mean() ? " — REDI is ahead beyond the noise." : " — REDI is behind.")
-                    : " — no difference beyond the noise.").append("\n");
+            out.append("REDI vs continued SFT, each at its best LR: ")
+                    .append(d)
+                    .append(
+                            d.contains("beyond")
+                                    ? (redi.mean() > sft.mean()
+                                            ? " — REDI is ahead beyond the noise."
+                                            : " — REDI is behind.")
+                                    : " — no difference beyond the noise.")
+                    .append("\n");
         }
         if (table.containsKey(Method.REDI) && table.containsKey(Method.REDI_SYMMETRIC)) {
             for (double f : plan.lrFactors()) {
                 Cell sym = table.get(Method.REDI_SYMMETRIC).get(f);
                 Cell redi = table.get(Method.REDI).get(f);
-                out.append(String.format(Locale.ROOT, "LR ×%s: α = 1 %s, alarm on %d/%d runs; α = 0.8 %s, alarm on "
-                        + "%d/%d runs.%n", Arm.factorLabel(f), sym.stat().text(), sym.collapsed(), sym.stat().n(),
-                        redi.stat().text(), redi.collapsed(), redi.stat().n()));
+                out.append(String.format(
+                        Locale.ROOT,
+                        "LR ×%s: α = 1 %s, alarm on %d/%d runs; α = 0.8 %s, alarm on " + "%d/%d runs.%n",
+                        Arm.factorLabel(f),
+                        sym.stat().text(),
+                        sym.collapsed(),
+                        sym.stat().n(),
+                        redi.stat().text(),
+                        redi.collapsed(),
+                        redi.stat().n()));
             }
         }
         return out.toString();
     }
 
-    private static Map<String, Object> json(ExperimentStage.Plan plan, ExperimentStage.Score start, Plateau plateau,
-            Map<Method, Map<Double, Cell>> table, List<ExperimentStage.Result> results, String benchmark) {
+    private static Map<String, Object> json(
+            ExperimentStage.Plan plan,
+            ExperimentStage.Score start,
+            Plateau plateau,
+            Map<Method, Map<Double, Cell>> table,
+            List<ExperimentStage.Result> results,
+            String benchmark) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("benchmark", benchmark);
         out.put("seeds", plan.seeds());
@@ -202,9 +264,17 @@ final class ExperimentReport {
         Map<String, Object> methods = new LinkedHashMap<>();
         table.forEach((method, byFactor) -> {
             Map<String, Object> m = new LinkedHashMap<>();
-            byFactor.forEach((f, c) -> m.put("lr_x" + Arm.factorLabel(f), Map.of("mean", c.stat().mean(),
-                    "sem", Double.isNaN(c.stat().sem()) ? "n/a" : c.stat().sem(), "seeds", c.stat().n(),
-                    "collapsed_runs", c.collapsed())));
+            byFactor.forEach((f, c) -> m.put(
+                    "lr_x" + Arm.factorLabel(f),
+                    Map.of(
+                            "mean",
+                            c.stat().mean(),
+                            "sem",
+                            Double.isNaN(c.stat().sem()) ? "n/a" : c.stat().sem(),
+                            "seeds",
+                            c.stat().n(),
+                            "collapsed_runs",
+                            c.collapsed())));
             m.put("best_lr_factor", best(byFactor).getKey());
             methods.put(method.label(), m);
         });
@@ -222,7 +292,9 @@ final class ExperimentReport {
             r.curve().forEach((step, score) -> curve.put(Integer.toString(step), score.perBenchmark()));
             run.put("curve", curve);
             run.put("checkpoints", r.score().checkpoints());
-            run.put("collapse_events", r.collapses().stream().map(CollapseAlarm.Event::toMap).toList());
+            run.put(
+                    "collapse_events",
+                    r.collapses().stream().map(CollapseAlarm.Event::toMap).toList());
             runs.add(run);
         }
         out.put("runs", runs);
@@ -230,27 +302,43 @@ final class ExperimentReport {
     }
 
     /** SFT's held-out accuracy at its checkpoints, with the last third's fitted line (the plateau check). */
-    private static void plateauChart(ExperimentStage.Score start, Plateau plateau, String benchmark, Path dir,
-            StringBuilder body) throws IOException {
+    private static void plateauChart(
+            ExperimentStage.Score start, Plateau plateau, String benchmark, Path dir, StringBuilder body)
+            throws IOException {
         Map<String, List<double[]>> series = new LinkedHashMap<>();
         List<double[]> sft = new ArrayList<>();
         start.checkpoints().forEach((step, scores) -> sft.add(new double[] {step, scores.get(benchmark)[0]}));
         sft.add(new double[] {plateau.steps(), start.first()});
         series.put("SFT pass@1", sft);
         if (!Double.isNaN(plateau.rise())) {
-            series.put("fit over the last third", List.of(
-                    new double[] {plateau.fromStep(), plateau.fittedAt(plateau.fromStep())},
-                    new double[] {plateau.steps(), plateau.fittedAt(plateau.steps())}));
+            series.put(
+                    "fit over the last third",
+                    List.of(
+                            new double[] {plateau.fromStep(), plateau.fittedAt(plateau.fromStep())},
+                            new double[] {plateau.steps(), plateau.fittedAt(plateau.steps())}));
         }
-        ReportPages.image(ReportPages.lines("SFT start: pass@1 at checkpoints (" + benchmark + ")", "SFT step",
-                series, new ArrayList<>(series.keySet()), true), dir, "sft-plateau", body);
+        ReportPages.image(
+                ReportPages.lines(
+                        "SFT start: pass@1 at checkpoints (" + benchmark + ")",
+                        "SFT step",
+                        series,
+                        new ArrayList<>(series.keySet()),
+                        true),
+                dir,
+                "sft-plateau",
+                body);
     }
 
-    private static void accuracyChart(ExperimentStage.Plan plan, Map<Method, Map<Double, Cell>> table, double start,
-            Path dir, StringBuilder body) throws IOException {
-        CategoryChart chart = new CategoryChartBuilder().width(800).height(400)
+    private static void accuracyChart(
+            ExperimentStage.Plan plan, Map<Method, Map<Double, Cell>> table, double start, Path dir, StringBuilder body)
+            throws IOException {
+        CategoryChart chart = new CategoryChartBuilder()
+                .width(800)
+                .height(400)
                 .title(String.format(Locale.ROOT, "pass@1 by method and learning rate (SFT start %s)", pct(start)))
-                .xAxisTitle("method").yAxisTitle("pass@1").build();
+                .xAxisTitle("method")
+                .yAxisTitle("pass@1")
+                .build();
         List<String> names = plan.methods().stream().map(Method::label).toList();
         for (double f : plan.lrFactors()) {
             List<Double> means = new ArrayList<>();
@@ -266,8 +354,16 @@ final class ExperimentReport {
     }
 
     /** For one learning rate and the first seed: accuracy over steps, chosen/rejected log-probs, update norm. */
-    private static void dynamics(StageContext context, ExperimentStage.Plan plan, List<ExperimentStage.Result> results,
-            double factor, String benchmark, double start, Path dir, StringBuilder body) throws IOException {
+    private static void dynamics(
+            StageContext context,
+            ExperimentStage.Plan plan,
+            List<ExperimentStage.Result> results,
+            double factor,
+            String benchmark,
+            double start,
+            Path dir,
+            StringBuilder body)
+            throws IOException {
         long seed = plan.seeds().get(0);
         String tag = "lr" + Arm.factorLabel(factor);
         Map<String, List<double[]>> accuracy = new LinkedHashMap<>();
@@ -281,34 +377,67 @@ final class ExperimentReport {
             List<double[]> points = new ArrayList<>();
             points.add(new double[] {0, start});
             java.util.TreeMap<Integer, Double> byStep = new java.util.TreeMap<>();
-            r.curve().forEach((step, score) -> byStep.put(step, score.perBenchmark().get(benchmark)[0]));
+            r.curve()
+                    .forEach((step, score) ->
+                            byStep.put(step, score.perBenchmark().get(benchmark)[0]));
             r.score().checkpoints().forEach((step, scores) -> byStep.put(step, scores.get(benchmark)[0]));
             byStep.forEach((step, acc) -> points.add(new double[] {step, acc}));
             points.add(new double[] {r.steps(), r.score().perBenchmark().get(benchmark)[0]});
             accuracy.put(label, points);
             String metrics = TrainStage.metricsOf(r.arm().name());
-            for (Row row : context.run().readTable(context.spark(), metrics, "experiment").orderBy("step")
+            for (Row row : context.run()
+                    .readTable(context.spark(), metrics, "experiment")
+                    .orderBy("step")
                     .collectAsList()) {
                 double[] point = {row.getInt(0), row.getDouble(2)};
                 switch (row.getString(1)) {
-                    case "logps_norm/chosen" -> logps.computeIfAbsent(label + " chosen", k -> new ArrayList<>())
-                            .add(point);
-                    case "logps_norm/rejected" -> logps.computeIfAbsent(label + " rejected", k -> new ArrayList<>())
-                            .add(point);
-                    case "update_norm" -> update.computeIfAbsent(label, k -> new ArrayList<>()).add(point);
-                    default -> { }
+                    case "logps_norm/chosen" ->
+                        logps.computeIfAbsent(label + " chosen", k -> new ArrayList<>())
+                                .add(point);
+                    case "logps_norm/rejected" ->
+                        logps.computeIfAbsent(label + " rejected", k -> new ArrayList<>())
+                                .add(point);
+                    case "update_norm" ->
+                        update.computeIfAbsent(label, k -> new ArrayList<>()).add(point);
+                    default -> {}
                 }
             }
         }
-        body.append("<h2>Learning rate ×").append(Arm.factorLabel(factor)).append(" (seed ").append(seed)
+        body.append("<h2>Learning rate ×")
+                .append(Arm.factorLabel(factor))
+                .append(" (seed ")
+                .append(seed)
                 .append(")</h2>\n");
-        ReportPages.image(ReportPages.lines("pass@1 over steps, LR ×" + Arm.factorLabel(factor), "step", accuracy,
-                new ArrayList<>(accuracy.keySet()), true), dir, "curve-" + tag, body);
-        ReportPages.image(ReportPages.lines("per-token log-prob of chosen and rejected, LR ×"
-                + Arm.factorLabel(factor), "step", logps, new ArrayList<>(logps.keySet()), false), dir, "logps-" + tag,
+        ReportPages.image(
+                ReportPages.lines(
+                        "pass@1 over steps, LR ×" + Arm.factorLabel(factor),
+                        "step",
+                        accuracy,
+                        new ArrayList<>(accuracy.keySet()),
+                        true),
+                dir,
+                "curve-" + tag,
                 body);
-        ReportPages.image(ReportPages.lines("update norm, LR ×" + Arm.factorLabel(factor), "step", update,
-                new ArrayList<>(update.keySet()), false), dir, "update-" + tag, body);
+        ReportPages.image(
+                ReportPages.lines(
+                        "per-token log-prob of chosen and rejected, LR ×" + Arm.factorLabel(factor),
+                        "step",
+                        logps,
+                        new ArrayList<>(logps.keySet()),
+                        false),
+                dir,
+                "logps-" + tag,
+                body);
+        ReportPages.image(
+                ReportPages.lines(
+                        "update norm, LR ×" + Arm.factorLabel(factor),
+                        "step",
+                        update,
+                        new ArrayList<>(update.keySet()),
+                        false),
+                dir,
+                "update-" + tag,
+                body);
     }
 
     /** The Markdown table as an HTML table (the same cells). */
@@ -323,7 +452,12 @@ final class ExperimentReport {
             out.append("<tr>");
             String[] cells = lines[i].substring(1, lines[i].length() - 1).split("\\|");
             for (String c : cells) {
-                out.append('<').append(cell).append('>').append(ReportPages.escape(c.trim())).append("</").append(cell)
+                out.append('<')
+                        .append(cell)
+                        .append('>')
+                        .append(ReportPages.escape(c.trim()))
+                        .append("</")
+                        .append(cell)
                         .append('>');
             }
             out.append("</tr>\n");

@@ -55,10 +55,18 @@ public final class ExperimentStage implements Stage {
      * @param seedsAtBest the seeds after the first run only at each method's best factor on the first seed
      *     ({@code seeds-at = best-lr}); otherwise at every factor
      */
-    record Plan(List<Method> methods, List<Double> lrFactors, List<Long> seeds, List<Double> curvePoints,
-            boolean seedsAtBest, double plateauMaxRise, boolean requirePlateau) {
+    record Plan(
+            List<Method> methods,
+            List<Double> lrFactors,
+            List<Long> seeds,
+            List<Double> curvePoints,
+            boolean seedsAtBest,
+            double plateauMaxRise,
+            boolean requirePlateau) {
         static Plan of(RediConfig config) {
-            List<Method> methods = config.getStringList("experiment.methods").stream().map(Method::parse).toList();
+            List<Method> methods = config.getStringList("experiment.methods").stream()
+                    .map(Method::parse)
+                    .toList();
             List<Double> factors = config.raw().getDoubleList("experiment.lr-factors");
             List<Long> seeds = config.raw().getLongList("experiment.seeds");
             List<Double> points = config.raw().getDoubleList("experiment.curve-points");
@@ -76,10 +84,15 @@ public final class ExperimentStage implements Stage {
             }
             String seedsAt = config.getString("experiment.seeds-at");
             if (!seedsAt.equals("every-lr") && !seedsAt.equals("best-lr")) {
-                throw new IllegalArgumentException("experiment.seeds-at must be every-lr or best-lr, got '"
-                        + seedsAt + "'");
+                throw new IllegalArgumentException(
+                        "experiment.seeds-at must be every-lr or best-lr, got '" + seedsAt + "'");
             }
-            return new Plan(methods, factors, seeds, points, seedsAt.equals("best-lr"),
+            return new Plan(
+                    methods,
+                    factors,
+                    seeds,
+                    points,
+                    seedsAt.equals("best-lr"),
                     config.getDouble("experiment.plateau.max-rise"),
                     config.raw().getBoolean("experiment.plateau.require"));
         }
@@ -99,7 +112,8 @@ public final class ExperimentStage implements Stage {
             }
             Result best = null;
             for (Result r : firstSeed) {
-                if (r.arm().method() == method && (best == null || r.score().first() > best.score().first())) {
+                if (r.arm().method() == method
+                        && (best == null || r.score().first() > best.score().first())) {
                     best = r;
                 }
             }
@@ -129,8 +143,8 @@ public final class ExperimentStage implements Stage {
         RediConfig config = context.config();
         Plan plan = Plan.of(config);
         if (!context.run().exists(TrainStage.checkpointOf(Objective.SFT))) {
-            throw new IllegalArgumentException("no SFT checkpoint in " + context.run().root()
-                    + " (run 'redi train-sft' first, or 'redi experiment' which runs it)");
+            throw new IllegalArgumentException("no SFT checkpoint in "
+                    + context.run().root() + " (run 'redi train-sft' first, or 'redi experiment' which runs it)");
         }
         Score start = evaluate(context, "sft", TrainStage.checkpointOf(Objective.SFT));
         Plateau plateau = plateau(context, plan, start);
@@ -158,7 +172,11 @@ public final class ExperimentStage implements Stage {
         ExperimentReport.Summary summary = ExperimentReport.write(context, plan, start, plateau, results);
         Map<String, Long> rows = new LinkedHashMap<>();
         rows.put("runs", (long) results.size());
-        rows.put("evaluations", 1L + results.size() + results.stream().mapToLong(r -> r.curve().size()).sum());
+        rows.put(
+                "evaluations",
+                1L
+                        + results.size()
+                        + results.stream().mapToLong(r -> r.curve().size()).sum());
         System.out.println("[redi] experiment results (" + summary.benchmark() + ", pass@1 mean ± SEM over seeds):");
         System.out.print(summary.markdown());
         return StageOutcome.of(rows, Map.of());
@@ -169,7 +187,9 @@ public final class ExperimentStage implements Stage {
         RediConfig config = context.config();
         Method method = arm.method();
         System.out.printf("[redi] experiment run %d/%d: %s%n", number, plan.runs(), arm.name());
-        StageContext armContext = new StageContext(context.spark(), context.run(),
+        StageContext armContext = new StageContext(
+                context.spark(),
+                context.run(),
                 config.withOverrides(method.overrides(config, arm.lrFactor(), arm.seed())));
         long steps = train(armContext, arm);
         Score score = evaluate(armContext, arm.name(), TrainStage.checkpointOf(arm.name()));
@@ -181,7 +201,9 @@ public final class ExperimentStage implements Stage {
                     continue;
                 }
                 Arm partial = arm.atStep(step);
-                StageContext partialContext = new StageContext(context.spark(), context.run(),
+                StageContext partialContext = new StageContext(
+                        context.spark(),
+                        context.run(),
                         armContext.config().withOverrides(List.of("train.max-steps=" + step)));
                 train(partialContext, partial);
                 // only the model at that step is kept; its resumable state is not needed again
@@ -189,7 +211,12 @@ public final class ExperimentStage implements Stage {
                 curve.put(step, evaluate(partialContext, partial.name(), TrainStage.checkpointOf(partial.name())));
             }
         }
-        return new Result(arm, steps, score, curve, TrainStage.collapseEvents(context.run().manifest(), arm.name()));
+        return new Result(
+                arm,
+                steps,
+                score,
+                curve,
+                TrainStage.collapseEvents(context.run().manifest(), arm.name()));
     }
 
     /** The plateau check on the SFT start's checkpoints (first benchmark) and its final model. */
@@ -197,7 +224,8 @@ public final class ExperimentStage implements Stage {
         int steps = TrainStage.modelStep(context.run().manifest(), Objective.SFT.label());
         java.util.SortedMap<Integer, Double> curve = new java.util.TreeMap<>();
         String benchmark = start.perBenchmark().keySet().iterator().next();
-        start.checkpoints().forEach((step, perBenchmark) -> curve.put(step, perBenchmark.get(benchmark)[0]));
+        start.checkpoints()
+                .forEach((step, perBenchmark) -> curve.put(step, perBenchmark.get(benchmark)[0]));
         curve.put(steps, start.first());
         return Plateau.of(curve, steps, plan.plateauMaxRise());
     }
@@ -222,16 +250,22 @@ public final class ExperimentStage implements Stage {
             throw new UncheckedIOException("cannot read " + dir + "/summary.json", e);
         }
         Map<Integer, Map<String, double[]>> checkpoints = new java.util.TreeMap<>();
-        summary.path(EvalStage.CHECKPOINTS).path(model).fields().forEachRemaining(step -> checkpoints.put(
-                Integer.parseInt(step.getKey()), scores(step.getValue())));
+        summary.path(EvalStage.CHECKPOINTS)
+                .path(model)
+                .fields()
+                .forEachRemaining(step -> checkpoints.put(Integer.parseInt(step.getKey()), scores(step.getValue())));
         return new Score(scores(summary.get("models").get(model)), checkpoints);
     }
 
     /** benchmark → [pass@1, SEM] of one model in an eval summary. */
     private static Map<String, double[]> scores(JsonNode perBenchmark) {
         Map<String, double[]> out = new LinkedHashMap<>();
-        perBenchmark.fields().forEachRemaining(b -> out.put(b.getKey(),
-                new double[] {b.getValue().get("pass@1").asDouble(), b.getValue().get("pass@1_sem").asDouble()}));
+        perBenchmark
+                .fields()
+                .forEachRemaining(b -> out.put(b.getKey(), new double[] {
+                    b.getValue().get("pass@1").asDouble(),
+                    b.getValue().get("pass@1_sem").asDouble()
+                }));
         return out;
     }
 }

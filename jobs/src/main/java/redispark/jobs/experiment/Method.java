@@ -45,8 +45,8 @@ public enum Method {
     List<String> overrides(RediConfig config, double lrFactor, long seed) {
         String section = TrainSettings.section(objective);
         double lr = learningRate(config, lrFactor);
-        List<String> out = new java.util.ArrayList<>(List.of(section + ".learning-rate=" + lr,
-                section + ".seed=" + seed));
+        List<String> out =
+                new java.util.ArrayList<>(List.of(section + ".learning-rate=" + lr, section + ".seed=" + seed));
         if (alpha != null) {
             out.add(section + ".alpha=" + alpha);
         }

@@ -32,8 +32,10 @@ record Plateau(List<double[]> points, int fromStep, int steps, double rise, doub
         if (points.size() >= 2) {
             double mx = points.stream().mapToDouble(p -> p[0]).average().orElseThrow();
             double my = points.stream().mapToDouble(p -> p[1]).average().orElseThrow();
-            double sxy = points.stream().mapToDouble(p -> (p[0] - mx) * (p[1] - my)).sum();
-            double sxx = points.stream().mapToDouble(p -> (p[0] - mx) * (p[0] - mx)).sum();
+            double sxy =
+                    points.stream().mapToDouble(p -> (p[0] - mx) * (p[1] - my)).sum();
+            double sxx =
+                    points.stream().mapToDouble(p -> (p[0] - mx) * (p[0] - mx)).sum();
             rise = 100 * sxy / sxx * (steps - from);
         }
         return new Plateau(points, from, steps, rise, maxRise);
@@ -55,15 +57,22 @@ record Plateau(List<double[]> points, int fromStep, int steps, double rise, doub
     }
 
     String describe() {
-        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "SFT accuracy over its last third (steps %d–%d):",
-                fromStep, steps));
+        StringBuilder s = new StringBuilder(
+                String.format(Locale.ROOT, "SFT accuracy over its last third (steps %d–%d):", fromStep, steps));
         points.forEach(p -> s.append(String.format(Locale.ROOT, " %d: %.1f %%", (int) p[0], 100 * p[1])));
         if (Double.isNaN(rise)) {
-            return s.append(String.format(Locale.ROOT, " — fewer than two checkpoints in it, so it cannot tell: "
-                    + "set eval.every to at most %d", Math.max(1, (steps - fromStep) / 2))).toString();
+            return s.append(String.format(
+                            Locale.ROOT,
+                            " — fewer than two checkpoints in it, so it cannot tell: " + "set eval.every to at most %d",
+                            Math.max(1, (steps - fromStep) / 2)))
+                    .toString();
         }
-        return s.append(String.format(Locale.ROOT, "; fitted rise %+.1f points (limit %.1f): %s", rise, maxRise,
-                flat() ? "plateaued" : "NOT plateaued — still improving, train SFT longer (train.sft.epochs)"))
+        return s.append(String.format(
+                        Locale.ROOT,
+                        "; fitted rise %+.1f points (limit %.1f): %s",
+                        rise,
+                        maxRise,
+                        flat() ? "plateaued" : "NOT plateaued — still improving, train SFT longer (train.sft.epochs)"))
                 .toString();
     }
 }

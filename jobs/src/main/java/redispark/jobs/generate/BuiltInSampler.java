@@ -19,8 +19,16 @@ record BuiltInSampler(ErrorModel errorModel, long seed, String generationConfig)
             List<Row> out = new ArrayList<>(w.missing().size());
             for (int i : w.missing()) {
                 TeacherSample s = teacher.trace(w.problem(), i, seed).sample();
-                out.add(TraceRows.trace(w.problem(), i, teacher.name(), s.text(), s.finishReason(), null, null,
-                        s.error(), generationConfig));
+                out.add(TraceRows.trace(
+                        w.problem(),
+                        i,
+                        teacher.name(),
+                        s.text(),
+                        s.finishReason(),
+                        null,
+                        null,
+                        s.error(),
+                        generationConfig));
             }
             return out;
         });

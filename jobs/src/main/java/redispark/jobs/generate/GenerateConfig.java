@@ -33,31 +33,57 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
     public static final int ALL = -1;
 
     /** Problem sources of {@code problems.source}. */
-    public enum Source { BUILTIN, BENCHMARK, TABLE }
+    public enum Source {
+        BUILTIN,
+        BENCHMARK,
+        TABLE
+    }
 
     /** Teachers of {@code teacher.kind}. */
-    public enum Kind { BUILTIN, OPENAI, LOCAL, OPENR1 }
+    public enum Kind {
+        BUILTIN,
+        OPENAI,
+        LOCAL,
+        OPENR1
+    }
 
     /**
      * @param count training problems ({@link #ALL} = every remaining one; builtin: exact)
      * @param spec the synthetic families (builtin only, else null)
      */
-    public record Problems(Source source, int count, int heldoutCount, long seed, ProblemSpec spec,
-            Benchmarks benchmark, Table table) implements Serializable {}
+    public record Problems(
+            Source source, int count, int heldoutCount, long seed, ProblemSpec spec, Benchmarks benchmark, Table table)
+            implements Serializable {}
 
     /** @param dir the configured folder, "" = auto-locate */
     public record Benchmarks(String dir, List<String> names) implements Serializable {}
 
     /** @param idColumn "" = hash of the problem text; {@code difficultyColumn} "" = 1 */
-    public record Table(String path, String format, String problemColumn, String answerColumn, String idColumn,
-            String difficultyColumn, String sourceName) implements Serializable {}
+    public record Table(
+            String path,
+            String format,
+            String problemColumn,
+            String answerColumn,
+            String idColumn,
+            String difficultyColumn,
+            String sourceName)
+            implements Serializable {}
 
     /**
      * @param partitions Spark partitions of the sampling work, 0 = default parallelism
      * @param checkpointEvery problems per saved chunk, 0 = no intermediate saves
      */
-    public record Teachers(Kind kind, int samples, long seed, int partitions, int checkpointEvery,
-            ErrorModel errorModel, OpenAi openai, Local local, OpenR1 openr1) implements Serializable {}
+    public record Teachers(
+            Kind kind,
+            int samples,
+            long seed,
+            int partitions,
+            int checkpointEvery,
+            ErrorModel errorModel,
+            OpenAi openai,
+            Local local,
+            OpenR1 openr1)
+            implements Serializable {}
 
     /** The OpenAI teacher's config plus how a Spark task drives it. */
     public record OpenAi(OpenAiTeacherConfig config, int threadsPerTask, Duration problemTimeout)
@@ -69,8 +95,13 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
      * @param variant "raw", "220k" or "auto"
      * @param requireValidProblem "auto", "true" or "false"
      */
-    public record OpenR1(String path, String variant, String requireValidProblem, List<String> dropSources,
-            boolean requireConsistentLengths) implements Serializable {}
+    public record OpenR1(
+            String path,
+            String variant,
+            String requireValidProblem,
+            List<String> dropSources,
+            boolean requireConsistentLengths)
+            implements Serializable {}
 
     /** Reads and checks every key the generate stage uses. */
     public static GenerateConfig from(RediConfig rc) {
@@ -94,7 +125,8 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
             }
             spec = problemSpec(c, count + heldout);
         }
-        Benchmarks benchmarks = new Benchmarks(c.getString("problems.benchmark.dir").strip(),
+        Benchmarks benchmarks = new Benchmarks(
+                c.getString("problems.benchmark.dir").strip(),
                 List.copyOf(c.getStringList("problems.benchmark.names")));
         if (source == Source.BENCHMARK) {
             if (benchmarks.names().isEmpty()) {
@@ -108,7 +140,8 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
                 }
             }
         }
-        Table table = new Table(c.getString("problems.table.path").strip(),
+        Table table = new Table(
+                c.getString("problems.table.path").strip(),
                 c.getString("problems.table.format").strip().toLowerCase(Locale.ROOT),
                 c.getString("problems.table.problem-column").strip(),
                 c.getString("problems.table.answer-column").strip(),
@@ -121,8 +154,8 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
             requireNonBlank("problems.table.answer-column", table.answerColumn());
             requireNonBlank("problems.table.source-name", table.sourceName());
             if (!List.of("auto", "parquet", "jsonl").contains(table.format())) {
-                throw new IllegalArgumentException("problems.table.format: expected auto, parquet or jsonl, got '"
-                        + table.format() + "'");
+                throw new IllegalArgumentException(
+                        "problems.table.format: expected auto, parquet or jsonl, got '" + table.format() + "'");
             }
         }
         return new Problems(source, count, heldout, c.getLong("problems.seed"), spec, benchmarks, table);
@@ -139,8 +172,13 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
             }
         }
         try {
-            return new ProblemSpec(families, total, c.getInt("problems.min-steps"), c.getInt("problems.max-steps"),
-                    c.getInt("problems.max-digits"), c.getLong("problems.seed"));
+            return new ProblemSpec(
+                    families,
+                    total,
+                    c.getInt("problems.min-steps"),
+                    c.getInt("problems.max-steps"),
+                    c.getInt("problems.max-digits"),
+                    c.getLong("problems.seed"));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("problems: " + e.getMessage());
         }
@@ -165,15 +203,19 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
                 c.getDouble("teacher.error-model.difficulty-growth"),
                 c.getDouble("teacher.error-model.truncation-rate"),
                 c.getDouble("teacher.error-model.format-variety-rate"),
-                c.getDouble("teacher.error-model.max-slip-per-step"), slipWeights(c));
+                c.getDouble("teacher.error-model.max-slip-per-step"),
+                slipWeights(c));
         OpenAi openai = kind == Kind.OPENAI ? openai(c) : null;
         Local local = null;
         if (kind == Kind.LOCAL) {
             requireNonBlank("teacher.local.model-dir", c.getString("teacher.local.model-dir"));
             try {
-                local = new Local(c.getString("teacher.local.model-dir").strip(), new LocalModelTeacher.Settings(
-                        c.getDouble("teacher.local.temperature"), c.getDouble("teacher.local.top-p"),
-                        c.getInt("teacher.local.max-new-tokens")));
+                local = new Local(
+                        c.getString("teacher.local.model-dir").strip(),
+                        new LocalModelTeacher.Settings(
+                                c.getDouble("teacher.local.temperature"),
+                                c.getDouble("teacher.local.top-p"),
+                                c.getInt("teacher.local.max-new-tokens")));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("teacher.local: " + e.getMessage());
             }
@@ -183,20 +225,32 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
             requireNonBlank("teacher.openr1.path", c.getString("teacher.openr1.path"));
             String variant = c.getString("teacher.openr1.variant").strip().toLowerCase(Locale.ROOT);
             if (!List.of("auto", "raw", "220k").contains(variant)) {
-                throw new IllegalArgumentException("teacher.openr1.variant: expected auto, raw or 220k, got '"
-                        + variant + "'");
+                throw new IllegalArgumentException(
+                        "teacher.openr1.variant: expected auto, raw or 220k, got '" + variant + "'");
             }
-            String valid = c.getString("teacher.openr1.require-valid-problem").strip().toLowerCase(Locale.ROOT);
+            String valid =
+                    c.getString("teacher.openr1.require-valid-problem").strip().toLowerCase(Locale.ROOT);
             if (!List.of("auto", "true", "false").contains(valid)) {
-                throw new IllegalArgumentException("teacher.openr1.require-valid-problem: expected auto, true or "
-                        + "false, got '" + valid + "'");
+                throw new IllegalArgumentException(
+                        "teacher.openr1.require-valid-problem: expected auto, true or " + "false, got '" + valid + "'");
             }
-            openr1 = new OpenR1(c.getString("teacher.openr1.path").strip(), variant, valid,
+            openr1 = new OpenR1(
+                    c.getString("teacher.openr1.path").strip(),
+                    variant,
+                    valid,
                     List.copyOf(c.getStringList("teacher.openr1.drop-sources")),
                     c.getBoolean("teacher.openr1.require-consistent-lengths"));
         }
-        return new Teachers(kind, samples, c.getLong("teacher.seed"), partitions, checkpointEvery, errorModel, openai,
-                local, openr1);
+        return new Teachers(
+                kind,
+                samples,
+                c.getLong("teacher.seed"),
+                partitions,
+                checkpointEvery,
+                errorModel,
+                openai,
+                local,
+                openr1);
     }
 
     private static OpenAi openai(Config c) {
@@ -205,14 +259,25 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
         OpenAiTeacherConfig config;
         try {
             config = new OpenAiTeacherConfig(
-                    c.getString(p + "base-url"), c.getString(p + "model"), mode,
-                    blankToNull(c.getString(p + "system-prompt")), c.getString(p + "prompt-template"),
-                    c.getString(p + "response-prefix"), c.getDouble(p + "temperature"), c.getDouble(p + "top-p"),
-                    c.getInt(p + "max-tokens"), c.getInt(p + "max-choices-per-request"), c.getBoolean(p + "send-seed"),
-                    c.getDuration(p + "connect-timeout"), c.getDuration(p + "request-timeout"),
-                    c.getInt(p + "max-attempts"), c.getDuration(p + "initial-backoff"),
-                    c.getDuration(p + "max-backoff"), blankToNull(c.getString(p + "api-key-env")),
-                    blankToNull(c.getString(p + "api-key-file")), c.getInt(p + "max-concurrency"));
+                    c.getString(p + "base-url"),
+                    c.getString(p + "model"),
+                    mode,
+                    blankToNull(c.getString(p + "system-prompt")),
+                    c.getString(p + "prompt-template"),
+                    c.getString(p + "response-prefix"),
+                    c.getDouble(p + "temperature"),
+                    c.getDouble(p + "top-p"),
+                    c.getInt(p + "max-tokens"),
+                    c.getInt(p + "max-choices-per-request"),
+                    c.getBoolean(p + "send-seed"),
+                    c.getDuration(p + "connect-timeout"),
+                    c.getDuration(p + "request-timeout"),
+                    c.getInt(p + "max-attempts"),
+                    c.getDuration(p + "initial-backoff"),
+                    c.getDuration(p + "max-backoff"),
+                    blankToNull(c.getString(p + "api-key-env")),
+                    blankToNull(c.getString(p + "api-key-file")),
+                    c.getInt(p + "max-concurrency"));
         } catch (IllegalArgumentException e) {
             // The record names its field in camelCase; the user knows the config keys.
             throw new IllegalArgumentException("teacher.openai: " + e.getMessage());
@@ -241,8 +306,16 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
             case LOCAL -> paths.add("teacher.local");
             case OPENR1 -> paths.add("teacher.openr1");
             case OPENAI -> {
-                for (String k : List.of("model", "mode", "system-prompt", "prompt-template", "response-prefix",
-                        "temperature", "top-p", "max-tokens", "send-seed")) {
+                for (String k : List.of(
+                        "model",
+                        "mode",
+                        "system-prompt",
+                        "prompt-template",
+                        "response-prefix",
+                        "temperature",
+                        "top-p",
+                        "max-tokens",
+                        "send-seed")) {
                     paths.add("teacher.openai." + k);
                 }
             }
@@ -261,7 +334,8 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
         try {
             n = c.getInt(key);
         } catch (ConfigException e) {
-            throw new IllegalArgumentException(key + ": expected a number or \"all\", got " + c.getValue(key).render());
+            throw new IllegalArgumentException(key + ": expected a number or \"all\", got "
+                    + c.getValue(key).render());
         }
         if (n < 0) {
             throw new IllegalArgumentException(key + " must be >= 0 or \"all\", got " + n);
@@ -277,8 +351,12 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
             }
         }
         throw new IllegalArgumentException(key + ": unknown value '" + value + "' (expected "
-                + String.join(", ", Arrays.stream(type.getEnumConstants())
-                        .map(e -> e.name().toLowerCase(Locale.ROOT)).toList()) + ")");
+                + String.join(
+                        ", ",
+                        Arrays.stream(type.getEnumConstants())
+                                .map(e -> e.name().toLowerCase(Locale.ROOT))
+                                .toList())
+                + ")");
     }
 
     private static void requireNonBlank(String key, String value) {
@@ -293,7 +371,8 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
 
     /** The config key of one slip kind's weight, e.g. {@code teacher.error-model.slip-weights.near-miss}. */
     public static String slipWeightKey(Slip kind) {
-        return "teacher.error-model.slip-weights." + kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        return "teacher.error-model.slip-weights."
+                + kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     private static Map<Slip, Double> slipWeights(Config c) {

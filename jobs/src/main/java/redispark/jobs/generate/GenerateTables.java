@@ -20,7 +20,8 @@ public final class GenerateTables {
     /** Problems from a source, traces from a sampling teacher (builtin, openai, local). */
     public static StageOutcome sample(SparkSession spark, RunDir run, GenerateConfig config, Selected source) {
         // Problems and rejects share their lineage (the source read, the selection): computed once.
-        Selected selected = new Selected(source.problems().persist(StorageLevel.MEMORY_AND_DISK()),
+        Selected selected = new Selected(
+                source.problems().persist(StorageLevel.MEMORY_AND_DISK()),
                 source.rejects().persist(StorageLevel.MEMORY_AND_DISK()));
         try {
             return sampleSelected(spark, run, config, selected);
@@ -30,17 +31,22 @@ public final class GenerateTables {
         }
     }
 
-    private static StageOutcome sampleSelected(SparkSession spark, RunDir run, GenerateConfig config,
-            Selected selected) {
+    private static StageOutcome sampleSelected(
+            SparkSession spark, RunDir run, GenerateConfig config, Selected selected) {
         Map<String, Long> rows = new LinkedHashMap<>();
         writeProblems(spark, run, selected.problems(), rows);
-        Dataset<Row> train = run.readTable(spark, "problems", "generate").filter(col("split").equalTo("train"));
-        Traces.Written traces = Traces.write(spark, run, train, rows.get("problems_train"), config.teacher(),
-                config.generationConfig());
+        Dataset<Row> train =
+                run.readTable(spark, "problems", "generate").filter(col("split").equalTo("train"));
+        Traces.Written traces = Traces.write(
+                spark, run, train, rows.get("problems_train"), config.teacher(), config.generationConfig());
         rows.put("traces", traces.traces());
         rows.put("traces_reused", traces.reused());
         rows.put("traces_requested", traces.requested());
-        rows.put("traces_error", run.readTable(spark, "traces", "generate").filter(col("error").isNotNull()).count());
+        rows.put(
+                "traces_error",
+                run.readTable(spark, "traces", "generate")
+                        .filter(col("error").isNotNull())
+                        .count());
         Map<String, Long> rejects = run.writeRejects("generate", conform(spark, selected.rejects()));
         return StageOutcome.of(rows, rejects);
     }
@@ -51,17 +57,21 @@ public final class GenerateTables {
         Dataset<Row> classified = OpenR1Import.classified(in).persist(StorageLevel.MEMORY_AND_DISK());
         try {
             GenerateConfig.Problems p = config.problems();
-            Selected selected = ProblemSelection.byHash(spark,
+            Selected selected = ProblemSelection.byHash(
+                    spark,
                     spark.createDataFrame(OpenR1Import.candidates(classified).toJavaRDD(), ProblemSources.CANDIDATES),
-                    p.heldoutCount(), p.count(), p.seed());
+                    p.heldoutCount(),
+                    p.count(),
+                    p.seed());
             Map<String, Long> rows = new LinkedHashMap<>();
             writeProblems(spark, run, selected.problems(), rows);
-            Dataset<Row> train = run.readTable(spark, "problems", "generate").filter(col("split").equalTo("train"));
+            Dataset<Row> train = run.readTable(spark, "problems", "generate")
+                    .filter(col("split").equalTo("train"));
             Dataset<Row> traces = OpenR1Import.traces(in, classified, train, config.generationConfig());
-            rows.put("traces", run.writeTable(spark.createDataFrame(traces.toJavaRDD(), SparkSchemas.TRACES),
-                    "traces"));
-            Map<String, Long> rejects = run.writeRejects("generate",
-                    conform(spark, OpenR1Import.rejects(classified).union(selected.rejects())));
+            rows.put(
+                    "traces", run.writeTable(spark.createDataFrame(traces.toJavaRDD(), SparkSchemas.TRACES), "traces"));
+            Map<String, Long> rejects = run.writeRejects(
+                    "generate", conform(spark, OpenR1Import.rejects(classified).union(selected.rejects())));
             return StageOutcome.of(rows, rejects);
         } finally {
             classified.unpersist();
@@ -71,7 +81,10 @@ public final class GenerateTables {
     private static void writeProblems(SparkSession spark, RunDir run, Dataset<Row> problems, Map<String, Long> rows) {
         rows.put("problems", run.writeTable(problems, "problems"));
         Map<String, Long> bySplit = new java.util.HashMap<>();
-        for (Row r : run.readTable(spark, "problems", "generate").groupBy("split").count().collectAsList()) {
+        for (Row r : run.readTable(spark, "problems", "generate")
+                .groupBy("split")
+                .count()
+                .collectAsList()) {
             bySplit.put(r.getString(0), r.getLong(1));
         }
         rows.put("problems_train", bySplit.getOrDefault("train", 0L));

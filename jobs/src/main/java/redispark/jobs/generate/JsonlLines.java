@@ -80,7 +80,12 @@ record JsonlLines(String problemField, String answerField, String idField, Strin
             }
             level = difficulty.intValue();
         }
-        return RowFactory.create(problem == null ? null : problem.asText(), gold, key, level, null,
+        return RowFactory.create(
+                problem == null ? null : problem.asText(),
+                gold,
+                key,
+                level,
+                null,
                 "problem: " + (problem == null ? "null" : clip(problem.asText())));
     }
 

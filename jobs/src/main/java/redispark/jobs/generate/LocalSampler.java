@@ -27,8 +27,15 @@ record LocalSampler(GenerateConfig.Local local, int samples, long seed, String g
             TraceRows.Work w = TraceRows.work(r);
             List<Row> out = new ArrayList<>(w.missing().size());
             for (LocalModelTeacher.Sample s : teacher.sampleWithUsage(w.problem(), samples, seed, w.done(samples))) {
-                out.add(TraceRows.trace(w.problem(), s.sample().sampleIdx(), teacher.name(), s.sample().text(),
-                        s.sample().finishReason(), s.promptTokens(), s.completionTokens(), s.sample().error(),
+                out.add(TraceRows.trace(
+                        w.problem(),
+                        s.sample().sampleIdx(),
+                        teacher.name(),
+                        s.sample().text(),
+                        s.sample().finishReason(),
+                        s.promptTokens(),
+                        s.completionTokens(),
+                        s.sample().error(),
                         generationConfig));
             }
             return out;

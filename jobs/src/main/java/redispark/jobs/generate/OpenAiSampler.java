@@ -97,9 +97,10 @@ record OpenAiSampler(GenerateConfig.OpenAi openai, int samples, long seed, Strin
         private void fill() {
             while (pending.size() < openai.threadsPerTask() && work.hasNext()) {
                 TraceRows.Work w = TraceRows.work(work.next());
-                Future<List<OpenAiSample>> f = pool.submit(
-                        () -> teacher.sampleWithUsage(w.problem(), samples, seed, w.done(samples)));
-                pending.addLast(new Pending(w, f, System.nanoTime() + openai.problemTimeout().toNanos()));
+                Future<List<OpenAiSample>> f =
+                        pool.submit(() -> teacher.sampleWithUsage(w.problem(), samples, seed, w.done(samples)));
+                pending.addLast(new Pending(
+                        w, f, System.nanoTime() + openai.problemTimeout().toNanos()));
             }
         }
 
@@ -110,8 +111,11 @@ record OpenAiSampler(GenerateConfig.OpenAi openai, int samples, long seed, Strin
                 got = p.future().get(Math.max(0, p.deadlineNanos() - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 p.future().cancel(true);
-                return TraceRows.errors(w, teacher.name(), "no answer within teacher.openai.problem-timeout ("
-                        + human(openai.problemTimeout()) + ")", generationConfig);
+                return TraceRows.errors(
+                        w,
+                        teacher.name(),
+                        "no answer within teacher.openai.problem-timeout (" + human(openai.problemTimeout()) + ")",
+                        generationConfig);
             } catch (ExecutionException | CancellationException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
                 return TraceRows.errors(w, teacher.name(), "internal error: " + cause, generationConfig);
@@ -123,8 +127,15 @@ record OpenAiSampler(GenerateConfig.OpenAi openai, int samples, long seed, Strin
             }
             List<Row> out = new ArrayList<>(got.size());
             for (OpenAiSample s : got) {
-                out.add(TraceRows.trace(w.problem(), s.sampleIdx(), teacher.name(), s.sample().text(),
-                        s.sample().finishReason(), s.promptTokens(), s.completionTokens(), s.sample().error(),
+                out.add(TraceRows.trace(
+                        w.problem(),
+                        s.sampleIdx(),
+                        teacher.name(),
+                        s.sample().text(),
+                        s.sample().finishReason(),
+                        s.promptTokens(),
+                        s.completionTokens(),
+                        s.sample().error(),
                         generationConfig));
             }
             return out;

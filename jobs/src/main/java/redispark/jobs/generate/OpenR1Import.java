@@ -48,7 +48,8 @@ public final class OpenR1Import {
 
     /** A published variant: which lists hold which label. */
     enum Variant {
-        RAW("openr1:raw"), V220K("openr1:220k");
+        RAW("openr1:raw"),
+        V220K("openr1:220k");
 
         final String teacher;
 
@@ -64,10 +65,13 @@ public final class OpenR1Import {
         return v == Variant.RAW
                 ? List.of(
                         new LabelList("correctness.llama_verification", true, "openr1_llama", "array<boolean>"),
-                        new LabelList("correctness.math_verify_reparsed_answer", true, "openr1_math_verify",
+                        new LabelList(
+                                "correctness.math_verify_reparsed_answer",
+                                true,
+                                "openr1_math_verify",
                                 "array<boolean>"),
-                        new LabelList("correctness.math_verify_answer", false, "openr1_math_verify_answer",
-                                "array<boolean>"))
+                        new LabelList(
+                                "correctness.math_verify_answer", false, "openr1_math_verify_answer", "array<boolean>"))
                 : List.of(
                         new LabelList("correctness_math_verify", true, "openr1_math_verify", "array<boolean>"),
                         new LabelList("correctness_llama", false, "openr1_llama", "array<boolean>"),
@@ -96,8 +100,9 @@ public final class OpenR1Import {
                         + "columns: " + String.join(", ", schema.fieldNames()));
             }
         };
-        for (String[] required : new String[][] {{"problem", "string"}, {"answer", "string"},
-                {"generations", "array<string>"}, {"source", "string"}}) {
+        for (String[] required : new String[][] {
+            {"problem", "string"}, {"answer", "string"}, {"generations", "array<string>"}, {"source", "string"}
+        }) {
             requireColumn(c, variant, schema, required[0], required[1], true);
         }
         for (LabelList l : lists(variant)) {
@@ -117,7 +122,8 @@ public final class OpenR1Import {
 
     /** The input with its position: {@code _file} (full path) and {@code _row} (row index in the file). */
     private static Dataset<Row> positioned(Input in) {
-        return in.rows().withColumn("_file", col("_metadata.file_path"))
+        return in.rows()
+                .withColumn("_file", col("_metadata.file_path"))
                 .withColumn("_row", col("_metadata.row_index"))
                 .withColumn("_file_name", col("_metadata.file_name"));
     }
@@ -138,77 +144,118 @@ public final class OpenR1Import {
         List<Column[]> checks = new ArrayList<>();
         if (in.requireValid()) {
             Column valid = coalesce(lower(trim(col("problem_is_valid"))).equalTo("yes"), lit(false));
-            checks.add(new Column[] {valid.unary_$bang(), lit("problem_not_valid"),
-                    concat(lit("problem_is_valid = "), coalesce(col("problem_is_valid"), lit("null")))});
+            checks.add(new Column[] {
+                valid.unary_$bang(),
+                lit("problem_not_valid"),
+                concat(lit("problem_is_valid = "), coalesce(col("problem_is_valid"), lit("null")))
+            });
         }
         if (!in.config().dropSources().isEmpty()) {
-            checks.add(new Column[] {coalesce(col("source").isin(in.config().dropSources().toArray()), lit(false)),
-                    lit("source_dropped"), concat(lit("source = "), col("source"))});
+            checks.add(new Column[] {
+                coalesce(col("source").isin(in.config().dropSources().toArray()), lit(false)),
+                lit("source_dropped"),
+                concat(lit("source = "), col("source"))
+            });
         }
-        checks.add(new Column[] {problem.isNull().or(trim(problem).equalTo("")), lit("null_problem"),
-                lit("problem is null or blank")});
-        checks.add(new Column[] {gens.isNull().or(n.equalTo(0)), lit("empty_generations"),
-                lit("generations is null or empty")});
+        checks.add(new Column[] {
+            problem.isNull().or(trim(problem).equalTo("")), lit("null_problem"), lit("problem is null or blank")
+        });
+        checks.add(new Column[] {
+            gens.isNull().or(n.equalTo(0)), lit("empty_generations"), lit("generations is null or empty")
+        });
         if (in.config().requireConsistentLengths()) {
             Column disagree = lit(false);
-            List<Column> sizes = new ArrayList<>(List.of(concat(lit("generations "),
-                    coalesce(n.cast(DataTypes.StringType), lit("null")))));
+            List<Column> sizes = new ArrayList<>(
+                    List.of(concat(lit("generations "), coalesce(n.cast(DataTypes.StringType), lit("null")))));
             for (LabelList l : lists(in.variant())) {
                 if (find(schema, l.path()) == null) {
                     continue;
                 }
                 Column list = col(l.path());
-                Column bad = list.isNull().and(lit(l.required())).or(list.isNotNull().and(size(list).notEqual(n)));
+                Column bad = list.isNull()
+                        .and(lit(l.required()))
+                        .or(list.isNotNull().and(size(list).notEqual(n)));
                 disagree = disagree.or(coalesce(bad, lit(false)));
                 sizes.add(concat(lit(l.path() + " "), coalesce(size(list).cast(DataTypes.StringType), lit("null"))));
             }
-            checks.add(new Column[] {disagree, lit("list_lengths_disagree"),
-                    concat_ws(", ", sizes.toArray(Column[]::new))});
+            checks.add(
+                    new Column[] {disagree, lit("list_lengths_disagree"), concat_ws(", ", sizes.toArray(Column[]::new))
+                    });
         }
         Column badProblem = coalesce(problem.contains("\uFFFD"), lit(false));
         Column badAnswer = coalesce(answer.contains("\uFFFD"), lit(false));
         Column badGeneration = coalesce(exists(gens, g -> coalesce(g.contains("\uFFFD"), lit(false))), lit(false));
-        checks.add(new Column[] {badProblem.or(badAnswer).or(badGeneration), lit("not_utf8"),
-                when(badProblem, lit("U+FFFD in problem")).when(badAnswer, lit("U+FFFD in answer"))
-                        .otherwise(lit("U+FFFD in generations"))});
-        checks.add(new Column[] {answer.isNull().or(trim(answer).equalTo("")), lit("blank_answer"),
-                lit("answer is null or blank")});
+        checks.add(new Column[] {
+            badProblem.or(badAnswer).or(badGeneration),
+            lit("not_utf8"),
+            when(badProblem, lit("U+FFFD in problem"))
+                    .when(badAnswer, lit("U+FFFD in answer"))
+                    .otherwise(lit("U+FFFD in generations"))
+        });
+        checks.add(new Column[] {
+            answer.isNull().or(trim(answer).equalTo("")), lit("blank_answer"), lit("answer is null or blank")
+        });
         // The first reason that applies wins: build the CASE from the last check backwards.
         for (int i = checks.size() - 1; i >= 0; i--) {
             Column[] c = checks.get(i);
             reason = when(c[0], c[1]).otherwise(reason);
             detail = when(c[0], c[2]).otherwise(detail);
         }
-        Column fallbackId = concat(regexp_replace(col("_file_name"), "\\.parquet$", ""), lit("-"),
+        Column fallbackId = concat(
+                regexp_replace(col("_file_name"), "\\.parquet$", ""),
+                lit("-"),
                 col("_row").cast(DataTypes.StringType));
-        Column uuid = find(schema, "uuid") == null ? lit(null).cast(DataTypes.StringType)
+        Column uuid = find(schema, "uuid") == null
+                ? lit(null).cast(DataTypes.StringType)
                 : when(trim(col("uuid")).notEqual(""), trim(col("uuid")));
-        Dataset<Row> narrow = df.select(concat(lit("openr1-"), coalesce(uuid, fallbackId)).as("problem_id"),
-                col("problem"), col("answer"), col("source"), reason.as("reason"), detail.as("detail"),
-                col("_file"), col("_row"));
+        Dataset<Row> narrow = df.select(
+                concat(lit("openr1-"), coalesce(uuid, fallbackId)).as("problem_id"),
+                col("problem"),
+                col("answer"),
+                col("source"),
+                reason.as("reason"),
+                detail.as("detail"),
+                col("_file"),
+                col("_row"));
         // Two kept rows with one uuid would collide on (problem_id, sample_idx): the first in file order stays.
-        Column rank = row_number().over(Window.partitionBy(col("problem_id"), col("reason").isNull())
-                .orderBy("_file", "_row"));
+        Column rank = row_number()
+                .over(Window.partitionBy(col("problem_id"), col("reason").isNull())
+                        .orderBy("_file", "_row"));
         return narrow.withColumn("_rank", rank)
-                .withColumn("detail", when(col("reason").isNull().and(col("_rank").gt(1)),
-                        lit("another row has the same uuid")).otherwise(col("detail")))
-                .withColumn("reason", when(col("reason").isNull().and(col("_rank").gt(1)),
-                        lit("duplicate_problem_id")).otherwise(col("reason")))
+                .withColumn(
+                        "detail",
+                        when(col("reason").isNull().and(col("_rank").gt(1)), lit("another row has the same uuid"))
+                                .otherwise(col("detail")))
+                .withColumn(
+                        "reason",
+                        when(col("reason").isNull().and(col("_rank").gt(1)), lit("duplicate_problem_id"))
+                                .otherwise(col("reason")))
                 .drop("_rank");
     }
 
     /** Kept rows as candidate problems ({@link ProblemSources#CANDIDATES}). */
     static Dataset<Row> candidates(Dataset<Row> classified) {
-        return classified.filter(col("reason").isNull()).select(col("problem_id"), trim(col("problem")).as("problem"),
-                trim(col("answer")).as("gold"),
-                coalesce(when(trim(col("source")).notEqual(""), trim(col("source"))), lit("openr1")).as("source"),
-                lit(1).as("difficulty"));
+        return classified
+                .filter(col("reason").isNull())
+                .select(
+                        col("problem_id"),
+                        trim(col("problem")).as("problem"),
+                        trim(col("answer")).as("gold"),
+                        coalesce(when(trim(col("source")).notEqual(""), trim(col("source"))), lit("openr1"))
+                                .as("source"),
+                        lit(1).as("difficulty"));
     }
 
     /** Rejected rows ({@link SparkSchemas#REJECTS} columns). */
     static Dataset<Row> rejects(Dataset<Row> classified) {
-        return classified.filter(col("reason").isNotNull()).select(lit("generate").as("stage"), col("reason"),
-                col("problem_id"), lit(null).cast(DataTypes.IntegerType).as("sample_idx"), col("detail"));
+        return classified
+                .filter(col("reason").isNotNull())
+                .select(
+                        lit("generate").as("stage"),
+                        col("reason"),
+                        col("problem_id"),
+                        lit(null).cast(DataTypes.IntegerType).as("sample_idx"),
+                        col("detail"));
     }
 
     /**
@@ -220,8 +267,8 @@ public final class OpenR1Import {
      */
     static Dataset<Row> traces(Input in, Dataset<Row> classified, Dataset<Row> train, String generationConfig) {
         StructType schema = in.rows().schema();
-        List<Column> keep = new ArrayList<>(List.of(col("_file").as("_wf"), col("_row").as("_wr"),
-                col("generations")));
+        List<Column> keep =
+                new ArrayList<>(List.of(col("_file").as("_wf"), col("_row").as("_wr"), col("generations")));
         Map<String, String> traceToList = new java.util.LinkedHashMap<>();
         for (LabelList l : lists(in.variant())) {
             if (l.traceColumn() != null && find(schema, l.path()) != null) {
@@ -230,14 +277,24 @@ public final class OpenR1Import {
             }
         }
         Dataset<Row> wide = positioned(in).select(keep.toArray(Column[]::new));
-        Dataset<Row> where = classified.filter(col("reason").isNull()).select(col("problem_id").as("_id"),
-                col("_file"), col("_row"));
+        Dataset<Row> where = classified
+                .filter(col("reason").isNull())
+                .select(col("problem_id").as("_id"), col("_file"), col("_row"));
         Dataset<Row> trainWhere = train.select("problem_id", "problem", "gold", "source", "difficulty")
                 .join(where, col("problem_id").equalTo(col("_id")));
-        Dataset<Row> joined = trainWhere.join(wide,
-                trainWhere.col("_file").equalTo(wide.col("_wf")).and(trainWhere.col("_row").equalTo(wide.col("_wr"))));
-        List<Column> withPos = new ArrayList<>(List.of(col("problem_id"), col("problem"), col("gold"),
-                col("source"), col("difficulty"), posexplode(col("generations")).as(new String[] {"_pos", "_text"})));
+        Dataset<Row> joined = trainWhere.join(
+                wide,
+                trainWhere
+                        .col("_file")
+                        .equalTo(wide.col("_wf"))
+                        .and(trainWhere.col("_row").equalTo(wide.col("_wr"))));
+        List<Column> withPos = new ArrayList<>(List.of(
+                col("problem_id"),
+                col("problem"),
+                col("gold"),
+                col("source"),
+                col("difficulty"),
+                posexplode(col("generations")).as(new String[] {"_pos", "_text"})));
         for (String list : traceToList.values()) {
             withPos.add(col(list));
         }
@@ -252,16 +309,15 @@ public final class OpenR1Import {
                 case "text" -> col("_text");
                 case "generation_config" -> lit(generationConfig);
                 case "problem_id", "problem", "gold", "source", "difficulty" -> col(name);
-                default -> traceToList.containsKey(name) ? try_element_at(col(traceToList.get(name)), at)
-                        : lit(null);
+                default -> traceToList.containsKey(name) ? try_element_at(col(traceToList.get(name)), at) : lit(null);
             };
             out.add(c.cast(f.dataType()).as(name));
         }
         return exploded.select(out.toArray(Column[]::new));
     }
 
-    private static void requireColumn(GenerateConfig.OpenR1 c, Variant v, StructType schema, String path,
-            String type, boolean required) {
+    private static void requireColumn(
+            GenerateConfig.OpenR1 c, Variant v, StructType schema, String path, String type, boolean required) {
         DataType found = find(schema, path);
         String what = v == Variant.RAW ? "OpenR1-Math-Raw" : "OpenR1-Math-220k";
         if (found == null) {

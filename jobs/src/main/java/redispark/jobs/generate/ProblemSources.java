@@ -12,7 +12,6 @@ import static org.apache.spark.sql.functions.when;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,8 +44,10 @@ public final class ProblemSources {
 
     /** Candidate problem columns, before selection. */
     static final StructType CANDIDATES = new StructType()
-            .add("problem_id", DataTypes.StringType, false).add("problem", DataTypes.StringType, false)
-            .add("gold", DataTypes.StringType, false).add("source", DataTypes.StringType, false)
+            .add("problem_id", DataTypes.StringType, false)
+            .add("problem", DataTypes.StringType, false)
+            .add("gold", DataTypes.StringType, false)
+            .add("source", DataTypes.StringType, false)
             .add("difficulty", DataTypes.IntegerType, false);
 
     /** The problems table and the rejected input rows of the configured source. */
@@ -69,13 +70,21 @@ public final class ProblemSources {
             indices.add(i);
         }
         int partitions = Math.max(1, spark.sparkContext().defaultParallelism());
-        var rows = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(indices, partitions).map(i -> {
-            Problem q = SyntheticProblems.generate(spec, i);
-            return RowFactory.create(q.problemId(), q.problem(), q.gold(), q.source(), q.difficulty(),
-                    i < trainCount ? "train" : "heldout");
-        });
+        var rows = JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .parallelize(indices, partitions)
+                .map(i -> {
+                    Problem q = SyntheticProblems.generate(spec, i);
+                    return RowFactory.create(
+                            q.problemId(),
+                            q.problem(),
+                            q.gold(),
+                            q.source(),
+                            q.difficulty(),
+                            i < trainCount ? "train" : "heldout");
+                });
         // Cached: the problems and the overlap rejects both come from it (a few thousand small rows).
-        Dataset<Row> generated = spark.createDataFrame(rows, SparkSchemas.PROBLEMS).persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> generated =
+                spark.createDataFrame(rows, SparkSchemas.PROBLEMS).persist(StorageLevel.MEMORY_AND_DISK());
         return ProblemSelection.dropHeldoutOverlaps(spark, generated);
     }
 
@@ -97,13 +106,19 @@ public final class ProblemSources {
                 candidates.add(RowFactory.create(q.problemId(), q.problem(), q.gold(), q.source(), q.difficulty()));
             }
             for (Reject r : read.rejects()) {
-                rejects.add(RowFactory.create("generate", jsonlReason(r.reason()), null, null,
+                rejects.add(RowFactory.create(
+                        "generate",
+                        jsonlReason(r.reason()),
+                        null,
+                        null,
                         b.fileName() + " line " + r.lineNumber() + ": " + r.reason()));
             }
         }
-        Selected s = ProblemSelection.byHash(spark, spark.createDataFrame(candidates, CANDIDATES), p.heldoutCount(),
-                p.count(), p.seed());
-        return new Selected(s.problems(), spark.createDataFrame(rejects, SparkSchemas.REJECTS).union(s.rejects()));
+        Selected s = ProblemSelection.byHash(
+                spark, spark.createDataFrame(candidates, CANDIDATES), p.heldoutCount(), p.count(), p.seed());
+        return new Selected(
+                s.problems(),
+                spark.createDataFrame(rejects, SparkSchemas.REJECTS).union(s.rejects()));
     }
 
     /** A reason class for the free-text reasons of {@link redispark.teacher.source.JsonlProblems}. */
@@ -121,7 +136,9 @@ public final class ProblemSources {
             return "duplicate_problem_id";
         } else if (r.contains("answer") || r.contains("\\boxed") || r.contains("####")) {
             return "blank_answer";
-        } else if (r.contains("\"problem\"") || r.contains("\"question\"") || r.contains("\"body\"")
+        } else if (r.contains("\"problem\"")
+                || r.contains("\"question\"")
+                || r.contains("\"body\"")
                 || r.contains("\"input\"")) {
             return "null_problem";
         }
@@ -144,7 +161,10 @@ public final class ProblemSources {
         Column reason = when(col("bad").isNotNull(), col("bad"))
                 .when(problem.isNull().or(trim(problem).equalTo("")), lit("null_problem"))
                 .when(answer.isNull().or(trim(answer).equalTo("")), lit("blank_answer"))
-                .when(problem.contains(FFFD).or(answer.contains(FFFD)).or(coalesce(col("id"), lit("")).contains(FFFD)),
+                .when(
+                        problem.contains(FFFD)
+                                .or(answer.contains(FFFD))
+                                .or(coalesce(col("id"), lit("")).contains(FFFD)),
                         lit("not_utf8"));
         if (hasId) {
             reason = reason.when(col("id").isNull().or(trim(col("id")).equalTo("")), lit("null_id"));
@@ -152,21 +172,36 @@ public final class ProblemSources {
         if (hasDifficulty) {
             reason = reason.when(col("difficulty").isNull().or(col("difficulty").lt(1)), lit("bad_difficulty"));
         }
-        Column detailOfRow = coalesce(col("detail"), concat(lit("problem: "),
-                substring(coalesce(problem, lit("null")), 1, 120)));
-        Dataset<Row> classified = raw
-                .withColumn("reason", reason.otherwise(lit(null).cast(DataTypes.StringType)))
+        Column detailOfRow =
+                coalesce(col("detail"), concat(lit("problem: "), substring(coalesce(problem, lit("null")), 1, 120)));
+        Dataset<Row> classified = raw.withColumn(
+                        "reason", reason.otherwise(lit(null).cast(DataTypes.StringType)))
                 .withColumn("problem_id", when(problem.isNotNull(), concat(lit(t.sourceName() + "-"), id)))
                 .withColumn("row_detail", detailOfRow);
-        Dataset<Row> rejects = classified.filter(col("reason").isNotNull()).select(lit("generate").as("stage"),
-                col("reason"), col("problem_id"), lit(null).cast(DataTypes.IntegerType).as("sample_idx"),
-                col("row_detail").as("detail"));
-        Dataset<Row> candidates = classified.filter(col("reason").isNull()).select(col("problem_id"),
-                trim(problem).as("problem"), trim(answer).as("gold"), lit(t.sourceName()).as("source"),
-                hasDifficulty ? col("difficulty") : lit(1).as("difficulty"));
-        Selected s = ProblemSelection.byHash(spark, spark.createDataFrame(candidates.toJavaRDD(), CANDIDATES),
-                p.heldoutCount(), p.count(), p.seed());
-        return new Selected(s.problems(),
+        Dataset<Row> rejects = classified
+                .filter(col("reason").isNotNull())
+                .select(
+                        lit("generate").as("stage"),
+                        col("reason"),
+                        col("problem_id"),
+                        lit(null).cast(DataTypes.IntegerType).as("sample_idx"),
+                        col("row_detail").as("detail"));
+        Dataset<Row> candidates = classified
+                .filter(col("reason").isNull())
+                .select(
+                        col("problem_id"),
+                        trim(problem).as("problem"),
+                        trim(answer).as("gold"),
+                        lit(t.sourceName()).as("source"),
+                        hasDifficulty ? col("difficulty") : lit(1).as("difficulty"));
+        Selected s = ProblemSelection.byHash(
+                spark,
+                spark.createDataFrame(candidates.toJavaRDD(), CANDIDATES),
+                p.heldoutCount(),
+                p.count(),
+                p.seed());
+        return new Selected(
+                s.problems(),
                 spark.createDataFrame(rejects.toJavaRDD(), SparkSchemas.REJECTS).union(s.rejects()));
     }
 
@@ -185,24 +220,39 @@ public final class ProblemSources {
 
     /** The raw columns of a table: problem, answer, id, difficulty, bad (a reject reason or null), detail. */
     static final StructType RAW = new StructType()
-            .add("problem", DataTypes.StringType).add("answer", DataTypes.StringType)
-            .add("id", DataTypes.StringType).add("difficulty", DataTypes.IntegerType)
-            .add("bad", DataTypes.StringType).add("detail", DataTypes.StringType);
+            .add("problem", DataTypes.StringType)
+            .add("answer", DataTypes.StringType)
+            .add("id", DataTypes.StringType)
+            .add("difficulty", DataTypes.IntegerType)
+            .add("bad", DataTypes.StringType)
+            .add("detail", DataTypes.StringType);
 
     private static Dataset<Row> parquet(SparkSession spark, GenerateConfig.Table t) {
         Dataset<Row> df = spark.read().parquet(t.path());
         StructType schema = df.schema();
         Column problem = column(schema, t.problemColumn(), "problems.table.problem-column", Kind.TEXT);
         Column answer = column(schema, t.answerColumn(), "problems.table.answer-column", Kind.ANSWER);
-        Column id = t.idColumn().isEmpty() ? lit(null).cast(DataTypes.StringType)
+        Column id = t.idColumn().isEmpty()
+                ? lit(null).cast(DataTypes.StringType)
                 : column(schema, t.idColumn(), "problems.table.id-column", Kind.ID);
-        Column difficulty = t.difficultyColumn().isEmpty() ? lit(null).cast(DataTypes.IntegerType)
+        Column difficulty = t.difficultyColumn().isEmpty()
+                ? lit(null).cast(DataTypes.IntegerType)
                 : column(schema, t.difficultyColumn(), "problems.table.difficulty-column", Kind.INTEGER);
-        return df.select(problem.as("problem"), answer.as("answer"), id.as("id"), difficulty.as("difficulty"),
-                lit(null).cast(DataTypes.StringType).as("bad"), lit(null).cast(DataTypes.StringType).as("detail"));
+        return df.select(
+                problem.as("problem"),
+                answer.as("answer"),
+                id.as("id"),
+                difficulty.as("difficulty"),
+                lit(null).cast(DataTypes.StringType).as("bad"),
+                lit(null).cast(DataTypes.StringType).as("detail"));
     }
 
-    private enum Kind { TEXT, ANSWER, ID, INTEGER }
+    private enum Kind {
+        TEXT,
+        ANSWER,
+        ID,
+        INTEGER
+    }
 
     /** The column as a string (or int), checking its type; numbers as plain decimals without trailing zeros. */
     private static Column column(StructType schema, String name, String key, Kind kind) {
@@ -212,7 +262,9 @@ public final class ProblemSources {
         }
         DataType type = schema.apply(name).dataType();
         Column c = col("`" + name + "`");
-        boolean integral = type == DataTypes.ByteType || type == DataTypes.ShortType || type == DataTypes.IntegerType
+        boolean integral = type == DataTypes.ByteType
+                || type == DataTypes.ShortType
+                || type == DataTypes.IntegerType
                 || type == DataTypes.LongType;
         boolean fractional = type == DataTypes.FloatType || type == DataTypes.DoubleType || type instanceof DecimalType;
         boolean text = type == DataTypes.StringType;
@@ -237,7 +289,8 @@ public final class ProblemSources {
                     return c.cast(DataTypes.StringType);
                 }
                 if (fractional) {
-                    return plainDecimal(c.cast(DataTypes.createDecimalType(38, 12)).cast(DataTypes.StringType));
+                    return plainDecimal(
+                            c.cast(DataTypes.createDecimalType(38, 12)).cast(DataTypes.StringType));
                 }
             }
         }
@@ -258,9 +311,11 @@ public final class ProblemSources {
     /** One row per line of a JSONL file, parsed on the executors; a line that is no problem row says why. */
     private static Dataset<Row> jsonl(SparkSession spark, GenerateConfig.Table t) {
         JsonlLines parser = new JsonlLines(t.problemColumn(), t.answerColumn(), t.idColumn(), t.difficultyColumn());
-        return spark.read().text(t.path()).mapPartitions(
-                (org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) lines -> TraceRows.flatMap(
-                        lines, r -> List.of(parser.parse(r.getString(0)))),
-                Encoders.row(RAW));
+        return spark.read()
+                .text(t.path())
+                .mapPartitions(
+                        (org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>)
+                                lines -> TraceRows.flatMap(lines, r -> List.of(parser.parse(r.getString(0)))),
+                        Encoders.row(RAW));
     }
 }

@@ -24,8 +24,10 @@ final class TraceRows {
 
     /** One problem and the sample indices it still needs. */
     static final StructType WORK = createStructType(List.of(
-            createStructField("problem_id", StringType, false), createStructField("problem", StringType, false),
-            createStructField("gold", StringType, false), createStructField("source", StringType, false),
+            createStructField("problem_id", StringType, false),
+            createStructField("problem", StringType, false),
+            createStructField("gold", StringType, false),
+            createStructField("source", StringType, false),
             createStructField("difficulty", IntegerType, false),
             createStructField("missing", createArrayType(IntegerType, false), false)));
 
@@ -48,11 +50,33 @@ final class TraceRows {
     }
 
     /** A {@link redispark.jobs.spark.SparkSchemas#TRACES} row of a sampling teacher (no OpenR1 labels). */
-    static Row trace(Problem p, int sampleIdx, String teacher, String text, String finishReason, Integer promptTokens,
-            Integer completionTokens, String error, String generationConfig) {
-        return RowFactory.create(p.problemId(), sampleIdx, p.problem(), p.gold(), p.source(), p.difficulty(), teacher,
-                text, error == null ? finishReason : null, promptTokens, completionTokens, error, generationConfig,
-                null, null, null);
+    static Row trace(
+            Problem p,
+            int sampleIdx,
+            String teacher,
+            String text,
+            String finishReason,
+            Integer promptTokens,
+            Integer completionTokens,
+            String error,
+            String generationConfig) {
+        return RowFactory.create(
+                p.problemId(),
+                sampleIdx,
+                p.problem(),
+                p.gold(),
+                p.source(),
+                p.difficulty(),
+                teacher,
+                text,
+                error == null ? finishReason : null,
+                promptTokens,
+                completionTokens,
+                error,
+                generationConfig,
+                null,
+                null,
+                null);
     }
 
     /** Error rows for every index of {@code indices}. */

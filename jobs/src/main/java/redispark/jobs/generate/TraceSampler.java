@@ -14,8 +14,7 @@ interface TraceSampler extends Serializable {
     Iterator<Row> sample(Iterator<Row> work);
 
     /** Builds the sampler of a sampling teacher (not the openr1 import). */
-    static TraceSampler of(GenerateConfig.Teachers t, String generationConfig,
-            redispark.jobs.run.HadoopFiles files) {
+    static TraceSampler of(GenerateConfig.Teachers t, String generationConfig, redispark.jobs.run.HadoopFiles files) {
         return switch (t.kind()) {
             case BUILTIN -> new BuiltInSampler(t.errorModel(), t.seed(), generationConfig);
             case OPENAI -> new OpenAiSampler(t.openai(), t.samples(), t.seed(), generationConfig);

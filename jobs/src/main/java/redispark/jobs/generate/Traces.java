@@ -49,8 +49,13 @@ final class Traces {
      *
      * @param trainProblems rows of {@code train}
      */
-    static Written write(SparkSession spark, RunDir run, Dataset<Row> train, long trainProblems,
-            GenerateConfig.Teachers teacher, String generationConfig) {
+    static Written write(
+            SparkSession spark,
+            RunDir run,
+            Dataset<Row> train,
+            long trainProblems,
+            GenerateConfig.Teachers teacher,
+            String generationConfig) {
         int n = teacher.samples();
         Column all = sequence(lit(0), lit(n - 1));
         Dataset<Row> kept = reusable(spark, run, train, generationConfig, n);
@@ -58,32 +63,46 @@ final class Traces {
         Dataset<Row> missing;
         if (reused == 0) {
             kept = spark.createDataFrame(List.of(), SparkSchemas.TRACES);
-            missing = train.select(col("problem_id"), col("problem"), col("gold"), col("source"), col("difficulty"),
+            missing = train.select(
+                    col("problem_id"),
+                    col("problem"),
+                    col("gold"),
+                    col("source"),
+                    col("difficulty"),
                     all.as("missing"));
         } else {
             Dataset<Row> done = kept.groupBy(col("problem_id").as("_done_id"))
                     .agg(collect_set(col("sample_idx")).as("_done"));
             missing = train.join(done, train.col("problem_id").equalTo(done.col("_done_id")), "left")
-                    .select(col("problem_id"), col("problem"), col("gold"), col("source"), col("difficulty"),
-                            array_except(all, coalesce(col("_done"), array().cast("array<int>"))).as("missing"))
+                    .select(
+                            col("problem_id"),
+                            col("problem"),
+                            col("gold"),
+                            col("source"),
+                            col("difficulty"),
+                            array_except(all, coalesce(col("_done"), array().cast("array<int>")))
+                                    .as("missing"))
                     .filter(size(col("missing")).gt(0));
         }
         // The work list is fixed once (the old tables it was computed from are replaced at the end).
-        Dataset<Row> work = spark.createDataFrame(missing.toJavaRDD(), TraceRows.WORK)
-                .persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> work =
+                spark.createDataFrame(missing.toJavaRDD(), TraceRows.WORK).persist(StorageLevel.MEMORY_AND_DISK());
         try {
             long problems = trainProblems;
             long requested = trainProblems * n;
             if (reused > 0) {
-                Row sum = work.agg(functions.count(lit(1)),
-                        functions.sum(size(col("missing")).cast(DataTypes.LongType))).first();
+                Row sum = work.agg(
+                                functions.count(lit(1)),
+                                functions.sum(size(col("missing")).cast(DataTypes.LongType)))
+                        .first();
                 problems = sum.getLong(0);
                 requested = sum.isNullAt(1) ? 0 : sum.getLong(1);
             }
             int every = teacher.checkpointEvery();
             long chunks = every > 0 ? Math.max(1, (problems + every - 1) / every) : 1;
             TraceSampler sampler = TraceSampler.of(teacher, generationConfig, run.files());
-            int partitions = teacher.partitions() > 0 ? teacher.partitions()
+            int partitions = teacher.partitions() > 0
+                    ? teacher.partitions()
                     : Math.max(1, spark.sparkContext().defaultParallelism());
             long written;
             if (chunks == 1) {
@@ -93,11 +112,12 @@ final class Traces {
                 Dataset<Row> result = kept;
                 for (long k = 0; k < chunks; k++) {
                     String name = PARTS + "/part-" + tag + "-" + k;
-                    Dataset<Row> chunk = work.filter(functions.pmod(functions.xxhash64(col("problem_id")),
-                            lit(chunks)).equalTo(k));
+                    Dataset<Row> chunk = work.filter(functions
+                            .pmod(functions.xxhash64(col("problem_id")), lit(chunks))
+                            .equalTo(k));
                     long rows = run.writeTable(sample(chunk, sampler, partitions), name);
-                    System.out.printf("[redi] generate: saved chunk %d/%d (%d traces) to %s%n", k + 1, chunks, rows,
-                            name);
+                    System.out.printf(
+                            "[redi] generate: saved chunk %d/%d (%d traces) to %s%n", k + 1, chunks, rows, name);
                     result = result.unionByName(spark.read().parquet(run.path(name)));
                 }
                 written = run.writeTable(result, "traces");
@@ -113,9 +133,10 @@ final class Traces {
 
     /** The teacher's rows for the work rows. writeTable caches them, so each request is made once. */
     private static Dataset<Row> sample(Dataset<Row> work, TraceSampler sampler, int partitions) {
-        return work.repartition(partitions).mapPartitions(
-                (org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) sampler::sample,
-                Encoders.row(SparkSchemas.TRACES));
+        return work.repartition(partitions)
+                .mapPartitions(
+                        (org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) sampler::sample,
+                        Encoders.row(SparkSchemas.TRACES));
     }
 
     /**
@@ -123,8 +144,8 @@ final class Traces {
      * below {@code samples}, and a problem that is still a training problem with the same text (gold, source and
      * difficulty are taken from the current problem); null when there is no previous table.
      */
-    static Dataset<Row> reusable(SparkSession spark, RunDir run, Dataset<Row> train, String generationConfig,
-            int samples) {
+    static Dataset<Row> reusable(
+            SparkSession spark, RunDir run, Dataset<Row> train, String generationConfig, int samples) {
         List<String> paths = new ArrayList<>();
         if (run.exists("traces")) {
             paths.add(run.path("traces"));
@@ -144,14 +165,24 @@ final class Traces {
                 return null;
             }
         }
-        Dataset<Row> good = old.filter(col("generation_config").equalTo(generationConfig)
-                        .and(col("error").isNull()).and(col("text").isNotNull())
-                        .and(col("sample_idx").geq(0)).and(col("sample_idx").lt(samples)))
+        Dataset<Row> good = old.filter(col("generation_config")
+                        .equalTo(generationConfig)
+                        .and(col("error").isNull())
+                        .and(col("text").isNotNull())
+                        .and(col("sample_idx").geq(0))
+                        .and(col("sample_idx").lt(samples)))
                 .dropDuplicates("problem_id", "sample_idx");
-        Dataset<Row> current = train.select(col("problem_id").as("_pid"), col("problem").as("_problem"),
-                col("gold").as("_gold"), col("source").as("_source"), col("difficulty").as("_difficulty"));
-        Dataset<Row> joined = good.join(current, good.col("problem_id").equalTo(current.col("_pid"))
-                .and(good.col("problem").equalTo(current.col("_problem"))));
+        Dataset<Row> current = train.select(
+                col("problem_id").as("_pid"),
+                col("problem").as("_problem"),
+                col("gold").as("_gold"),
+                col("source").as("_source"),
+                col("difficulty").as("_difficulty"));
+        Dataset<Row> joined = good.join(
+                current,
+                good.col("problem_id")
+                        .equalTo(current.col("_pid"))
+                        .and(good.col("problem").equalTo(current.col("_problem"))));
         List<Column> out = new ArrayList<>();
         for (StructField f : SparkSchemas.TRACES.fields()) {
             String name = f.name();

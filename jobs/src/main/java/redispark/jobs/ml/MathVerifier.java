@@ -49,7 +49,9 @@ public final class MathVerifier extends Transformer implements DefaultParamsWrit
         predictionCol = new Param<>(this, "predictionCol", "column with the model output to judge");
         goldCol = new Param<>(this, "goldCol", "column with the gold answer (bare LaTeX)");
         outputCol = new Param<>(this, "outputCol", "output column: struct<correct, extracted, reason>");
-        budgetMillis = new IntParam(this, "budgetMillis",
+        budgetMillis = new IntParam(
+                this,
+                "budgetMillis",
                 "hard time budget of one verification in milliseconds (over budget: correct=false, reason=timeout)",
                 ParamValidators.gt(0));
         setDefault(predictionCol, "prediction");
@@ -135,17 +137,17 @@ public final class MathVerifier extends Transformer implements DefaultParamsWrit
         requireString(schema, getPredictionCol(), "predictionCol");
         requireString(schema, getGoldCol(), "goldCol");
         if (java.util.Arrays.asList(schema.fieldNames()).contains(getOutputCol())) {
-            throw new IllegalArgumentException("output column '" + getOutputCol()
-                    + "' already exists; set Param outputCol to another name");
+            throw new IllegalArgumentException(
+                    "output column '" + getOutputCol() + "' already exists; set Param outputCol to another name");
         }
-        return schema.add(new StructField(getOutputCol(), SparkSchemas.VERDICT, false,
-                org.apache.spark.sql.types.Metadata.empty()));
+        return schema.add(new StructField(
+                getOutputCol(), SparkSchemas.VERDICT, false, org.apache.spark.sql.types.Metadata.empty()));
     }
 
     private static void requireString(StructType schema, String column, String param) {
         if (!java.util.Arrays.asList(schema.fieldNames()).contains(column)) {
-            throw new IllegalArgumentException("column '" + column + "' not found; set Param " + param
-                    + " (columns: " + String.join(", ", schema.fieldNames()) + ")");
+            throw new IllegalArgumentException("column '" + column + "' not found; set Param " + param + " (columns: "
+                    + String.join(", ", schema.fieldNames()) + ")");
         }
         if (!schema.apply(column).dataType().equals(DataTypes.StringType)) {
             throw new IllegalArgumentException("column '" + column + "' must be a string, is "

@@ -51,8 +51,10 @@ public final class RediEstimator extends StudentEstimator<RediEstimator> {
 
     public RediEstimator(String uid) {
         super(uid);
-        objective = new Param<>(this, "objective", "redi, redi-unpaired, dpo or simpo",
-                ParamValidators.inArray(new String[] {"redi", "redi-unpaired", "dpo", "simpo"}));
+        objective = new Param<>(
+                this, "objective", "redi, redi-unpaired, dpo or simpo", ParamValidators.inArray(new String[] {
+                    "redi", "redi-unpaired", "dpo", "simpo"
+                }));
         alpha = new DoubleParam(this, "alpha", "REDI: weight of the negative term", ParamValidators.gtEq(0));
         beta = new DoubleParam(this, "beta", "DPO / SimPO: beta", ParamValidators.gt(0));
         gamma = new DoubleParam(this, "gamma", "SimPO: target margin");
@@ -193,14 +195,33 @@ public final class RediEstimator extends StudentEstimator<RediEstimator> {
         transformSchema(d.schema());
         Column prompt = col($(promptCol())).as("prompt");
         return switch (trainedObjective()) {
-            case REDI_UNPAIRED -> d.select(id.as("id"), prompt, col($(completionCol)).as("first"),
-                    noText().as("second"), noRef().as("ref_chosen"), noRef().as("ref_rejected"),
-                    not(col($(correctCol)).cast(DataTypes.BooleanType)).as("negative"));
-            case DPO -> d.select(id.as("id"), prompt, col($(chosenCol)).as("first"), col($(rejectedCol)).as("second"),
-                    col($(refChosenCol)).cast(DataTypes.DoubleType).as("ref_chosen"),
-                    col($(refRejectedCol)).cast(DataTypes.DoubleType).as("ref_rejected"), lit(false).as("negative"));
-            default -> d.select(id.as("id"), prompt, col($(chosenCol)).as("first"), col($(rejectedCol)).as("second"),
-                    noRef().as("ref_chosen"), noRef().as("ref_rejected"), lit(false).as("negative"));
+            case REDI_UNPAIRED ->
+                d.select(
+                        id.as("id"),
+                        prompt,
+                        col($(completionCol)).as("first"),
+                        noText().as("second"),
+                        noRef().as("ref_chosen"),
+                        noRef().as("ref_rejected"),
+                        not(col($(correctCol)).cast(DataTypes.BooleanType)).as("negative"));
+            case DPO ->
+                d.select(
+                        id.as("id"),
+                        prompt,
+                        col($(chosenCol)).as("first"),
+                        col($(rejectedCol)).as("second"),
+                        col($(refChosenCol)).cast(DataTypes.DoubleType).as("ref_chosen"),
+                        col($(refRejectedCol)).cast(DataTypes.DoubleType).as("ref_rejected"),
+                        lit(false).as("negative"));
+            default ->
+                d.select(
+                        id.as("id"),
+                        prompt,
+                        col($(chosenCol)).as("first"),
+                        col($(rejectedCol)).as("second"),
+                        noRef().as("ref_chosen"),
+                        noRef().as("ref_rejected"),
+                        lit(false).as("negative"));
         };
     }
 

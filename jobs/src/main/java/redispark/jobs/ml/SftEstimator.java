@@ -65,8 +65,13 @@ public final class SftEstimator extends StudentEstimator<SftEstimator> {
     @Override
     protected Dataset<Row> trainingColumns(Dataset<Row> dataset, Column id) {
         transformSchema(dataset.schema());
-        return dataset.select(id.as("id"), col($(promptCol())).as("prompt"), col($(completionCol)).as("first"),
-                noText().as("second"), noRef().as("ref_chosen"), noRef().as("ref_rejected"),
+        return dataset.select(
+                id.as("id"),
+                col($(promptCol())).as("prompt"),
+                col($(completionCol)).as("first"),
+                noText().as("second"),
+                noRef().as("ref_chosen"),
+                noRef().as("ref_rejected"),
                 lit(false).as("negative"));
     }
 

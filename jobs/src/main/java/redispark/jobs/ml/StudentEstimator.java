@@ -73,33 +73,53 @@ public abstract class StudentEstimator<E extends StudentEstimator<E>> extends Es
         this.uid = uid;
         promptCol = new Param<>(this, "promptCol", "column with the prompt (the problem text)");
         idCol = new Param<>(this, "idCol", "column with a unique row id; \"\" = the row's position in the dataset");
-        baseModel = new Param<>(this, "baseModel",
-                "Hugging Face folder to start from; \"\" = the embedded tiny student (seed 1)");
-        preset = new Param<>(this, "preset", "recipe the unset Params take: tiny or paper",
-                ParamValidators.inArray(new String[] {"tiny", "paper"}));
+        baseModel = new Param<>(
+                this, "baseModel", "Hugging Face folder to start from; \"\" = the embedded tiny student (seed 1)");
+        preset = new Param<>(
+                this, "preset", "recipe the unset Params take: tiny or paper", ParamValidators.inArray(new String[] {
+                    "tiny", "paper"
+                }));
         workDir = new Param<>(this, "workDir", "where the model and checkpoints go; \"\" = a new temp directory");
         learningRate = new DoubleParam(this, "learningRate", "peak learning rate (AdamW)", ParamValidators.gt(0));
         epochs = new IntParam(this, "epochs", "passes over the data", ParamValidators.gtEq(1));
-        batchSize = new IntParam(this, "batchSize", "items per optimizer step over all workers",
-                ParamValidators.gtEq(1));
-        microBatchSize = new IntParam(this, "microBatchSize", "items per forward/backward on a worker",
-                ParamValidators.gtEq(1));
+        batchSize =
+                new IntParam(this, "batchSize", "items per optimizer step over all workers", ParamValidators.gtEq(1));
+        microBatchSize =
+                new IntParam(this, "microBatchSize", "items per forward/backward on a worker", ParamValidators.gtEq(1));
         seed = new LongParam(this, "seed", "seed of the data order");
         workers = new IntParam(this, "workers", "data-parallel workers (barrier tasks)", ParamValidators.gtEq(1));
-        maxSeqLen = new IntParam(this, "maxSeqLen", "longest prompt + completion in tokens (longer rows are refused)",
+        maxSeqLen = new IntParam(
+                this,
+                "maxSeqLen",
+                "longest prompt + completion in tokens (longer rows are refused)",
                 ParamValidators.gtEq(2));
-        checkpointEvery = new IntParam(this, "checkpointEvery", "resumable checkpoint every this many steps (0 = end)",
+        checkpointEvery = new IntParam(
+                this,
+                "checkpointEvery",
+                "resumable checkpoint every this many steps (0 = end)",
                 ParamValidators.gtEq(0));
-        trainPath = new Param<>(this, "trainPath", "kernel (compiled layer kernel, chunked log-probs) or eager "
-                + "(the reference model)", ParamValidators.inArray(new String[] {"kernel", "eager"}));
-        recompute = new Param<>(this, "recompute", "kernel path: layer (recompute each layer in the backward) or off",
+        trainPath = new Param<>(
+                this,
+                "trainPath",
+                "kernel (compiled layer kernel, chunked log-probs) or eager " + "(the reference model)",
+                ParamValidators.inArray(new String[] {"kernel", "eager"}));
+        recompute = new Param<>(
+                this,
+                "recompute",
+                "kernel path: layer (recompute each layer in the backward) or off",
                 ParamValidators.inArray(new String[] {"layer", "off"}));
-        computeDtype = new Param<>(this, "computeDtype", "kernel path: fp32 or bf16 matmuls and attention (weights, "
-                + "gradients and optimizer stay fp32)", ParamValidators.inArray(new String[] {"fp32", "bf16"}));
-        logprobChunk = new IntParam(this, "logprobChunk", "kernel path: tokens per LM-head call",
+        computeDtype = new Param<>(
+                this,
+                "computeDtype",
+                "kernel path: fp32 or bf16 matmuls and attention (weights, " + "gradients and optimizer stay fp32)",
+                ParamValidators.inArray(new String[] {"fp32", "bf16"}));
+        logprobChunk =
+                new IntParam(this, "logprobChunk", "kernel path: tokens per LM-head call", ParamValidators.gtEq(1));
+        maxTokensPerMicroBatch = new IntParam(
+                this,
+                "maxTokensPerMicroBatch",
+                "kernel path: rows x longest row of one forward",
                 ParamValidators.gtEq(1));
-        maxTokensPerMicroBatch = new IntParam(this, "maxTokensPerMicroBatch",
-                "kernel path: rows x longest row of one forward", ParamValidators.gtEq(1));
         StepCompute compute = StepCompute.defaults();
         setDefault(trainPath, compute.path().label());
         setDefault(recompute, compute.recompute().label());
@@ -326,11 +346,20 @@ public abstract class StudentEstimator<E extends StudentEstimator<E>> extends Es
         if (isSet(seed)) {
             r = r.withSeed((Long) $(seed));
         }
-        return new TrainConfig(trainedObjective(), objectiveParams(r), (Integer) $(maxSeqLen), 0,
-                (Integer) $(checkpointEvery), CollapseAlarm.Settings.defaults(), new StepCompute(
-                        StepCompute.TrainPath.parse($(trainPath)), KernelPath.Recompute.parse($(recompute)),
-                        LayerKernel.ComputeType.parse($(computeDtype)), (Integer) $(logprobChunk),
-                        (Integer) $(maxTokensPerMicroBatch), HostStaging.Mode.AUTO));
+        return new TrainConfig(
+                trainedObjective(),
+                objectiveParams(r),
+                (Integer) $(maxSeqLen),
+                0,
+                (Integer) $(checkpointEvery),
+                CollapseAlarm.Settings.defaults(),
+                new StepCompute(
+                        StepCompute.TrainPath.parse($(trainPath)),
+                        KernelPath.Recompute.parse($(recompute)),
+                        LayerKernel.ComputeType.parse($(computeDtype)),
+                        (Integer) $(logprobChunk),
+                        (Integer) $(maxTokensPerMicroBatch),
+                        HostStaging.Mode.AUTO));
     }
 
     @Override
@@ -342,7 +371,8 @@ public abstract class StudentEstimator<E extends StudentEstimator<E>> extends Es
         String dir = $(workDir);
         try {
             if (dir.isEmpty()) {
-                dir = Files.createTempDirectory("redi-" + trainedObjective().label()).toString();
+                dir = Files.createTempDirectory("redi-" + trainedObjective().label())
+                        .toString();
             }
             String init = $(baseModel);
             if (init.isEmpty()) {
@@ -354,10 +384,15 @@ public abstract class StudentEstimator<E extends StudentEstimator<E>> extends Es
             String model = dir + "/" + trainedObjective().label();
             String resume = model + ".resume";
             ResumeCheckpoints.clear(files, resume); // a fit starts from its base model
-            BarrierTraining.Ring ring = BarrierTraining.Ring.fresh((Integer) $(workers), "0.0.0.0", "",
-                    Duration.ofSeconds(60), Duration.ofSeconds(120), BarrierTraining.Placement.AUTO);
-            DataParallelTraining.train(new DataParallelTraining.Request(examples, init, config, ring, files, model,
-                    resume, false, 1));
+            BarrierTraining.Ring ring = BarrierTraining.Ring.fresh(
+                    (Integer) $(workers),
+                    "0.0.0.0",
+                    "",
+                    Duration.ofSeconds(60),
+                    Duration.ofSeconds(120),
+                    BarrierTraining.Placement.AUTO);
+            DataParallelTraining.train(
+                    new DataParallelTraining.Request(examples, init, config, ring, files, model, resume, false, 1));
             StudentModel trained = new StudentModel(uid, model);
             trained.setParent(this);
             return trained;
@@ -376,20 +411,22 @@ public abstract class StudentEstimator<E extends StudentEstimator<E>> extends Es
         Dataset<Row> columns = trainingColumns(dataset, lit(""));
         int at = Arrays.asList(columns.schema().fieldNames()).indexOf("id");
         // zipWithIndex numbers the rows by partition and position: stable as long as the input's order is
-        return spark.createDataFrame(columns.toJavaRDD().zipWithIndex().map(t -> {
-            Object[] values = new Object[t._1().length()];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = i == at ? "row-" + t._2() : t._1().get(i);
-            }
-            return RowFactory.create(values);
-        }), columns.schema());
+        return spark.createDataFrame(
+                columns.toJavaRDD().zipWithIndex().map(t -> {
+                    Object[] values = new Object[t._1().length()];
+                    for (int i = 0; i < values.length; i++) {
+                        values[i] = i == at ? "row-" + t._2() : t._1().get(i);
+                    }
+                    return RowFactory.create(values);
+                }),
+                columns.schema());
     }
 
     /** Fails with the column list unless {@code column} exists. */
     protected static void require(StructType schema, String column, String param) {
         if (!Arrays.asList(schema.fieldNames()).contains(column)) {
-            throw new IllegalArgumentException("column '" + column + "' not found; set Param " + param
-                    + " (columns: " + String.join(", ", schema.fieldNames()) + ")");
+            throw new IllegalArgumentException("column '" + column + "' not found; set Param " + param + " (columns: "
+                    + String.join(", ", schema.fieldNames()) + ")");
         }
     }
 

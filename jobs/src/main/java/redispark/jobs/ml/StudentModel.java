@@ -59,8 +59,8 @@ public final class StudentModel extends Model<StudentModel> implements MLWritabl
         problemCol = new Param<>(this, "problemCol", "column with the problem text to complete");
         outputCol = new Param<>(this, "outputCol", "output column: the student's completion");
         maxNewTokens = new IntParam(this, "maxNewTokens", "completion tokens per problem", ParamValidators.gtEq(1));
-        temperature = new DoubleParam(this, "temperature", "sampling temperature (0 = greedy)",
-                ParamValidators.gtEq(0));
+        temperature =
+                new DoubleParam(this, "temperature", "sampling temperature (0 = greedy)", ParamValidators.gtEq(0));
         sampleSeed = new LongParam(this, "sampleSeed", "seed of the sampling");
         setDefault(problemCol, "problem");
         setDefault(outputCol, "completion");
@@ -128,10 +128,11 @@ public final class StudentModel extends Model<StudentModel> implements MLWritabl
     public Dataset<Row> transform(Dataset<?> dataset) {
         StructType out = transformSchema(dataset.schema());
         int at = Arrays.asList(dataset.schema().fieldNames()).indexOf($(problemCol));
-        HadoopFiles files = new HadoopFiles(dataset.sparkSession().sparkContext().hadoopConfiguration());
+        HadoopFiles files =
+                new HadoopFiles(dataset.sparkSession().sparkContext().hadoopConfiguration());
         String dir = modelDir;
-        LocalModelTeacher.Settings settings = new LocalModelTeacher.Settings((Double) $(temperature), 1.0,
-                (Integer) $(maxNewTokens));
+        LocalModelTeacher.Settings settings =
+                new LocalModelTeacher.Settings((Double) $(temperature), 1.0, (Integer) $(maxNewTokens));
         long seed = (Long) $(sampleSeed);
         MapPartitionsFunction<Row, Row> complete = rows -> {
             if (!rows.hasNext()) {
@@ -173,8 +174,8 @@ public final class StudentModel extends Model<StudentModel> implements MLWritabl
             throw new IllegalArgumentException("column '" + $(problemCol) + "' must be a string");
         }
         if (Arrays.asList(schema.fieldNames()).contains($(outputCol))) {
-            throw new IllegalArgumentException("output column '" + $(outputCol) + "' already exists; set Param "
-                    + "outputCol to another name");
+            throw new IllegalArgumentException(
+                    "output column '" + $(outputCol) + "' already exists; set Param " + "outputCol to another name");
         }
         return schema.add($(outputCol), DataTypes.StringType, true);
     }
@@ -195,9 +196,17 @@ public final class StudentModel extends Model<StudentModel> implements MLWritabl
                 Path from = new Path(modelDir);
                 Path to = new Path(path, FOLDER);
                 try {
-                    FileSystem source = from.getFileSystem(sparkSession().sparkContext().hadoopConfiguration());
-                    FileSystem target = to.getFileSystem(sparkSession().sparkContext().hadoopConfiguration());
-                    if (!FileUtil.copy(source, from, target, to, false, true,
+                    FileSystem source =
+                            from.getFileSystem(sparkSession().sparkContext().hadoopConfiguration());
+                    FileSystem target =
+                            to.getFileSystem(sparkSession().sparkContext().hadoopConfiguration());
+                    if (!FileUtil.copy(
+                            source,
+                            from,
+                            target,
+                            to,
+                            false,
+                            true,
                             sparkSession().sparkContext().hadoopConfiguration())) {
                         throw new IOException("copy returned false");
                     }
@@ -212,8 +221,8 @@ public final class StudentModel extends Model<StudentModel> implements MLWritabl
         return new MLReader<>() {
             @Override
             public StudentModel load(String path) {
-                DefaultParamsReader.Metadata metadata = DefaultParamsReader.loadMetadata(path, sparkSession(),
-                        StudentModel.class.getName());
+                DefaultParamsReader.Metadata metadata =
+                        DefaultParamsReader.loadMetadata(path, sparkSession(), StudentModel.class.getName());
                 StudentModel model = new StudentModel(metadata.uid(), new Path(path, FOLDER).toString());
                 metadata.getAndSetParams(model, Option.empty());
                 return model;

@@ -89,15 +89,18 @@ public final class HadoopFiles implements Serializable {
     }
 
     private static void deleteOnExit(String key) {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LocalCopy last;
-            synchronized (LOCAL_COPIES) {
-                last = LOCAL_COPIES.get(key);
-            }
-            if (last != null) {
-                deleteTree(last.root());
-            }
-        }, "redi-delete-local-copy"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            LocalCopy last;
+                            synchronized (LOCAL_COPIES) {
+                                last = LOCAL_COPIES.get(key);
+                            }
+                            if (last != null) {
+                                deleteTree(last.root());
+                            }
+                        },
+                        "redi-delete-local-copy"));
     }
 
     private static void deleteTree(java.nio.file.Path root) {
@@ -172,12 +175,16 @@ public final class HadoopFiles implements Serializable {
             String prefix = fs.makeQualified(root).toString();
             while (files.hasNext()) {
                 var f = files.next();
-                entries.put(f.getPath().toString().substring(Math.min(prefix.length(), f.getPath().toString().length())),
+                entries.put(
+                        f.getPath()
+                                .toString()
+                                .substring(Math.min(
+                                        prefix.length(), f.getPath().toString().length())),
                         f.getLen() + "\t" + f.getModificationTime());
             }
             java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
-            entries.forEach((name, sizeAndTime) -> digest.update((name + "\t" + sizeAndTime + "\n")
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            entries.forEach((name, sizeAndTime) -> digest.update(
+                    (name + "\t" + sizeAndTime + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             return java.util.HexFormat.of().formatHex(digest.digest(), 0, 8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + uri, e);
@@ -194,7 +201,10 @@ public final class HadoopFiles implements Serializable {
             if (!fs.exists(dir)) {
                 return java.util.List.of();
             }
-            return java.util.Arrays.stream(fs.listStatus(dir)).map(st -> st.getPath().getName()).sorted().toList();
+            return java.util.Arrays.stream(fs.listStatus(dir))
+                    .map(st -> st.getPath().getName())
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + uri, e);
         }

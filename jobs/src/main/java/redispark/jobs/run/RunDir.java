@@ -90,8 +90,8 @@ public final class RunDir implements Serializable {
     /** Reads a table a previous stage wrote; a missing table is a one-line error naming the stage to run. */
     public Dataset<Row> readTable(SparkSession spark, String name, String producedBy) {
         if (!exists(name)) {
-            throw new IllegalArgumentException("input table '" + name + "' not found at " + path(name)
-                    + " (run 'redi " + producedBy + "' first)");
+            throw new IllegalArgumentException(
+                    "input table '" + name + "' not found at " + path(name) + " (run 'redi " + producedBy + "' first)");
         }
         return spark.read().parquet(path(name));
     }

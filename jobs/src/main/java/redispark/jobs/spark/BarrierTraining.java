@@ -69,7 +69,9 @@ public final class BarrierTraining {
      * at once when the engine cannot reach one; {@code cpu} on the CPU whatever the task was given.
      */
     public enum Placement {
-        AUTO, GPU, CPU;
+        AUTO,
+        GPU,
+        CPU;
 
         public String label() {
             return Labels.of(this);
@@ -86,8 +88,16 @@ public final class BarrierTraining {
      * @param bindHost address the ring's server sockets bind ({@code 0.0.0.0} = every interface)
      * @param advertiseHost host peers dial; "" = the executor's host from Spark's task infos
      */
-    public record Ring(int workers, String bindHost, String advertiseHost, Duration connectTimeout, Duration ioTimeout,
-            String runId, byte[] secret, Placement placement) implements Serializable {
+    public record Ring(
+            int workers,
+            String bindHost,
+            String advertiseHost,
+            Duration connectTimeout,
+            Duration ioTimeout,
+            String runId,
+            byte[] secret,
+            Placement placement)
+            implements Serializable {
         public Ring {
             if (workers < 1) {
                 throw new IllegalArgumentException("train.workers must be >= 1, got " + workers);
@@ -96,10 +106,22 @@ public final class BarrierTraining {
         }
 
         /** A ring with a fresh run id and secret (call on the driver, once per run). */
-        public static Ring fresh(int workers, String bindHost, String advertiseHost, Duration connectTimeout,
-                Duration ioTimeout, Placement placement) {
-            return new Ring(workers, bindHost, advertiseHost, connectTimeout, ioTimeout,
-                    UUID.randomUUID().toString(), Rendezvous.newSecret(), placement);
+        public static Ring fresh(
+                int workers,
+                String bindHost,
+                String advertiseHost,
+                Duration connectTimeout,
+                Duration ioTimeout,
+                Placement placement) {
+            return new Ring(
+                    workers,
+                    bindHost,
+                    advertiseHost,
+                    connectTimeout,
+                    ioTimeout,
+                    UUID.randomUUID().toString(),
+                    Rendezvous.newSecret(),
+                    placement);
         }
 
         /** The same ring with a new run id and secret: a retried job must not accept the last job's stragglers. */
@@ -109,14 +131,14 @@ public final class BarrierTraining {
 
         @Override
         public String toString() {
-            return "Ring[workers=" + workers + ", bind=" + bindHost + ", advertise=" + advertiseHost + ", run="
-                    + runId + "]";
+            return "Ring[workers=" + workers + ", bind=" + bindHost + ", advertise=" + advertiseHost + ", run=" + runId
+                    + "]";
         }
     }
 
     /** What a replica gets: its place in the world, the collective, rank 0's announcement and its device. */
-    public record Worker(int rank, int worldSize, int attempt, Collective collective, String announcement,
-            Device device) {}
+    public record Worker(
+            int rank, int worldSize, int attempt, Collective collective, String announcement, Device device) {}
 
     /** The work of one replica. */
     public interface Replica<T> extends Serializable {
@@ -134,21 +156,28 @@ public final class BarrierTraining {
      * every line the ranks returned.
      */
     public static <T> List<String> run(JavaPairRDD<Integer, T> rowsByRank, Ring ring, Replica<T> replica) {
-        JavaRDD<T> partitioned = rowsByRank.partitionBy(new HashPartitioner(ring.workers())).values();
+        JavaRDD<T> partitioned =
+                rowsByRank.partitionBy(new HashPartitioner(ring.workers())).values();
         Function1<scala.collection.Iterator<T>, scala.collection.Iterator<String>> body =
                 (Function1<scala.collection.Iterator<T>, scala.collection.Iterator<String>> & Serializable) rows -> {
                     List<T> shard = new ArrayList<>();
                     Iterator<T> it = CollectionConverters.asJava(rows);
                     it.forEachRemaining(shard::add);
-                    return CollectionConverters.asScala(task(ring, replica, shard).iterator());
+                    return CollectionConverters.asScala(
+                            task(ring, replica, shard).iterator());
                 };
         ClassTag<String> tag = ClassTag$.MODULE$.apply(String.class);
         SparkContext sc = rowsByRank.context();
         String group = "redi-train-" + ring.runId();
         sc.setJobGroup(group, "data-parallel training, " + ring.workers() + " ranks", true);
         try {
-            List<String> lines = partitioned.rdd().barrier().mapPartitions(body, false, tag).toJavaRDD()
-                    .repartition(1).collect();
+            List<String> lines = partitioned
+                    .rdd()
+                    .barrier()
+                    .mapPartitions(body, false, tag)
+                    .toJavaRDD()
+                    .repartition(1)
+                    .collect();
             for (String line : lines) {
                 if (line.startsWith(ERROR)) {
                     throw new IllegalStateException(line.substring(ERROR.length()));
@@ -173,8 +202,8 @@ public final class BarrierTraining {
         int attempt = task.stageAttemptNumber();
         BarrierTaskInfo[] infos = task.getTaskInfos();
         if (infos.length != ring.workers()) {
-            throw new IllegalStateException("barrier stage has " + infos.length + " tasks, train.workers is "
-                    + ring.workers());
+            throw new IllegalStateException(
+                    "barrier stage has " + infos.length + " tasks, train.workers is " + ring.workers());
         }
         ServerSocketChannel server = RingCollective.listen(ring.bindHost(), 0);
         task.addTaskCompletionListener((TaskCompletionListener) c -> closeQuietly(server));
@@ -190,8 +219,13 @@ public final class BarrierTraining {
                 .withTimeouts(ring.connectTimeout(), ring.ioTimeout());
         RingCollective collective = RingCollective.open(rv, server);
         task.addTaskCompletionListener((TaskCompletionListener) c -> collective.close());
-        LOG.info("rank {}/{} (stage attempt {}) on {} with {} rows", rank, ring.workers(), attempt,
-                device == null ? "cpu" : device, rows.size());
+        LOG.info(
+                "rank {}/{} (stage attempt {}) on {} with {} rows",
+                rank,
+                ring.workers(),
+                attempt,
+                device == null ? "cpu" : device,
+                rows.size());
         try {
             return replica.train(new Worker(rank, ring.workers(), attempt, collective, shared, device), rows);
         } catch (CollectiveException | InterruptedException e) {
@@ -224,8 +258,7 @@ public final class BarrierTraining {
             return null;
         }
         int index = address == null ? 0 : EngineInfo.visibleIndex(address, System.getenv("CUDA_VISIBLE_DEVICES"));
-        engine.requireGpu(index, address == null ? "train.device = gpu"
-                : "Spark gave this task GPU " + address.trim());
+        engine.requireGpu(index, address == null ? "train.device = gpu" : "Spark gave this task GPU " + address.trim());
         return Device.gpu(index);
     }
 
@@ -248,15 +281,15 @@ public final class BarrierTraining {
      * runs it again up to {@code retries} times; the job resumes from the newest checkpoint each time.
      */
     public static List<String> withRetries(int retries, Supplier<List<String>> job) {
-        for (int attempt = 0;; attempt++) {
+        for (int attempt = 0; ; attempt++) {
             try {
                 return job.get();
             } catch (RuntimeException e) {
                 if (attempt >= retries || !isSparkFailure(e)) {
                     throw e;
                 }
-                System.out.println("[redi] training job failed (" + firstLine(e) + "); retry " + (attempt + 1)
-                        + " of " + retries + " from the newest checkpoint");
+                System.out.println("[redi] training job failed (" + firstLine(e) + "); retry " + (attempt + 1) + " of "
+                        + retries + " from the newest checkpoint");
                 LOG.warn("training job failed; retrying", e);
             }
         }
@@ -282,7 +315,8 @@ public final class BarrierTraining {
         if (master.equals("local")) {
             return 1;
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("local\\[(\\d+|\\*)(,\\d+)?]").matcher(master);
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("local\\[(\\d+|\\*)(,\\d+)?]").matcher(master);
         if (!m.matches()) {
             return -1;
         }

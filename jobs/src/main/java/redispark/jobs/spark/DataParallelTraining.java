@@ -1,5 +1,6 @@
 package redispark.jobs.spark;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,14 +17,13 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import redispark.dist.ShardPlan;
 import redispark.jobs.run.HadoopFiles;
+import redispark.run.LocalFiles;
 import redispark.train.Checkpoints;
 import redispark.train.RefLogProbs;
 import redispark.train.TrainConfig;
 import redispark.train.TrainLoop;
-import redispark.run.LocalFiles;
 import redispark.train.TrainWorker;
 import redispark.train.objective.Objective;
 import scala.Tuple2;
@@ -52,11 +52,28 @@ public final class DataParallelTraining {
      * @param snapshotUri where rank 0 publishes the model every {@code snapshotEvery} steps, as
      *     {@code <snapshotUri>/<step>} (null with 0: none)
      */
-    public record Request(Dataset<Row> examples, String initUri, TrainConfig config, BarrierTraining.Ring ring,
-            HadoopFiles files, String checkpointUri, String resumeUri, boolean progress, int maxRetries,
-            String snapshotUri, int snapshotEvery) {
-        public Request(Dataset<Row> examples, String initUri, TrainConfig config, BarrierTraining.Ring ring,
-                HadoopFiles files, String checkpointUri, String resumeUri, boolean progress, int maxRetries) {
+    public record Request(
+            Dataset<Row> examples,
+            String initUri,
+            TrainConfig config,
+            BarrierTraining.Ring ring,
+            HadoopFiles files,
+            String checkpointUri,
+            String resumeUri,
+            boolean progress,
+            int maxRetries,
+            String snapshotUri,
+            int snapshotEvery) {
+        public Request(
+                Dataset<Row> examples,
+                String initUri,
+                TrainConfig config,
+                BarrierTraining.Ring ring,
+                HadoopFiles files,
+                String checkpointUri,
+                String resumeUri,
+                boolean progress,
+                int maxRetries) {
             this(examples, initUri, config, ring, files, checkpointUri, resumeUri, progress, maxRetries, null, 0);
         }
     }
@@ -67,8 +84,8 @@ public final class DataParallelTraining {
      * @param metricLines every step's metrics (JSON), in step order
      * @param rejects refused items by reason, over all ranks
      */
-    public record Result(Map<String, Object> summary, List<String> metricLines, Map<String, Long> rejects,
-            long items) {}
+    public record Result(
+            Map<String, Object> summary, List<String> metricLines, Map<String, Long> rejects, long items) {}
 
     /** A row with its place in the driver's schedule (one per epoch that uses it). */
     public record SlotRow(ShardPlan.Slot slot, TrainWorker.TextRow row) implements Serializable {}
@@ -78,18 +95,31 @@ public final class DataParallelTraining {
         String master = q.examples().sparkSession().sparkContext().master();
         int slots = BarrierTraining.localSlots(master);
         if (slots >= 0 && slots < workers) {
-            throw new IllegalArgumentException(workers + " workers need as many task slots, the master " + master
-                    + " has " + slots);
+            throw new IllegalArgumentException(
+                    workers + " workers need as many task slots, the master " + master + " has " + slots);
         }
         Schedule schedule = Schedule.of(q.examples(), q.config(), workers);
         if (schedule.items() == 0) {
-            throw new IllegalArgumentException("no " + q.config().objective().data().name().toLowerCase()
-                    + " to train on");
+            throw new IllegalArgumentException(
+                    "no " + q.config().objective().data().name().toLowerCase() + " to train on");
         }
-        JavaPairRDD<Integer, SlotRow> byRank = schedule.rowsByRank(q.examples(), q.config().objective());
-        List<String> lines = BarrierTraining.withRetries(q.maxRetries(),
-                () -> BarrierTraining.run(byRank, q.ring().renewed(), new Replica(q.initUri(), q.config(), q.files(), q.checkpointUri(),
-                        q.resumeUri(), q.progress(), schedule.stepsPerEpoch(), q.snapshotUri(), q.snapshotEvery())));
+        JavaPairRDD<Integer, SlotRow> byRank =
+                schedule.rowsByRank(q.examples(), q.config().objective());
+        List<String> lines = BarrierTraining.withRetries(
+                q.maxRetries(),
+                () -> BarrierTraining.run(
+                        byRank,
+                        q.ring().renewed(),
+                        new Replica(
+                                q.initUri(),
+                                q.config(),
+                                q.files(),
+                                q.checkpointUri(),
+                                q.resumeUri(),
+                                q.progress(),
+                                schedule.stepsPerEpoch(),
+                                q.snapshotUri(),
+                                q.snapshotEvery())));
         Map<String, Object> summary = null;
         List<String> metricLines = new ArrayList<>();
         Map<String, Long> rejects = new LinkedHashMap<>();
@@ -112,8 +142,16 @@ public final class DataParallelTraining {
     }
 
     /** The work of one rank: its rows into {@link TrainWorker}, rank 0 publishing what the run produces. */
-    private record Replica(String initUri, TrainConfig config, HadoopFiles files, String checkpointUri,
-            String resumeUri, boolean progress, int stepsPerEpoch, String snapshotUri, int snapshotEvery)
+    private record Replica(
+            String initUri,
+            TrainConfig config,
+            HadoopFiles files,
+            String checkpointUri,
+            String resumeUri,
+            boolean progress,
+            int stepsPerEpoch,
+            String snapshotUri,
+            int snapshotEvery)
             implements BarrierTraining.Replica<SlotRow> {
         @Override
         public String announce(int stageAttempt) {
@@ -128,26 +166,40 @@ public final class DataParallelTraining {
             List<ShardPlan.Slot> slots = new ArrayList<>(shard.size());
             for (SlotRow r : shard) {
                 if (r.slot().rank() != w.rank()) {
-                    throw new IllegalStateException("rank " + w.rank() + " got a row of rank " + r.slot().rank());
+                    throw new IllegalStateException("rank " + w.rank() + " got a row of rank "
+                            + r.slot().rank());
                 }
                 rows.add(r.row());
                 slots.add(r.slot());
             }
-            Path resumeFrom = w.announcement().isEmpty() ? null
+            Path resumeFrom = w.announcement().isEmpty()
+                    ? null
                     : ResumeCheckpoints.fetch(files, resumeUri, Integer.parseInt(w.announcement()));
             Path work = Files.createTempDirectory("redi-train");
             Map<String, List<String>> replicaHashes = new TreeMap<>();
             try {
                 TrainWorker.Outcome outcome = TrainWorker.run(new TrainWorker.Request(
-                        files.localDirectory(initUri), resumeFrom,
-                        rows, config, w.collective(), work, (dir, state) -> {
+                        files.localDirectory(initUri),
+                        resumeFrom,
+                        rows,
+                        config,
+                        w.collective(),
+                        work,
+                        (dir, state) -> {
                             ResumeCheckpoints.publish(files, dir, resumeUri);
                             replicaHashes.put(String.format("%08d", state.globalStep()), state.replicaHashes());
-                        }, progress && w.rank() == 0, new TrainWorker.Schedule(stepsPerEpoch, slots), w.device(),
-                        snapshotEvery, (dir, step) -> files.publishDirectory(dir, snapshotUri + "/" + step)));
+                        },
+                        progress && w.rank() == 0,
+                        new TrainWorker.Schedule(stepsPerEpoch, slots),
+                        w.device(),
+                        snapshotEvery,
+                        (dir, step) -> files.publishDirectory(dir, snapshotUri + "/" + step)));
                 List<String> out = new ArrayList<>();
-                out.add(JSON.writeValueAsString(Map.of("rejects_of_rank", w.rank(),
-                        "counts", outcome.result().rejects().counts())));
+                out.add(JSON.writeValueAsString(Map.of(
+                        "rejects_of_rank",
+                        w.rank(),
+                        "counts",
+                        outcome.result().rejects().counts())));
                 if (w.rank() != 0) {
                     return out;
                 }
@@ -159,7 +211,9 @@ public final class DataParallelTraining {
                 summary.put("steps", outcome.steps());
                 summary.put("stop_reason", outcome.result().stopReason().label());
                 summary.put("model_step", Checkpoints.state(outcome.modelDir()).globalStep());
-                summary.put("resumed_from", resumeFrom == null ? -1 : Checkpoints.state(resumeFrom).globalStep());
+                summary.put(
+                        "resumed_from",
+                        resumeFrom == null ? -1 : Checkpoints.state(resumeFrom).globalStep());
                 summary.put("warnings", outcome.result().warnings());
                 summary.put("replica_hashes", replicaHashes);
                 out.add(JSON.writeValueAsString(Map.of("summary", summary)));
@@ -187,8 +241,8 @@ public final class DataParallelTraining {
             for (List<String> ids : List.of(first, second)) {
                 for (int i = 1; i < ids.size(); i++) {
                     if (ids.get(i).equals(ids.get(i - 1))) {
-                        throw new IllegalArgumentException("training rows must have unique ids; '" + ids.get(i)
-                                + "' comes twice");
+                        throw new IllegalArgumentException(
+                                "training rows must have unique ids; '" + ids.get(i) + "' comes twice");
                     }
                 }
             }
@@ -197,8 +251,8 @@ public final class DataParallelTraining {
             long seed = config.recipe().seed();
             Map<String, List<ShardPlan.Slot>> slots = new HashMap<>();
             List<List<ShardPlan.Slot>> a = ShardPlan.assign(first.size(), steps, config.epochs(), workers, seed, 0);
-            List<List<ShardPlan.Slot>> b = ShardPlan.assign(second.size(), steps, config.epochs(), workers, seed,
-                    ShardPlan.SECOND_KIND);
+            List<List<ShardPlan.Slot>> b =
+                    ShardPlan.assign(second.size(), steps, config.epochs(), workers, seed, ShardPlan.SECOND_KIND);
             for (int i = 0; i < first.size(); i++) {
                 slots.put(key(first.get(i), false), a.get(i));
             }
@@ -214,10 +268,12 @@ public final class DataParallelTraining {
 
         /** Each row once per epoch, keyed by the rank that trains on it then. */
         JavaPairRDD<Integer, SlotRow> rowsByRank(Dataset<Row> examples, Objective objective) {
-            Broadcast<Map<String, List<ShardPlan.Slot>>> plan = JavaSparkContext
-                    .fromSparkContext(examples.sparkSession().sparkContext()).broadcast(slots);
+            Broadcast<Map<String, List<ShardPlan.Slot>>> plan = JavaSparkContext.fromSparkContext(
+                            examples.sparkSession().sparkContext())
+                    .broadcast(slots);
             return examples.select("id", "prompt", "first", "second", "ref_chosen", "ref_rejected", "negative")
-                    .toJavaRDD().flatMapToPair(r -> {
+                    .toJavaRDD()
+                    .flatMapToPair(r -> {
                         List<ShardPlan.Slot> mine = plan.value().get(key(r.getString(0), r.getBoolean(6)));
                         TrainWorker.TextRow row = textRow(objective, r);
                         List<Tuple2<Integer, SlotRow>> out = new ArrayList<>(mine.size());
@@ -233,10 +289,17 @@ public final class DataParallelTraining {
         String id = r.getString(0);
         return switch (objective.data()) {
             case EXAMPLES -> TrainWorker.TextRow.example(id, r.getString(1), r.getString(2));
-            case UNPAIRED -> r.getBoolean(6) ? TrainWorker.TextRow.negative(id, r.getString(1), r.getString(2))
-                    : TrainWorker.TextRow.example(id, r.getString(1), r.getString(2));
-            case PAIRS -> TrainWorker.TextRow.pair(id, r.getString(1), r.getString(2), r.getString(3),
-                    r.isNullAt(4) || r.isNullAt(5) ? null : new RefLogProbs(r.getDouble(4), r.getDouble(5)));
+            case UNPAIRED ->
+                r.getBoolean(6)
+                        ? TrainWorker.TextRow.negative(id, r.getString(1), r.getString(2))
+                        : TrainWorker.TextRow.example(id, r.getString(1), r.getString(2));
+            case PAIRS ->
+                TrainWorker.TextRow.pair(
+                        id,
+                        r.getString(1),
+                        r.getString(2),
+                        r.getString(3),
+                        r.isNullAt(4) || r.isNullAt(5) ? null : new RefLogProbs(r.getDouble(4), r.getDouble(5)));
         };
     }
 

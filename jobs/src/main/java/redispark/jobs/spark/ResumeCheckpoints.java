@@ -44,7 +44,8 @@ public final class ResumeCheckpoints {
         int bestStep = -1;
         for (String candidate : new String[] {uri, previous(uri)}) {
             String state = candidate + "/" + Checkpoints.TRAINER_STATE;
-            if (!files.exists(state) || !files.exists(candidate + "/" + Checkpoints.OPTIMIZER)
+            if (!files.exists(state)
+                    || !files.exists(candidate + "/" + Checkpoints.OPTIMIZER)
                     || !files.exists(candidate + "/config.json")) {
                 continue;
             }
@@ -67,13 +68,18 @@ public final class ResumeCheckpoints {
             for (String candidate : new String[] {uri, previous(uri)}) {
                 try {
                     String state = candidate + "/" + Checkpoints.TRAINER_STATE;
-                    if (!files.exists(state) || TrainerState.fromJson(files.readText(state)).globalStep() != step) {
+                    if (!files.exists(state)
+                            || TrainerState.fromJson(files.readText(state)).globalStep() != step) {
                         continue;
                     }
-                    Path local = java.nio.file.Files.createTempDirectory("redi-resume").resolve("checkpoint");
+                    Path local = java.nio.file.Files.createTempDirectory("redi-resume")
+                            .resolve("checkpoint");
                     FileSystem fs = files.fs(candidate);
-                    fs.copyToLocalFile(false, new org.apache.hadoop.fs.Path(candidate),
-                            new org.apache.hadoop.fs.Path(local.toUri()), true);
+                    fs.copyToLocalFile(
+                            false,
+                            new org.apache.hadoop.fs.Path(candidate),
+                            new org.apache.hadoop.fs.Path(local.toUri()),
+                            true);
                     if (Checkpoints.resumable(local) && Checkpoints.state(local).globalStep() == step) {
                         return local;
                     }
@@ -93,7 +99,8 @@ public final class ResumeCheckpoints {
 
     /** The step of the checkpoint at {@code dir}. */
     public static int step(HadoopFiles files, String dir) {
-        return TrainerState.fromJson(files.readText(dir + "/" + Checkpoints.TRAINER_STATE)).globalStep();
+        return TrainerState.fromJson(files.readText(dir + "/" + Checkpoints.TRAINER_STATE))
+                .globalStep();
     }
 
     public static void clear(HadoopFiles files, String uri) {

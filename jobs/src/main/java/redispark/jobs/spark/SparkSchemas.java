@@ -25,8 +25,12 @@ public final class SparkSchemas {
 
     /** {@code problems}: one row per problem; {@code split} is "train" or "heldout". */
     public static final StructType PROBLEMS = createStructType(List.of(
-            req("problem_id", StringType), req("problem", StringType), req("gold", StringType),
-            req("source", StringType), req("difficulty", IntegerType), req("split", StringType)));
+            req("problem_id", StringType),
+            req("problem", StringType),
+            req("gold", StringType),
+            req("source", StringType),
+            req("difficulty", IntegerType),
+            req("split", StringType)));
 
     /**
      * {@code traces}: one row per teacher generation, unique by {@code (problem_id, sample_idx)}. A failed request
@@ -39,39 +43,63 @@ public final class SparkSchemas {
      * correctness.llama_verification} / 220k's {@code correctness_llama}.
      */
     public static final StructType TRACES = createStructType(List.of(
-            req("problem_id", StringType), req("sample_idx", IntegerType), req("problem", StringType),
-            req("gold", StringType), req("source", StringType), req("difficulty", IntegerType),
-            req("teacher", StringType), opt("text", StringType), opt("finish_reason", StringType),
-            opt("prompt_tokens", IntegerType), opt("completion_tokens", IntegerType), opt("error", StringType),
-            req("generation_config", StringType), opt("openr1_math_verify", BooleanType),
-            opt("openr1_math_verify_answer", BooleanType), opt("openr1_llama", BooleanType)));
+            req("problem_id", StringType),
+            req("sample_idx", IntegerType),
+            req("problem", StringType),
+            req("gold", StringType),
+            req("source", StringType),
+            req("difficulty", IntegerType),
+            req("teacher", StringType),
+            opt("text", StringType),
+            opt("finish_reason", StringType),
+            opt("prompt_tokens", IntegerType),
+            opt("completion_tokens", IntegerType),
+            opt("error", StringType),
+            req("generation_config", StringType),
+            opt("openr1_math_verify", BooleanType),
+            opt("openr1_math_verify_answer", BooleanType),
+            opt("openr1_llama", BooleanType)));
 
     /** The verdict struct {@code math_verify(pred, gold)} returns. */
-    public static final StructType VERDICT = createStructType(List.of(
-            req("correct", BooleanType), opt("extracted", StringType), req("reason", StringType)));
+    public static final StructType VERDICT = createStructType(
+            List.of(req("correct", BooleanType), opt("extracted", StringType), req("reason", StringType)));
 
     /** {@code positives} / {@code negatives}: one row per trace kept for training. */
     public static final StructType TRAINING_TRACES = createStructType(List.of(
-            req("problem_id", StringType), req("sample_idx", IntegerType), req("prompt", StringType),
-            req("completion", StringType), req("prompt_tokens", IntegerType), req("completion_tokens", IntegerType),
-            req("source", StringType), req("difficulty", IntegerType)));
+            req("problem_id", StringType),
+            req("sample_idx", IntegerType),
+            req("prompt", StringType),
+            req("completion", StringType),
+            req("prompt_tokens", IntegerType),
+            req("completion_tokens", IntegerType),
+            req("source", StringType),
+            req("difficulty", IntegerType)));
 
     /** {@code rejects}: every row dropped anywhere, with the stage and the reason. */
     public static final StructType REJECTS = createStructType(List.of(
-            req("stage", StringType), req("reason", StringType), opt("problem_id", StringType),
-            opt("sample_idx", IntegerType), opt("detail", StringType)));
+            req("stage", StringType),
+            req("reason", StringType),
+            opt("problem_id", StringType),
+            opt("sample_idx", IntegerType),
+            opt("detail", StringType)));
 
     /** {@code eval/generations}: one row per sampled answer. */
     public static final StructType EVAL_GENERATIONS = createStructType(List.of(
-            req("model", StringType), req("benchmark", StringType), req("problem_id", StringType),
-            req("sample_idx", IntegerType), req("text", StringType), req("finish_reason", StringType),
-            req("completion_tokens", IntegerType), req("correct", BooleanType), req("reason", StringType),
+            req("model", StringType),
+            req("benchmark", StringType),
+            req("problem_id", StringType),
+            req("sample_idx", IntegerType),
+            req("text", StringType),
+            req("finish_reason", StringType),
+            req("completion_tokens", IntegerType),
+            req("correct", BooleanType),
+            req("reason", StringType),
             opt("extracted", StringType)));
 
     /** Token lengths of a prompt and a completion after the chat template. */
-    public static final StructType TOKEN_LENGTHS = createStructType(List.of(
-            req("prompt_tokens", IntegerType), req("completion_tokens", IntegerType)));
+    public static final StructType TOKEN_LENGTHS =
+            createStructType(List.of(req("prompt_tokens", IntegerType), req("completion_tokens", IntegerType)));
 
-    public static final StructType METRIC = createStructType(List.of(
-            req("step", IntegerType), req("name", StringType), req("value", DoubleType)));
+    public static final StructType METRIC =
+            createStructType(List.of(req("step", IntegerType), req("name", StringType), req("value", DoubleType)));
 }

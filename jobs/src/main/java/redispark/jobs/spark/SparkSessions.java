@@ -22,7 +22,8 @@ public final class SparkSessions {
         conf.setIfMissing("spark.sql.shuffle.partitions", String.valueOf(config.getInt("spark.shuffle-partitions")));
         // A failed barrier stage should fail fast rather than wait out the default timeout (one year).
         conf.setIfMissing("spark.barrier.sync.timeout", "600s");
-        for (Map.Entry<String, Object> e : config.raw().getConfig("spark.extra").root().unwrapped().entrySet()) {
+        for (Map.Entry<String, Object> e :
+                config.raw().getConfig("spark.extra").root().unwrapped().entrySet()) {
             conf.set(e.getKey(), String.valueOf(e.getValue()));
         }
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();

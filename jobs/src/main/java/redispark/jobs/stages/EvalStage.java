@@ -7,11 +7,12 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import redispark.eval.BenchmarkScore;
 import redispark.eval.Evaluator;
 import redispark.eval.ModelCache;
@@ -20,8 +21,6 @@ import redispark.jobs.config.RediConfig;
 import redispark.jobs.generate.BenchmarkDir;
 import redispark.jobs.run.HadoopFiles;
 import redispark.jobs.spark.SparkSchemas;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import redispark.teacher.Problem;
 import redispark.teacher.source.Benchmark;
 import redispark.teacher.source.BenchmarkProblems;
@@ -35,6 +34,7 @@ import redispark.teacher.source.ReadResult;
 public final class EvalStage implements Stage {
     /** The run's own held-out synthetic problems, as named in {@code eval.benchmarks} and the summary. */
     public static final String BENCHMARK = "synthetic";
+
     public static final String SUMMARY = "eval/summary.json";
     public static final String GENERATIONS = "eval/generations";
     /** Key of the summary's accuracy curve: model → step → benchmark → score, for the models saved along the way. */
@@ -82,6 +82,7 @@ public final class EvalStage implements Stage {
 
     /** Evaluate these model folders (name → URI) instead of the run's checkpoints ({@code redi eval --model}). */
     private final Map<String, String> explicitModels;
+
     private final String stageName;
     private final String outputDir;
 
@@ -114,8 +115,8 @@ public final class EvalStage implements Stage {
         HadoopFiles files = context.run().files();
 
         Map<String, String> targets = new LinkedHashMap<>();
-        explicitModels.forEach((name, location) -> targets.put(name,
-                insideRun(location) ? context.run().path(location) : location));
+        explicitModels.forEach((name, location) ->
+                targets.put(name, insideRun(location) ? context.run().path(location) : location));
         List<String> skipped = new ArrayList<>();
         if (targets.isEmpty()) {
             for (String name : config.getStringList("eval.models")) {
@@ -150,8 +151,9 @@ public final class EvalStage implements Stage {
             hashes.put(name, hash);
             Map<String, Object> perBenchmark = new LinkedHashMap<>();
             for (Map.Entry<String, Dataset<Row>> bench : benchmarks.entrySet()) {
-                Dataset<Row> generations = generate(context, name, uri, hash, bench.getKey(), bench.getValue(),
-                        sampling).cache();
+                Dataset<Row> generations = generate(
+                                context, name, uri, hash, bench.getKey(), bench.getValue(), sampling)
+                        .cache();
                 perBenchmark.put(bench.getKey(), score(generations, samples));
                 all = all == null ? generations : all.union(generations);
             }
@@ -164,14 +166,18 @@ public final class EvalStage implements Stage {
         Map<String, Object> curve = new LinkedHashMap<>();
         for (Map.Entry<String, String> target : targets.entrySet()) {
             Map<String, Object> byStep = new LinkedHashMap<>();
-            for (Map.Entry<Integer, String> snapshot : snapshots(files, target.getValue()).entrySet()) {
+            for (Map.Entry<Integer, String> snapshot :
+                    snapshots(files, target.getValue()).entrySet()) {
                 String uri = snapshot.getValue();
                 String name = target.getKey() + "@" + snapshot.getKey();
                 String hash = ModelHash.of(files.localDirectory(uri));
                 Map<String, Object> perBenchmark = new LinkedHashMap<>();
                 for (Map.Entry<String, Dataset<Row>> bench : benchmarks.entrySet()) {
-                    perBenchmark.put(bench.getKey(), score(generate(context, name, uri, hash, bench.getKey(),
-                            bench.getValue(), sampling), samples));
+                    perBenchmark.put(
+                            bench.getKey(),
+                            score(
+                                    generate(context, name, uri, hash, bench.getKey(), bench.getValue(), sampling),
+                                    samples));
                 }
                 byStep.put(Integer.toString(snapshot.getKey()), perBenchmark);
             }
@@ -194,8 +200,10 @@ public final class EvalStage implements Stage {
         settings.put("top_p", topP);
         settings.put("max_new_tokens", maxNewTokens);
         settings.put("seed", seed);
-        settings.put("prompt", "each model's chat template (tokenizer_config.json); benchmark problems wrapped in "
-                + "eval.instruction, synthetic problems bare");
+        settings.put(
+                "prompt",
+                "each model's chat template (tokenizer_config.json); benchmark problems wrapped in "
+                        + "eval.instruction, synthetic problems bare");
         settings.put("instruction", config.getString("eval.instruction"));
         settings.put("verifier", "redispark.verify.MathVerifier v" + redispark.verify.MathVerifier.VERSION);
         settings.put("model_sha256", hashes);
@@ -209,8 +217,14 @@ public final class EvalStage implements Stage {
             implements java.io.Serializable {}
 
     /** One model's samples on one benchmark, generated and scored on the executors. */
-    private static Dataset<Row> generate(StageContext context, String name, String uri, String hash,
-            String benchmark, Dataset<Row> problems, Sampling s) {
+    private static Dataset<Row> generate(
+            StageContext context,
+            String name,
+            String uri,
+            String hash,
+            String benchmark,
+            Dataset<Row> problems,
+            Sampling s) {
         HadoopFiles files = context.run().files();
         FlatMapFunction<Iterator<Row>, Row> generate = rows -> {
             List<Evaluator.Item> items = new ArrayList<>();
@@ -221,19 +235,27 @@ public final class EvalStage implements Stage {
             List<Evaluator.Scored> scored;
             // one copy of the model per executor JVM, shared by its tasks and kept for the next benchmark
             try (ModelCache.Lease lease = ModelCache.shared().lease(uri, hash, () -> files.localDirectory(uri))) {
-                scored = Evaluator.run(lease.loaded(), items, s.samples(), s.temperature(), s.topP(),
-                        s.maxNewTokens(), s.seed());
+                scored = Evaluator.run(
+                        lease.loaded(), items, s.samples(), s.temperature(), s.topP(), s.maxNewTokens(), s.seed());
             }
             List<Row> out = new ArrayList<>();
             for (Evaluator.Scored x : scored) {
-                out.add(RowFactory.create(name, benchmark, x.problemId(), x.sampleIdx(), x.text(), x.finishReason(),
-                        x.completionTokens(), x.verdict().correct(), x.verdict().reason().label(),
+                out.add(RowFactory.create(
+                        name,
+                        benchmark,
+                        x.problemId(),
+                        x.sampleIdx(),
+                        x.text(),
+                        x.finishReason(),
+                        x.completionTokens(),
+                        x.verdict().correct(),
+                        x.verdict().reason().label(),
                         x.verdict().extracted()));
             }
             return out.iterator();
         };
-        return context.spark().createDataFrame(problems.toJavaRDD().mapPartitions(generate),
-                SparkSchemas.EVAL_GENERATIONS);
+        return context.spark()
+                .createDataFrame(problems.toJavaRDD().mapPartitions(generate), SparkSchemas.EVAL_GENERATIONS);
     }
 
     /**
@@ -267,8 +289,10 @@ public final class EvalStage implements Stage {
     /** (problem_id, prompt text, gold) of one benchmark, ordered by problem id. */
     private static Dataset<Row> problems(StageContext context, String benchmark) {
         if (benchmark.equals(BENCHMARK)) {
-            Dataset<Row> heldout = context.run().readTable(context.spark(), "problems", "generate")
-                    .filter(col("split").equalTo("heldout")).select("problem_id", "problem", "gold");
+            Dataset<Row> heldout = context.run()
+                    .readTable(context.spark(), "problems", "generate")
+                    .filter(col("split").equalTo("heldout"))
+                    .select("problem_id", "problem", "gold");
             if (heldout.isEmpty()) {
                 throw new IllegalArgumentException("no held-out problems (set problems.heldout-count > 0)");
             }
@@ -286,8 +310,11 @@ public final class EvalStage implements Stage {
         }
         ReadResult read;
         try {
-            read = BenchmarkProblems.fromDir(BenchmarkDir.resolve(context.config().getString("eval.benchmarks-dir"),
-                    "eval.benchmarks-dir", context.run().files()),
+            read = BenchmarkProblems.fromDir(
+                    BenchmarkDir.resolve(
+                            context.config().getString("eval.benchmarks-dir"),
+                            "eval.benchmarks-dir",
+                            context.run().files()),
                     which);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot read benchmark " + benchmark, e);
@@ -296,8 +323,10 @@ public final class EvalStage implements Stage {
         for (Problem p : read.problems()) {
             rows.add(RowFactory.create(p.problemId(), instruction.replace("{problem}", p.problem()), p.gold()));
         }
-        StructType schema = new StructType().add("problem_id", DataTypes.StringType)
-                .add("problem", DataTypes.StringType).add("gold", DataTypes.StringType);
+        StructType schema = new StructType()
+                .add("problem_id", DataTypes.StringType)
+                .add("problem", DataTypes.StringType)
+                .add("gold", DataTypes.StringType);
         return context.spark().createDataFrame(rows, schema).orderBy("problem_id");
     }
 
@@ -306,14 +335,17 @@ public final class EvalStage implements Stage {
         long tokens = 0;
         long truncated = 0;
         long n = 0;
-        for (Row r : generations.select("problem_id", "sample_idx", "correct", "completion_tokens", "finish_reason")
-                .orderBy("problem_id", "sample_idx").collectAsList()) {
+        for (Row r : generations
+                .select("problem_id", "sample_idx", "correct", "completion_tokens", "finish_reason")
+                .orderBy("problem_id", "sample_idx")
+                .collectAsList()) {
             grid.computeIfAbsent(r.getString(0), k -> new boolean[samples])[r.getInt(1)] = r.getBoolean(2);
             tokens += r.getInt(3);
             truncated += "length".equals(r.getString(4)) ? 1 : 0;
             n++;
         }
-        Map<String, Object> out = new LinkedHashMap<>(BenchmarkScore.score(grid.values().toArray(boolean[][]::new)));
+        Map<String, Object> out =
+                new LinkedHashMap<>(BenchmarkScore.score(grid.values().toArray(boolean[][]::new)));
         out.put("problems", grid.size());
         out.put("samples", samples);
         out.put("mean_completion_tokens", n == 0 ? 0.0 : (double) tokens / n);

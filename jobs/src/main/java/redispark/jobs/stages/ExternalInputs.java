@@ -23,9 +23,12 @@ final class ExternalInputs {
         return switch (stage) {
             case "generate" -> generate(config);
             case "split" -> studentBase(config).stream().toList();
-            case "eval" -> benchmarkFiles(config.getString("eval.benchmarks-dir"),
-                    config.getStringList("eval.benchmarks").stream()
-                            .filter(name -> !name.equals(EvalStage.BENCHMARK)).toList());
+            case "eval" ->
+                benchmarkFiles(
+                        config.getString("eval.benchmarks-dir"),
+                        config.getStringList("eval.benchmarks").stream()
+                                .filter(name -> !name.equals(EvalStage.BENCHMARK))
+                                .toList());
             default -> List.of();
         };
     }
@@ -49,9 +52,10 @@ final class ExternalInputs {
         }
         switch (config.getString("problems.source").strip().toLowerCase(Locale.ROOT)) {
             case "table" -> addIfSet(files, config.getString("problems.table.path"));
-            case "benchmark" -> files.addAll(benchmarkFiles(config.getString("problems.benchmark.dir"),
-                    config.getStringList("problems.benchmark.names")));
-            default -> { }
+            case "benchmark" ->
+                files.addAll(benchmarkFiles(
+                        config.getString("problems.benchmark.dir"), config.getStringList("problems.benchmark.names")));
+            default -> {}
         }
         return files;
     }
@@ -69,7 +73,8 @@ final class ExternalInputs {
         List<String> files = new ArrayList<>();
         for (String name : names) {
             try {
-                files.add(dir.replaceAll("/+$", "") + "/" + Benchmark.fromId(name).fileName());
+                files.add(
+                        dir.replaceAll("/+$", "") + "/" + Benchmark.fromId(name).fileName());
             } catch (IllegalArgumentException unknown) {
                 // An unknown id is the stage's own error to report.
             }

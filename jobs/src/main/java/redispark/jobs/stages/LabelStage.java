@@ -60,7 +60,8 @@ public final class LabelStage implements Stage {
                 .when(col("text").isNull().or(trim(col("text")).equalTo("")), lit(NO_TEXT))
                 .otherwise(lit(null).cast(DataTypes.StringType));
         Dataset<Row> checked = traces.withColumn("reject_reason", rejectReason);
-        Dataset<Row> verified = checked.filter(col("reject_reason").isNull()).drop("reject_reason")
+        Dataset<Row> verified = checked.filter(col("reject_reason").isNull())
+                .drop("reject_reason")
                 .withColumn("verdict", call_function(MathVerifyFunction.NAME, col("text"), col("gold")))
                 .withColumn("correct", col("verdict.correct"))
                 .withColumn("extracted", col("verdict.extracted"))
@@ -68,11 +69,19 @@ public final class LabelStage implements Stage {
                 .withColumn("verifier_version", lit(MathVerifier.VERSION))
                 .drop("verdict");
         long rows = context.run().writeTable(withDatasetLabels(verified, datasetLabels), "labeled");
-        long correct = context.run().readTable(context.spark(), "labeled", "label").filter(col("correct")).count();
-        Dataset<Row> rejects = checked.filter(col("reject_reason").isNotNull()).select(lit(name()).as("stage"),
-                col("reject_reason").as("reason"), col("problem_id"), col("sample_idx"), col("error").as("detail"));
-        Map<String, Long> rejected = context.run().writeRejects(name(),
-                context.spark().createDataFrame(rejects.toJavaRDD(), SparkSchemas.REJECTS));
+        long correct = context.run()
+                .readTable(context.spark(), "labeled", "label")
+                .filter(col("correct"))
+                .count();
+        Dataset<Row> rejects = checked.filter(col("reject_reason").isNotNull())
+                .select(
+                        lit(name()).as("stage"),
+                        col("reject_reason").as("reason"),
+                        col("problem_id"),
+                        col("sample_idx"),
+                        col("error").as("detail"));
+        Map<String, Long> rejected = context.run()
+                .writeRejects(name(), context.spark().createDataFrame(rejects.toJavaRDD(), SparkSchemas.REJECTS));
         return StageOutcome.of(Map.of("labeled", rows, "labeled_correct", correct), rejected);
     }
 
@@ -88,16 +97,26 @@ public final class LabelStage implements Stage {
         Column hasDatasetLabel = mathVerify.isNotNull().or(llama.isNotNull());
         return switch (policy) {
             case "ignore" -> labeled;
-            case "and" -> labeled
-                    .withColumn("reason", when(col("correct").and(datasetSaysCorrect.equalTo(false)),
-                            lit(DATASET_INCORRECT)).otherwise(col("reason")))
-                    .withColumn("correct", col("correct").and(datasetSaysCorrect));
-            case "only" -> labeled
-                    .withColumn("reason", when(hasDatasetLabel, when(datasetSaysCorrect, lit(DATASET_CORRECT))
-                            .otherwise(lit(DATASET_INCORRECT))).otherwise(col("reason")))
-                    .withColumn("correct", when(hasDatasetLabel, datasetSaysCorrect).otherwise(col("correct")));
-            default -> throw new IllegalArgumentException("label.dataset-labels: unknown policy '" + policy
-                    + "' (expected ignore, and or only)");
+            case "and" ->
+                labeled.withColumn(
+                                "reason",
+                                when(col("correct").and(datasetSaysCorrect.equalTo(false)), lit(DATASET_INCORRECT))
+                                        .otherwise(col("reason")))
+                        .withColumn("correct", col("correct").and(datasetSaysCorrect));
+            case "only" ->
+                labeled.withColumn(
+                                "reason",
+                                when(
+                                                hasDatasetLabel,
+                                                when(datasetSaysCorrect, lit(DATASET_CORRECT))
+                                                        .otherwise(lit(DATASET_INCORRECT)))
+                                        .otherwise(col("reason")))
+                        .withColumn(
+                                "correct",
+                                when(hasDatasetLabel, datasetSaysCorrect).otherwise(col("correct")));
+            default ->
+                throw new IllegalArgumentException(
+                        "label.dataset-labels: unknown policy '" + policy + "' (expected ignore, and or only)");
         };
     }
 }

@@ -8,8 +8,14 @@ public final class Pipeline {
     private Pipeline() {}
 
     public static List<Stage> stages() {
-        return List.of(new GenerateStage(), new LabelStage(), new SplitStage(), new TrainStage(Objective.SFT),
-                new TrainStage(Objective.REDI), new EvalStage(), new ReportStage());
+        return List.of(
+                new GenerateStage(),
+                new LabelStage(),
+                new SplitStage(),
+                new TrainStage(Objective.SFT),
+                new TrainStage(Objective.REDI),
+                new EvalStage(),
+                new ReportStage());
     }
 
     public static void run(StageContext context) {

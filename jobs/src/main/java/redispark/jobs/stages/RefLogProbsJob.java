@@ -50,6 +50,7 @@ import redispark.train.TokenizedPair;
 public final class RefLogProbsJob {
     /** Bumped when the computation changes (tokenisation, masking, packing), so old tables are not reused. */
     static final int VERSION = 1;
+
     static final List<String> KEY = List.of("problem_id", "chosen_idx", "rejected_idx");
     static final org.apache.spark.sql.types.StructType SCHEMA = DataTypes.createStructType(List.of(
             DataTypes.createStructField("problem_id", DataTypes.StringType, false),
@@ -74,22 +75,23 @@ public final class RefLogProbsJob {
         Map<String, String> parts = new LinkedHashMap<>();
         parts.put("version", Integer.toString(VERSION));
         parts.put("model", hashFiles(run.files(), sftUri, List.of("config.json"), ".safetensors"));
-        parts.put("tokenizer", hashFiles(run.files(), sftUri, List.of("tokenizer.json", "tokenizer_config.json"),
-                null));
+        parts.put(
+                "tokenizer", hashFiles(run.files(), sftUri, List.of("tokenizer.json", "tokenizer_config.json"), null));
         parts.put("data", hashPairs(pairs));
         parts.put("max_seq_len", Integer.toString(maxSeqLen));
         String hash = sha256(parts.toString()).substring(0, 16);
         String name = "ref_logps/" + hash;
         if (run.exists(name) && run.exists(name + ".json")) {
-            long rows = run.readTable(context.spark(), name, "train-redi --objective dpo").count();
+            long rows = run.readTable(context.spark(), name, "train-redi --objective dpo")
+                    .count();
             System.out.println("[redi] reference log-probs: reusing " + run.path(name) + " (" + rows + " pairs)");
             return new Table(name, rows, false, hash);
         }
         int batch = context.config().getInt("train.dpo.ref-batch-size");
         int partitions = context.config().getInt("train.dpo.ref-partitions");
         Dataset<Row> ref = pairs.select("problem_id", "chosen_idx", "rejected_idx", "prompt", "chosen", "rejected")
-                .repartition(partitions).mapPartitions(compute(run.files(), sftUri, maxSeqLen, batch),
-                        Encoders.row(SCHEMA));
+                .repartition(partitions)
+                .mapPartitions(compute(run.files(), sftUri, maxSeqLen, batch), Encoders.row(SCHEMA));
         long rows = run.writeTable(ref, name);
         Map<String, Object> record = new LinkedHashMap<>(parts);
         record.put("hash", hash);
@@ -100,8 +102,7 @@ public final class RefLogProbsJob {
         return new Table(name, rows, true, hash);
     }
 
-    private static MapPartitionsFunction<Row, Row> compute(HadoopFiles files, String sftUri, int maxSeqLen,
-            int batch) {
+    private static MapPartitionsFunction<Row, Row> compute(HadoopFiles files, String sftUri, int maxSeqLen, int batch) {
         return rows -> {
             List<Row> in = new ArrayList<>();
             rows.forEachRemaining(in::add);
@@ -119,8 +120,16 @@ public final class RefLogProbsJob {
                 for (int i = 0; i < in.size(); i++) {
                     Row r = in.get(i);
                     Rejects one = new Rejects();
-                    TokenizedPair p = Admission.pair(r.getString(0) + "#" + r.getInt(1) + "#" + r.getInt(2),
-                            r.getString(3), r.getString(4), r.getString(5), null, tokenizer, template, maxSeqLen, one);
+                    TokenizedPair p = Admission.pair(
+                            r.getString(0) + "#" + r.getInt(1) + "#" + r.getInt(2),
+                            r.getString(3),
+                            r.getString(4),
+                            r.getString(5),
+                            null,
+                            tokenizer,
+                            template,
+                            maxSeqLen,
+                            one);
                     if (p == null) {
                         reasons[i] = one.counts().keySet().iterator().next();
                     } else {
@@ -132,8 +141,13 @@ public final class RefLogProbsJob {
                 Object[][] values = new Object[in.size()][];
                 for (int k = 0; k < admitted.size(); k++) {
                     TokenizedPair p = admitted.get(k);
-                    values[rowOf.get(k)] = new Object[] {refs.get(k).chosen(), refs.get(k).rejected(),
-                            p.chosen().completionLength(), p.rejected().completionLength(), null};
+                    values[rowOf.get(k)] = new Object[] {
+                        refs.get(k).chosen(),
+                        refs.get(k).rejected(),
+                        p.chosen().completionLength(),
+                        p.rejected().completionLength(),
+                        null
+                    };
                 }
                 List<Row> out = new ArrayList<>(in.size());
                 for (int i = 0; i < in.size(); i++) {
@@ -184,8 +198,16 @@ public final class RefLogProbsJob {
 
     /** SHA-256 over the sorted 64-bit hashes of every pair's key and texts: independent of row order. */
     static String hashPairs(Dataset<Row> pairs) {
-        List<Row> hashes = pairs.select(xxhash64(col("problem_id"), col("chosen_idx"), col("rejected_idx"),
-                col("prompt"), col("chosen"), col("rejected")).as("h")).orderBy("h").collectAsList();
+        List<Row> hashes = pairs.select(xxhash64(
+                                col("problem_id"),
+                                col("chosen_idx"),
+                                col("rejected_idx"),
+                                col("prompt"),
+                                col("chosen"),
+                                col("rejected"))
+                        .as("h"))
+                .orderBy("h")
+                .collectAsList();
         StringBuilder s = new StringBuilder();
         for (Row r : hashes) {
             s.append(Long.toHexString(r.getLong(0))).append('\n');
@@ -195,8 +217,8 @@ public final class RefLogProbsJob {
 
     private static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -15,15 +15,22 @@ public final class ReportPages {
     private ReportPages() {}
 
     /** A line chart over steps with one series per name that has points ({@code [x, y]} pairs). */
-    public static XYChart lines(String title, String xTitle, Map<String, List<double[]>> series, List<String> names,
-            boolean markers) {
-        XYChart chart = new XYChartBuilder().width(640).height(360).title(title).xAxisTitle(xTitle).build();
+    public static XYChart lines(
+            String title, String xTitle, Map<String, List<double[]>> series, List<String> names, boolean markers) {
+        XYChart chart = new XYChartBuilder()
+                .width(640)
+                .height(360)
+                .title(title)
+                .xAxisTitle(xTitle)
+                .build();
         for (String name : names) {
             List<double[]> points = series.get(name);
             if (points == null || points.isEmpty()) {
                 continue;
             }
-            var s = chart.addSeries(name, points.stream().mapToDouble(p -> p[0]).toArray(),
+            var s = chart.addSeries(
+                    name,
+                    points.stream().mapToDouble(p -> p[0]).toArray(),
                     points.stream().mapToDouble(p -> p[1]).toArray());
             if (!markers) {
                 s.setMarker(SeriesMarkers.NONE);
@@ -35,7 +42,11 @@ public final class ReportPages {
     /** Saves {@code chart} as {@code dir/<name>.png} and appends an {@code <img>} of it to {@code body}. */
     public static void image(Chart<?, ?> chart, Path dir, String name, StringBuilder body) throws IOException {
         BitmapEncoder.saveBitmap(chart, dir.resolve(name).toString(), BitmapEncoder.BitmapFormat.PNG);
-        body.append("<p><img src=\"").append(name).append(".png\" alt=\"").append(escape(name)).append("\"></p>\n");
+        body.append("<p><img src=\"")
+                .append(name)
+                .append(".png\" alt=\"")
+                .append(escape(name))
+                .append("\"></p>\n");
     }
 
     /**
@@ -46,7 +57,8 @@ public final class ReportPages {
         return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + escape(title) + "</title>\n<style>"
                 + "body{font-family:sans-serif;max-width:900px;margin:2em auto}table{border-collapse:collapse}"
                 + "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
-                + ".answers td,.settings td{text-align:left}pre{white-space:pre-wrap;margin:0}</style></head>\n<body>\n" + body
+                + ".answers td,.settings td{text-align:left}pre{white-space:pre-wrap;margin:0}</style></head>\n<body>\n"
+                + body
                 + "<script>window.addEventListener('load',function(){var i=document.images,n=0;"
                 + "for(var k=0;k<i.length;k++){if(i[k].complete&&i[k].naturalWidth>0){n++;"
                 + "i[k].setAttribute('data-loaded','1');}}"

@@ -46,6 +46,7 @@ public final class SplitStage implements Stage {
     public static final String TRUNCATED_BUT_CORRECT = "truncated_but_correct";
     /** A trace cut at the token limit, when {@code split.truncated-negatives} is false. */
     public static final String TRUNCATED = "truncated";
+
     public static final String PROMPT_TOO_LONG = "prompt_too_long";
     public static final String RESPONSE_TOO_LONG = "response_too_long";
 
@@ -84,13 +85,19 @@ public final class SplitStage implements Stage {
         Column selected = selection(policy, k); // checked before any work, like the pair policy
         checkPairPolicy(pairPolicy);
 
-        Dataset<Row> problems = labeled.select("problem_id", "problem").distinct().cache();
-        ProblemCuration.Result curation = ProblemCuration.run(context.spark(), problems,
-                CurationSettings.from(context.config()), run.files());
+        Dataset<Row> problems =
+                labeled.select("problem_id", "problem").distinct().cache();
+        ProblemCuration.Result curation =
+                ProblemCuration.run(context.spark(), problems, CurationSettings.from(context.config()), run.files());
         Dataset<Row> removed = curation.removed();
-        Dataset<Row> measured = withTokenLengths(labeled, run.files(), baseUri).join(removed.select(
-                col("problem_id"), col("reason").as("problem_reason"), col("detail").as("problem_detail")),
-                "problem_id", "left");
+        Dataset<Row> measured = withTokenLengths(labeled, run.files(), baseUri)
+                .join(
+                        removed.select(
+                                col("problem_id"),
+                                col("reason").as("problem_reason"),
+                                col("detail").as("problem_detail")),
+                        "problem_id",
+                        "left");
         Column truncated = col("finish_reason").equalTo("length");
         Column rejectReason = when(col("problem_reason").isNotNull(), col("problem_reason"))
                 .when(col("admission_reason").isNotNull(), col("admission_reason"))
@@ -100,7 +107,8 @@ public final class SplitStage implements Stage {
                 .when(col("completion_tokens").gt(maxResponse), lit(RESPONSE_TOO_LONG))
                 .when(col("prompt_tokens").plus(col("completion_tokens")).gt(maxSeqLen), lit(Rejects.TOO_LONG))
                 .otherwise(lit(null).cast(DataTypes.StringType));
-        Dataset<Row> classified = measured.withColumn("reject_reason", rejectReason).cache();
+        Dataset<Row> classified =
+                measured.withColumn("reject_reason", rejectReason).cache();
         try {
             Dataset<Row> kept = classified.filter(col("reject_reason").isNull());
             WindowSpec byProblem = Window.partitionBy("problem_id").orderBy("sample_idx");
@@ -117,14 +125,21 @@ public final class SplitStage implements Stage {
             Dataset<Row> writtenNegatives = run.readTable(context.spark(), "negatives", "split");
             rows.put("pairs", run.writeTable(pairs(writtenPositives, writtenNegatives, pairPolicy, k), "pairs"));
 
-            Column lengths = format_string("prompt_tokens=%d completion_tokens=%d", col("prompt_tokens"),
-                    col("completion_tokens"));
-            Dataset<Row> rejects = classified.filter(col("reject_reason").isNotNull()).select(
-                    lit(name()).as("stage"), col("reject_reason").as("reason"), col("problem_id"),
-                    col("sample_idx"), coalesce(col("problem_detail"), when(col("prompt_tokens").isNotNull(),
-                            lengths)).as("detail"));
-            Map<String, Long> rejected = run.writeRejects(name(),
-                    context.spark().createDataFrame(rejects.toJavaRDD(), SparkSchemas.REJECTS));
+            Column lengths = format_string(
+                    "prompt_tokens=%d completion_tokens=%d", col("prompt_tokens"), col("completion_tokens"));
+            Dataset<Row> rejects = classified
+                    .filter(col("reject_reason").isNotNull())
+                    .select(
+                            lit(name()).as("stage"),
+                            col("reject_reason").as("reason"),
+                            col("problem_id"),
+                            col("sample_idx"),
+                            coalesce(
+                                            col("problem_detail"),
+                                            when(col("prompt_tokens").isNotNull(), lengths))
+                                    .as("detail"));
+            Map<String, Long> rejected = run.writeRejects(
+                    name(), context.spark().createDataFrame(rejects.toJavaRDD(), SparkSchemas.REJECTS));
             Map<String, Object> stats = new LinkedHashMap<>(curation.stats());
             stats.putAll(CurationStats.of(labeled, problems.count(), removed, writtenPositives, writtenNegatives));
             return StageOutcome.of(rows, rejected).withStats(stats, curation.notes());
@@ -140,8 +155,9 @@ public final class SplitStage implements Stage {
             case "first-correct" -> col("rank_in_problem").equalTo(0);
             case "all-correct" -> lit(true);
             case "up-to-k" -> col("rank_in_problem").lt(k);
-            default -> throw new IllegalArgumentException("split.sft-selection: unknown policy '" + policy
-                    + "' (expected first-correct, all-correct or up-to-k)");
+            default ->
+                throw new IllegalArgumentException("split.sft-selection: unknown policy '" + policy
+                        + "' (expected first-correct, all-correct or up-to-k)");
         };
     }
 
@@ -152,36 +168,66 @@ public final class SplitStage implements Stage {
     }
 
     private static IllegalArgumentException unknownPairPolicy(String policy) {
-        return new IllegalArgumentException("split.pair-selection: unknown policy '" + policy
-                + "' (expected first-pair or all-pairs-up-to-k)");
+        return new IllegalArgumentException(
+                "split.pair-selection: unknown policy '" + policy + "' (expected first-pair or all-pairs-up-to-k)");
     }
 
     private static Dataset<Row> select(Dataset<Row> traces) {
-        return traces.select(col("problem_id"), col("sample_idx"), col("problem").as("prompt"),
-                col("text").as("completion"), col("prompt_tokens"), col("completion_tokens"), col("source"),
+        return traces.select(
+                col("problem_id"),
+                col("sample_idx"),
+                col("problem").as("prompt"),
+                col("text").as("completion"),
+                col("prompt_tokens"),
+                col("completion_tokens"),
+                col("source"),
                 col("difficulty"));
     }
 
     /** One row per (chosen, rejected) of the same problem, per the pair policy. */
     static Dataset<Row> pairs(Dataset<Row> positives, Dataset<Row> negatives, String policy, int k) {
         WindowSpec byProblem = Window.partitionBy("problem_id").orderBy("sample_idx");
-        Dataset<Row> chosen = positives.withColumn("r", row_number().over(byProblem)).select(
-                col("problem_id"), col("prompt"), col("r").as("cr"), col("sample_idx").as("chosen_idx"),
-                col("completion").as("chosen"), col("completion_tokens").as("chosen_tokens"),
-                col("prompt_tokens"));
-        Dataset<Row> rejected = negatives.withColumn("r", row_number().over(byProblem)).select(
-                col("problem_id").as("rp"), col("r").as("rr"), col("sample_idx").as("rejected_idx"),
-                col("completion").as("rejected"), col("completion_tokens").as("rejected_tokens"));
+        Dataset<Row> chosen = positives
+                .withColumn("r", row_number().over(byProblem))
+                .select(
+                        col("problem_id"),
+                        col("prompt"),
+                        col("r").as("cr"),
+                        col("sample_idx").as("chosen_idx"),
+                        col("completion").as("chosen"),
+                        col("completion_tokens").as("chosen_tokens"),
+                        col("prompt_tokens"));
+        Dataset<Row> rejected = negatives
+                .withColumn("r", row_number().over(byProblem))
+                .select(
+                        col("problem_id").as("rp"),
+                        col("r").as("rr"),
+                        col("sample_idx").as("rejected_idx"),
+                        col("completion").as("rejected"),
+                        col("completion_tokens").as("rejected_tokens"));
         Column join = chosen.col("problem_id").equalTo(rejected.col("rp"));
         Dataset<Row> all = chosen.join(rejected, join);
         Dataset<Row> picked = switch (policy) {
             case "first-pair" -> all.filter(col("cr").equalTo(1).and(col("rr").equalTo(1)));
-            case "all-pairs-up-to-k" -> all.withColumn("pr", row_number().over(
-                    Window.partitionBy("problem_id").orderBy("cr", "rr"))).filter(col("pr").leq(k)).drop("pr");
+            case "all-pairs-up-to-k" ->
+                all.withColumn(
+                                "pr",
+                                row_number()
+                                        .over(Window.partitionBy("problem_id").orderBy("cr", "rr")))
+                        .filter(col("pr").leq(k))
+                        .drop("pr");
             default -> throw unknownPairPolicy(policy);
         };
-        return picked.select("problem_id", "prompt", "chosen", "rejected", "chosen_idx", "rejected_idx",
-                "prompt_tokens", "chosen_tokens", "rejected_tokens");
+        return picked.select(
+                "problem_id",
+                "prompt",
+                "chosen",
+                "rejected",
+                "chosen_idx",
+                "rejected_idx",
+                "prompt_tokens",
+                "chosen_tokens",
+                "rejected_tokens");
     }
 
     /**
@@ -191,7 +237,8 @@ public final class SplitStage implements Stage {
      */
     private static Dataset<Row> withTokenLengths(Dataset<Row> labeled, HadoopFiles files, String baseUri) {
         Dataset<Row> input = labeled.drop("prompt_tokens", "completion_tokens");
-        StructType outSchema = input.schema().add("prompt_tokens", DataTypes.IntegerType, true)
+        StructType outSchema = input.schema()
+                .add("prompt_tokens", DataTypes.IntegerType, true)
                 .add("completion_tokens", DataTypes.IntegerType, true)
                 .add("admission_reason", DataTypes.StringType, true);
         int idCol = input.schema().fieldIndex("problem_id");
@@ -204,8 +251,12 @@ public final class SplitStage implements Stage {
                 ChatTemplate template = ChatTemplate.load(dir);
                 while (rows.hasNext()) {
                     Row r = rows.next();
-                    Admission.Tokenized t = Admission.tokenize(r.getString(idCol), r.getString(problemCol),
-                            r.isNullAt(textCol) ? null : r.getString(textCol), tokenizer, template,
+                    Admission.Tokenized t = Admission.tokenize(
+                            r.getString(idCol),
+                            r.getString(problemCol),
+                            r.isNullAt(textCol) ? null : r.getString(textCol),
+                            tokenizer,
+                            template,
                             Integer.MAX_VALUE);
                     Object[] values = new Object[r.size() + 3];
                     for (int i = 0; i < r.size(); i++) {

@@ -8,8 +8,8 @@ import java.util.Map;
  * Rows written per table and rows rejected per reason by one stage, plus optional {@code stats} about its data and
  * {@code notes} on what it did not do (both recorded in {@code manifest.json}).
  */
-public record StageOutcome(Map<String, Long> rows, Map<String, Long> rejects, Map<String, Object> stats,
-        List<String> notes) {
+public record StageOutcome(
+        Map<String, Long> rows, Map<String, Long> rejects, Map<String, Object> stats, List<String> notes) {
 
     public static StageOutcome of(Map<String, Long> rows, Map<String, Long> rejects) {
         return new StageOutcome(new LinkedHashMap<>(rows), new LinkedHashMap<>(rejects), Map.of(), List.of());

@@ -30,21 +30,32 @@ public final class StageRunner {
         }
         StageRecord previous = context.run().manifest().stages().get(stage.name());
         if (!force && upToDate(previous, hash, inputs, stage, context)) {
-            System.out.printf("[redi] %-10s up to date, skipped (same config and inputs; --force to rerun)%n",
-                    stage.name());
-            return StageOutcome.of(previous.rows(), previous.rejects()).withStats(
-                    previous.stats() == null ? Map.of() : previous.stats(),
-                    previous.notes() == null ? java.util.List.of() : previous.notes());
+            System.out.printf(
+                    "[redi] %-10s up to date, skipped (same config and inputs; --force to rerun)%n", stage.name());
+            return StageOutcome.of(previous.rows(), previous.rejects())
+                    .withStats(
+                            previous.stats() == null ? Map.of() : previous.stats(),
+                            previous.notes() == null ? java.util.List.of() : previous.notes());
         }
         long started = System.nanoTime();
         System.out.printf("[redi] %-10s started%n", stage.name());
         try {
             StageOutcome outcome = stage.run(context);
             double seconds = (System.nanoTime() - started) / 1e9;
-            record(context, stage, StageRecord.done(outcome.rows(), outcome.rejects(), round(seconds), hash, inputs,
-                    outcome.stats(), outcome.notes()));
+            record(
+                    context,
+                    stage,
+                    StageRecord.done(
+                            outcome.rows(),
+                            outcome.rejects(),
+                            round(seconds),
+                            hash,
+                            inputs,
+                            outcome.stats(),
+                            outcome.notes()));
             outcome.notes().forEach(note -> System.out.printf("[redi] %-10s note: %s%n", stage.name(), note));
-            System.out.printf("[redi] %-10s done in %.1f s  rows=%s rejects=%s%n",
+            System.out.printf(
+                    "[redi] %-10s done in %.1f s  rows=%s rejects=%s%n",
                     stage.name(), seconds, outcome.rows(), outcome.rejects());
             return outcome;
         } catch (RuntimeException e) {
@@ -54,9 +65,11 @@ public final class StageRunner {
         }
     }
 
-    private static boolean upToDate(StageRecord previous, String hash, Map<String, String> inputs, Stage stage,
-            StageContext context) {
-        if (previous == null || !"done".equals(previous.status()) || !hash.equals(previous.configHash())
+    private static boolean upToDate(
+            StageRecord previous, String hash, Map<String, String> inputs, Stage stage, StageContext context) {
+        if (previous == null
+                || !"done".equals(previous.status())
+                || !hash.equals(previous.configHash())
                 || !inputs.equals(previous.inputs() == null ? Map.of() : previous.inputs())) {
             return false;
         }

@@ -21,8 +21,10 @@ final class StudentBase {
     static String ensure(StageContext context) {
         RunDir run = context.run();
         // The source folder's fingerprint is part of the stamp, so an edited base model is copied again.
-        String stamp = context.config().hash("student") + ExternalInputs.studentBase(context.config())
-                .map(folder -> " " + run.files().fingerprint(folder)).orElse("");
+        String stamp = context.config().hash("student")
+                + ExternalInputs.studentBase(context.config())
+                        .map(folder -> " " + run.files().fingerprint(folder))
+                        .orElse("");
         if (run.exists(STAMP) && run.files().readText(run.path(STAMP)).equals(stamp)) {
             return run.path(DIR);
         }

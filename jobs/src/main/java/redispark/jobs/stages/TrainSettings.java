@@ -5,12 +5,12 @@ import java.util.List;
 import redispark.jobs.config.ConfigError;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.spark.BarrierTraining;
-import redispark.train.CollapseAlarm;
-import redispark.train.Preset;
 import redispark.model.HostStaging;
 import redispark.model.KernelPath;
-import redispark.model.ModelConfig;
 import redispark.model.LayerKernel;
+import redispark.model.ModelConfig;
+import redispark.train.CollapseAlarm;
+import redispark.train.Preset;
 import redispark.train.Recipe;
 import redispark.train.StepCompute;
 import redispark.train.TrainConfig;
@@ -62,11 +62,19 @@ public final class TrainSettings {
         }
         CollapseAlarm.Settings collapse = new CollapseAlarm.Settings(
                 CollapseAlarm.Action.parse(config.getString("train.collapse.action")),
-                config.getDouble("train.collapse.logp-drop"), config.getDouble("train.collapse.update-spike"),
+                config.getDouble("train.collapse.logp-drop"),
+                config.getDouble("train.collapse.update-spike"),
                 config.getInt("train.collapse.window"));
         try {
-            return new TrainConfig(objective, r, config.getInt("train.max-seq-len"), config.getInt("train.max-steps"),
-                    config.getInt("train.checkpoint-every"), collapse, compute(config), modelOverrides(config));
+            return new TrainConfig(
+                    objective,
+                    r,
+                    config.getInt("train.max-seq-len"),
+                    config.getInt("train.max-steps"),
+                    config.getInt("train.checkpoint-every"),
+                    collapse,
+                    compute(config),
+                    modelOverrides(config));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("train." + objective.label() + ": " + e.getMessage(), e);
         }
@@ -100,8 +108,8 @@ public final class TrainSettings {
     /** {@code student.max-position-embeddings} and {@code student.rope-theta} (0 = the base model's own). */
     public static ModelConfig.Overrides modelOverrides(RediConfig config) {
         try {
-            return new ModelConfig.Overrides(config.getInt("student.max-position-embeddings"),
-                    config.getDouble("student.rope-theta"));
+            return new ModelConfig.Overrides(
+                    config.getInt("student.max-position-embeddings"), config.getDouble("student.rope-theta"));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("student: " + e.getMessage(), e);
         }
@@ -112,10 +120,12 @@ public final class TrainSettings {
      * {@code train.dist.staging}.
      */
     public static StepCompute compute(RediConfig config) {
-        return new StepCompute(parse(config, "train.path", StepCompute.TrainPath::parse),
+        return new StepCompute(
+                parse(config, "train.path", StepCompute.TrainPath::parse),
                 parse(config, "train.recompute", KernelPath.Recompute::parse),
                 parse(config, "train.dtype", LayerKernel.ComputeType::parse),
-                config.getInt("train.logprob-chunk"), config.getInt("train.max-tokens-per-micro-batch"),
+                config.getInt("train.logprob-chunk"),
+                config.getInt("train.max-tokens-per-micro-batch"),
                 parse(config, "train.dist.staging", HostStaging.Mode::parse));
     }
 
@@ -129,9 +139,12 @@ public final class TrainSettings {
 
     /** The data-parallel ring of {@code train.workers} ranks and {@code train.dist.*}, with a fresh secret. */
     public static BarrierTraining.Ring ring(RediConfig config) {
-        return BarrierTraining.Ring.fresh(config.getInt("train.workers"), config.getString("train.dist.bind-host"),
+        return BarrierTraining.Ring.fresh(
+                config.getInt("train.workers"),
+                config.getString("train.dist.bind-host"),
                 config.getString("train.dist.advertise-host"),
-                config.raw().getDuration("train.dist.connect-timeout"), config.raw().getDuration("train.dist.io-timeout"),
+                config.raw().getDuration("train.dist.connect-timeout"),
+                config.raw().getDuration("train.dist.io-timeout"),
                 parse(config, "train.device", BarrierTraining.Placement::parse));
     }
 

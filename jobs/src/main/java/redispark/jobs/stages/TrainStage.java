@@ -4,8 +4,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.lit;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,23 +12,17 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.api.java.JavaPairRDD;
-import org.apache.spark.api.java.JavaSparkContext;
-import redispark.dist.ShardPlan;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.run.HadoopFiles;
 import redispark.jobs.run.RunDir;
-import redispark.run.RunManifest;
 import redispark.jobs.spark.BarrierTraining;
 import redispark.jobs.spark.DataParallelTraining;
 import redispark.jobs.spark.ResumeCheckpoints;
 import redispark.jobs.spark.SparkSchemas;
+import redispark.run.RunManifest;
 import redispark.train.Checkpoints;
 import redispark.train.CollapseAlarm;
-import redispark.train.RefLogProbs;
 import redispark.train.TrainConfig;
-import redispark.train.TrainLoop;
-import redispark.train.TrainWorker;
 import redispark.train.TrainerState;
 import redispark.train.objective.Objective;
 
@@ -100,7 +92,9 @@ public final class TrainStage implements Stage {
         if (r == null || r.stats() == null || !(r.stats().get(COLLAPSE_EVENTS) instanceof List<?> events)) {
             return List.of();
         }
-        return events.stream().map(e -> CollapseAlarm.Event.fromMap((Map<String, ?>) e)).toList();
+        return events.stream()
+                .map(e -> CollapseAlarm.Event.fromMap((Map<String, ?>) e))
+                .toList();
     }
 
     public static String metricsOf(String runName) {
@@ -119,8 +113,16 @@ public final class TrainStage implements Stage {
     @Override
     public List<String> configPaths() {
         // Upstream changes arrive through the input fingerprints; these are the keys training itself reads.
-        return List.of("train.workers", "train.max-seq-len", "train.preset", "train.max-steps", "train.collapse",
-                "train.dtype", "train." + objective.label(), "student", "eval.every");
+        return List.of(
+                "train.workers",
+                "train.max-seq-len",
+                "train.preset",
+                "train.max-steps",
+                "train.collapse",
+                "train.dtype",
+                "train." + objective.label(),
+                "student",
+                "eval.every");
     }
 
     /** The tables trained on and the starting model: a change in any of them makes the stage run again. */
@@ -159,14 +161,22 @@ public final class TrainStage implements Stage {
         if (snapshotEvery < 0) {
             throw new IllegalArgumentException("eval.every must be >= 0, got " + snapshotEvery);
         }
-        DataParallelTraining.Result result = DataParallelTraining.train(new DataParallelTraining.Request(examples,
-                initUri, trainConfig, ring, files, run.path(checkpointOf(runName)), resumeUri,
-                config.raw().getBoolean("train.progress"), config.getInt("train.dist.max-retries"),
-                run.path(snapshotsOf(runName)), snapshotEvery));
+        DataParallelTraining.Result result = DataParallelTraining.train(new DataParallelTraining.Request(
+                examples,
+                initUri,
+                trainConfig,
+                ring,
+                files,
+                run.path(checkpointOf(runName)),
+                resumeUri,
+                config.raw().getBoolean("train.progress"),
+                config.getInt("train.dist.max-retries"),
+                run.path(snapshotsOf(runName)),
+                snapshotEvery));
         Map<String, Object> summary = result.summary();
         List<String> metricLines = result.metricLines();
-        long metricRowCount = run.writeTable(context.spark().createDataFrame(metricRows(metricLines),
-                SparkSchemas.METRIC), metricsOf(runName));
+        long metricRowCount = run.writeTable(
+                context.spark().createDataFrame(metricRows(metricLines), SparkSchemas.METRIC), metricsOf(runName));
         files.writeText(run.path(metricsOf(runName) + ".jsonl"), String.join("\n", metricLines) + "\n");
         rows.put("examples", result.items());
         rows.put("steps", ((Number) summary.get("steps")).longValue());
@@ -174,8 +184,7 @@ public final class TrainStage implements Stage {
         rows.put("resumed_from", ((Number) summary.get("resumed_from")).longValue());
         rows.put(metricsOf(runName), metricRowCount);
         if (workers > 1) { // evidence that the replicas stayed identical: every rank's weight hash per checkpoint
-            files.writeText(run.path(metricsOf(runName) + ".replicas.json"),
-                    Json.write(summary.get("replica_hashes")));
+            files.writeText(run.path(metricsOf(runName) + ".replicas.json"), Json.write(summary.get("replica_hashes")));
             double comm = 0;
             double total = 0;
             for (String line : metricLines) {
@@ -183,8 +192,14 @@ public final class TrainStage implements Stage {
                 comm += m.getOrDefault("comm_time", 0.0);
                 total += m.get("step_time");
             }
-            System.out.printf(java.util.Locale.ROOT, "[redi] %s: %d ranks, gradient all-reduce %.1f%% of step time "
-                    + "(%.2f s of %.2f s, rank 0)%n", name(), workers, 100 * comm / total, comm, total);
+            System.out.printf(
+                    java.util.Locale.ROOT,
+                    "[redi] %s: %d ranks, gradient all-reduce %.1f%% of step time " + "(%.2f s of %.2f s, rank 0)%n",
+                    name(),
+                    workers,
+                    100 * comm / total,
+                    comm,
+                    total);
         }
         List<?> warnings = (List<?>) summary.get("warnings");
         warnings.forEach(w -> System.out.println("[redi] WARNING " + w));
@@ -192,19 +207,24 @@ public final class TrainStage implements Stage {
             System.out.println("[redi] " + name() + " stopped early (" + summary.get("stop_reason") + "); "
                     + checkpointOf(runName) + " holds step " + summary.get("model_step"));
         }
-        List<CollapseAlarm.Event> events = CollapseAlarm.events(
-                metricLines.stream().map(Json::readDoubles).toList(), trainConfig.collapse());
+        List<CollapseAlarm.Event> events =
+                CollapseAlarm.events(metricLines.stream().map(Json::readDoubles).toList(), trainConfig.collapse());
         events.forEach(e -> System.out.println("[redi] " + name() + ": " + e.describe()));
         StageOutcome outcome = StageOutcome.of(rows, result.rejects());
-        return events.isEmpty() ? outcome : outcome.withStats(Map.of(COLLAPSE_EVENTS,
-                events.stream().map(CollapseAlarm.Event::toMap).toList()), List.of());
+        return events.isEmpty()
+                ? outcome
+                : outcome.withStats(
+                        Map.of(
+                                COLLAPSE_EVENTS,
+                                events.stream().map(CollapseAlarm.Event::toMap).toList()),
+                        List.of());
     }
 
     private static String sftCheckpoint(RunDir run) {
         String sft = checkpointOf(Objective.SFT);
         if (!run.exists(sft)) {
-            throw new IllegalArgumentException("no SFT checkpoint at " + run.path(sft)
-                    + " (run 'redi train-sft' first)");
+            throw new IllegalArgumentException(
+                    "no SFT checkpoint at " + run.path(sft) + " (run 'redi train-sft' first)");
         }
         return run.path(sft);
     }
@@ -218,39 +238,61 @@ public final class TrainStage implements Stage {
         var noRef = lit(null).cast(DataTypes.DoubleType);
         var noText = lit(null).cast(DataTypes.StringType);
         return switch (objective) {
-            case SFT -> run.readTable(context.spark(), "positives", "split").filter(col("selected")).select(
-                    concat_ws("#", col("problem_id"), col("sample_idx")).as("id"), col("prompt"),
-                    col("completion").as("first"), noText.as("second"), noRef.as("ref_chosen"),
-                    noRef.as("ref_rejected"), lit(false).as("negative"));
+            case SFT ->
+                run.readTable(context.spark(), "positives", "split")
+                        .filter(col("selected"))
+                        .select(
+                                concat_ws("#", col("problem_id"), col("sample_idx"))
+                                        .as("id"),
+                                col("prompt"),
+                                col("completion").as("first"),
+                                noText.as("second"),
+                                noRef.as("ref_chosen"),
+                                noRef.as("ref_rejected"),
+                                lit(false).as("negative"));
             case REDI, SIMPO -> pairs(run.readTable(context.spark(), "pairs", "split"), noRef, noRef);
             case DPO -> {
                 RefLogProbsJob.Table ref = RefLogProbsJob.ensure(context, initUri);
                 rows.put(ref.name(), ref.rows());
                 rows.put("ref_logps_computed", ref.computed() ? ref.rows() : 0L);
-                Dataset<Row> joined = run.readTable(context.spark(), "pairs", "split").join(
-                        run.readTable(context.spark(), ref.name(), "train-redi --objective dpo"),
-                        RefLogProbsJob.KEY.toArray(String[]::new), "left");
+                Dataset<Row> joined = run.readTable(context.spark(), "pairs", "split")
+                        .join(
+                                run.readTable(context.spark(), ref.name(), "train-redi --objective dpo"),
+                                RefLogProbsJob.KEY.toArray(String[]::new),
+                                "left");
                 yield pairs(joined, col("ref_chosen_logps"), col("ref_rejected_logps"));
             }
             case REDI_UNPAIRED -> {
-                Dataset<Row> pos = run.readTable(context.spark(), "positives", "split").withColumn("negative",
-                        lit(false));
-                Dataset<Row> neg = run.readTable(context.spark(), "negatives", "split").withColumn("negative",
-                        lit(true));
+                Dataset<Row> pos =
+                        run.readTable(context.spark(), "positives", "split").withColumn("negative", lit(false));
+                Dataset<Row> neg =
+                        run.readTable(context.spark(), "negatives", "split").withColumn("negative", lit(true));
                 yield pos.select("problem_id", "sample_idx", "prompt", "completion", "negative")
                         .unionByName(neg.select("problem_id", "sample_idx", "prompt", "completion", "negative"))
-                        .select(concat_ws("#", col("problem_id"), col("sample_idx")).as("id"), col("prompt"),
-                                col("completion").as("first"), noText.as("second"), noRef.as("ref_chosen"),
-                                noRef.as("ref_rejected"), col("negative"));
+                        .select(
+                                concat_ws("#", col("problem_id"), col("sample_idx"))
+                                        .as("id"),
+                                col("prompt"),
+                                col("completion").as("first"),
+                                noText.as("second"),
+                                noRef.as("ref_chosen"),
+                                noRef.as("ref_rejected"),
+                                col("negative"));
             }
         };
     }
 
-    private static Dataset<Row> pairs(Dataset<Row> pairs, org.apache.spark.sql.Column refChosen,
-            org.apache.spark.sql.Column refRejected) {
-        return pairs.select(concat_ws("#", col("problem_id"), col("chosen_idx"), col("rejected_idx")).as("id"),
-                col("prompt"), col("chosen").as("first"), col("rejected").as("second"), refChosen.as("ref_chosen"),
-                refRejected.as("ref_rejected"), lit(false).as("negative"));
+    private static Dataset<Row> pairs(
+            Dataset<Row> pairs, org.apache.spark.sql.Column refChosen, org.apache.spark.sql.Column refRejected) {
+        return pairs.select(
+                concat_ws("#", col("problem_id"), col("chosen_idx"), col("rejected_idx"))
+                        .as("id"),
+                col("prompt"),
+                col("chosen").as("first"),
+                col("rejected").as("second"),
+                refChosen.as("ref_chosen"),
+                refRejected.as("ref_rejected"),
+                lit(false).as("negative"));
     }
 
     /**
@@ -265,9 +307,11 @@ public final class TrainStage implements Stage {
         TrainerState state = TrainerState.fromJson(run.files().readText(dir + "/" + Checkpoints.TRAINER_STATE));
         boolean sameWorld = state.worldSize() == workers;
         boolean ok = !state.finished() && config.resumableFrom(state.config()) && sameWorld;
-        System.out.println("[redi] " + name() + ": " + (ok ? "resuming from step " + state.globalStep() + " of " + dir
-                : "not resuming from " + dir + " (trained with " + (sameWorld ? "another recipe)"
-                        : state.worldSize() + " workers)")));
+        System.out.println("[redi] " + name() + ": "
+                + (ok
+                        ? "resuming from step " + state.globalStep() + " of " + dir
+                        : "not resuming from " + dir + " (trained with "
+                                + (sameWorld ? "another recipe)" : state.worldSize() + " workers)")));
         return ok;
     }
 

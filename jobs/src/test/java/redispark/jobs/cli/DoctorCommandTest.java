@@ -22,8 +22,12 @@ class DoctorCommandTest {
         }
         String text = out.toString(StandardCharsets.UTF_8);
         assertThat(code).isZero();
-        assertThat(text).contains("spark: 4.2.0").contains("djl: 0.36.0").contains("PYTORCH_LIBRARY_PATH: ")
-                .contains("engine: engine=pytorch torch=2.7.1 flavor=").contains("kernel: loads")
+        assertThat(text)
+                .contains("spark: 4.2.0")
+                .contains("djl: 0.36.0")
+                .contains("PYTORCH_LIBRARY_PATH: ")
+                .contains("engine: engine=pytorch torch=2.7.1 flavor=")
+                .contains("kernel: loads")
                 .containsPattern("training: (CPU only|train.device = auto \\| gpu trains on \\d+ GPU)");
     }
 }

@@ -32,11 +32,11 @@ class PlanCommandTest {
 
     @Test
     void paperScaleInBf16WithRecomputeFitsOnEightGpus() {
-        Run r = run("plan", "--model", MODEL, "--seq", "19000", "--gpus", "8", "--dtype", "bf16", "--recompute",
-                "layer");
+        Run r = run(
+                "plan", "--model", MODEL, "--seq", "19000", "--gpus", "8", "--dtype", "bf16", "--recompute", "layer");
         assertThat(r.code()).isZero();
-        assertThat(r.out().strip()).matches("plan params=1\\.54e9 peak_gib=[0-9.]+ step_s=[0-9.]+ "
-                + "exchange_gb=10\\.81 fits=true");
+        assertThat(r.out().strip())
+                .matches("plan params=1\\.54e9 peak_gib=[0-9.]+ step_s=[0-9.]+ " + "exchange_gb=10\\.81 fits=true");
         double peak = Double.parseDouble(r.out().replaceAll("(?s).*peak_gib=([0-9.]+).*", "$1"));
         assertThat(peak).isLessThanOrEqualTo(45);
         assertThat(r.err()).contains("beyond max_position_embeddings 4096"); // a note, not an error
@@ -44,11 +44,27 @@ class PlanCommandTest {
 
     @Test
     void fp32EagerWithoutRecomputeDoesNotFitAndVerboseShowsTheTerms() {
-        Run r = run("plan", "--model", MODEL, "--seq", "19000", "--gpus", "8", "--dtype", "fp32", "--recompute",
-                "off", "--attention", "eager", "--verbose");
+        Run r = run(
+                "plan",
+                "--model",
+                MODEL,
+                "--seq",
+                "19000",
+                "--gpus",
+                "8",
+                "--dtype",
+                "fp32",
+                "--recompute",
+                "off",
+                "--attention",
+                "eager",
+                "--verbose");
         assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("AdamW m and v").contains("attention scores + probabilities, every layer")
-                .contains("logits chunk").contains("does not fit");
+        assertThat(r.out())
+                .contains("AdamW m and v")
+                .contains("attention scores + probabilities, every layer")
+                .contains("logits chunk")
+                .contains("does not fit");
         assertThat(r.out().strip().lines().reduce((a, b) -> b).orElseThrow()).endsWith("fits=false");
     }
 

@@ -17,13 +17,19 @@ class BenchmarkIndexTest {
             + "side touches the circle. What is the area of the square in square centimetres?";
 
     static BenchmarkIndex index(int n) {
-        return BenchmarkIndex.of(Map.of("geo", List.of(new Problem("geo-1", CIRCLE, "100", "geo", 1),
-                new Problem("geo-2", "What is 2 + 2?", "4", "geo", 1))), n);
+        return BenchmarkIndex.of(
+                Map.of(
+                        "geo",
+                        List.of(
+                                new Problem("geo-1", CIRCLE, "100", "geo", 1),
+                                new Problem("geo-2", "What is 2 + 2?", "4", "geo", 1))),
+                n);
     }
 
     @Test
     void aLightlyRewordedCopyMatchesWithItsIdAndOverlap() {
-        String reworded = CIRCLE.replace("centimetres. A square", "cm. A square").replace("$", "");
+        String reworded =
+                CIRCLE.replace("centimetres. A square", "cm. A square").replace("$", "");
         BenchmarkIndex.Match m = index(8).match(reworded, 0.5).orElseThrow();
         assertThat(m.benchmark()).isEqualTo("geo");
         assertThat(m.problemId()).isEqualTo("geo-1");
@@ -33,8 +39,9 @@ class BenchmarkIndexTest {
 
     @Test
     void anUnrelatedProblemOrAnotherShortOneDoesNotMatch() {
-        assertThat(index(8).match("A rectangle has sides 3 and 4 centimetres. What is the length of its diagonal?",
-                0.5)).isEmpty();
+        assertThat(index(8).match(
+                                "A rectangle has sides 3 and 4 centimetres. What is the length of its diagonal?", 0.5))
+                .isEmpty();
         assertThat(index(8).match("What is 2 + 3?", 0.5)).isEmpty();
         assertThat(index(8).match("what is 2+2", 0.5).orElseThrow().problemId()).isEqualTo("geo-2");
     }
@@ -48,8 +55,9 @@ class BenchmarkIndexTest {
 
     @Test
     void loadsEveryJsonlOfAFolderAndNotesLinesWithoutAProblem(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve("one.jsonl"), "{\"problem\": \"" + CIRCLE + "\", \"answer\": \"100\"}\n"
-                + "{\"question\": \"no problem field\"}\n");
+        Files.writeString(
+                dir.resolve("one.jsonl"),
+                "{\"problem\": \"" + CIRCLE + "\", \"answer\": \"100\"}\n" + "{\"question\": \"no problem field\"}\n");
         Files.writeString(dir.resolve("two.jsonl"), "{\"problem\": \"What is 2 + 2?\", \"answer\": 4}\n");
         Files.writeString(dir.resolve("notes.txt"), "not a benchmark");
         List<String> notes = new ArrayList<>();

@@ -29,22 +29,31 @@ class MathBenchmarkDecontaminationTest {
     @Test
     void aRewordedMath500ProblemIsRemovedAndOthersAreKept() {
         Optional<Path> folder = BenchmarkDir.find();
-        assumeTrue(folder.isPresent() && folder.get().resolve("math500.jsonl").toFile().isFile(),
+        assumeTrue(
+                folder.isPresent()
+                        && folder.get().resolve("math500.jsonl").toFile().isFile(),
                 "benchmark folder with math500.jsonl absent (REDI_BENCHMARKS_DIR names no folder): "
                         + "skipped; CurationStagesTest covers decontamination with its own benchmark file");
         RediConfig config = RediConfig.load(null, List.of());
         SparkSession spark = SparkSessions.getOrCreate(config);
-        Dataset<Row> problems = spark.createDataFrame(List.of(
-                RowFactory.create("p-1", REWORDED),
-                RowFactory.create("p-2", "Compute 2 + 3 * 4."),
-                RowFactory.create("p-3", "A train travels at 60 miles per hour for 3 hours. How far does it go?")),
-                DataTypes.createStructType(List.of(
-                        DataTypes.createStructField("problem_id", DataTypes.StringType, false),
-                        DataTypes.createStructField("problem", DataTypes.StringType, false)))).cache();
-        ProblemCuration.Result result = ProblemCuration.run(spark, problems, CurationSettings.from(config),
+        Dataset<Row> problems = spark.createDataFrame(
+                        List.of(
+                                RowFactory.create("p-1", REWORDED),
+                                RowFactory.create("p-2", "Compute 2 + 3 * 4."),
+                                RowFactory.create(
+                                        "p-3",
+                                        "A train travels at 60 miles per hour for 3 hours. How far does it go?")),
+                        DataTypes.createStructType(List.of(
+                                DataTypes.createStructField("problem_id", DataTypes.StringType, false),
+                                DataTypes.createStructField("problem", DataTypes.StringType, false))))
+                .cache();
+        ProblemCuration.Result result = ProblemCuration.run(
+                spark,
+                problems,
+                CurationSettings.from(config),
                 new HadoopFiles(spark.sparkContext().hadoopConfiguration()));
-        Map<String, String> removed = result.removed().collectAsList().stream().collect(Collectors.toMap(
-                r -> r.getString(0), r -> r.getString(1) + " " + r.getString(2)));
+        Map<String, String> removed = result.removed().collectAsList().stream()
+                .collect(Collectors.toMap(r -> r.getString(0), r -> r.getString(1) + " " + r.getString(2)));
         assertThat(removed).containsOnlyKeys("p-1");
         assertThat(removed.get("p-1")).startsWith("contaminated math500 math500-test/precalculus/807.json overlap=");
         assertThat(result.stats().get("decontamination_benchmarks").toString()).contains("math500=500");

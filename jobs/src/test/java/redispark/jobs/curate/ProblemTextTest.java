@@ -16,8 +16,8 @@ class ProblemTextTest {
 
     @Test
     void wordsAreLettersAndDigitsOnly() {
-        assertThat(ProblemText.words("Find $\\frac{1}{2}$ of x².")).containsExactly("find", "frac", "1", "2", "of",
-                "x2");
+        assertThat(ProblemText.words("Find $\\frac{1}{2}$ of x²."))
+                .containsExactly("find", "frac", "1", "2", "of", "x2");
     }
 
     @Test

@@ -40,8 +40,8 @@ class DeployFilesTest {
     }
 
     private static List<String> pomJvmFlags() throws IOException {
-        Matcher m = Pattern.compile("<spark.jvm.flags>(.*)</spark.jvm.flags>").matcher(
-                Files.readString(REPO.resolve("pom.xml")));
+        Matcher m = Pattern.compile("<spark.jvm.flags>(.*)</spark.jvm.flags>")
+                .matcher(Files.readString(REPO.resolve("pom.xml")));
         assertThat(m.find()).isTrue();
         return List.of(m.group(1).trim().split("\\s+"));
     }
@@ -51,12 +51,21 @@ class DeployFilesTest {
         List<Path> scripts = new ArrayList<>();
         for (Path dir : List.of(DEPLOY, REPO.resolve("notebooks"), REPO.resolve(".ci"))) {
             try (Stream<Path> files = Files.walk(dir)) {
-                files.filter(f -> f.toString().endsWith(".sh") || f.getFileName().toString().equals("run"))
+                files.filter(f -> f.toString().endsWith(".sh")
+                                || f.getFileName().toString().equals("run"))
                         .forEach(scripts::add);
             }
         }
-        assertThat(scripts).extracting(p -> p.getFileName().toString()).contains("common.sh", "gpu-discovery.sh",
-                "submit-standalone.sh", "submit-yarn.sh", "submit-k8s.sh", "run-notebooks.sh", "run");
+        assertThat(scripts)
+                .extracting(p -> p.getFileName().toString())
+                .contains(
+                        "common.sh",
+                        "gpu-discovery.sh",
+                        "submit-standalone.sh",
+                        "submit-yarn.sh",
+                        "submit-k8s.sh",
+                        "run-notebooks.sh",
+                        "run");
         for (Path script : scripts) {
             Result r = run(Map.of(), "bash", "-n", script.toString());
             assertThat(r.code()).as("bash -n %s: %s", script, r.output()).isZero();
@@ -97,7 +106,8 @@ class DeployFilesTest {
         }
         Map<String, String> all = new HashMap<>(env);
         all.put("SPARK_HOME", home.toString());
-        List<String> command = new ArrayList<>(List.of("bash", DEPLOY.resolve(launcher).toString()));
+        List<String> command =
+                new ArrayList<>(List.of("bash", DEPLOY.resolve(launcher).toString()));
         command.addAll(List.of(args));
         Result r = run(all, command.toArray(String[]::new));
         assertThat(r.code()).as("%s: %s", launcher, r.output()).isZero();
@@ -115,55 +125,109 @@ class DeployFilesTest {
 
     @Test
     void launchersSubmitTheCliWithTheJava17FlagsAndTrainingSettings(@TempDir Path dir) throws Exception {
-        List<String> standalone = submitArguments(dir, "submit-standalone.sh",
+        List<String> standalone = submitArguments(
+                dir,
+                "submit-standalone.sh",
                 Map.of("REDI_MASTER", "spark://m:7077", "REDI_JARS", "a.jar,b.jar"),
-                "pipeline", "--run-dir", "s3a://b/r");
+                "pipeline",
+                "--run-dir",
+                "s3a://b/r");
         assertThat(standalone).containsSubsequence("--master", "spark://m:7077");
         assertThat(standalone).containsSubsequence("--class", "redispark.jobs.cli.RediCli");
         assertThat(standalone).containsSubsequence("--jars", "a.jar,b.jar");
         assertThat(standalone.subList(standalone.size() - 3, standalone.size()))
                 .containsExactly("pipeline", "--run-dir", "s3a://b/r");
         assertThat(confValue(standalone, "spark.dynamicAllocation.enabled")).isEqualTo("false");
-        assertThat(confValue(standalone, "spark.task.cpus")).as("one training replica per executor")
+        assertThat(confValue(standalone, "spark.task.cpus"))
+                .as("one training replica per executor")
                 .isEqualTo(standalone.get(standalone.indexOf("--executor-cores") + 1));
         assertThat(confValue(standalone, "spark.executor.memoryOverhead")).isNotBlank();
         assertThat(confValue(standalone, "spark.hadoop.fs.s3a.aws.credentials.provider"))
                 .isEqualTo("software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider");
         for (String key : List.of("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions")) {
-            assertThat(confValue(standalone, key).split(" ")).as(key).contains(pomJvmFlags().toArray(String[]::new));
+            assertThat(confValue(standalone, key).split(" "))
+                    .as(key)
+                    .contains(pomJvmFlags().toArray(String[]::new));
         }
-        assertThat(confValue(standalone, "spark.executor.resource.gpu.amount")).as("CPU by default").isNull();
+        assertThat(confValue(standalone, "spark.executor.resource.gpu.amount"))
+                .as("CPU by default")
+                .isNull();
         assertThat(String.join("\n", standalone)).doesNotContainIgnoringCase("secret");
 
         List<String> eval = submitArguments(dir, "submit-standalone.sh", Map.of(), "eval", "--run-dir", "r");
-        assertThat(confValue(eval, "spark.dynamicAllocation.enabled")).as("only training pins executors").isNull();
-        assertThat(confValue(eval, "spark.task.cpus")).as("eval runs a task per core").isNull();
+        assertThat(confValue(eval, "spark.dynamicAllocation.enabled"))
+                .as("only training pins executors")
+                .isNull();
+        assertThat(confValue(eval, "spark.task.cpus"))
+                .as("eval runs a task per core")
+                .isNull();
 
-        List<String> yarn = submitArguments(dir, "submit-yarn.sh", Map.of("HADOOP_CONF_DIR", "/etc/hadoop/conf",
-                "REDI_GPUS_PER_EXECUTOR", "2", "REDI_CONF_FILE", "/x/cluster.conf"), "train-sft", "--run-dir", "r");
+        List<String> yarn = submitArguments(
+                dir,
+                "submit-yarn.sh",
+                Map.of(
+                        "HADOOP_CONF_DIR",
+                        "/etc/hadoop/conf",
+                        "REDI_GPUS_PER_EXECUTOR",
+                        "2",
+                        "REDI_CONF_FILE",
+                        "/x/cluster.conf"),
+                "train-sft",
+                "--run-dir",
+                "r");
         assertThat(yarn).containsSubsequence("--master", "yarn", "--deploy-mode", "cluster");
         assertThat(confValue(yarn, "spark.executor.resource.gpu.amount")).isEqualTo("2");
         assertThat(confValue(yarn, "spark.task.resource.gpu.amount")).isEqualTo("1");
-        assertThat(confValue(yarn, "spark.executor.resource.gpu.discoveryScript")).isEqualTo("./gpu-discovery.sh");
+        assertThat(confValue(yarn, "spark.executor.resource.gpu.discoveryScript"))
+                .isEqualTo("./gpu-discovery.sh");
         assertThat(yarn.get(yarn.indexOf("--files") + 1)).endsWith("deploy/gpu-discovery.sh,/x/cluster.conf");
         assertThat(yarn.subList(yarn.size() - 5, yarn.size()))
                 .containsExactly("train-sft", "--run-dir", "r", "--conf", "cluster.conf");
 
-        List<String> k8s = submitArguments(dir, "submit-k8s.sh", Map.of("REDI_K8S_MASTER", "k8s://https://api:6443",
-                "REDI_IMAGE", "reg/redi:1", "REDI_GPUS_PER_EXECUTOR", "1"), "pipeline", "--run-dir", "s3a://b/r");
+        List<String> k8s = submitArguments(
+                dir,
+                "submit-k8s.sh",
+                Map.of(
+                        "REDI_K8S_MASTER",
+                        "k8s://https://api:6443",
+                        "REDI_IMAGE",
+                        "reg/redi:1",
+                        "REDI_GPUS_PER_EXECUTOR",
+                        "1"),
+                "pipeline",
+                "--run-dir",
+                "s3a://b/r");
         assertThat(k8s).containsSubsequence("--master", "k8s://https://api:6443", "--deploy-mode", "cluster");
         assertThat(confValue(k8s, "spark.kubernetes.container.image")).isEqualTo("reg/redi:1");
         assertThat(confValue(k8s, "spark.executor.resource.gpu.vendor")).isEqualTo("nvidia.com");
         assertThat(k8s).contains("local:///opt/redi/jars/redi-spark-jobs.jar").doesNotContain("--jars");
 
-        Result missing = run(Map.of("SPARK_HOME", dir.resolve("spark").toString()), "bash",
-                DEPLOY.resolve("submit-k8s.sh").toString(), "pipeline");
+        Result missing = run(
+                Map.of("SPARK_HOME", dir.resolve("spark").toString()),
+                "bash",
+                DEPLOY.resolve("submit-k8s.sh").toString(),
+                "pipeline");
         assertThat(missing.code()).isNotZero();
         assertThat(missing.output()).contains("REDI_K8S_MASTER");
     }
 
-    private static final Set<String> DOCKER_INSTRUCTIONS = Set.of("FROM", "RUN", "CMD", "LABEL", "EXPOSE", "ENV",
-            "ADD", "COPY", "ENTRYPOINT", "VOLUME", "USER", "WORKDIR", "ARG", "ONBUILD", "STOPSIGNAL", "HEALTHCHECK",
+    private static final Set<String> DOCKER_INSTRUCTIONS = Set.of(
+            "FROM",
+            "RUN",
+            "CMD",
+            "LABEL",
+            "EXPOSE",
+            "ENV",
+            "ADD",
+            "COPY",
+            "ENTRYPOINT",
+            "VOLUME",
+            "USER",
+            "WORKDIR",
+            "ARG",
+            "ONBUILD",
+            "STOPSIGNAL",
+            "HEALTHCHECK",
             "SHELL");
 
     @Test
@@ -189,10 +253,13 @@ class DeployFilesTest {
         for (String instruction : instructions) {
             String keyword = instruction.split("\\s+", 2)[0];
             String rest = instruction.substring(keyword.length()).strip();
-            assertThat(DOCKER_INSTRUCTIONS).as("instruction of: %s", instruction).contains(keyword);
+            assertThat(DOCKER_INSTRUCTIONS)
+                    .as("instruction of: %s", instruction)
+                    .contains(keyword);
             assertThat(keyword).as("instructions are upper case").isEqualTo(keyword.toUpperCase());
             assertThat(seenFrom || keyword.equals("ARG") || keyword.equals("FROM"))
-                    .as("only ARG before the first FROM: %s", instruction).isTrue();
+                    .as("only ARG before the first FROM: %s", instruction)
+                    .isTrue();
             switch (keyword) {
                 case "ARG" -> {
                     String[] kv = rest.split("=", 2);
@@ -215,37 +282,56 @@ class DeployFilesTest {
                 }
                 case "COPY" -> {
                     List<String> words = new ArrayList<>(List.of(rest.split("\\s+")));
-                    String from = words.stream().filter(w -> w.startsWith("--from=")).findFirst().orElse(null);
+                    String from = words.stream()
+                            .filter(w -> w.startsWith("--from="))
+                            .findFirst()
+                            .orElse(null);
                     words.removeIf(w -> w.startsWith("--"));
-                    assertThat(words.size()).as("source and destination: %s", instruction).isGreaterThanOrEqualTo(2);
+                    assertThat(words.size())
+                            .as("source and destination: %s", instruction)
+                            .isGreaterThanOrEqualTo(2);
                     if (from != null) {
                         assertThat(stages).as("COPY from an earlier stage").contains(from.substring(7));
                     } else {
                         for (String source : words.subList(0, words.size() - 1)) {
-                            assertThat(REPO.resolve(source)).as("COPY source in the build context").exists();
+                            assertThat(REPO.resolve(source))
+                                    .as("COPY source in the build context")
+                                    .exists();
                         }
                     }
                 }
-                default -> { }
+                default -> {}
             }
         }
         assertThat(args.get("SPARK_IMAGE")).startsWith("apache/spark:4.2.").contains("java17");
-        List<String> users = instructions.stream().filter(i -> i.startsWith("USER ")).toList();
-        assertThat(users.get(users.size() - 1)).as("runs as the image's non-root spark user").isEqualTo("USER 185");
+        List<String> users =
+                instructions.stream().filter(i -> i.startsWith("USER ")).toList();
+        assertThat(users.get(users.size() - 1))
+                .as("runs as the image's non-root spark user")
+                .isEqualTo("USER 185");
         // The layout submit-k8s.sh and spark-application.yaml expect.
-        assertThat(String.join("\n", instructions)).contains("/out/jars/redi-spark-jobs.jar",
-                "COPY --from=build /out/jars /opt/redi/jars", "/opt/redi/deploy/gpu-discovery.sh");
+        assertThat(String.join("\n", instructions))
+                .contains(
+                        "/out/jars/redi-spark-jobs.jar",
+                        "COPY --from=build /out/jars /opt/redi/jars",
+                        "/opt/redi/deploy/gpu-discovery.sh");
     }
 
     @Test
     void sparkApplicationManifestMatchesTheLaunchers() throws IOException {
         String yaml = Files.readString(DEPLOY.resolve("spark-application.yaml"));
         assertThat(yaml).doesNotContain("\t");
-        assertThat(yaml).contains("kind: SparkApplication", "mainClass: redispark.jobs.cli.RediCli",
-                "mainApplicationFile: local:///opt/redi/jars/redi-spark-jobs.jar",
-                "spark.dynamicAllocation.enabled: \"false\"", "spark.task.cpus: \"4\"", "    cores: 4",
-                "spark.task.resource.gpu.amount:",
-                "spark.executor.resource.gpu.discoveryScript: /opt/redi/deploy/gpu-discovery.sh", "memoryOverhead:");
+        assertThat(yaml)
+                .contains(
+                        "kind: SparkApplication",
+                        "mainClass: redispark.jobs.cli.RediCli",
+                        "mainApplicationFile: local:///opt/redi/jars/redi-spark-jobs.jar",
+                        "spark.dynamicAllocation.enabled: \"false\"",
+                        "spark.task.cpus: \"4\"",
+                        "    cores: 4",
+                        "spark.task.resource.gpu.amount:",
+                        "spark.executor.resource.gpu.discoveryScript: /opt/redi/deploy/gpu-discovery.sh",
+                        "memoryOverhead:");
         for (String key : List.of("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions")) {
             int at = yaml.indexOf(key);
             String block = yaml.substring(at, yaml.indexOf("\n    spark.", at + key.length()));
@@ -265,15 +351,25 @@ class DeployFilesTest {
         assertThat(stages.find()).isTrue();
         List<String> names = Pipeline.stages().stream().map(Stage::name).toList();
         assertThat(stages.group(1)).isEqualTo("\"" + String.join("\", \"", names) + "\"");
-        assertThat(source).contains("SparkSubmitOperator(", "java_class=\"redispark.jobs.cli.RediCli\"",
-                "\"spark.dynamicAllocation.enabled\"] = \"false\"");
+        assertThat(source)
+                .contains(
+                        "SparkSubmitOperator(",
+                        "java_class=\"redispark.jobs.cli.RediCli\"",
+                        "\"spark.dynamicAllocation.enabled\"] = \"false\"");
 
-        Path python = Stream.of("/usr/bin/python3", "/usr/local/bin/python3").map(Path::of).filter(Files::isExecutable)
-                .findFirst().orElse(null);
+        Path python = Stream.of("/usr/bin/python3", "/usr/local/bin/python3")
+                .map(Path::of)
+                .filter(Files::isExecutable)
+                .findFirst()
+                .orElse(null);
         assumeTrue(python != null, "python3 not installed: the Airflow DAG is not syntax-checked");
-        Result compiled = run(Map.of(), python.toString(), "-c",
+        Result compiled = run(
+                Map.of(),
+                python.toString(),
+                "-c",
                 "import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)",
-                dag.toString(), dir.resolve("dag.pyc").toString());
+                dag.toString(),
+                dir.resolve("dag.pyc").toString());
         assertThat(compiled.code()).as(compiled.output()).isZero();
     }
 }

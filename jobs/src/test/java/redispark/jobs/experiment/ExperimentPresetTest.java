@@ -31,7 +31,8 @@ class ExperimentPresetTest {
 
     @Test
     void theUsersSetWinsOverThePreset() {
-        List<String> overrides = new ArrayList<>(ExperimentPreset.parse("paper-table2").overrides());
+        List<String> overrides =
+                new ArrayList<>(ExperimentPreset.parse("paper-table2").overrides());
         overrides.add(GenerateConfig.slipWeightKey(Slip.MISCOPY) + "=0");
         assertThat(teacherOf(overrides).weight(Slip.MISCOPY)).isZero();
         assertThat(teacherOf(overrides).weight(Slip.NEAR_MISS))
@@ -41,8 +42,8 @@ class ExperimentPresetTest {
     @Test
     void aNegativeWeightIsAOneLineErrorNamingTheKind() {
         assertThatThrownBy(() -> teacherOf(List.of(GenerateConfig.slipWeightKey(Slip.NEAR_MISS) + "=-1")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NEAR_MISS");
-        assertThatThrownBy(() -> ExperimentPreset.parse("paper"))
-                .hasMessageContaining("unknown preset 'paper'");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("NEAR_MISS");
+        assertThatThrownBy(() -> ExperimentPreset.parse("paper")).hasMessageContaining("unknown preset 'paper'");
     }
 }

@@ -29,13 +29,23 @@ class ExperimentTest {
     static JsonNode results;
 
     static String[] args() {
-        List<String> args = new ArrayList<>(List.of("experiment", "--run-dir", runDir.toString(), "--preset",
-                "minimal"));
-        for (String set : List.of("problems.count=24", "problems.heldout-count=4", "teacher.samples=3",
-                "train.sft.epochs=1", "train.sft.batch-size=8", "train.sft.micro-batch-size=8",
-                "train.redi.batch-size=4", "train.redi.micro-batch-size=4", "train.dpo.batch-size=4",
-                "train.dpo.micro-batch-size=4", "train.simpo.batch-size=4", "train.simpo.micro-batch-size=4",
-                "train.progress=false", "eval.max-new-tokens=48")) {
+        List<String> args =
+                new ArrayList<>(List.of("experiment", "--run-dir", runDir.toString(), "--preset", "minimal"));
+        for (String set : List.of(
+                "problems.count=24",
+                "problems.heldout-count=4",
+                "teacher.samples=3",
+                "train.sft.epochs=1",
+                "train.sft.batch-size=8",
+                "train.sft.micro-batch-size=8",
+                "train.redi.batch-size=4",
+                "train.redi.micro-batch-size=4",
+                "train.dpo.batch-size=4",
+                "train.dpo.micro-batch-size=4",
+                "train.simpo.batch-size=4",
+                "train.simpo.micro-batch-size=4",
+                "train.progress=false",
+                "eval.max-new-tokens=48")) {
             args.add("--set");
             args.add(set);
         }
@@ -65,7 +75,12 @@ class ExperimentTest {
         assertThat(hashes).doesNotHaveDuplicates();
         assertThat(hashes).doesNotContain(ModelHash.of(runDir.resolve("checkpoints/sft")));
         for (Method m : Method.values()) {
-            assertThat(results.get("methods").get(m.label()).get("lr_x1").get("mean").asDouble()).isBetween(0.0, 1.0);
+            assertThat(results.get("methods")
+                            .get(m.label())
+                            .get("lr_x1")
+                            .get("mean")
+                            .asDouble())
+                    .isBetween(0.0, 1.0);
         }
     }
 

@@ -35,9 +35,14 @@ class LocalTeacherStageTest {
     }
 
     static String[] config(String... more) {
-        List<String> a = new java.util.ArrayList<>(List.of("teacher.kind=local", Runs.set("teacher.local.model-dir",
-                model), "teacher.local.max-new-tokens=12", "teacher.local.temperature=1.0", "teacher.samples=2",
-                "problems.count=6", "problems.heldout-count=2"));
+        List<String> a = new java.util.ArrayList<>(List.of(
+                "teacher.kind=local",
+                Runs.set("teacher.local.model-dir", model),
+                "teacher.local.max-new-tokens=12",
+                "teacher.local.temperature=1.0",
+                "teacher.samples=2",
+                "problems.count=6",
+                "problems.heldout-count=2"));
         a.addAll(List.of(more));
         return Runs.args(a);
     }
@@ -72,7 +77,9 @@ class LocalTeacherStageTest {
         Path runDir = dir.resolve("grow");
         Runs.generate(spark, runDir, config());
         StageOutcome grown = Runs.generate(spark, runDir, config("teacher.samples=3"));
-        assertThat(grown.rows()).containsEntry("traces_reused", 12L).containsEntry("traces_requested", 6L)
+        assertThat(grown.rows())
+                .containsEntry("traces_reused", 12L)
+                .containsEntry("traces_requested", 6L)
                 .containsEntry("traces", 18L);
         Runs.generate(spark, dir.resolve("fresh3"), config("teacher.samples=3"));
         // Sample i of a problem is the same whether it was asked for alone or with the others.

@@ -105,8 +105,10 @@ final class LoopbackOpenAiServer implements AutoCloseable {
         try {
             JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
             JsonNode messages = body.path("messages");
-            Received r = new Received(messages.get(messages.size() - 1).path("content").asText(),
-                    body.path("n").asInt(1), body.path("seed").asLong());
+            Received r = new Received(
+                    messages.get(messages.size() - 1).path("content").asText(),
+                    body.path("n").asInt(1),
+                    body.path("seed").asLong());
             received.add(r);
             Reply reply = script.reply(r);
             if (reply.delayMillis() > 0) {
@@ -149,7 +151,9 @@ final class LoopbackOpenAiServer implements AutoCloseable {
             c.putObject("message").put("role", "assistant").put("content", text(r, k));
             c.put("finish_reason", "stop");
         }
-        root.putObject("usage").put("prompt_tokens", 10).put("completion_tokens", 7 * r.n())
+        root.putObject("usage")
+                .put("prompt_tokens", 10)
+                .put("completion_tokens", 7 * r.n())
                 .put("total_tokens", 10 + 7 * r.n());
         return root.toString();
     }

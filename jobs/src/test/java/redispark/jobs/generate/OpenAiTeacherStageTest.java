@@ -43,6 +43,7 @@ class OpenAiTeacherStageTest {
 
     /** First-run behaviour per problem number; the others answer normally. */
     static final int ALWAYS_500 = 1;
+
     static final int ALWAYS_SLOW = 2;
     static final int ONCE_429 = 3;
     static final int ONCE_500 = 4;
@@ -74,13 +75,23 @@ class OpenAiTeacherStageTest {
     }
 
     static String[] config(Path table, String... more) {
-        List<String> a = new ArrayList<>(List.of("problems.source=table", Runs.set("problems.table.path", table),
-                "problems.table.id-column=id", "problems.heldout-count=" + HELDOUT, "problems.count=all",
-                "teacher.kind=openai", "teacher.samples=" + SAMPLES, Runs.set("teacher.openai.base-url",
-                        server.baseUrl()), "teacher.openai.model=test-model", "teacher.openai.request-timeout=400ms",
-                "teacher.openai.max-attempts=3", "teacher.openai.initial-backoff=20ms",
-                "teacher.openai.max-backoff=100ms", "teacher.openai.max-concurrency=3",
-                "teacher.openai.threads-per-task=3", "teacher.openai.problem-timeout=20s"));
+        List<String> a = new ArrayList<>(List.of(
+                "problems.source=table",
+                Runs.set("problems.table.path", table),
+                "problems.table.id-column=id",
+                "problems.heldout-count=" + HELDOUT,
+                "problems.count=all",
+                "teacher.kind=openai",
+                "teacher.samples=" + SAMPLES,
+                Runs.set("teacher.openai.base-url", server.baseUrl()),
+                "teacher.openai.model=test-model",
+                "teacher.openai.request-timeout=400ms",
+                "teacher.openai.max-attempts=3",
+                "teacher.openai.initial-backoff=20ms",
+                "teacher.openai.max-backoff=100ms",
+                "teacher.openai.max-concurrency=3",
+                "teacher.openai.threads-per-task=3",
+                "teacher.openai.problem-timeout=20s"));
         a.addAll(List.of(more));
         return Runs.args(a);
     }
@@ -100,8 +111,8 @@ class OpenAiTeacherStageTest {
             return switch (p) {
                 case ALWAYS_500 -> Reply.status(500, "model crashed");
                 case ALWAYS_SLOW -> Reply.ok(r).after(1500);
-                case ONCE_429 -> attempt == 1 ? Reply.status(429, "slow down").withHeader("Retry-After", "0")
-                        : Reply.ok(r);
+                case ONCE_429 ->
+                    attempt == 1 ? Reply.status(429, "slow down").withHeader("Retry-After", "0") : Reply.ok(r);
                 case ONCE_500 -> attempt == 1 ? Reply.status(500, "oops") : Reply.ok(r);
                 case ONCE_SLOW -> attempt == 1 ? Reply.ok(r).after(1500) : Reply.ok(r);
                 // Fewer choices than asked: the teacher asks again for the rest.
@@ -121,7 +132,9 @@ class OpenAiTeacherStageTest {
         StageOutcome first = Runs.generate(spark, runDir, config(table));
 
         int train = PROBLEMS - HELDOUT;
-        List<Row> traces = Runs.table(spark, runDir, "traces").orderBy("problem_id", "sample_idx").collectAsList();
+        List<Row> traces = Runs.table(spark, runDir, "traces")
+                .orderBy("problem_id", "sample_idx")
+                .collectAsList();
         assertThat(traces).hasSize(train * SAMPLES);
         Map<String, List<Integer>> indices = new HashMap<>();
         Map<String, Integer> errorsByProblem = new HashMap<>();
@@ -150,13 +163,17 @@ class OpenAiTeacherStageTest {
         Map<Integer, String> errorOf = new HashMap<>();
         for (Row r : traces) {
             if (r.getAs("error") != null) {
-                errorOf.put(Integer.parseInt(((String) r.getAs("problem_id")).replace("table-q", "")),
-                        r.getAs("error"));
+                errorOf.put(
+                        Integer.parseInt(((String) r.getAs("problem_id")).replace("table-q", "")), r.getAs("error"));
             }
         }
-        List<Integer> heldout = Runs.table(spark, runDir, "problems").filter(col("split").equalTo("heldout"))
-                .select("problem_id").collectAsList().stream()
-                .map(r -> Integer.parseInt(r.getString(0).replace("table-q", ""))).toList();
+        List<Integer> heldout = Runs.table(spark, runDir, "problems")
+                .filter(col("split").equalTo("heldout"))
+                .select("problem_id")
+                .collectAsList()
+                .stream()
+                .map(r -> Integer.parseInt(r.getString(0).replace("table-q", "")))
+                .toList();
         assertThat(heldout).hasSize(HELDOUT);
         for (int p : List.of(ALWAYS_500, ALWAYS_SLOW)) {
             if (!heldout.contains(p)) {
@@ -175,9 +192,12 @@ class OpenAiTeacherStageTest {
         // The fan-out is used (more than one request at once).
         assertThat(server.maxInFlight()).isGreaterThanOrEqualTo(2);
 
-        long errorRows = errorsByProblem.values().stream().mapToInt(Integer::intValue).sum();
-        assertThat(first.rows()).containsEntry("traces", (long) train * SAMPLES)
-                .containsEntry("traces_error", errorRows).containsEntry("traces_requested", (long) train * SAMPLES)
+        long errorRows =
+                errorsByProblem.values().stream().mapToInt(Integer::intValue).sum();
+        assertThat(first.rows())
+                .containsEntry("traces", (long) train * SAMPLES)
+                .containsEntry("traces_error", errorRows)
+                .containsEntry("traces_requested", (long) train * SAMPLES)
                 .containsEntry("traces_reused", 0L);
         assertThat(Runs.manifestStage(runDir).get("status").asText()).isEqualTo("done");
 
@@ -197,7 +217,10 @@ class OpenAiTeacherStageTest {
 
         List<Row> again = Runs.table(spark, runDir, "traces").collectAsList();
         assertThat(again).hasSize(train * SAMPLES);
-        assertThat(again.stream().map(r -> r.getAs("problem_id") + "#" + r.getAs("sample_idx")).distinct().count())
+        assertThat(again.stream()
+                        .map(r -> r.getAs("problem_id") + "#" + r.getAs("sample_idx"))
+                        .distinct()
+                        .count())
                 .isEqualTo((long) train * SAMPLES);
         assertThat(again).allMatch(r -> r.getAs("error") == null);
         for (Row r : again) {
@@ -206,8 +229,10 @@ class OpenAiTeacherStageTest {
                 assertThat((String) r.getAs("text")).as("kept " + key).isEqualTo(goodTexts.get(key));
             }
         }
-        assertThat(second.rows()).containsEntry("traces_reused", (long) train * SAMPLES - errorRows)
-                .containsEntry("traces_requested", errorRows).containsEntry("traces_error", 0L);
+        assertThat(second.rows())
+                .containsEntry("traces_reused", (long) train * SAMPLES - errorRows)
+                .containsEntry("traces_requested", errorRows)
+                .containsEntry("traces_error", 0L);
 
         // A third run has nothing to ask: the stage is up to date and skipped, reporting the second run's counts.
         server.clear();
@@ -236,13 +261,23 @@ class OpenAiTeacherStageTest {
         // Problem 7 answers after 3 s on every attempt, inside the 5 s request timeout but past the 1 s problem
         // timeout; everything else is fast.
         server.script(r -> problemOf(r) == 7 ? Reply.ok(r).after(3000) : Reply.ok(r));
-        StageOutcome outcome = Runs.generate(spark, runDir, config(table, "problems.heldout-count=0",
-                "teacher.openai.request-timeout=5s", "teacher.openai.problem-timeout=1s"));
-        List<Row> rows = Runs.table(spark, runDir, "traces").filter(col("problem_id").equalTo("table-q7"))
+        StageOutcome outcome = Runs.generate(
+                spark,
+                runDir,
+                config(
+                        table,
+                        "problems.heldout-count=0",
+                        "teacher.openai.request-timeout=5s",
+                        "teacher.openai.problem-timeout=1s"));
+        List<Row> rows = Runs.table(spark, runDir, "traces")
+                .filter(col("problem_id").equalTo("table-q7"))
                 .collectAsList();
-        assertThat(rows).hasSize(SAMPLES).allSatisfy(r -> assertThat((String) r.getAs("error"))
-                .contains("no answer within teacher.openai.problem-timeout"));
-        assertThat(outcome.rows()).containsEntry("traces", (long) PROBLEMS * SAMPLES)
+        assertThat(rows)
+                .hasSize(SAMPLES)
+                .allSatisfy(r -> assertThat((String) r.getAs("error"))
+                        .contains("no answer within teacher.openai.problem-timeout"));
+        assertThat(outcome.rows())
+                .containsEntry("traces", (long) PROBLEMS * SAMPLES)
                 .containsEntry("traces_error", (long) SAMPLES);
     }
 
@@ -259,21 +294,33 @@ class OpenAiTeacherStageTest {
         assertThat(runDir.resolve("traces.parts")).doesNotExist();
 
         // What a run killed after its first chunks leaves: some saved chunks, no traces table.
-        List<String> someProblems = Runs.table(spark, runDir, "problems").filter(col("split").equalTo("train"))
-                .orderBy("problem_id").limit(4).collectAsList().stream().map(r -> r.<String>getAs("problem_id"))
+        List<String> someProblems = Runs.table(spark, runDir, "problems")
+                .filter(col("split").equalTo("train"))
+                .orderBy("problem_id")
+                .limit(4)
+                .collectAsList()
+                .stream()
+                .map(r -> r.<String>getAs("problem_id"))
                 .toList();
-        Runs.table(spark, runDir, "traces").filter(col("problem_id").isin(someProblems.toArray())).write()
+        Runs.table(spark, runDir, "traces")
+                .filter(col("problem_id").isin(someProblems.toArray()))
+                .write()
                 .parquet(runDir.resolve("traces.parts/part-killed-0").toString());
-        java.nio.file.Files.walk(runDir.resolve("traces")).sorted(java.util.Comparator.reverseOrder())
+        java.nio.file.Files.walk(runDir.resolve("traces"))
+                .sorted(java.util.Comparator.reverseOrder())
                 .forEach(p -> p.toFile().delete());
 
         server.clear();
         StageOutcome resumed = Runs.generate(spark, runDir, config(table, "teacher.checkpoint-every=3"));
-        assertThat(server.requests()).hasSize(train - 4).noneMatch(r -> someProblems.contains("table-q"
-                + problemOf(r)));
+        assertThat(server.requests())
+                .hasSize(train - 4)
+                .noneMatch(r -> someProblems.contains("table-q" + problemOf(r)));
         List<Row> rows = Runs.table(spark, runDir, "traces").collectAsList();
         assertThat(rows).hasSize(train * SAMPLES);
-        assertThat(rows.stream().map(r -> r.getAs("problem_id") + "#" + r.getAs("sample_idx")).distinct().count())
+        assertThat(rows.stream()
+                        .map(r -> r.getAs("problem_id") + "#" + r.getAs("sample_idx"))
+                        .distinct()
+                        .count())
                 .isEqualTo((long) train * SAMPLES);
         assertThat(resumed.rows()).containsEntry("traces_reused", 4L * SAMPLES);
         assertThat(runDir.resolve("traces.parts")).doesNotExist();

@@ -45,8 +45,10 @@ class ProblemSourcesTest {
 
     static Path benchmarks() {
         Optional<Path> found = BenchmarkDir.find();
-        assumeTrue(found.isPresent(), "benchmark files not found: set -Dredi.benchmarks.dir=<dir> or "
-                + "REDI_BENCHMARKS_DIR naming a folder; skipping");
+        assumeTrue(
+                found.isPresent(),
+                "benchmark files not found: set -Dredi.benchmarks.dir=<dir> or "
+                        + "REDI_BENCHMARKS_DIR naming a folder; skipping");
         return found.get();
     }
 
@@ -54,24 +56,44 @@ class ProblemSourcesTest {
     void benchmarkFilesBecomeProblemsWithAHashChosenHeldOutSplit() throws IOException {
         Path bench = benchmarks();
         Path runDir = dir.resolve("bench");
-        StageOutcome outcome = Runs.generate(spark, runDir, "problems.source=benchmark",
-                Runs.set("problems.benchmark.dir", bench), "problems.benchmark.names=[aime24, amc23]",
-                "problems.count=all", "problems.heldout-count=10", "teacher.samples=1");
-        long aime = BenchmarkProblems.fromDir(bench, Benchmark.AIME24).problems().size();
+        StageOutcome outcome = Runs.generate(
+                spark,
+                runDir,
+                "problems.source=benchmark",
+                Runs.set("problems.benchmark.dir", bench),
+                "problems.benchmark.names=[aime24, amc23]",
+                "problems.count=all",
+                "problems.heldout-count=10",
+                "teacher.samples=1");
+        long aime =
+                BenchmarkProblems.fromDir(bench, Benchmark.AIME24).problems().size();
         long amc = BenchmarkProblems.fromDir(bench, Benchmark.AMC23).problems().size();
         List<Row> problems = Runs.table(spark, runDir, "problems").collectAsList();
         assertThat(problems).hasSize((int) (aime + amc));
-        assertThat(problems.stream().filter(r -> r.getAs("split").equals("heldout")).count()).isEqualTo(10);
+        assertThat(problems.stream()
+                        .filter(r -> r.getAs("split").equals("heldout"))
+                        .count())
+                .isEqualTo(10);
         assertThat(problems).allMatch(r -> ((String) r.getAs("problem_id")).startsWith(r.getAs("source") + "-"));
-        assertThat(outcome.rows()).containsEntry("problems_train", aime + amc - 10)
+        assertThat(outcome.rows())
+                .containsEntry("problems_train", aime + amc - 10)
                 .containsEntry("traces", aime + amc - 10);
         // The builtin teacher cannot parse benchmark problems: its samples are error rows, never dropped.
-        assertThat(Runs.table(spark, runDir, "traces").filter(col("error").isNull()).count()).isZero();
+        assertThat(Runs.table(spark, runDir, "traces")
+                        .filter(col("error").isNull())
+                        .count())
+                .isZero();
 
         // The same config picks the same held-out problems.
-        Runs.generate(spark, runDir.resolveSibling("bench2"), "problems.source=benchmark",
-                Runs.set("problems.benchmark.dir", bench), "problems.benchmark.names=[aime24, amc23]",
-                "problems.count=all", "problems.heldout-count=10", "teacher.samples=1");
+        Runs.generate(
+                spark,
+                runDir.resolveSibling("bench2"),
+                "problems.source=benchmark",
+                Runs.set("problems.benchmark.dir", bench),
+                "problems.benchmark.names=[aime24, amc23]",
+                "problems.count=all",
+                "problems.heldout-count=10",
+                "teacher.samples=1");
         assertThat(heldout(runDir.resolveSibling("bench2"))).isEqualTo(heldout(runDir));
     }
 
@@ -80,9 +102,15 @@ class ProblemSourcesTest {
         Path bench = benchmarks();
         Path runDir = dir.resolve("gaokao");
         // gaokao2023en has rows with an empty answer (the shipped SOURCES.md).
-        StageOutcome outcome = Runs.generate(spark, runDir, "problems.source=benchmark",
-                Runs.set("problems.benchmark.dir", bench), "problems.benchmark.names=[gaokao2023en]",
-                "problems.count=50", "problems.heldout-count=5", "teacher.samples=1");
+        StageOutcome outcome = Runs.generate(
+                spark,
+                runDir,
+                "problems.source=benchmark",
+                Runs.set("problems.benchmark.dir", bench),
+                "problems.benchmark.names=[gaokao2023en]",
+                "problems.count=50",
+                "problems.heldout-count=5",
+                "teacher.samples=1");
         List<Row> rejects = Runs.table(spark, runDir, "rejects").collectAsList();
         assertThat(rejects).anySatisfy(r -> {
             assertThat((String) r.getAs("reason")).isEqualTo("blank_answer");
@@ -95,8 +123,14 @@ class ProblemSourcesTest {
     }
 
     static List<String> heldout(Path runDir) {
-        return Runs.table(spark, runDir, "problems").filter(col("split").equalTo("heldout")).orderBy("problem_id")
-                .select("problem_id").collectAsList().stream().map(r -> r.getString(0)).toList();
+        return Runs.table(spark, runDir, "problems")
+                .filter(col("split").equalTo("heldout"))
+                .orderBy("problem_id")
+                .select("problem_id")
+                .collectAsList()
+                .stream()
+                .map(r -> r.getString(0))
+                .toList();
     }
 
     @Test
@@ -134,30 +168,68 @@ class ProblemSourcesTest {
             }
         }
         Path runDir = dir.resolve("jsonl");
-        StageOutcome outcome = Runs.generate(spark, runDir, "problems.source=table", Runs.set("problems.table.path", file),
-                "problems.table.problem-column=q", "problems.table.answer-column=a", "problems.table.id-column=key",
-                "problems.table.source-name=mine", "problems.count=3", "problems.heldout-count=1", "teacher.samples=2");
-        assertThat(outcome.rejects()).isEqualTo(Map.of("null_problem", 1L, "blank_answer", 2L,
-                "duplicate_problem_id", 1L, "invalid_json", 1L, "not_an_object", 1L, "blank_line", 1L, "null_id", 1L,
-                "not_utf8", 1L, "beyond_problems_count", 1L));
-        List<Row> problems = Runs.table(spark, runDir, "problems").orderBy("problem_id").collectAsList();
+        StageOutcome outcome = Runs.generate(
+                spark,
+                runDir,
+                "problems.source=table",
+                Runs.set("problems.table.path", file),
+                "problems.table.problem-column=q",
+                "problems.table.answer-column=a",
+                "problems.table.id-column=key",
+                "problems.table.source-name=mine",
+                "problems.count=3",
+                "problems.heldout-count=1",
+                "teacher.samples=2");
+        assertThat(outcome.rejects())
+                .isEqualTo(Map.of(
+                        "null_problem",
+                        1L,
+                        "blank_answer",
+                        2L,
+                        "duplicate_problem_id",
+                        1L,
+                        "invalid_json",
+                        1L,
+                        "not_an_object",
+                        1L,
+                        "blank_line",
+                        1L,
+                        "null_id",
+                        1L,
+                        "not_utf8",
+                        1L,
+                        "beyond_problems_count",
+                        1L));
+        List<Row> problems =
+                Runs.table(spark, runDir, "problems").orderBy("problem_id").collectAsList();
         assertThat(problems).hasSize(4);
-        assertThat(problems.size() + Runs.table(spark, runDir, "rejects").count()).isEqualTo(lines.size());
-        assertThat(problems).allMatch(r -> r.getAs("source").equals("mine")
-                && ((String) r.getAs("problem_id")).startsWith("mine-"));
-        Row three = Runs.table(spark, runDir, "problems").filter(col("problem_id").equalTo("mine-3")).collectAsList()
-                .stream().findFirst().orElse(null);
+        assertThat(problems.size() + Runs.table(spark, runDir, "rejects").count())
+                .isEqualTo(lines.size());
+        assertThat(problems)
+                .allMatch(
+                        r -> r.getAs("source").equals("mine") && ((String) r.getAs("problem_id")).startsWith("mine-"));
+        Row three =
+                Runs.table(spark, runDir, "problems")
+                        .filter(col("problem_id").equalTo("mine-3"))
+                        .collectAsList()
+                        .stream()
+                        .findFirst()
+                        .orElse(null);
         if (three != null) {
             assertThat((String) three.getAs("gold")).as("6.0 is written as 6").isEqualTo("6");
         }
-        assertThat(outcome.rows()).containsEntry("problems_train", 3L).containsEntry("problems_heldout", 1L)
+        assertThat(outcome.rows())
+                .containsEntry("problems_train", 3L)
+                .containsEntry("problems_heldout", 1L)
                 .containsEntry("traces", 6L);
     }
 
     @Test
     void aParquetTableWithBadRowsYieldsRejectsAndHashIdsWhenThereIsNoIdColumn() {
-        StructType schema = new StructType().add("question", DataTypes.StringType)
-                .add("solution_value", DataTypes.DoubleType).add("level", DataTypes.IntegerType);
+        StructType schema = new StructType()
+                .add("question", DataTypes.StringType)
+                .add("solution_value", DataTypes.DoubleType)
+                .add("level", DataTypes.IntegerType);
         List<Row> rows = List.of(
                 RowFactory.create("What is 6 * 7?", 42.0, 2),
                 RowFactory.create("What is 1/4 as a decimal?", 0.25, 1),
@@ -171,31 +243,57 @@ class ProblemSourcesTest {
         Path table = dir.resolve("table.parquet");
         spark.createDataFrame(rows, schema).write().parquet(table.toString());
         Path runDir = dir.resolve("parquet");
-        StageOutcome outcome = Runs.generate(spark, runDir, "problems.source=table",
-                Runs.set("problems.table.path", table), "problems.table.problem-column=question",
-                "problems.table.answer-column=solution_value", "problems.table.difficulty-column=level",
-                "problems.count=all", "problems.heldout-count=0", "teacher.samples=1");
-        assertThat(outcome.rejects()).isEqualTo(Map.of("null_problem", 2L, "blank_answer", 1L, "bad_difficulty", 1L,
-                "not_utf8", 1L, "duplicate_problem_id", 1L));
-        List<Row> problems = Runs.table(spark, runDir, "problems").orderBy("gold").collectAsList();
+        StageOutcome outcome = Runs.generate(
+                spark,
+                runDir,
+                "problems.source=table",
+                Runs.set("problems.table.path", table),
+                "problems.table.problem-column=question",
+                "problems.table.answer-column=solution_value",
+                "problems.table.difficulty-column=level",
+                "problems.count=all",
+                "problems.heldout-count=0",
+                "teacher.samples=1");
+        assertThat(outcome.rejects())
+                .isEqualTo(Map.of(
+                        "null_problem",
+                        2L,
+                        "blank_answer",
+                        1L,
+                        "bad_difficulty",
+                        1L,
+                        "not_utf8",
+                        1L,
+                        "duplicate_problem_id",
+                        1L));
+        List<Row> problems =
+                Runs.table(spark, runDir, "problems").orderBy("gold").collectAsList();
         assertThat(problems).extracting(r -> r.<String>getAs("gold")).containsExactly("-1", "0.25", "42");
         assertThat(problems).extracting(r -> r.<Integer>getAs("difficulty")).containsExactly(3, 1, 2);
         assertThat(problems).allMatch(r -> ((String) r.getAs("problem_id")).matches("table-[0-9a-f]{16}"));
-        assertThat(problems.size() + Runs.table(spark, runDir, "rejects").count()).isEqualTo(rows.size());
+        assertThat(problems.size() + Runs.table(spark, runDir, "rejects").count())
+                .isEqualTo(rows.size());
     }
 
     @Test
     void aMissingOrMistypedColumnIsAOneLineErrorNamingTheKey() {
-        StructType schema = new StructType().add("problem", DataTypes.IntegerType).add("answer", DataTypes.StringType);
+        StructType schema =
+                new StructType().add("problem", DataTypes.IntegerType).add("answer", DataTypes.StringType);
         Path table = dir.resolve("typed.parquet");
-        spark.createDataFrame(List.of(RowFactory.create(1, "1")), schema).write().parquet(table.toString());
-        assertThatThrownBy(() -> Runs.generate(spark, dir.resolve("typed"), "problems.source=table",
-                Runs.set("problems.table.path", table)))
+        spark.createDataFrame(List.of(RowFactory.create(1, "1")), schema)
+                .write()
+                .parquet(table.toString());
+        assertThatThrownBy(() -> Runs.generate(
+                        spark, dir.resolve("typed"), "problems.source=table", Runs.set("problems.table.path", table)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("problems.table.problem-column: column 'problem' is int, expected string");
-        assertThatThrownBy(() -> Runs.generate(spark, dir.resolve("typed"), "problems.source=table",
-                Runs.set("problems.table.path", table), "problems.table.problem-column=answer",
-                "problems.table.answer-column=gold"))
+        assertThatThrownBy(() -> Runs.generate(
+                        spark,
+                        dir.resolve("typed"),
+                        "problems.source=table",
+                        Runs.set("problems.table.path", table),
+                        "problems.table.problem-column=answer",
+                        "problems.table.answer-column=gold"))
                 .hasMessageStartingWith("problems.table.answer-column: the table has no column 'gold'");
         assertThatThrownBy(() -> Runs.generate(spark, dir.resolve("typed"), "problems.source=nowhere"))
                 .hasMessage("problems.source: unknown value 'nowhere' (expected builtin, benchmark, table)");

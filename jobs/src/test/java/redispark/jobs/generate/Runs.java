@@ -22,17 +22,21 @@ final class Runs {
     private Runs() {}
 
     static SparkSession spark() {
-        return SparkSession.builder().master("local[2]").appName("generate-test")
+        return SparkSession.builder()
+                .master("local[2]")
+                .appName("generate-test")
                 .config("spark.ui.enabled", "false")
-                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.sql.shuffle.partitions", "4").getOrCreate();
+                .config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.sql.shuffle.partitions", "4")
+                .getOrCreate();
     }
 
     /** Runs the generate stage through the runner (so the manifest is written) with {@code key=value} overrides. */
     static StageOutcome generate(SparkSession spark, Path runDir, String... overrides) {
         RediConfig config = RediConfig.load(null, List.of(overrides));
-        return StageRunner.run(new GenerateStage(), new StageContext(spark, RunDir.open(spark, runDir.toString()),
-                config));
+        return StageRunner.run(
+                new GenerateStage(), new StageContext(spark, RunDir.open(spark, runDir.toString()), config));
     }
 
     static Dataset<Row> table(SparkSession spark, Path runDir, String name) {
@@ -41,7 +45,10 @@ final class Runs {
 
     static JsonNode manifestStage(Path runDir) {
         try {
-            return new ObjectMapper().readTree(runDir.resolve("manifest.json").toFile()).get("stages").get("generate");
+            return new ObjectMapper()
+                    .readTree(runDir.resolve("manifest.json").toFile())
+                    .get("stages")
+                    .get("generate");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -26,15 +26,24 @@ class MathVerifierTest {
 
     @BeforeAll
     static void start() {
-        spark = SparkSession.builder().master("local[2]").appName("MathVerifierTest")
-                .config("spark.ui.enabled", "false").getOrCreate();
-        StructType schema = new StructType().add("id", DataTypes.IntegerType).add("text", DataTypes.StringType)
+        spark = SparkSession.builder()
+                .master("local[2]")
+                .appName("MathVerifierTest")
+                .config("spark.ui.enabled", "false")
+                .getOrCreate();
+        StructType schema = new StructType()
+                .add("id", DataTypes.IntegerType)
+                .add("text", DataTypes.StringType)
                 .add("answer", DataTypes.StringType);
-        outputs = spark.createDataFrame(List.of(
-                RowFactory.create(1, "<think>\n1/2 + 1/4\n</think>\nThe final answer is \\boxed{\\dfrac{3}{4}}.",
-                        "\\frac{3}{4}"),
-                RowFactory.create(2, "<think>\nso 7</think>\n\\boxed{8}", "7"),
-                RowFactory.create(3, "<think>\ncut off", "7")), schema);
+        outputs = spark.createDataFrame(
+                List.of(
+                        RowFactory.create(
+                                1,
+                                "<think>\n1/2 + 1/4\n</think>\nThe final answer is \\boxed{\\dfrac{3}{4}}.",
+                                "\\frac{3}{4}"),
+                        RowFactory.create(2, "<think>\nso 7</think>\n\\boxed{8}", "7"),
+                        RowFactory.create(3, "<think>\ncut off", "7")),
+                schema);
     }
 
     @AfterAll
@@ -43,12 +52,15 @@ class MathVerifierTest {
     }
 
     private static List<Row> verdicts(Dataset<Row> judged, String column) {
-        return judged.orderBy("id").select(column + ".correct", column + ".reason").collectAsList();
+        return judged.orderBy("id")
+                .select(column + ".correct", column + ".reason")
+                .collectAsList();
     }
 
     @Test
     void transformAddsTheVerdictOfEveryRow() {
-        Dataset<Row> judged = new MathVerifier().setPredictionCol("text").setGoldCol("answer").transform(outputs);
+        Dataset<Row> judged =
+                new MathVerifier().setPredictionCol("text").setGoldCol("answer").transform(outputs);
         List<Row> v = verdicts(judged, "verdict");
         assertThat(v.get(0).getBoolean(0)).isTrue();
         assertThat(v.get(0).getString(1)).isEqualTo("match");
@@ -59,9 +71,13 @@ class MathVerifierTest {
 
     @Test
     void savedAndLoadedInsideAPipelineItKeepsItsParams(@TempDir Path dir) throws Exception {
-        MathVerifier stage = new MathVerifier().setPredictionCol("text").setGoldCol("answer").setOutputCol("v")
+        MathVerifier stage = new MathVerifier()
+                .setPredictionCol("text")
+                .setGoldCol("answer")
+                .setOutputCol("v")
                 .setBudgetMillis(20);
-        PipelineModel model = new Pipeline().setStages(new PipelineStage[] {stage}).fit(outputs);
+        PipelineModel model =
+                new Pipeline().setStages(new PipelineStage[] {stage}).fit(outputs);
         model.write().overwrite().save(dir.resolve("pipeline").toString());
         PipelineModel loaded = PipelineModel.load(dir.resolve("pipeline").toString());
         MathVerifier back = (MathVerifier) loaded.stages()[0];
@@ -89,8 +105,13 @@ class MathVerifierTest {
         MathVerifyFunction.register(spark, 50);
         outputs.createOrReplaceTempView("outputs");
         Dataset<Row> judged = spark.sql("SELECT id, math_verify(text, answer) AS v FROM outputs");
-        assertThat(verdicts(judged, "v")).isEqualTo(verdicts(
-                new MathVerifier().setPredictionCol("text").setGoldCol("answer").setOutputCol("v").transform(outputs),
-                "v"));
+        assertThat(verdicts(judged, "v"))
+                .isEqualTo(verdicts(
+                        new MathVerifier()
+                                .setPredictionCol("text")
+                                .setGoldCol("answer")
+                                .setOutputCol("v")
+                                .transform(outputs),
+                        "v"));
     }
 }

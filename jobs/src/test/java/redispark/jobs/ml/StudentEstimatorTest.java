@@ -53,11 +53,14 @@ class StudentEstimatorTest {
         for (int i = 0; i < n; i++) {
             int a = i % 7 + 1;
             int b = i % 5 + 2;
-            rows.add(RowFactory.create("What is " + a + "+" + b + "?",
+            rows.add(RowFactory.create(
+                    "What is " + a + "+" + b + "?",
                     "<think>" + a + "+" + b + "=" + (a + b) + "</think>\n\\boxed{" + (a + b) + "}",
                     "<think>" + a + "+" + b + "=" + (a + b + 1) + "</think>\n\\boxed{" + (a + b + 1) + "}"));
         }
-        StructType schema = new StructType().add("problem", DataTypes.StringType).add("chosen", DataTypes.StringType)
+        StructType schema = new StructType()
+                .add("problem", DataTypes.StringType)
+                .add("chosen", DataTypes.StringType)
                 .add("rejected", DataTypes.StringType);
         return spark.createDataFrame(rows, schema);
     }
@@ -65,8 +68,14 @@ class StudentEstimatorTest {
     @Test
     void fitSaveLoadAndTransform() throws Exception {
         Dataset<Row> data = sums(12);
-        SftEstimator sft = new SftEstimator().setPromptCol("problem").setCompletionCol("chosen").setWorkers(2)
-                .setEpochs(1).setBatchSize(4).setMicroBatchSize(2).setLearningRate(1e-3)
+        SftEstimator sft = new SftEstimator()
+                .setPromptCol("problem")
+                .setCompletionCol("chosen")
+                .setWorkers(2)
+                .setEpochs(1)
+                .setBatchSize(4)
+                .setMicroBatchSize(2)
+                .setLearningRate(1e-3)
                 .setWorkDir(dir.resolve("sft-work").toString());
         StudentModel model = sft.fit(data);
         assertThat(Path.of(model.modelDir()).resolve("model.safetensors")).exists();
@@ -81,7 +90,9 @@ class StudentEstimatorTest {
         model.setMaxNewTokens(12);
         Dataset<Row> problems = data.select("problem").limit(3);
         List<Row> completed = model.transform(problems).collectAsList();
-        assertThat(completed).hasSize(3).allSatisfy(r -> assertThat(r.getString(1)).isNotNull());
+        assertThat(completed)
+                .hasSize(3)
+                .allSatisfy(r -> assertThat(r.getString(1)).isNotNull());
 
         String saved = dir.resolve("student").toString();
         model.write().save(saved);
@@ -95,9 +106,16 @@ class StudentEstimatorTest {
         assertThat(loaded.transform(problems).collectAsList()).isEqualTo(completed);
 
         // stage 2 from the SFT folder, two workers again: REDI moves the weights
-        StudentModel redi = new RediEstimator().setBaseModel(model.modelDir()).setPromptCol("problem").setAlpha(0.8)
-                .setWorkers(2).setEpochs(1).setBatchSize(4).setMicroBatchSize(4)
-                .setWorkDir(dir.resolve("redi-work").toString()).fit(data);
+        StudentModel redi = new RediEstimator()
+                .setBaseModel(model.modelDir())
+                .setPromptCol("problem")
+                .setAlpha(0.8)
+                .setWorkers(2)
+                .setEpochs(1)
+                .setBatchSize(4)
+                .setMicroBatchSize(4)
+                .setWorkDir(dir.resolve("redi-work").toString())
+                .fit(data);
         assertThat(Files.readAllBytes(Path.of(redi.modelDir(), "model.safetensors")))
                 .isNotEqualTo(Files.readAllBytes(Path.of(model.modelDir(), "model.safetensors")));
     }

@@ -42,8 +42,8 @@ class HadoopFilesTest {
         }
 
         private static FileStatus plain(FileStatus s) {
-            return new FileStatus(s.getLen(), s.isDirectory(), 1, s.getBlockSize(), s.getModificationTime(),
-                    s.getPath());
+            return new FileStatus(
+                    s.getLen(), s.isDirectory(), 1, s.getBlockSize(), s.getModificationTime(), s.getPath());
         }
     }
 

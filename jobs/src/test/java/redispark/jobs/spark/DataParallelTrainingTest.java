@@ -41,9 +41,16 @@ class DataParallelTrainingTest {
     static int threads;
 
     /** 24 problems × 3 samples: about 24 selected positives, batches of 2 over 2 epochs, so at least 20 steps. */
-    static final List<String> BASE = List.of("problems.count=24", "problems.heldout-count=2", "teacher.samples=3",
-            "train.sft.epochs=2", "train.sft.batch-size=2", "train.sft.micro-batch-size=1", "train.progress=false",
-            "train.checkpoint-every=5", "train.redi.batch-size=4");
+    static final List<String> BASE = List.of(
+            "problems.count=24",
+            "problems.heldout-count=2",
+            "teacher.samples=3",
+            "train.sft.epochs=2",
+            "train.sft.batch-size=2",
+            "train.sft.micro-batch-size=1",
+            "train.progress=false",
+            "train.checkpoint-every=5",
+            "train.redi.batch-size=4");
 
     static StageContext context(String... sets) {
         List<String> all = new ArrayList<>(BASE);
@@ -74,7 +81,9 @@ class DataParallelTrainingTest {
         List<Map<String, Double>> out = new ArrayList<>();
         for (String line : Files.readAllLines(runDir.resolve("metrics/" + objective + ".jsonl"))) {
             Map<String, Double> m = new java.util.LinkedHashMap<>();
-            JSON.readTree(line).fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asDouble()));
+            JSON.readTree(line)
+                    .fields()
+                    .forEachRemaining(e -> m.put(e.getKey(), e.getValue().asDouble()));
             out.add(m);
         }
         return out;
@@ -92,20 +101,24 @@ class DataParallelTrainingTest {
         for (int i = 0; i < 20; i++) {
             double a = single.get(i).get("loss");
             double b = pair.get(i).get("loss");
-            assertThat(Math.abs(a - b) / Math.abs(a)).as("relative loss difference at step %d (%s vs %s)", i + 1, a, b)
+            assertThat(Math.abs(a - b) / Math.abs(a))
+                    .as("relative loss difference at step %d (%s vs %s)", i + 1, a, b)
                     .isLessThanOrEqualTo(1e-5);
             assertThat(pair.get(i).get("num_tokens")).isEqualTo(single.get(i).get("num_tokens"));
             assertThat(pair.get(i)).containsKey("comm_time");
         }
         // every checkpoint (every 5 steps and the last) carries both ranks' weight hashes, equal
-        JsonNode hashes = JSON.readTree(runDir.resolve("metrics/sft.replicas.json").toFile());
+        JsonNode hashes =
+                JSON.readTree(runDir.resolve("metrics/sft.replicas.json").toFile());
         long steps = two.rows().get("steps");
         assertThat(hashes.size()).isEqualTo((int) (steps / 5 + (steps % 5 == 0 ? 0 : 1)));
         Iterator<Map.Entry<String, JsonNode>> it = hashes.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             assertThat(e.getValue().size()).as("ranks at step %s", e.getKey()).isEqualTo(2);
-            assertThat(e.getValue().get(0).asText()).as("step %s", e.getKey()).hasSize(16)
+            assertThat(e.getValue().get(0).asText())
+                    .as("step %s", e.getKey())
+                    .hasSize(16)
                     .isEqualTo(e.getValue().get(1).asText());
         }
     }
@@ -115,25 +128,31 @@ class DataParallelTrainingTest {
         // the staged exchange is what a GPU replica runs; forced on the CPU it must change nothing at all
         StageRunner.run(new TrainStage(Objective.SFT), context("train.workers=2", "train.sft.epochs=1"), true);
         List<Map<String, Double>> direct = metrics("sft");
-        JsonNode directHashes = JSON.readTree(runDir.resolve("metrics/sft.replicas.json").toFile());
-        StageRunner.run(new TrainStage(Objective.SFT), context("train.workers=2", "train.sft.epochs=1",
-                "train.dist.staging=force"), true);
+        JsonNode directHashes =
+                JSON.readTree(runDir.resolve("metrics/sft.replicas.json").toFile());
+        StageRunner.run(
+                new TrainStage(Objective.SFT),
+                context("train.workers=2", "train.sft.epochs=1", "train.dist.staging=force"),
+                true);
         List<Map<String, Double>> staged = metrics("sft");
         assertThat(staged).hasSameSizeAs(direct).hasSizeGreaterThan(5);
         for (int i = 0; i < staged.size(); i++) {
-            assertThat(staged.get(i).get("loss")).as("loss at step %d", i + 1).isEqualTo(direct.get(i).get("loss"));
+            assertThat(staged.get(i).get("loss"))
+                    .as("loss at step %d", i + 1)
+                    .isEqualTo(direct.get(i).get("loss"));
             assertThat(staged.get(i).get("grad_norm")).isEqualTo(direct.get(i).get("grad_norm"));
         }
-        assertThat(JSON.readTree(runDir.resolve("metrics/sft.replicas.json").toFile())).isEqualTo(directHashes);
+        assertThat(JSON.readTree(runDir.resolve("metrics/sft.replicas.json").toFile()))
+                .isEqualTo(directHashes);
     }
 
     @Test
     void askingForAGpuWithTheCpuEngineStopsAtOnceInOneLine() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(redispark.model.EngineInfo.probe().engineGpus() == 0,
-                "this machine's engine reaches a GPU");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                redispark.model.EngineInfo.probe().engineGpus() == 0, "this machine's engine reaches a GPU");
         long start = System.nanoTime();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StageRunner.run(new TrainStage(Objective.SFT),
-                context("train.workers=2", "train.device=gpu"), true))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StageRunner.run(
+                        new TrainStage(Objective.SFT), context("train.workers=2", "train.device=gpu"), true))
                 .hasMessageContaining("train.device = gpu, but the PyTorch engine loaded is the cpu build")
                 .hasMessageContaining("PYTORCH_LIBRARY_PATH");
         assertThat((System.nanoTime() - start) / 1e9).isLessThan(5.0);
@@ -145,12 +164,21 @@ class DataParallelTrainingTest {
             StageRunner.run(new TrainStage(Objective.SFT), context("train.workers=2", "train.sft.epochs=1"), true);
         }
         for (Objective o : List.of(Objective.REDI, Objective.REDI_UNPAIRED, Objective.DPO, Objective.SIMPO)) {
-            StageOutcome out = StageRunner.run(new TrainStage(o), context("train.workers=2",
-                    "train." + o.label() + ".batch-size=4", "train." + o.label() + ".micro-batch-size=4"), true);
+            StageOutcome out = StageRunner.run(
+                    new TrainStage(o),
+                    context(
+                            "train.workers=2",
+                            "train." + o.label() + ".batch-size=4",
+                            "train." + o.label() + ".micro-batch-size=4"),
+                    true);
             List<Map<String, Double>> m = metrics(o.label());
-            assertThat(m).as(o.label()).hasSize(out.rows().get("steps").intValue()).isNotEmpty();
+            assertThat(m)
+                    .as(o.label())
+                    .hasSize(out.rows().get("steps").intValue())
+                    .isNotEmpty();
             assertThat(m).allSatisfy(step -> assertThat(step.get("loss")).isFinite());
-            assertThat(runDir.resolve("checkpoints/" + o.label() + "/model.safetensors")).exists();
+            assertThat(runDir.resolve("checkpoints/" + o.label() + "/model.safetensors"))
+                    .exists();
         }
     }
 }

@@ -37,13 +37,16 @@ final class LocalClusterHome {
         List<String> directories = prepare(home);
         System.setProperty("spark.testing", "true");
         System.setProperty("spark.test.home", home.toString());
-        SparkConf conf = new SparkConf().setMaster(master).setAppName("redi-local-cluster")
+        SparkConf conf = new SparkConf()
+                .setMaster(master)
+                .setAppName("redi-local-cluster")
                 .set("spark.ui.enabled", "false")
                 .set("spark.driver.host", "127.0.0.1")
                 .set("spark.driver.bindAddress", "127.0.0.1")
                 .set("spark.executor.extraClassPath", String.join(File.pathSeparator, directories))
-                .set("spark.executor.extraJavaOptions", "-Dai.djl.pytorch.num_threads=1 "
-                        + "-Dai.djl.pytorch.num_interop_threads=1")
+                .set(
+                        "spark.executor.extraJavaOptions",
+                        "-Dai.djl.pytorch.num_threads=1 " + "-Dai.djl.pytorch.num_interop_threads=1")
                 .set("spark.sql.shuffle.partitions", "2")
                 .set("spark.barrier.sync.timeout", "300s")
                 // a lost executor must be replaced quickly: check the slots of a barrier stage every 2 s

@@ -48,9 +48,17 @@ class MultiProcessTrainingTest {
 
     static SparkSession spark;
 
-    static final List<String> BASE = List.of("problems.count=24", "problems.heldout-count=2", "teacher.samples=3",
-            "train.sft.epochs=2", "train.sft.batch-size=4", "train.sft.micro-batch-size=4", "train.progress=false",
-            "train.checkpoint-every=4", "train.workers=2", "train.threads=1");
+    static final List<String> BASE = List.of(
+            "problems.count=24",
+            "problems.heldout-count=2",
+            "teacher.samples=3",
+            "train.sft.epochs=2",
+            "train.sft.batch-size=4",
+            "train.sft.micro-batch-size=4",
+            "train.progress=false",
+            "train.checkpoint-every=4",
+            "train.workers=2",
+            "train.threads=1");
 
     static StageContext context() {
         return new StageContext(spark, RunDir.open(spark, runDir.toString()), RediConfig.load(null, BASE));
@@ -84,37 +92,42 @@ class MultiProcessTrainingTest {
         Path resume = runDir.resolve("checkpoints/sft.resume");
         AtomicInteger checkpointAtKill = new AtomicInteger(-1);
         AtomicLong killedPid = new AtomicLong(-1);
-        Thread killer = new Thread(() -> {
-            long deadline = System.nanoTime() + 300_000_000_000L;
-            while (System.nanoTime() < deadline && killedPid.get() < 0) {
-                Path state = resume.resolve(Checkpoints.TRAINER_STATE);
-                if (Files.isRegularFile(state)) {
-                    Optional<ProcessHandle> executor = executors().stream().findFirst();
-                    if (executor.isPresent()) {
-                        checkpointAtKill.set(TrainerState.read(state).globalStep());
-                        executor.get().destroyForcibly();
-                        killedPid.set(executor.get().pid());
-                        return;
+        Thread killer = new Thread(
+                () -> {
+                    long deadline = System.nanoTime() + 300_000_000_000L;
+                    while (System.nanoTime() < deadline && killedPid.get() < 0) {
+                        Path state = resume.resolve(Checkpoints.TRAINER_STATE);
+                        if (Files.isRegularFile(state)) {
+                            Optional<ProcessHandle> executor =
+                                    executors().stream().findFirst();
+                            if (executor.isPresent()) {
+                                checkpointAtKill.set(TrainerState.read(state).globalStep());
+                                executor.get().destroyForcibly();
+                                killedPid.set(executor.get().pid());
+                                return;
+                            }
+                        }
+                        try {
+                            Thread.sleep(20);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
                     }
-                }
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "executor-killer");
+                },
+                "executor-killer");
         killer.setDaemon(true);
         killer.start();
         StageOutcome disturbed = StageRunner.run(new TrainStage(Objective.SFT), context(), true);
         killer.join();
 
         assertThat(killedPid.get()).as("an executor JVM was killed").isPositive();
-        assertThat(ProcessHandle.of(killedPid.get()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(ProcessHandle.of(killedPid.get()).map(ProcessHandle::isAlive).orElse(false))
+                .isFalse();
         assertThat(disturbed.rows().get("steps")).isEqualTo(steps);
         // it resumed from a checkpoint at least as new as the one published before the kill: at most one interval
         // (4 steps) of work was lost
-        assertThat(disturbed.rows().get("resumed_from")).isGreaterThanOrEqualTo((long) checkpointAtKill.get())
+        assertThat(disturbed.rows().get("resumed_from"))
+                .isGreaterThanOrEqualTo((long) checkpointAtKill.get())
                 .isPositive();
         assertThat(sha256(runDir.resolve("checkpoints/sft/model.safetensors"))).isEqualTo(undisturbedWeights);
     }
@@ -133,7 +146,8 @@ class MultiProcessTrainingTest {
     /** The process's command line ({@code /proc/<pid>/cmdline}: ProcessHandle.Info may leave it out). */
     static String commandLine(ProcessHandle p) {
         try {
-            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")),
+            return new String(
+                    Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")),
                     java.nio.charset.StandardCharsets.UTF_8);
         } catch (java.io.IOException | RuntimeException e) {
             return p.info().commandLine().orElse("");

@@ -40,6 +40,7 @@ class CurationStagesTest {
     /** A benchmark problem; problem a-07 below is a lightly reworded copy of it. */
     static final String BENCHMARK_PROBLEM = "Let $f(x) = 3x^2 - 5x + 7$. A point moves along the curve so that its "
             + "horizontal coordinate grows by exactly two units each second. Find the value of $f(4) - f(2)$.";
+
     static final String REWORDED = "Let f(x) = 3x^2 - 5x + 7. A point moves on the curve so that its horizontal "
             + "coordinate grows by exactly two units every second. Find the value of f(4) - f(2).";
     static final String TRAIN_PROBLEM = "A train travels at 60 miles per hour for 3 hours and then at 40 miles per "
@@ -49,10 +50,33 @@ class CurationStagesTest {
         return "<think>\nwork it out\n</think>\nSo the answer is \\boxed{" + answer + "}.";
     }
 
-    static Row trace(String id, int idx, String problem, String gold, String source, int difficulty, String text,
-            String finish, String error) {
-        return RowFactory.create(id, idx, problem, gold, source, difficulty, "test", text, finish, null, null, error,
-                "cfg", null, null, null);
+    static Row trace(
+            String id,
+            int idx,
+            String problem,
+            String gold,
+            String source,
+            int difficulty,
+            String text,
+            String finish,
+            String error) {
+        return RowFactory.create(
+                id,
+                idx,
+                problem,
+                gold,
+                source,
+                difficulty,
+                "test",
+                text,
+                finish,
+                null,
+                null,
+                error,
+                "cfg",
+                null,
+                null,
+                null);
     }
 
     static Row ok(String id, int idx, String problem, String gold, String source, int difficulty, String answer) {
@@ -75,8 +99,16 @@ class CurationStagesTest {
                 ok("a-02", 0, p2, "3", "linear", 2, "3"),
                 ok("a-02", 1, p2, "3", "linear", 2, "3"),
                 ok("a-02", 2, p2, "3", "linear", 2, "3"),
-                trace("a-02", 3, p2, "3", "linear", 2, "<think>\n" + "x".repeat(600) + "\n</think>\n\\boxed{3}",
-                        "stop", null),
+                trace(
+                        "a-02",
+                        3,
+                        p2,
+                        "3",
+                        "linear",
+                        2,
+                        "<think>\n" + "x".repeat(600) + "\n</think>\n\\boxed{3}",
+                        "stop",
+                        null),
                 ok("a-03", 0, "What is 10% of 250?", "25", "percent", 1, "30"),
                 ok("a-03", 1, "What is 10% of 250?", "25", "percent", 1, "2.5"),
                 ok("a-04", 0, "Compute 2+3*4.", "14", "arith", 1, "14"),
@@ -90,28 +122,41 @@ class CurationStagesTest {
                 trace("a-08", 1, p8, "5", "arith", 1, "<think>\n9 minus 4 is", "length", null),
                 ok("a-08", 2, p8, "5", "arith", 1, "5"),
                 ok("a-09", 0, p9, "2", "arith", 1, "2"),
-                trace("a-10", 0, p10, "36", "word", 1, "<think>\n" + "y".repeat(362) + "\n</think>\n\\boxed{36}",
-                        "stop", null)));
+                trace(
+                        "a-10",
+                        0,
+                        p10,
+                        "36",
+                        "word",
+                        1,
+                        "<think>\n" + "y".repeat(362) + "\n</think>\n\\boxed{36}",
+                        "stop",
+                        null)));
         return rows;
     }
 
     /** Limits that the long traces above cross by a wide margin (the embedded tokenizer is character-level). */
-    static final List<String> LIMITS = List.of("split.max-prompt-tokens=260", "split.max-response-tokens=400",
-            "train.max-seq-len=460");
+    static final List<String> LIMITS =
+            List.of("split.max-prompt-tokens=260", "split.max-response-tokens=400", "train.max-seq-len=460");
 
     @BeforeAll
     static void prepare() throws Exception {
         spark = SparkSessions.getOrCreate(RediConfig.load(null, List.of()));
         run = dir.resolve("run");
-        spark.createDataFrame(traces(), SparkSchemas.TRACES).coalesce(1).write().parquet(run.resolve("traces")
-                .toString());
+        spark.createDataFrame(traces(), SparkSchemas.TRACES)
+                .coalesce(1)
+                .write()
+                .parquet(run.resolve("traces").toString());
         benchmarks = Files.createDirectories(dir.resolve("benchmarks"));
-        Files.writeString(benchmarks.resolve("minibench.jsonl"),
+        Files.writeString(
+                benchmarks.resolve("minibench.jsonl"),
                 "{\"problem\": \"What is the area of a circle of radius 2?\", \"answer\": \"4\\\\pi\"}\n"
                         + "{\"problem\": " + json(BENCHMARK_PROBLEM) + ", \"answer\": \"10\"}\n");
         StageRunner.run(new LabelStage(), context());
         labelRejects = rejectKeys("label");
-        labelCountsAddUp = table("labeled").count() + table("rejects/stage=label").count() == table("traces").count();
+        labelCountsAddUp =
+                table("labeled").count() + table("rejects/stage=label").count()
+                        == table("traces").count();
         paper = split();
         List<List<String>> first = snapshot();
         paper = split();
@@ -123,7 +168,10 @@ class CurationStagesTest {
         paperRejects = rejectKeys("split");
         paperDetails = table("rejects/stage=split").filter(col("sample_idx").equalTo(0)).collectAsList().stream()
                 .collect(Collectors.toMap(r -> r.getAs("problem_id"), r -> r.getAs("detail")));
-        paperStats = Json.MAPPER.readTree(run.resolve("manifest.json").toFile()).get("stages").get("split")
+        paperStats = Json.MAPPER
+                .readTree(run.resolve("manifest.json").toFile())
+                .get("stages")
+                .get("split")
                 .get("stats");
         paperPositiveRows = table("positives").count();
         assertCountsAddUp();
@@ -166,18 +214,25 @@ class CurationStagesTest {
     /** "problem_id/sample_idx" of each row, or "problem_id/sample_idx*" for a selected positive. */
     static List<String> traceKeys(String name) {
         boolean positives = name.equals("positives");
-        return table(name).collectAsList().stream().map(r -> r.getAs("problem_id") + "/" + r.getAs("sample_idx")
-                + (positives && (Boolean) r.getAs("selected") ? "*" : "")).sorted().toList();
+        return table(name).collectAsList().stream()
+                .map(r -> r.getAs("problem_id") + "/" + r.getAs("sample_idx")
+                        + (positives && (Boolean) r.getAs("selected") ? "*" : ""))
+                .sorted()
+                .toList();
     }
 
     static List<String> pairKeys() {
-        return table("pairs").collectAsList().stream().map(r -> r.getAs("problem_id") + ":" + r.getAs("chosen_idx")
-                + ">" + r.getAs("rejected_idx")).sorted().toList();
+        return table("pairs").collectAsList().stream()
+                .map(r -> r.getAs("problem_id") + ":" + r.getAs("chosen_idx") + ">" + r.getAs("rejected_idx"))
+                .sorted()
+                .toList();
     }
 
     static List<String> rejectKeys(String stage) {
-        return table("rejects/stage=" + stage).collectAsList().stream().map(r -> r.getAs("problem_id") + "/"
-                + r.getAs("sample_idx") + " " + r.getAs("reason")).sorted().toList();
+        return table("rejects/stage=" + stage).collectAsList().stream()
+                .map(r -> r.getAs("problem_id") + "/" + r.getAs("sample_idx") + " " + r.getAs("reason"))
+                .sorted()
+                .toList();
     }
 
     static final List<String> NEGATIVES = List.of("a-01/0", "a-01/3", "a-03/0", "a-03/1", "a-05/1", "a-08/1");
@@ -191,21 +246,29 @@ class CurationStagesTest {
 
     @Test
     void paperPolicyFirstCorrectAndFirstPair() {
-        assertThat(paperPositives).containsExactly("a-01/1*", "a-01/2", "a-02/0*", "a-02/1", "a-02/2", "a-05/0*",
-                "a-08/2*");
+        assertThat(paperPositives)
+                .containsExactly("a-01/1*", "a-01/2", "a-02/0*", "a-02/1", "a-02/2", "a-05/0*", "a-08/2*");
         assertThat(paperNegatives).containsExactlyElementsOf(NEGATIVES);
         assertThat(paperPairs).containsExactly("a-01:1>0", "a-05:0>1", "a-08:2>1");
-        assertThat(paperRejects).containsExactly("a-02/3 response_too_long", "a-04/0 duplicate_problem",
-                "a-04/1 duplicate_problem", "a-06/0 near_duplicate_problem", "a-07/0 contaminated",
-                "a-07/1 contaminated", "a-08/0 truncated_but_correct", "a-09/0 prompt_too_long", "a-10/0 too_long");
+        assertThat(paperRejects)
+                .containsExactly(
+                        "a-02/3 response_too_long",
+                        "a-04/0 duplicate_problem",
+                        "a-04/1 duplicate_problem",
+                        "a-06/0 near_duplicate_problem",
+                        "a-07/0 contaminated",
+                        "a-07/1 contaminated",
+                        "a-08/0 truncated_but_correct",
+                        "a-09/0 prompt_too_long",
+                        "a-10/0 too_long");
         assertThat(paper.rejects()).containsEntry("contaminated", 2L).containsEntry("duplicate_problem", 2L);
     }
 
     @Test
     void allCorrectAndAllPairsUpToK() {
         split("split.sft-selection=all-correct", "split.pair-selection=all-pairs-up-to-k", "split.k=3");
-        assertThat(traceKeys("positives")).containsExactly("a-01/1*", "a-01/2*", "a-02/0*", "a-02/1*", "a-02/2*",
-                "a-05/0*", "a-08/2*");
+        assertThat(traceKeys("positives"))
+                .containsExactly("a-01/1*", "a-01/2*", "a-02/0*", "a-02/1*", "a-02/2*", "a-05/0*", "a-08/2*");
         assertThat(traceKeys("negatives")).containsExactlyElementsOf(NEGATIVES);
         assertThat(pairKeys()).containsExactly("a-01:1>0", "a-01:1>3", "a-01:2>0", "a-05:0>1", "a-08:2>1");
         assertCountsAddUp();
@@ -214,8 +277,8 @@ class CurationStagesTest {
     @Test
     void upToKSelectsTheFirstKCorrectTraces() {
         split("split.sft-selection=up-to-k", "split.k=2");
-        assertThat(traceKeys("positives")).containsExactly("a-01/1*", "a-01/2*", "a-02/0*", "a-02/1*", "a-02/2",
-                "a-05/0*", "a-08/2*");
+        assertThat(traceKeys("positives"))
+                .containsExactly("a-01/1*", "a-01/2*", "a-02/0*", "a-02/1*", "a-02/2", "a-05/0*", "a-08/2*");
         assertThat(pairKeys()).containsExactly("a-01:1>0", "a-05:0>1", "a-08:2>1");
     }
 
@@ -243,12 +306,17 @@ class CurationStagesTest {
         assertThat(stats.get("problems_with_positive").asLong()).isEqualTo(4);
         assertThat(stats.get("problems_with_negative").asLong()).isEqualTo(4);
         assertThat(stats.get("problems_with_both").asLong()).isEqualTo(3);
-        assertThat(stats.get("contaminated_per_benchmark").get("minibench").asLong()).isEqualTo(1);
-        assertThat(stats.get("problems_removed").get("near_duplicate_problem").asLong()).isEqualTo(1);
-        assertThat(stats.get("decontamination_benchmarks").get("minibench").asLong()).isEqualTo(2);
+        assertThat(stats.get("contaminated_per_benchmark").get("minibench").asLong())
+                .isEqualTo(1);
+        assertThat(stats.get("problems_removed").get("near_duplicate_problem").asLong())
+                .isEqualTo(1);
+        assertThat(stats.get("decontamination_benchmarks").get("minibench").asLong())
+                .isEqualTo(2);
         List<String> passRates = new ArrayList<>();
-        stats.get("pass_rate").forEach(r -> passRates.add(r.get("source").asText() + "/" + r.get("difficulty")
-                .asInt() + " " + r.get("correct").asLong() + "/" + r.get("traces").asLong()));
+        stats.get("pass_rate")
+                .forEach(r -> passRates.add(r.get("source").asText() + "/"
+                        + r.get("difficulty").asInt() + " " + r.get("correct").asLong() + "/"
+                        + r.get("traces").asLong()));
         assertThat(passRates).contains("linear/2 4/4", "percent/1 0/2", "word/3 2/3");
         long positives = 0;
         for (JsonNode n : stats.get("completion_tokens_histogram").get("positives")) {
@@ -287,7 +355,10 @@ class CurationStagesTest {
         }
         assertThat(out.notes()).containsExactly(ProblemCuration.SKIPPED_NO_FOLDER);
         assertThat(ProblemCuration.SKIPPED_NO_FOLDER).isEqualTo("decontamination skipped: no benchmark folder");
-        JsonNode notes = Json.MAPPER.readTree(run.resolve("manifest.json").toFile()).get("stages").get("split")
+        JsonNode notes = Json.MAPPER
+                .readTree(run.resolve("manifest.json").toFile())
+                .get("stages")
+                .get("split")
                 .get("notes");
         assertThat(notes.get(0).asText()).isEqualTo(ProblemCuration.SKIPPED_NO_FOLDER);
         assertThat(rejectKeys("split")).doesNotContain("a-07/0 contaminated").contains("a-04/0 duplicate_problem");
@@ -296,28 +367,37 @@ class CurationStagesTest {
     static List<List<String>> snapshot() {
         List<List<String>> out = new ArrayList<>();
         for (String name : List.of("positives", "negatives", "pairs", "rejects/stage=split")) {
-            out.add(table(name).collectAsList().stream().map(Row::toString).sorted().toList());
+            out.add(table(name).collectAsList().stream()
+                    .map(Row::toString)
+                    .sorted()
+                    .toList());
         }
         return out;
     }
 
     static void assertCountsAddUp() {
         long kept = table("positives").count() + table("negatives").count();
-        assertThat(kept + table("rejects/stage=split").count()).isEqualTo(table("labeled").count());
+        assertThat(kept + table("rejects/stage=split").count())
+                .isEqualTo(table("labeled").count());
     }
 
     static void assertVerdicts() {
-        Map<String, String> gold = table("labeled").select("problem_id", "gold").distinct().collectAsList()
-                .stream().collect(Collectors.toMap(r -> r.getString(0), r -> r.getString(1)));
+        Map<String, String> gold = table("labeled").select("problem_id", "gold").distinct().collectAsList().stream()
+                .collect(Collectors.toMap(r -> r.getString(0), r -> r.getString(1)));
         for (Row r : table("positives").collectAsList()) {
-            assertThat(MathVerifier.verify(r.getAs("completion"), gold.get(r.<String>getAs("problem_id"))).correct())
-                    .as("positive %s", r).isTrue();
+            assertThat(MathVerifier.verify(r.getAs("completion"), gold.get(r.<String>getAs("problem_id")))
+                            .correct())
+                    .as("positive %s", r)
+                    .isTrue();
         }
         for (Row r : table("negatives").collectAsList()) {
-            assertThat(MathVerifier.verify(r.getAs("completion"), gold.get(r.<String>getAs("problem_id"))).correct())
-                    .as("negative %s", r).isFalse();
+            assertThat(MathVerifier.verify(r.getAs("completion"), gold.get(r.<String>getAs("problem_id")))
+                            .correct())
+                    .as("negative %s", r)
+                    .isFalse();
         }
-        List<String> positives = traceKeys("positives").stream().map(k -> k.replace("*", "")).toList();
+        List<String> positives =
+                traceKeys("positives").stream().map(k -> k.replace("*", "")).toList();
         List<String> negatives = traceKeys("negatives");
         for (Row r : table("pairs").collectAsList()) {
             assertThat(positives).contains(r.getAs("problem_id") + "/" + r.getAs("chosen_idx"));

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import redispark.jobs.cli.RediCli;
 import redispark.eval.ModelCache;
+import redispark.jobs.cli.RediCli;
 import redispark.jobs.generate.BenchmarkDir;
 import redispark.model.TinyStudent;
 
@@ -42,19 +42,37 @@ class EvalStageTest {
 
     private static Path evaluate(String name, String temperature) {
         Path run = dir.resolve(name);
-        int code = RediCli.execute("eval", "--run-dir", run.toString(), "--model", model.toString(),
-                "--benchmarks", "math500", "--samples", "2", "--set", "eval.max-problems=5",
-                "--set", "eval.instruction=\"{problem}\"", "--set", "eval.max-new-tokens=24",
-                "--set", "eval.temperature=" + temperature);
+        int code = RediCli.execute(
+                "eval",
+                "--run-dir",
+                run.toString(),
+                "--model",
+                model.toString(),
+                "--benchmarks",
+                "math500",
+                "--samples",
+                "2",
+                "--set",
+                "eval.max-problems=5",
+                "--set",
+                "eval.instruction=\"{problem}\"",
+                "--set",
+                "eval.max-new-tokens=24",
+                "--set",
+                "eval.temperature=" + temperature);
         assertThat(code).as("redi eval exit code").isZero();
         return run;
     }
 
     private static List<Row> generations(Path run) {
-        SparkSession spark = SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false")
+        SparkSession spark = SparkSession.builder()
+                .master("local[2]")
+                .config("spark.ui.enabled", "false")
                 .getOrCreate();
-        return spark.read().parquet(run.resolve("eval/generations").toString())
-                .orderBy("problem_id", "sample_idx").collectAsList();
+        return spark.read()
+                .parquet(run.resolve("eval/generations").toString())
+                .orderBy("problem_id", "sample_idx")
+                .collectAsList();
     }
 
     @Test
@@ -65,10 +83,14 @@ class EvalStageTest {
         List<Row> rows = generations(run);
         assertThat(rows).hasSize(10);
         try (var parts = Files.list(run.resolve("eval/generations"))) {
-            assertThat(parts.filter(p -> p.getFileName().toString().startsWith("part-")).count())
-                    .as("partitions that generated").isGreaterThanOrEqualTo(2);
+            assertThat(parts.filter(p -> p.getFileName().toString().startsWith("part-"))
+                            .count())
+                    .as("partitions that generated")
+                    .isGreaterThanOrEqualTo(2);
         }
-        assertThat(ModelCache.shared().loads() - loadsBefore).as("model loads in this (executor) JVM").isEqualTo(1);
+        assertThat(ModelCache.shared().loads() - loadsBefore)
+                .as("model loads in this (executor) JVM")
+                .isEqualTo(1);
         assertThat(rows).allSatisfy(r -> {
             assertThat(r.<String>getAs("model")).isEqualTo("tiny-student");
             assertThat(r.<String>getAs("benchmark")).isEqualTo("math500");

@@ -22,12 +22,13 @@ class LabelDatasetLabelsTest {
     static void prepare() {
         SparkSession spark = SparkSessions.getOrCreate(RediConfig.load(null, List.of()));
         // id, verifier correct, verifier reason, OpenR1 math-verify label, OpenR1 Llama label
-        verdicts = spark.createDataFrame(List.of(
-                RowFactory.create("both-yes", true, "match", true, true),
-                RowFactory.create("llama-no", true, "match", true, false),
-                RowFactory.create("verifier-no", false, "mismatch", true, true),
-                RowFactory.create("no-labels", true, "match", null, null),
-                RowFactory.create("mv-only-no", true, "match", false, null)),
+        verdicts = spark.createDataFrame(
+                List.of(
+                        RowFactory.create("both-yes", true, "match", true, true),
+                        RowFactory.create("llama-no", true, "match", true, false),
+                        RowFactory.create("verifier-no", false, "mismatch", true, true),
+                        RowFactory.create("no-labels", true, "match", null, null),
+                        RowFactory.create("mv-only-no", true, "match", false, null)),
                 DataTypes.createStructType(List.of(
                         DataTypes.createStructField("id", DataTypes.StringType, false),
                         DataTypes.createStructField("correct", DataTypes.BooleanType, false),
@@ -38,26 +39,41 @@ class LabelDatasetLabelsTest {
 
     static List<String> apply(String policy) {
         return LabelStage.withDatasetLabels(verdicts, policy).orderBy("id").collectAsList().stream()
-                .map(r -> r.getAs("id") + " " + r.getAs("correct") + " " + r.getAs("reason")).toList();
+                .map(r -> r.getAs("id") + " " + r.getAs("correct") + " " + r.getAs("reason"))
+                .toList();
     }
 
     @Test
     void ignoreKeepsTheVerifier() {
-        assertThat(apply("ignore")).containsExactly("both-yes true match", "llama-no true match",
-                "mv-only-no true match", "no-labels true match", "verifier-no false mismatch");
+        assertThat(apply("ignore"))
+                .containsExactly(
+                        "both-yes true match",
+                        "llama-no true match",
+                        "mv-only-no true match",
+                        "no-labels true match",
+                        "verifier-no false mismatch");
     }
 
     @Test
     void andNeedsTheVerifierAndEveryLabelPresent() {
-        assertThat(apply("and")).containsExactly("both-yes true match", "llama-no false dataset_label_incorrect",
-                "mv-only-no false dataset_label_incorrect", "no-labels true match", "verifier-no false mismatch");
+        assertThat(apply("and"))
+                .containsExactly(
+                        "both-yes true match",
+                        "llama-no false dataset_label_incorrect",
+                        "mv-only-no false dataset_label_incorrect",
+                        "no-labels true match",
+                        "verifier-no false mismatch");
     }
 
     @Test
     void onlyTakesTheDatasetsLabelsWhereItHasAny() {
-        assertThat(apply("only")).containsExactly("both-yes true dataset_label_correct",
-                "llama-no false dataset_label_incorrect", "mv-only-no false dataset_label_incorrect",
-                "no-labels true match", "verifier-no true dataset_label_correct");
+        assertThat(apply("only"))
+                .containsExactly(
+                        "both-yes true dataset_label_correct",
+                        "llama-no false dataset_label_incorrect",
+                        "mv-only-no false dataset_label_incorrect",
+                        "no-labels true match",
+                        "verifier-no true dataset_label_correct");
         assertThatThrownBy(() -> apply("either")).hasMessageContaining("label.dataset-labels");
     }
 }

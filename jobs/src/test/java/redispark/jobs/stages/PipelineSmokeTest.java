@@ -26,7 +26,10 @@ class PipelineSmokeTest {
     @BeforeAll
     static void runPipeline() {
         runDir = SmallRun.dir();
-        spark = SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false").getOrCreate();
+        spark = SparkSession.builder()
+                .master("local[2]")
+                .config("spark.ui.enabled", "false")
+                .getOrCreate();
     }
 
     @AfterAll
@@ -50,32 +53,56 @@ class PipelineSmokeTest {
             assertThat(s.get("config_hash").asText()).isNotBlank();
             assertThat(s.get("seconds").asDouble()).isPositive();
         }
-        assertThat(manifest.get("stages").get("generate").get("rows").get("traces").asLong())
+        assertThat(manifest.get("stages")
+                        .get("generate")
+                        .get("rows")
+                        .get("traces")
+                        .asLong())
                 .isEqualTo(80L * 4);
     }
 
     @Test
     void tablesAreNonEmptyWithTheirSchemas() {
-        for (String name : List.of("problems", "traces", "labeled", "positives", "negatives", "pairs",
-                "eval/generations", "metrics/sft", "metrics/redi")) {
+        for (String name : List.of(
+                "problems",
+                "traces",
+                "labeled",
+                "positives",
+                "negatives",
+                "pairs",
+                "eval/generations",
+                "metrics/sft",
+                "metrics/redi")) {
             assertThat(table(name).count()).as(name).isPositive();
         }
-        assertThat(table("traces").columns()).contains("problem_id", "sample_idx", "text", "finish_reason", "error",
-                "generation_config");
+        assertThat(table("traces").columns())
+                .contains("problem_id", "sample_idx", "text", "finish_reason", "error", "generation_config");
         assertThat(table("labeled").columns()).contains("correct", "extracted", "reason", "verifier_version");
-        assertThat(table("pairs").columns()).contains("problem_id", "prompt", "chosen", "rejected", "chosen_idx",
-                "rejected_idx", "chosen_tokens", "rejected_tokens");
+        assertThat(table("pairs").columns())
+                .contains(
+                        "problem_id",
+                        "prompt",
+                        "chosen",
+                        "rejected",
+                        "chosen_idx",
+                        "rejected_idx",
+                        "chosen_tokens",
+                        "rejected_tokens");
     }
 
     @Test
     void positivesAreAllVerifiedCorrectAndNegativesAllIncorrect() {
         Dataset<Row> positives = table("positives").join(table("problems"), "problem_id");
         for (Row r : positives.select("completion", "gold").collectAsList()) {
-            assertThat(MathVerifier.verify(r.getString(0), r.getString(1)).correct()).as(r.getString(0)).isTrue();
+            assertThat(MathVerifier.verify(r.getString(0), r.getString(1)).correct())
+                    .as(r.getString(0))
+                    .isTrue();
         }
         Dataset<Row> negatives = table("negatives").join(table("problems"), "problem_id");
         for (Row r : negatives.select("completion", "gold").collectAsList()) {
-            assertThat(MathVerifier.verify(r.getString(0), r.getString(1)).correct()).as(r.getString(0)).isFalse();
+            assertThat(MathVerifier.verify(r.getString(0), r.getString(1)).correct())
+                    .as(r.getString(0))
+                    .isFalse();
         }
     }
 
@@ -110,7 +137,8 @@ class PipelineSmokeTest {
 
     @Test
     void evaluationAndReportAreWritten() throws Exception {
-        JsonNode summary = Json.MAPPER.readTree(runDir.resolve("eval/summary.json").toFile());
+        JsonNode summary =
+                Json.MAPPER.readTree(runDir.resolve("eval/summary.json").toFile());
         long heldout = table("problems").filter(col("split").equalTo("heldout")).count();
         assertThat(heldout).isBetween(10L, 12L); // a held-out problem equal to a training problem is dropped
         for (String model : List.of("base", "sft", "redi")) {

@@ -50,15 +50,17 @@ class RerunTest {
     }
 
     private static List<String> skipped(String output) {
-        return output.lines().filter(l -> l.contains("up to date, skipped"))
-                .map(l -> l.replace("[redi]", "").trim().split("\\s+")[0]).toList();
+        return output.lines()
+                .filter(l -> l.contains("up to date, skipped"))
+                .map(l -> l.replace("[redi]", "").trim().split("\\s+")[0])
+                .toList();
     }
 
     @Test
     void rerunningAFinishedRunDoesNoWorkAndSaysSo(@TempDir Path dir) throws Exception {
         String output = pipeline(copyOfTheSmallRun(dir.resolve("run")));
-        assertThat(skipped(output)).containsExactly("generate", "label", "split", "train-sft", "train-redi", "eval",
-                "report");
+        assertThat(skipped(output))
+                .containsExactly("generate", "label", "split", "train-sft", "train-redi", "eval", "report");
         assertThat(ran(output)).isEmpty();
     }
 
@@ -88,7 +90,9 @@ class RerunTest {
         assertThat(ran(pipeline(run, evalOnBenchmark))).as("config change").containsExactly("eval", "report");
         assertThat(ran(pipeline(run, evalOnBenchmark))).as("nothing changed").isEmpty();
 
-        Files.writeString(math500, "{\"problem\": \"What is $7-4$?\", \"answer\": \"3\", \"unique_id\": \"t/2\"}\n",
+        Files.writeString(
+                math500,
+                "{\"problem\": \"What is $7-4$?\", \"answer\": \"3\", \"unique_id\": \"t/2\"}\n",
                 StandardOpenOption.APPEND);
         String output = pipeline(run, evalOnBenchmark);
         assertThat(skipped(output)).containsExactly("generate", "label", "split", "train-sft", "train-redi");
@@ -97,7 +101,9 @@ class RerunTest {
     }
 
     private static List<String> ran(String output) {
-        return output.lines().filter(l -> l.matches("\\[redi] \\S+\\s+done in .*"))
-                .map(l -> l.replace("[redi]", "").trim().split("\\s+")[0]).toList();
+        return output.lines()
+                .filter(l -> l.matches("\\[redi] \\S+\\s+done in .*"))
+                .map(l -> l.replace("[redi]", "").trim().split("\\s+")[0])
+                .toList();
     }
 }

@@ -9,10 +9,23 @@ import redispark.jobs.cli.RediCli;
 final class SmallRun {
     /** The settings of the small run (config overrides as CLI arguments). */
     static final String[] SETTINGS = {
-        "--set", "problems.count=80", "--set", "problems.heldout-count=12",
-        "--set", "train.sft.epochs=1", "--set", "train.sft.batch-size=8",
-        "--set", "train.redi.batch-size=4", "--set", "eval.samples=2", "--set", "eval.max-new-tokens=96",
-        "--set", "eval.every=4"};
+        "--set",
+        "problems.count=80",
+        "--set",
+        "problems.heldout-count=12",
+        "--set",
+        "train.sft.epochs=1",
+        "--set",
+        "train.sft.batch-size=8",
+        "--set",
+        "train.redi.batch-size=4",
+        "--set",
+        "eval.samples=2",
+        "--set",
+        "eval.max-new-tokens=96",
+        "--set",
+        "eval.every=4"
+    };
 
     private static Path dir;
 
@@ -29,7 +42,8 @@ final class SmallRun {
 
     static synchronized Path dir() {
         if (dir == null) {
-            Path run = Path.of("target", "small-run-" + ProcessHandle.current().pid()).toAbsolutePath();
+            Path run = Path.of("target", "small-run-" + ProcessHandle.current().pid())
+                    .toAbsolutePath();
             int code = RediCli.execute(pipeline(run, SETTINGS));
             assertThat(code).as("pipeline exit code").isZero();
             dir = run;

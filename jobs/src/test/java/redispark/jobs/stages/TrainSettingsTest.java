@@ -51,34 +51,39 @@ class TrainSettingsTest {
                 if (defaults.raw().hasPath(s + k)) {
                     assertThat(defaults.getDouble(s + k)).as(o + " " + k).isEqualTo(expected);
                 } else {
-                    assertThat(expected).as(o + " " + k + " has no key, so the preset must not use it").isZero();
+                    assertThat(expected)
+                            .as(o + " " + k + " has no key, so the preset must not use it")
+                            .isZero();
                 }
             }
             assertThat(TrainSettings.resolve(defaults, o).recipe()).isEqualTo(tiny);
         }
-        assertThat(TrainSettings.resolve(defaults, Objective.REDI).collapse()).isEqualTo(
-                CollapseAlarm.Settings.defaults());
+        assertThat(TrainSettings.resolve(defaults, Objective.REDI).collapse())
+                .isEqualTo(CollapseAlarm.Settings.defaults());
     }
 
     @Test
     void thePaperPresetAppliesToKeysNotSetExplicitly() {
-        assertThat(resolve(Objective.REDI, "train.preset=paper").recipe()).isEqualTo(
-                Preset.PAPER.recipe(Objective.REDI));
-        Recipe r = resolve(Objective.REDI, "train.preset=paper", "train.redi.learning-rate=5e-7").recipe();
+        assertThat(resolve(Objective.REDI, "train.preset=paper").recipe())
+                .isEqualTo(Preset.PAPER.recipe(Objective.REDI));
+        Recipe r = resolve(Objective.REDI, "train.preset=paper", "train.redi.learning-rate=5e-7")
+                .recipe();
         assertThat(r).isEqualTo(Preset.PAPER.recipe(Objective.REDI).withLearningRate(5e-7));
         Recipe dpo = resolve(Objective.DPO, "train.dpo.preset=paper").recipe();
         assertThat(List.of(dpo.beta(), dpo.learningRate())).containsExactly(0.001, 2e-7);
-        assertThat(resolve(Objective.SFT, "train.dpo.preset=paper").recipe()).isEqualTo(
-                Preset.TINY.recipe(Objective.SFT));
+        assertThat(resolve(Objective.SFT, "train.dpo.preset=paper").recipe())
+                .isEqualTo(Preset.TINY.recipe(Objective.SFT));
     }
 
     @Test
     void explicitKeysOverrideTheTinyPresetToo() {
-        assertThat(resolve(Objective.SFT, "train.sft.epochs=1").recipe()).isEqualTo(
-                Preset.TINY.recipe(Objective.SFT).withEpochs(1));
+        assertThat(resolve(Objective.SFT, "train.sft.epochs=1").recipe())
+                .isEqualTo(Preset.TINY.recipe(Objective.SFT).withEpochs(1));
         // a key set to the same value as the default is still explicit: it survives a preset change
-        assertThat(resolve(Objective.REDI, "train.preset=paper", "train.redi.alpha=0.8",
-                "train.redi.batch-size=8").recipe().batchSize()).isEqualTo(8);
+        assertThat(resolve(Objective.REDI, "train.preset=paper", "train.redi.alpha=0.8", "train.redi.batch-size=8")
+                        .recipe()
+                        .batchSize())
+                .isEqualTo(8);
     }
 
     @Test
@@ -103,22 +108,37 @@ class TrainSettingsTest {
     @Test
     void theComputeKeysResolveAndTheEmbeddedDefaultIsTheLibraryDefault() {
         assertThat(resolve(Objective.SFT).compute()).isEqualTo(StepCompute.defaults());
-        StepCompute c = resolve(Objective.REDI, "train.path=kernel", "train.recompute=layer", "train.dtype=bf16",
-                "train.logprob-chunk=256", "train.max-tokens-per-micro-batch=20000", "train.dist.staging=force")
+        StepCompute c = resolve(
+                        Objective.REDI,
+                        "train.path=kernel",
+                        "train.recompute=layer",
+                        "train.dtype=bf16",
+                        "train.logprob-chunk=256",
+                        "train.max-tokens-per-micro-batch=20000",
+                        "train.dist.staging=force")
                 .compute();
-        assertThat(c).isEqualTo(new StepCompute(StepCompute.TrainPath.KERNEL, KernelPath.Recompute.LAYER,
-                LayerKernel.ComputeType.BF16, 256, 20000, HostStaging.Mode.FORCE));
+        assertThat(c)
+                .isEqualTo(new StepCompute(
+                        StepCompute.TrainPath.KERNEL,
+                        KernelPath.Recompute.LAYER,
+                        LayerKernel.ComputeType.BF16,
+                        256,
+                        20000,
+                        HostStaging.Mode.FORCE));
         assertThat(resolve(Objective.SFT, "train.path=eager").compute().path()).isEqualTo(StepCompute.TrainPath.EAGER);
     }
 
     @Test
     void badComputeValuesAreOneLineErrorsNamingTheKey() {
         assertThatThrownBy(() -> resolve(Objective.SFT, "train.path=fast"))
-                .hasMessageContaining("train.path").hasMessageContaining("kernel or eager");
+                .hasMessageContaining("train.path")
+                .hasMessageContaining("kernel or eager");
         assertThatThrownBy(() -> resolve(Objective.SFT, "train.recompute=all"))
-                .hasMessageContaining("train.recompute").hasMessageContaining("layer or off");
+                .hasMessageContaining("train.recompute")
+                .hasMessageContaining("layer or off");
         assertThatThrownBy(() -> resolve(Objective.SFT, "train.dtype=fp16"))
-                .hasMessageContaining("train.dtype").hasMessageContaining("fp32 or bf16");
+                .hasMessageContaining("train.dtype")
+                .hasMessageContaining("fp32 or bf16");
         assertThatThrownBy(() -> resolve(Objective.SFT, "train.path=eager", "train.dtype=bf16"))
                 .hasMessageContaining("needs train.path = kernel");
         assertThatThrownBy(() -> resolve(Objective.SFT, "train.logprob-chunk=0"))

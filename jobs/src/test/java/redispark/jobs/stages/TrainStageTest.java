@@ -36,8 +36,14 @@ class TrainStageTest {
     static SparkSession spark;
     static int threads;
 
-    static final List<String> BASE = List.of("problems.count=24", "problems.heldout-count=2", "teacher.samples=3",
-            "train.sft.epochs=1", "train.sft.batch-size=8", "train.sft.micro-batch-size=8", "train.progress=false");
+    static final List<String> BASE = List.of(
+            "problems.count=24",
+            "problems.heldout-count=2",
+            "teacher.samples=3",
+            "train.sft.epochs=1",
+            "train.sft.batch-size=8",
+            "train.sft.micro-batch-size=8",
+            "train.progress=false");
 
     static StageContext context(String... sets) {
         List<String> all = new ArrayList<>(BASE);
@@ -52,7 +58,8 @@ class TrainStageTest {
         ai.djl.engine.Engine.getEngine("PyTorch");
         threads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
         ai.djl.pytorch.jni.JniUtils.setNumThreads(1); // tiny model on a shared machine: no OpenMP spin
-        for (Stage s : List.of(new GenerateStage(), new LabelStage(), new SplitStage(), new TrainStage(Objective.SFT))) {
+        for (Stage s :
+                List.of(new GenerateStage(), new LabelStage(), new SplitStage(), new TrainStage(Objective.SFT))) {
             StageRunner.run(s, context());
         }
     }
@@ -72,20 +79,26 @@ class TrainStageTest {
         assertThat(first.rows().get("ref_logps_computed")).isEqualTo(pairs);
         // another DPO run (another beta) over the same pairs and SFT model reuses the table
         // forced: an up-to-date stage would otherwise be skipped without running at all
-        StageOutcome second = StageRunner.run(new TrainStage(Objective.DPO), context("train.dpo.batch-size=4",
-                "train.dpo.beta=0.2"), true);
+        StageOutcome second = StageRunner.run(
+                new TrainStage(Objective.DPO), context("train.dpo.batch-size=4", "train.dpo.beta=0.2"), true);
         assertThat(second.rows().get("ref_logps_computed")).isZero();
-        String table = first.rows().keySet().stream().filter(k -> k.startsWith("ref_logps/")).findFirst()
+        String table = first.rows().keySet().stream()
+                .filter(k -> k.startsWith("ref_logps/"))
+                .findFirst()
                 .orElseThrow();
         assertThat(second.rows()).containsKey(table);
-        List<Row> ref = spark.read().parquet(runDir.resolve(table).toString())
-                .filter(col("reason").isNull()).select("ref_chosen_logps", "ref_rejected_logps").collectAsList();
+        List<Row> ref = spark.read()
+                .parquet(runDir.resolve(table).toString())
+                .filter(col("reason").isNull())
+                .select("ref_chosen_logps", "ref_rejected_logps")
+                .collectAsList();
         assertThat(ref).isNotEmpty().allSatisfy(r -> assertThat(r.getDouble(0)).isNegative());
         JsonNode record = Json.MAPPER.readTree(runDir.resolve(table + ".json").toFile());
         assertThat(record.get("model").asText()).hasSize(64);
         assertThat(record.get("data").asText()).hasSize(64);
         // policy = reference at the first step: the loss is ln 2
-        Map<String, Double> step1 = Json.readDoubles(Files.readAllLines(runDir.resolve("metrics/dpo.jsonl")).get(0));
+        Map<String, Double> step1 = Json.readDoubles(
+                Files.readAllLines(runDir.resolve("metrics/dpo.jsonl")).get(0));
         assertThat(step1.get("loss")).isCloseTo(Math.log(2), org.assertj.core.api.Assertions.within(1e-4));
         assertThat(step1).containsKeys("ref_logps/chosen", "rewards/margins", "rewards/accuracies");
         try (NDManager m = NDManager.newBaseManager();
@@ -99,28 +112,33 @@ class TrainStageTest {
     @Test
     void unpairedRediTrainsOnEveryPositiveAndEveryNegative() throws Exception {
         StageOutcome out = StageRunner.run(new TrainStage(Objective.REDI_UNPAIRED), context());
-        long positives = spark.read().parquet(runDir.resolve("positives").toString()).count();
-        long negatives = spark.read().parquet(runDir.resolve("negatives").toString()).count();
+        long positives =
+                spark.read().parquet(runDir.resolve("positives").toString()).count();
+        long negatives =
+                spark.read().parquet(runDir.resolve("negatives").toString()).count();
         double trained = 0;
         for (String line : Files.readAllLines(runDir.resolve("metrics/redi-unpaired.jsonl"))) {
             Map<String, Double> m = Json.readDoubles(line);
             trained += m.get("count/pos") + m.get("count/neg");
         }
-        long refused = out.rejects().values().stream().mapToLong(Long::longValue).sum();
+        long refused =
+                out.rejects().values().stream().mapToLong(Long::longValue).sum();
         assertThat(out.rows().get("examples")).isEqualTo(positives + negatives);
         assertThat((long) trained + refused).isEqualTo(positives + negatives);
     }
 
     @Test
     void aRunStoppedAfterOneStepResumesFromItsCheckpoint() throws Exception {
-        StageOutcome stopped = StageRunner.run(new TrainStage(Objective.REDI),
+        StageOutcome stopped = StageRunner.run(
+                new TrainStage(Objective.REDI),
                 context("train.max-steps=1", "train.checkpoint-every=1", "train.redi.batch-size=4"));
         assertThat(stopped.rows().get("steps")).isEqualTo(1L);
         Path resume = runDir.resolve("checkpoints/redi.resume");
         assertThat(Checkpoints.resumable(resume)).isTrue();
-        assertThat(TrainerState.read(resume.resolve(Checkpoints.TRAINER_STATE)).globalStep()).isEqualTo(1);
-        StageOutcome resumed = StageRunner.run(new TrainStage(Objective.REDI),
-                context("train.checkpoint-every=1", "train.redi.batch-size=4"));
+        assertThat(TrainerState.read(resume.resolve(Checkpoints.TRAINER_STATE)).globalStep())
+                .isEqualTo(1);
+        StageOutcome resumed = StageRunner.run(
+                new TrainStage(Objective.REDI), context("train.checkpoint-every=1", "train.redi.batch-size=4"));
         long steps = resumed.rows().get("steps");
         assertThat(steps).isGreaterThan(1L);
         List<String> lines = Files.readAllLines(runDir.resolve("metrics/redi.jsonl"));
