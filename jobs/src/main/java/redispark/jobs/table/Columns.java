@@ -1,0 +1,72 @@
+package redispark.jobs.table;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/** How the table classes of this package declare their columns and bring a frame into their layout. */
+final class Columns {
+    private Columns() {}
+
+    /** A column that is never null. */
+    static StructField required(String name, DataType type) {
+        return new StructField(name, type, false, Metadata.empty());
+    }
+
+    /** A column that may be null. */
+    static StructField optional(String name, DataType type) {
+        return new StructField(name, type, true, Metadata.empty());
+    }
+
+    static StructType struct(StructField... fields) {
+        return new StructType(fields);
+    }
+
+    /** {@code base}'s columns followed by {@code more}. */
+    static StructType extend(StructType base, StructField... more) {
+        List<StructField> all = new ArrayList<>(Arrays.asList(base.fields()));
+        all.addAll(Arrays.asList(more));
+        return new StructType(all.toArray(StructField[]::new));
+    }
+
+    /** The array type of non-null ints. */
+    static DataType intArray() {
+        return DataTypes.createArrayType(DataTypes.IntegerType, false);
+    }
+
+    /**
+     * {@code frame}'s columns of {@code schema}, by name, in the schema's order and cast to its types (extra columns
+     * dropped); a missing column is an error naming it and the frame's columns.
+     */
+    static Dataset<Row> conform(Dataset<Row> frame, StructType schema, String what) {
+        List<String> have = Arrays.asList(frame.columns());
+        List<Column> out = new ArrayList<>();
+        for (StructField f : schema.fields()) {
+            if (!have.contains(f.name())) {
+                throw new IllegalArgumentException(
+                        what + ": column '" + f.name() + "' missing (columns: " + String.join(", ", have) + ")");
+            }
+            out.add(col(f.name()).cast(f.dataType()).as(f.name()));
+        }
+        return frame.select(out.toArray(Column[]::new));
+    }
+
+    /** A row in {@code schema}'s order from values given by name; an unknown name is an error. */
+    static Object[] values(StructType schema, Object... namesAndValues) {
+        Object[] values = new Object[schema.size()];
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            values[schema.fieldIndex((String) namesAndValues[i])] = namesAndValues[i + 1];
+        }
+        return values;
+    }
+}
