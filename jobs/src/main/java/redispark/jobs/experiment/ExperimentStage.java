@@ -15,6 +15,8 @@ import redispark.jobs.stages.StageContext;
 import redispark.jobs.stages.StageOutcome;
 import redispark.jobs.stages.StageRunner;
 import redispark.jobs.stages.TrainStage;
+import redispark.jobs.table.PairsTable;
+import redispark.jobs.table.ProblemsTable;
 import redispark.train.CollapseAlarm;
 import redispark.train.objective.Objective;
 
@@ -41,7 +43,7 @@ public final class ExperimentStage implements Stage {
 
     @Override
     public List<String> inputs() {
-        return List.of("problems", "pairs", TrainStage.checkpointOf(Objective.SFT));
+        return List.of(ProblemsTable.NAME, PairsTable.NAME, TrainStage.checkpointOf(Objective.SFT));
     }
 
     @Override

@@ -5,10 +5,12 @@ import static org.apache.spark.sql.types.DataTypes.StringType;
 import static redispark.jobs.table.Columns.optional;
 import static redispark.jobs.table.Columns.required;
 
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * {@code labeled}: every trace that has text, with the verifier's verdict ({@link VerdictStruct}) and the verifier's
+ * {@code labeled}: every trace that has text — the {@link TracesTable} columns (named there) — with the verifier's verdict ({@link VerdictStruct}) and the verifier's
  * version; {@link #REASON} says why the answer was judged so (a verifier reason, or a dataset label's).
  */
 public final class LabeledTracesTable {
@@ -30,4 +32,17 @@ public final class LabeledTracesTable {
             required(VERIFIER_VERSION, StringType));
 
     public static final TableLayout LAYOUT = new TableLayout(NAME, VERSION, SCHEMA);
+
+    /** A {@link TracesTable} row with its verdict. */
+    public static Row row(Row trace, boolean correct, String extracted, String reason, String verifierVersion) {
+        Object[] v = new Object[SCHEMA.size()];
+        for (String column : TracesTable.SCHEMA.fieldNames()) {
+            v[SCHEMA.fieldIndex(column)] = trace.get(TracesTable.SCHEMA.fieldIndex(column));
+        }
+        v[SCHEMA.fieldIndex(CORRECT)] = correct;
+        v[SCHEMA.fieldIndex(EXTRACTED)] = extracted;
+        v[SCHEMA.fieldIndex(REASON)] = reason;
+        v[SCHEMA.fieldIndex(VERIFIER_VERSION)] = verifierVersion;
+        return RowFactory.create(v);
+    }
 }

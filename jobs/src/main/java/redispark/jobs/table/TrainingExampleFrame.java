@@ -83,6 +83,11 @@ public final class TrainingExampleFrame {
         return d.select(out);
     }
 
+    /** The frame's columns of this layout, in its order and types. */
+    public static Dataset<Row> conform(Dataset<Row> frame) {
+        return Columns.conform(frame, SCHEMA, "training examples");
+    }
+
     public static String id(Row r) {
         return r.getAs(ID);
     }
