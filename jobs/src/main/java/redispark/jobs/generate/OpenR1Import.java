@@ -25,7 +25,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import redispark.jobs.table.ProblemCandidatesFrame;
 import redispark.jobs.table.ProblemsTable;
@@ -312,24 +311,16 @@ public final class OpenR1Import {
         }
         Dataset<Row> exploded = joined.select(withPos.toArray(Column[]::new));
         Column at = col("_pos").plus(1);
-        List<Column> out = new ArrayList<>();
         Map<String, Column> fixed = Map.of(
                 TracesTable.SAMPLE_IDX, col("_pos"),
                 TracesTable.TEACHER, lit(in.variant().teacher),
                 TracesTable.TEXT, col("_text"),
                 TracesTable.GENERATION_CONFIG, lit(generationConfig));
-        for (StructField f : TracesTable.SCHEMA.fields()) {
-            String name = f.name();
-            Column c = fixed.containsKey(name)
-                    ? fixed.get(name)
-                    : fromProblem.contains(name)
-                            ? col(name)
-                            : traceToList.containsKey(name)
-                                    ? try_element_at(col(traceToList.get(name)), at)
-                                    : lit(null);
-            out.add(c.cast(f.dataType()).as(name));
-        }
-        return exploded.select(out.toArray(Column[]::new));
+        return exploded.select(TracesTable.columns(name -> fixed.containsKey(name)
+                ? fixed.get(name)
+                : fromProblem.contains(name)
+                        ? col(name)
+                        : traceToList.containsKey(name) ? try_element_at(col(traceToList.get(name)), at) : lit(null)));
     }
 
     private static void requireColumn(

@@ -28,7 +28,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.storage.StorageLevel;
 import redispark.jobs.run.RunDir;
 import redispark.jobs.table.GenerationWorkFrame;
@@ -183,13 +182,9 @@ final class Traces {
                 good.col(PROBLEM_ID)
                         .equalTo(current.col("_pid"))
                         .and(good.col(PROBLEM).equalTo(current.col("_problem"))));
-        List<Column> out = new ArrayList<>();
-        for (StructField f : TracesTable.SCHEMA.fields()) {
-            String name = f.name();
-            Column c = fromProblem.contains(name) ? col("_" + name) : have.contains(name) ? good.col(name) : lit(null);
-            out.add(c.cast(f.dataType()).as(name));
-        }
-        return spark.createDataFrame(joined.select(out.toArray(Column[]::new)).toJavaRDD(), TracesTable.SCHEMA);
+        Dataset<Row> kept = joined.select(TracesTable.columns(name ->
+                fromProblem.contains(name) ? col("_" + name) : have.contains(name) ? good.col(name) : lit(null)));
+        return spark.createDataFrame(kept.toJavaRDD(), TracesTable.SCHEMA);
     }
 
     /** The saved chunks of an earlier run that did not finish. */

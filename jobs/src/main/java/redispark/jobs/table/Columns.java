@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -50,23 +51,21 @@ final class Columns {
      */
     static Dataset<Row> conform(Dataset<Row> frame, StructType schema, String what) {
         List<String> have = Arrays.asList(frame.columns());
-        List<Column> out = new ArrayList<>();
-        for (StructField f : schema.fields()) {
-            if (!have.contains(f.name())) {
+        for (String name : schema.fieldNames()) {
+            if (!have.contains(name)) {
                 throw new IllegalArgumentException(
-                        what + ": column '" + f.name() + "' missing (columns: " + String.join(", ", have) + ")");
+                        what + ": column '" + name + "' missing (columns: " + String.join(", ", have) + ")");
             }
-            out.add(col(f.name()).cast(f.dataType()).as(f.name()));
         }
-        return frame.select(out.toArray(Column[]::new));
+        return frame.select(columns(schema, name -> col(name)));
     }
 
-    /** A row in {@code schema}'s order from values given by name; an unknown name is an error. */
-    static Object[] values(StructType schema, Object... namesAndValues) {
-        Object[] values = new Object[schema.size()];
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            values[schema.fieldIndex((String) namesAndValues[i])] = namesAndValues[i + 1];
+    /** {@code schema}'s columns in its order, each {@code valueOf} its name cast to its type. */
+    static Column[] columns(StructType schema, Function<String, Column> valueOf) {
+        List<Column> out = new ArrayList<>();
+        for (StructField f : schema.fields()) {
+            out.add(valueOf.apply(f.name()).cast(f.dataType()).as(f.name()));
         }
-        return values;
+        return out.toArray(Column[]::new);
     }
 }

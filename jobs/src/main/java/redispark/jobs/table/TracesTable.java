@@ -6,6 +6,8 @@ import static org.apache.spark.sql.types.DataTypes.StringType;
 import static redispark.jobs.table.Columns.optional;
 import static redispark.jobs.table.Columns.required;
 
+import java.util.function.Function;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -95,6 +97,11 @@ public final class TracesTable {
         v[SCHEMA.fieldIndex(ERROR)] = error;
         v[SCHEMA.fieldIndex(GENERATION_CONFIG)] = generationConfig;
         return RowFactory.create(v);
+    }
+
+    /** This table's columns in its order, each {@code valueOf} its name cast to its type. */
+    public static Column[] columns(Function<String, Column> valueOf) {
+        return Columns.columns(SCHEMA, valueOf);
     }
 
     /** The frame's columns of this table, in its order and types. */
