@@ -5,6 +5,8 @@ import static org.apache.spark.sql.types.DataTypes.StringType;
 import static redispark.jobs.table.Columns.required;
 
 import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -45,4 +47,9 @@ public final class PairsTable {
             required(REJECTED_TOKENS, IntegerType));
 
     public static final TableLayout LAYOUT = new TableLayout(NAME, VERSION, SCHEMA);
+
+    /** The frame's columns of this table, in its order and types. */
+    public static Dataset<Row> conform(Dataset<Row> frame) {
+        return Columns.conform(frame, SCHEMA, NAME);
+    }
 }

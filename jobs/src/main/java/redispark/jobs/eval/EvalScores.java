@@ -1,0 +1,45 @@
+package redispark.jobs.eval;
+
+import static redispark.jobs.table.EvalGenerationsTable.COMPLETION_TOKENS;
+import static redispark.jobs.table.EvalGenerationsTable.CORRECT;
+import static redispark.jobs.table.EvalGenerationsTable.FINISH_REASON;
+import static redispark.jobs.table.EvalGenerationsTable.PROBLEM_ID;
+import static redispark.jobs.table.EvalGenerationsTable.SAMPLE_IDX;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import redispark.eval.BenchmarkScore;
+import redispark.jobs.table.EvalGenerationsTable;
+import redispark.jobs.table.TracesTable;
+
+/** One model's score on one benchmark, from its generations: pass@k, counts, length and truncation. */
+public final class EvalScores {
+    private EvalScores() {}
+
+    /** @param generations {@link EvalGenerationsTable} rows of the model and benchmark */
+    public static Map<String, Object> of(Dataset<Row> generations, int samples) {
+        Map<String, boolean[]> grid = new LinkedHashMap<>();
+        long tokens = 0;
+        long truncated = 0;
+        long n = 0;
+        for (Row r : generations
+                .select(PROBLEM_ID, SAMPLE_IDX, CORRECT, COMPLETION_TOKENS, FINISH_REASON)
+                .orderBy(PROBLEM_ID, SAMPLE_IDX)
+                .collectAsList()) {
+            grid.computeIfAbsent(r.getAs(PROBLEM_ID), k -> new boolean[samples])[r.<Integer>getAs(SAMPLE_IDX)] =
+                    r.<Boolean>getAs(CORRECT);
+            tokens += r.<Integer>getAs(COMPLETION_TOKENS);
+            truncated += TracesTable.CUT_AT_LIMIT.equals(r.getAs(FINISH_REASON)) ? 1 : 0;
+            n++;
+        }
+        Map<String, Object> out =
+                new LinkedHashMap<>(BenchmarkScore.score(grid.values().toArray(boolean[][]::new)));
+        out.put("problems", grid.size());
+        out.put("samples", samples);
+        out.put("mean_completion_tokens", n == 0 ? 0.0 : (double) tokens / n);
+        out.put("truncation_rate", n == 0 ? 0.0 : (double) truncated / n);
+        return out;
+    }
+}
