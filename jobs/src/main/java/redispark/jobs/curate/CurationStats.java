@@ -48,9 +48,11 @@ public final class CurationStats {
         for (Row r : removed.groupBy(RemovedProblemsFrame.REASON, RemovedProblemsFrame.BENCHMARK)
                 .count()
                 .collectAsList()) {
-            removedPerReason.merge(r.getString(0), r.getLong(2), Long::sum);
-            if (!r.isNullAt(1)) {
-                perBenchmark.put(r.getString(1), r.getLong(2));
+            String benchmark = r.getAs(RemovedProblemsFrame.BENCHMARK);
+            long count = r.getAs("count");
+            removedPerReason.merge(r.getAs(RemovedProblemsFrame.REASON), count, Long::sum);
+            if (benchmark != null) {
+                perBenchmark.put(benchmark, count);
             }
         }
         stats.put("problems_removed", removedPerReason);
@@ -87,11 +89,13 @@ public final class CurationStats {
                 .orderBy(TracesTable.SOURCE, TracesTable.DIFFICULTY)
                 .collectAsList()) {
             Map<String, Object> row = new LinkedHashMap<>();
-            row.put("source", r.getString(0));
-            row.put("difficulty", r.getInt(1));
-            row.put("traces", r.getLong(2));
-            row.put("correct", r.getLong(3));
-            row.put("pass_rate", Math.round(10_000.0 * r.getLong(3) / r.getLong(2)) / 10_000.0);
+            long traces = r.getAs("traces");
+            long correct = r.getAs("correct");
+            row.put("source", r.getAs(TracesTable.SOURCE));
+            row.put("difficulty", r.getAs(TracesTable.DIFFICULTY));
+            row.put("traces", traces);
+            row.put("correct", correct);
+            row.put("pass_rate", Math.round(10_000.0 * correct / traces) / 10_000.0);
             out.add(row);
         }
         return out;

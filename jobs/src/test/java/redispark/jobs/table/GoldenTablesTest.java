@@ -2,6 +2,7 @@ package redispark.jobs.table;
 
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -208,5 +209,23 @@ class GoldenTablesTest {
         assertThat(r.<String>getAs(EvalGenerationsTable.EXTRACTED)).isNull();
         Row lr = only(read(MetricsTable.LAYOUT), MetricsTable.STEP, 1, MetricsTable.METRIC, "learning_rate");
         assertThat(lr.<Double>getAs(MetricsTable.VALUE)).isEqualTo(0.003);
+    }
+
+    @Test
+    void conformingAFrameOrdersAndCastsByNameAndNamesAMissingColumn() {
+        Dataset<Row> problems = read(ProblemsTable.LAYOUT);
+        Dataset<Row> shuffled = problems.select(
+                col(ProblemsTable.SPLIT),
+                col(ProblemsTable.DIFFICULTY).cast("long").as(ProblemsTable.DIFFICULTY),
+                col(ProblemsTable.GOLD),
+                col(ProblemsTable.PROBLEM),
+                col(ProblemsTable.SOURCE),
+                col(ProblemsTable.PROBLEM_ID),
+                col(ProblemsTable.PROBLEM_ID).as("extra"));
+        assertThat(ProblemsTable.conform(shuffled).schema()).isEqualTo(ProblemsTable.LAYOUT.asRead());
+        assertThat(ProblemsTable.conform(shuffled).collectAsList()).isEqualTo(problems.collectAsList());
+        assertThatThrownBy(() -> ProblemsTable.conform(problems.drop(ProblemsTable.SPLIT)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("problems: column 'split' missing");
     }
 }
