@@ -7,6 +7,8 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
+import static redispark.jobs.table.PositivesTable.COMPLETION_TOKENS;
+import static redispark.jobs.table.PositivesTable.PROBLEM_ID;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,6 +17,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import redispark.jobs.table.LabeledTracesTable;
+import redispark.jobs.table.RemovedProblemsFrame;
+import redispark.jobs.table.TracesTable;
 
 /**
  * The figures {@code redi split} records in {@code manifest.json} (and the report shows): problems in, problems
@@ -30,7 +35,7 @@ public final class CurationStats {
     /**
      * @param labeled the split's input
      * @param problems distinct problems in it
-     * @param removed {@link ProblemCuration#REMOVED} rows
+     * @param removed {@link RemovedProblemsFrame} rows
      * @param positives the written positives
      * @param negatives the written negatives
      */
@@ -40,25 +45,29 @@ public final class CurationStats {
         stats.put("problems", problems);
         Map<String, Long> removedPerReason = new TreeMap<>();
         Map<String, Long> perBenchmark = new TreeMap<>();
-        for (Row r : removed.groupBy("reason", "benchmark").count().collectAsList()) {
-            removedPerReason.merge(r.getString(0), r.getLong(2), Long::sum);
-            if (!r.isNullAt(1)) {
-                perBenchmark.put(r.getString(1), r.getLong(2));
+        for (Row r : removed.groupBy(RemovedProblemsFrame.REASON, RemovedProblemsFrame.BENCHMARK)
+                .count()
+                .collectAsList()) {
+            String benchmark = r.getAs(RemovedProblemsFrame.BENCHMARK);
+            long count = r.getAs("count");
+            removedPerReason.merge(r.getAs(RemovedProblemsFrame.REASON), count, Long::sum);
+            if (benchmark != null) {
+                perBenchmark.put(benchmark, count);
             }
         }
         stats.put("problems_removed", removedPerReason);
         stats.put("contaminated_per_benchmark", perBenchmark);
 
         Dataset<Row> kept = positives
-                .select(col("problem_id"), col("completion_tokens"), lit(true).as("positive"))
+                .select(col(PROBLEM_ID), col(COMPLETION_TOKENS), lit(true).as("positive"))
                 .unionByName(negatives.select(
-                        col("problem_id"), col("completion_tokens"), lit(false).as("positive")));
+                        col(PROBLEM_ID), col(COMPLETION_TOKENS), lit(false).as("positive")));
         // One pass for the problem kinds and the longest completion (the histogram's bin width).
-        Row kinds = kept.groupBy("problem_id")
+        Row kinds = kept.groupBy(PROBLEM_ID)
                 .agg(
                         max(col("positive").cast("int")).as("pos"),
                         max(col("positive").equalTo(false).cast("int")).as("neg"),
-                        max("completion_tokens").as("longest"))
+                        max(COMPLETION_TOKENS).as("longest"))
                 .agg(sum("pos"), sum("neg"), sum(col("pos").multiply(col("neg"))), max("longest"))
                 .first();
         stats.put("problems_with_positive", kinds.isNullAt(0) ? 0L : kinds.getLong(0));
@@ -72,18 +81,21 @@ public final class CurationStats {
     /** One row per (source, difficulty): traces, verified correct, pass rate; sorted. */
     private static List<Map<String, Object>> passRates(Dataset<Row> labeled) {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Row r : labeled.groupBy("source", "difficulty")
+        for (Row r : labeled.groupBy(TracesTable.SOURCE, TracesTable.DIFFICULTY)
                 .agg(
                         count("*").as("traces"),
-                        sum(when(col("correct"), 1).otherwise(0)).as("correct"))
-                .orderBy("source", "difficulty")
+                        sum(when(col(LabeledTracesTable.CORRECT), 1).otherwise(0))
+                                .as("correct"))
+                .orderBy(TracesTable.SOURCE, TracesTable.DIFFICULTY)
                 .collectAsList()) {
             Map<String, Object> row = new LinkedHashMap<>();
-            row.put("source", r.getString(0));
-            row.put("difficulty", r.getInt(1));
-            row.put("traces", r.getLong(2));
-            row.put("correct", r.getLong(3));
-            row.put("pass_rate", Math.round(10_000.0 * r.getLong(3) / r.getLong(2)) / 10_000.0);
+            long traces = r.getAs("traces");
+            long correct = r.getAs("correct");
+            row.put("source", r.getAs(TracesTable.SOURCE));
+            row.put("difficulty", r.getAs(TracesTable.DIFFICULTY));
+            row.put("traces", traces);
+            row.put("correct", correct);
+            row.put("pass_rate", Math.round(10_000.0 * correct / traces) / 10_000.0);
             out.add(row);
         }
         return out;
@@ -96,7 +108,7 @@ public final class CurationStats {
         long[] neg = new long[BINS];
         for (Row r : kept.groupBy(
                         col("positive"),
-                        floor(col("completion_tokens").divide(width)).as("bin"))
+                        floor(col(COMPLETION_TOKENS).divide(width)).as("bin"))
                 .count()
                 .collectAsList()) {
             int bin = (int) Math.min(BINS - 1, r.getLong(1));

@@ -11,6 +11,8 @@ import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.udf;
+import static redispark.jobs.table.ProblemsTable.PROBLEM;
+import static redispark.jobs.table.ProblemsTable.PROBLEM_ID;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,13 +29,14 @@ import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import redispark.jobs.generate.BenchmarkDir;
 import redispark.jobs.run.HadoopFiles;
+import redispark.jobs.table.ProblemBandsFrame;
+import redispark.jobs.table.ProblemsTable;
+import redispark.jobs.table.RemovedProblemsFrame;
 
 /**
  * Which problems curation removes, and why: decontamination against benchmark files first (a problem that
@@ -47,20 +50,14 @@ public final class ProblemCuration {
     public static final String NEAR_DUPLICATE = "near_duplicate_problem";
     public static final String SKIPPED_NO_FOLDER = "decontamination skipped: no benchmark folder";
 
-    /** Columns of the removed problems: {@code problem_id, reason, detail, benchmark} (benchmark null for dups). */
-    public static final StructType REMOVED = DataTypes.createStructType(List.of(
-            DataTypes.createStructField("problem_id", DataTypes.StringType, false),
-            DataTypes.createStructField("reason", DataTypes.StringType, false),
-            DataTypes.createStructField("detail", DataTypes.StringType, true),
-            DataTypes.createStructField("benchmark", DataTypes.StringType, true)));
-
-    /** The removed problems, and what curation wants recorded (benchmarks compared, skipped steps). */
+    /** The removed problems ({@link RemovedProblemsFrame}), and what curation wants recorded (benchmarks compared, skipped steps). */
     public record Result(Dataset<Row> removed, Map<String, Object> stats, List<String> notes) {}
 
     private ProblemCuration() {}
 
     /**
-     * @param problems distinct {@code problem_id, problem} (cached by the caller: every step reads it)
+     * @param problems distinct {@link ProblemsTable#PROBLEM_ID}, {@link ProblemsTable#PROBLEM} (cached by the caller:
+     *     every step reads it)
      * @return the removed problems, cached and counted (unpersist when done)
      */
     public static Result run(SparkSession spark, Dataset<Row> problems, CurationSettings settings, HadoopFiles files) {
@@ -79,7 +76,7 @@ public final class ProblemCuration {
         if (settings.nearDedup()) {
             step(nearDuplicates(remaining, settings), remaining, steps);
         }
-        Dataset<Row> removed = spark.createDataFrame(List.of(), REMOVED);
+        Dataset<Row> removed = spark.createDataFrame(List.of(), RemovedProblemsFrame.SCHEMA);
         for (Dataset<Row> s : steps) {
             removed = removed.unionByName(s);
         }
@@ -97,7 +94,7 @@ public final class ProblemCuration {
         Dataset<Row> cached = removedHere.cache();
         cached.count();
         steps.add(cached);
-        return remaining.join(cached.select("problem_id"), "problem_id", "left_anti");
+        return remaining.join(cached.select(PROBLEM_ID), PROBLEM_ID, "left_anti");
     }
 
     private static Optional<BenchmarkIndex> benchmarks(
@@ -127,9 +124,9 @@ public final class ProblemCuration {
         Broadcast<BenchmarkIndex> shared =
                 spark.sparkContext().broadcast(index, scala.reflect.ClassTag$.MODULE$.apply(BenchmarkIndex.class));
         FlatMapFunction<Row, Row> match = r -> shared.value()
-                .match(r.getString(1), overlap)
-                .map(m -> List.of(RowFactory.create(
-                                r.getString(0),
+                .match(r.getAs(PROBLEM), overlap)
+                .map(m -> List.of(RemovedProblemsFrame.row(
+                                r.getAs(PROBLEM_ID),
                                 CONTAMINATED,
                                 String.format(
                                         java.util.Locale.ROOT,
@@ -140,21 +137,21 @@ public final class ProblemCuration {
                                 m.benchmark()))
                         .iterator())
                 .orElse(java.util.Collections.emptyIterator());
-        return problems.select("problem_id", "problem").flatMap(match, Encoders.row(REMOVED));
+        return problems.select(PROBLEM_ID, PROBLEM).flatMap(match, Encoders.row(RemovedProblemsFrame.SCHEMA));
     }
 
     private static Dataset<Row> exactDuplicates(Dataset<Row> problems) {
         UserDefinedFunction normalised = udf((String s) -> ProblemText.normalised(s), DataTypes.StringType);
-        Dataset<Row> keyed = problems.select(
-                col("problem_id"), normalised.apply(col("problem")).as("text"));
-        Dataset<Row> kept = keyed.groupBy("text").agg(min("problem_id").as("kept"));
+        Dataset<Row> keyed =
+                problems.select(col(PROBLEM_ID), normalised.apply(col(PROBLEM)).as("text"));
+        Dataset<Row> kept = keyed.groupBy("text").agg(min(PROBLEM_ID).as("kept"));
         return keyed.join(kept, "text")
-                .filter(col("problem_id").notEqual(col("kept")))
+                .filter(col(PROBLEM_ID).notEqual(col("kept")))
                 .select(
-                        col("problem_id"),
-                        lit(DUPLICATE).as("reason"),
-                        concat(lit("duplicate of "), col("kept")).as("detail"),
-                        lit(null).cast(DataTypes.StringType).as("benchmark"));
+                        col(PROBLEM_ID).as(RemovedProblemsFrame.PROBLEM_ID),
+                        lit(DUPLICATE).as(RemovedProblemsFrame.REASON),
+                        concat(lit("duplicate of "), col("kept")).as(RemovedProblemsFrame.DETAIL),
+                        lit(null).cast(DataTypes.StringType).as(RemovedProblemsFrame.BENCHMARK));
     }
 
     /**
@@ -169,7 +166,7 @@ public final class ProblemCuration {
                 (String s) -> ProblemText.ngrams(ProblemText.tokens(s), n).toArray(String[]::new),
                 DataTypes.createArrayType(DataTypes.StringType));
         Dataset<Row> shingled = problems.select(
-                        col("problem_id"), ngrams.apply(col("problem")).as("ngrams"))
+                        col(PROBLEM_ID), ngrams.apply(col(PROBLEM)).as("ngrams"))
                 .filter(size(col("ngrams")).gt(0));
         Dataset<Row> features = new HashingTF()
                 .setInputCol("ngrams")
@@ -185,39 +182,36 @@ public final class ProblemCuration {
         // Read three times below: computed once (local checkpoint, eager; freed with the plan).
         Dataset<Row> signed = lsh.fit(features)
                 .transform(features)
-                .select("problem_id", "ngrams", "hashes")
+                .select(PROBLEM_ID, "ngrams", "hashes")
                 .localCheckpoint();
         int rows = settings.rowsPerBand();
-        StructType bandKeys = DataTypes.createStructType(List.of(
-                DataTypes.createStructField("problem_id", DataTypes.StringType, false),
-                DataTypes.createStructField("band_key", DataTypes.LongType, false)));
         MapPartitionsFunction<Row, Row> toBands = it -> {
             List<Row> out = new ArrayList<>();
             while (it.hasNext()) {
                 Row r = it.next();
-                List<Vector> hashes = r.getList(2);
+                List<Vector> hashes = r.getList(r.fieldIndex("hashes"));
                 for (int band = 0; band * rows < hashes.size(); band++) {
                     long key = band;
                     for (int j = band * rows; j < (band + 1) * rows; j++) {
                         key = key * 1_000_003L + (long) hashes.get(j).apply(0);
                     }
-                    out.add(RowFactory.create(r.getString(0), key));
+                    out.add(ProblemBandsFrame.row(r.getAs(PROBLEM_ID), key));
                 }
             }
             return out.iterator();
         };
-        Dataset<Row> banded = signed.mapPartitions(toBands, Encoders.row(bandKeys));
-        Dataset<Row> anchors = banded.groupBy("band_key")
-                .agg(min("problem_id").as("anchor"), count("*").as("size"))
+        Dataset<Row> banded = signed.mapPartitions(toBands, Encoders.row(ProblemBandsFrame.SCHEMA));
+        Dataset<Row> anchors = banded.groupBy(ProblemBandsFrame.BAND_KEY)
+                .agg(min(ProblemBandsFrame.PROBLEM_ID).as("anchor"), count("*").as("size"))
                 .filter(col("size").gt(1));
-        Dataset<Row> candidates = banded.join(anchors, "band_key")
-                .filter(col("problem_id").notEqual(col("anchor")))
-                .select("problem_id", "anchor")
+        Dataset<Row> candidates = banded.join(anchors, ProblemBandsFrame.BAND_KEY)
+                .filter(col(ProblemBandsFrame.PROBLEM_ID).notEqual(col("anchor")))
+                .select(PROBLEM_ID, "anchor")
                 .distinct();
         Dataset<Row> a =
-                signed.select(col("problem_id").as("anchor"), col("ngrams").as("anchor_ngrams"));
+                signed.select(col(PROBLEM_ID).as("anchor"), col("ngrams").as("anchor_ngrams"));
         Dataset<Row> checked = candidates
-                .join(signed.select("problem_id", "ngrams"), "problem_id")
+                .join(signed.select(PROBLEM_ID, "ngrams"), PROBLEM_ID)
                 .join(a, "anchor")
                 .withColumn(
                         "similarity",
@@ -225,17 +219,17 @@ public final class ProblemCuration {
                                 .cast("double")
                                 .divide(size(array_union(col("ngrams"), col("anchor_ngrams")))))
                 .filter(col("similarity").geq(settings.nearSimilarity()));
-        return checked.groupBy("problem_id")
+        return checked.groupBy(PROBLEM_ID)
                 .agg(min(struct(col("anchor"), col("similarity"))).as("m"))
                 .select(
-                        col("problem_id"),
-                        lit(NEAR_DUPLICATE).as("reason"),
+                        col(PROBLEM_ID).as(RemovedProblemsFrame.PROBLEM_ID),
+                        lit(NEAR_DUPLICATE).as(RemovedProblemsFrame.REASON),
                         concat(
                                         lit("near-duplicate of "),
                                         col("m.anchor"),
                                         lit(" jaccard="),
                                         format_number(col("m.similarity"), 2))
-                                .as("detail"),
-                        lit(null).cast(DataTypes.StringType).as("benchmark"));
+                                .as(RemovedProblemsFrame.DETAIL),
+                        lit(null).cast(DataTypes.StringType).as(RemovedProblemsFrame.BENCHMARK));
     }
 }

@@ -8,17 +8,19 @@ import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.run.RunDir;
-import redispark.jobs.spark.SparkSchemas;
 import redispark.jobs.stages.SplitStage;
 import redispark.jobs.stages.StageContext;
 import redispark.jobs.stages.StageOutcome;
 import redispark.jobs.stages.StageRunner;
+import redispark.jobs.table.LabeledTracesTable;
+import redispark.jobs.table.NegativesTable;
+import redispark.jobs.table.PairsTable;
+import redispark.jobs.table.PositivesTable;
+import redispark.jobs.table.TracesTable;
+import redispark.teacher.Problem;
 
 /**
  * {@code redi bench split}: writes N synthetic labelled traces (4 per problem; problems of 12-40 random words from a
@@ -32,11 +34,6 @@ public final class SplitBench {
 
     /** Labelled traces as the label stage writes them (the columns split reads), generated on the executors. */
     public static Dataset<Row> labeled(SparkSession spark, long traces) {
-        StructType schema = SparkSchemas.TRACES
-                .add("correct", DataTypes.BooleanType, false)
-                .add("extracted", DataTypes.StringType, true)
-                .add("reason", DataTypes.StringType, false)
-                .add("verifier_version", DataTypes.StringType, false);
         int partitions = (int) Math.max(2, Math.min(200, traces / 50_000));
         MapPartitionsFunction<Long, Row> make = ids -> {
             List<Row> out = new ArrayList<>();
@@ -45,7 +42,9 @@ public final class SplitBench {
             }
             return out.iterator();
         };
-        return spark.range(0, traces, 1, partitions).as(Encoders.LONG()).mapPartitions(make, Encoders.row(schema));
+        return spark.range(0, traces, 1, partitions)
+                .as(Encoders.LONG())
+                .mapPartitions(make, Encoders.row(LabeledTracesTable.SCHEMA));
     }
 
     private static Row trace(long id) {
@@ -68,23 +67,24 @@ public final class SplitBench {
         String answer = String.valueOf(correct ? gold : gold + 1 + r.nextInt(9));
         String completion =
                 truncated ? thinking.toString() : thinking + "</think>\nThe answer is \\boxed{" + answer + "}.";
-        return RowFactory.create(
+        Problem p = new Problem(
                 String.format(Locale.ROOT, "bench-%09d", problem),
-                sample,
                 text,
                 String.valueOf(gold),
                 "bench",
-                1 + (int) (problem % 5),
+                1 + (int) (problem % 5));
+        Row trace = TracesTable.sampled(
+                p,
+                sample,
                 "bench",
                 completion,
-                truncated ? "length" : "stop",
+                truncated ? TracesTable.CUT_AT_LIMIT : TracesTable.FINISHED,
                 null,
                 null,
                 null,
-                "bench",
-                null,
-                null,
-                null,
+                "bench");
+        return LabeledTracesTable.row(
+                trace,
                 correct && !truncated,
                 truncated ? null : answer,
                 truncated ? "no_answer" : correct ? "match" : "mismatch",
@@ -115,7 +115,7 @@ public final class SplitBench {
     /** Writes the traces to {@code runDir/labeled}, runs the split, returns the parseable result line. */
     public static String run(SparkSession spark, RediConfig config, String runDir, long traces) {
         RunDir run = RunDir.open(spark, runDir);
-        run.writeTable(labeled(spark, traces), "labeled");
+        run.writeTable(labeled(spark, traces), LabeledTracesTable.NAME);
         StageContext context = new StageContext(spark, run, config);
         long started = System.nanoTime();
         double cpuBefore = processCpuSeconds();
@@ -132,9 +132,9 @@ public final class SplitBench {
                 traces / seconds,
                 cpu,
                 traces / cpu,
-                outcome.rows().get("positives"),
-                outcome.rows().get("negatives"),
-                outcome.rows().get("pairs"),
+                outcome.rows().get(PositivesTable.NAME),
+                outcome.rows().get(NegativesTable.NAME),
+                outcome.rows().get(PairsTable.NAME),
                 outcome.rejects());
     }
 

@@ -7,13 +7,13 @@ import java.util.List;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import redispark.eval.Evaluator;
 import redispark.eval.ModelCache;
 import redispark.eval.ModelHash;
 import redispark.jobs.run.HadoopFiles;
-import redispark.jobs.spark.SparkSchemas;
+import redispark.jobs.table.EvalGenerationsTable;
+import redispark.jobs.table.EvalPromptsFrame;
 
 /** One model's samples on one benchmark, generated and scored on the executors. */
 public final class EvalGenerations {
@@ -27,7 +27,8 @@ public final class EvalGenerations {
     }
 
     /**
-     * @param problems {@code (problem_id, problem, gold)}, as {@link EvalProblems} spreads them
+     * @param problems an {@link EvalPromptsFrame}, as {@link EvalProblems} spreads it
+     * @return the {@link EvalGenerationsTable} rows
      */
     public static Dataset<Row> of(
             SparkSession spark,
@@ -42,9 +43,9 @@ public final class EvalGenerations {
         FlatMapFunction<Iterator<Row>, Row> generate = rows -> {
             List<Evaluator.Item> items = new ArrayList<>();
             rows.forEachRemaining(r -> items.add(new Evaluator.Item(
-                    r.getString(r.fieldIndex("problem_id")),
-                    r.getString(r.fieldIndex("problem")),
-                    r.getString(r.fieldIndex("gold")))));
+                    r.getAs(EvalPromptsFrame.PROBLEM_ID),
+                    r.getAs(EvalPromptsFrame.PROBLEM),
+                    r.getAs(EvalPromptsFrame.GOLD))));
             if (items.isEmpty()) {
                 return Collections.emptyIterator();
             }
@@ -56,7 +57,7 @@ public final class EvalGenerations {
             }
             List<Row> out = new ArrayList<>();
             for (Evaluator.Scored x : scored) {
-                out.add(RowFactory.create(
+                out.add(EvalGenerationsTable.row(
                         name,
                         benchmark,
                         x.problemId(),
@@ -70,6 +71,6 @@ public final class EvalGenerations {
             }
             return out.iterator();
         };
-        return spark.createDataFrame(problems.toJavaRDD().mapPartitions(generate), SparkSchemas.EVAL_GENERATIONS);
+        return spark.createDataFrame(problems.toJavaRDD().mapPartitions(generate), EvalGenerationsTable.SCHEMA);
     }
 }

@@ -8,18 +8,17 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import redispark.jobs.generate.BenchmarkDir;
 import redispark.jobs.run.RunDir;
+import redispark.jobs.table.EvalPromptsFrame;
+import redispark.jobs.table.ProblemsTable;
 import redispark.teacher.Problem;
 import redispark.teacher.source.Benchmark;
 import redispark.teacher.source.BenchmarkProblems;
 import redispark.teacher.source.ReadResult;
 
-/** The problems a benchmark asks: {@code (problem_id, problem, gold)}, spread over the executors. */
+/** The problems a benchmark asks ({@link EvalPromptsFrame}), spread over the executors. */
 public final class EvalProblems {
     /** The run's own held-out synthetic problems, as named in {@code eval.benchmarks} and the summary. */
     public static final String SYNTHETIC = "synthetic";
@@ -40,17 +39,21 @@ public final class EvalProblems {
         int n = config.partitions() > 0
                 ? config.partitions()
                 : spark.sparkContext().defaultParallelism();
-        return problems.repartition(n, col("problem_id")).sortWithinPartitions("problem_id");
+        return problems.repartition(n, col(EvalPromptsFrame.PROBLEM_ID))
+                .sortWithinPartitions(EvalPromptsFrame.PROBLEM_ID);
     }
 
     private static Dataset<Row> heldout(SparkSession spark, RunDir run) {
-        Dataset<Row> heldout = run.readTable(spark, "problems", "generate")
-                .filter(col("split").equalTo("heldout"))
-                .select("problem_id", "problem", "gold");
+        Dataset<Row> heldout = run.readTable(spark, ProblemsTable.NAME, "generate")
+                .filter(col(ProblemsTable.SPLIT).equalTo(ProblemsTable.HELDOUT))
+                .select(
+                        col(ProblemsTable.PROBLEM_ID).as(EvalPromptsFrame.PROBLEM_ID),
+                        col(ProblemsTable.PROBLEM).as(EvalPromptsFrame.PROBLEM),
+                        col(ProblemsTable.GOLD).as(EvalPromptsFrame.GOLD));
         if (heldout.isEmpty()) {
             throw new IllegalArgumentException("no held-out problems (set problems.heldout-count > 0)");
         }
-        return heldout.orderBy("problem_id");
+        return heldout.orderBy(EvalPromptsFrame.PROBLEM_ID);
     }
 
     /** A benchmark file's problems, each wrapped in {@code eval.instruction}. */
@@ -70,13 +73,9 @@ public final class EvalProblems {
         }
         List<Row> rows = new ArrayList<>();
         for (Problem p : read.problems()) {
-            rows.add(
-                    RowFactory.create(p.problemId(), config.instruction().replace("{problem}", p.problem()), p.gold()));
+            rows.add(EvalPromptsFrame.row(
+                    p.problemId(), config.instruction().replace("{problem}", p.problem()), p.gold()));
         }
-        StructType schema = new StructType()
-                .add("problem_id", DataTypes.StringType)
-                .add("problem", DataTypes.StringType)
-                .add("gold", DataTypes.StringType);
-        return spark.createDataFrame(rows, schema).orderBy("problem_id");
+        return spark.createDataFrame(rows, EvalPromptsFrame.SCHEMA).orderBy(EvalPromptsFrame.PROBLEM_ID);
     }
 }

@@ -1,5 +1,11 @@
 package redispark.jobs.eval;
 
+import static redispark.jobs.table.EvalGenerationsTable.COMPLETION_TOKENS;
+import static redispark.jobs.table.EvalGenerationsTable.CORRECT;
+import static redispark.jobs.table.EvalGenerationsTable.FINISH_REASON;
+import static redispark.jobs.table.EvalGenerationsTable.PROBLEM_ID;
+import static redispark.jobs.table.EvalGenerationsTable.SAMPLE_IDX;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,6 +14,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import redispark.eval.BenchmarkScore;
 import redispark.jobs.run.HadoopFiles;
+import redispark.jobs.table.EvalGenerationsTable;
+import redispark.jobs.table.TracesTable;
 
 /** One model's score on one benchmark, from its generations: pass@k, counts, length and truncation. */
 public final class EvalScores {
@@ -36,18 +44,20 @@ public final class EvalScores {
         return perBenchmark;
     }
 
+    /** @param generations {@link EvalGenerationsTable} rows of the model and benchmark */
     public static Map<String, Object> of(Dataset<Row> generations, int samples) {
         Map<String, boolean[]> grid = new LinkedHashMap<>();
         long tokens = 0;
         long truncated = 0;
         long n = 0;
         for (Row r : generations
-                .select("problem_id", "sample_idx", "correct", "completion_tokens", "finish_reason")
-                .orderBy("problem_id", "sample_idx")
+                .select(PROBLEM_ID, SAMPLE_IDX, CORRECT, COMPLETION_TOKENS, FINISH_REASON)
+                .orderBy(PROBLEM_ID, SAMPLE_IDX)
                 .collectAsList()) {
-            grid.computeIfAbsent(r.getString(0), k -> new boolean[samples])[r.getInt(1)] = r.getBoolean(2);
-            tokens += r.getInt(3);
-            truncated += "length".equals(r.getString(4)) ? 1 : 0;
+            grid.computeIfAbsent(r.getAs(PROBLEM_ID), k -> new boolean[samples])[r.<Integer>getAs(SAMPLE_IDX)] =
+                    r.<Boolean>getAs(CORRECT);
+            tokens += r.<Integer>getAs(COMPLETION_TOKENS);
+            truncated += TracesTable.CUT_AT_LIMIT.equals(r.getAs(FINISH_REASON)) ? 1 : 0;
             n++;
         }
         Map<String, Object> out =

@@ -8,7 +8,6 @@ import redispark.verify.MathVerifier;
 /** {@code eval/summary.json}: every model's scores per benchmark, the accuracy curve and the settings used. */
 public final class EvalSummary {
     public static final String SUMMARY = "eval/summary.json";
-    public static final String GENERATIONS = "eval/generations";
     /** Key of the accuracy curve: model → step → benchmark → score, for the models saved along the way. */
     public static final String CHECKPOINTS = "checkpoints";
 

@@ -16,6 +16,7 @@ import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import redispark.jobs.report.ReportPages;
 import redispark.jobs.stages.StageContext;
+import redispark.jobs.table.MetricsTable;
 import redispark.jobs.train.TrainingRun;
 import redispark.train.CollapseAlarm;
 
@@ -387,10 +388,10 @@ final class ExperimentReport {
             String metrics = TrainingRun.metricsOf(r.arm().name());
             for (Row row : context.run()
                     .readTable(context.spark(), metrics, "experiment")
-                    .orderBy("step")
+                    .orderBy(MetricsTable.STEP)
                     .collectAsList()) {
-                double[] point = {row.getInt(0), row.getDouble(2)};
-                switch (row.getString(1)) {
+                double[] point = {row.<Integer>getAs(MetricsTable.STEP), row.<Double>getAs(MetricsTable.VALUE)};
+                switch (row.<String>getAs(MetricsTable.METRIC)) {
                     case "logps_norm/chosen" ->
                         logps.computeIfAbsent(label + " chosen", k -> new ArrayList<>())
                                 .add(point);

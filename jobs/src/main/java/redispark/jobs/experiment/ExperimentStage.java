@@ -17,6 +17,8 @@ import redispark.jobs.stages.StageContext;
 import redispark.jobs.stages.StageOutcome;
 import redispark.jobs.stages.StageRunner;
 import redispark.jobs.stages.TrainStage;
+import redispark.jobs.table.PairsTable;
+import redispark.jobs.table.ProblemsTable;
 import redispark.jobs.train.TrainingRun;
 import redispark.train.CollapseAlarm;
 import redispark.train.TrainConfig;
@@ -45,7 +47,7 @@ public final class ExperimentStage implements Stage {
 
     @Override
     public List<String> inputs() {
-        return List.of("problems", "pairs", TrainingRun.checkpointOf(Objective.SFT));
+        return List.of(ProblemsTable.NAME, PairsTable.NAME, TrainingRun.checkpointOf(Objective.SFT));
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.sql.Row;
+import redispark.jobs.table.TracesTable;
 import redispark.teacher.BuiltInTeacher;
 import redispark.teacher.ErrorModel;
 import redispark.teacher.TeacherSample;
@@ -19,7 +20,7 @@ record BuiltInSampler(ErrorModel errorModel, long seed, String generationConfig)
             List<Row> out = new ArrayList<>(w.missing().size());
             for (int i : w.missing()) {
                 TeacherSample s = teacher.trace(w.problem(), i, seed).sample();
-                out.add(TraceRows.trace(
+                out.add(TracesTable.sampled(
                         w.problem(),
                         i,
                         teacher.name(),

@@ -10,8 +10,11 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import redispark.jobs.generate.ProblemSelection.Selected;
 import redispark.jobs.run.RunDir;
-import redispark.jobs.spark.SparkSchemas;
 import redispark.jobs.stages.StageOutcome;
+import redispark.jobs.table.ProblemCandidatesFrame;
+import redispark.jobs.table.ProblemsTable;
+import redispark.jobs.table.RejectsTable;
+import redispark.jobs.table.TracesTable;
 
 /** Writes the generate stage's tables: problems, traces and rejects, with the counts for the manifest. */
 public final class GenerateTables {
@@ -35,19 +38,18 @@ public final class GenerateTables {
             SparkSession spark, RunDir run, GenerateConfig config, Selected selected) {
         Map<String, Long> rows = new LinkedHashMap<>();
         writeProblems(spark, run, selected.problems(), rows);
-        Dataset<Row> train =
-                run.readTable(spark, "problems", "generate").filter(col("split").equalTo("train"));
+        Dataset<Row> train = trainingProblems(spark, run);
         Traces.Written traces = Traces.write(
                 spark, run, train, rows.get("problems_train"), config.teacher(), config.generationConfig());
-        rows.put("traces", traces.traces());
+        rows.put(TracesTable.NAME, traces.traces());
         rows.put("traces_reused", traces.reused());
         rows.put("traces_requested", traces.requested());
         rows.put(
                 "traces_error",
-                run.readTable(spark, "traces", "generate")
-                        .filter(col("error").isNotNull())
+                run.readTable(spark, TracesTable.NAME, "generate")
+                        .filter(col(TracesTable.ERROR).isNotNull())
                         .count());
-        Map<String, Long> rejects = run.writeRejects("generate", conform(spark, selected.rejects()));
+        Map<String, Long> rejects = run.writeRejects("generate", selected.rejects());
         return StageOutcome.of(rows, rejects);
     }
 
@@ -59,19 +61,22 @@ public final class GenerateTables {
             GenerateConfig.Problems p = config.problems();
             Selected selected = ProblemSelection.byHash(
                     spark,
-                    spark.createDataFrame(OpenR1Import.candidates(classified).toJavaRDD(), ProblemSources.CANDIDATES),
+                    spark.createDataFrame(
+                            OpenR1Import.candidates(classified).toJavaRDD(), ProblemCandidatesFrame.SCHEMA),
                     p.heldoutCount(),
                     p.count(),
                     p.seed());
             Map<String, Long> rows = new LinkedHashMap<>();
             writeProblems(spark, run, selected.problems(), rows);
-            Dataset<Row> train = run.readTable(spark, "problems", "generate")
-                    .filter(col("split").equalTo("train"));
+            Dataset<Row> train = trainingProblems(spark, run);
             Dataset<Row> traces = OpenR1Import.traces(in, classified, train, config.generationConfig());
             rows.put(
-                    "traces", run.writeTable(spark.createDataFrame(traces.toJavaRDD(), SparkSchemas.TRACES), "traces"));
+                    TracesTable.NAME,
+                    run.writeTable(spark.createDataFrame(traces.toJavaRDD(), TracesTable.SCHEMA), TracesTable.NAME));
             Map<String, Long> rejects = run.writeRejects(
-                    "generate", conform(spark, OpenR1Import.rejects(classified).union(selected.rejects())));
+                    "generate",
+                    RejectsTable.conform(OpenR1Import.rejects(classified))
+                            .union(RejectsTable.conform(selected.rejects())));
             return StageOutcome.of(rows, rejects);
         } finally {
             classified.unpersist();
@@ -79,19 +84,20 @@ public final class GenerateTables {
     }
 
     private static void writeProblems(SparkSession spark, RunDir run, Dataset<Row> problems, Map<String, Long> rows) {
-        rows.put("problems", run.writeTable(problems, "problems"));
+        rows.put(ProblemsTable.NAME, run.writeTable(ProblemsTable.conform(problems), ProblemsTable.NAME));
         Map<String, Long> bySplit = new java.util.HashMap<>();
-        for (Row r : run.readTable(spark, "problems", "generate")
-                .groupBy("split")
+        for (Row r : run.readTable(spark, ProblemsTable.NAME, "generate")
+                .groupBy(ProblemsTable.SPLIT)
                 .count()
                 .collectAsList()) {
             bySplit.put(r.getString(0), r.getLong(1));
         }
-        rows.put("problems_train", bySplit.getOrDefault("train", 0L));
-        rows.put("problems_heldout", bySplit.getOrDefault("heldout", 0L));
+        rows.put("problems_train", bySplit.getOrDefault(ProblemsTable.TRAIN, 0L));
+        rows.put("problems_heldout", bySplit.getOrDefault(ProblemsTable.HELDOUT, 0L));
     }
 
-    private static Dataset<Row> conform(SparkSession spark, Dataset<Row> rejects) {
-        return spark.createDataFrame(rejects.toJavaRDD(), SparkSchemas.REJECTS);
+    private static Dataset<Row> trainingProblems(SparkSession spark, RunDir run) {
+        return run.readTable(spark, ProblemsTable.NAME, "generate")
+                .filter(col(ProblemsTable.SPLIT).equalTo(ProblemsTable.TRAIN));
     }
 }

@@ -8,10 +8,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.Serializable;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import redispark.jobs.table.RawProblemsFrame;
 
 /**
- * Parses one JSONL line into the {@link ProblemSources#RAW} columns. Strict like {@code JsonlProblems}: trailing
+ * Parses one JSONL line into the {@link RawProblemsFrame} columns. Strict like {@code JsonlProblems}: trailing
  * tokens and duplicate keys are invalid, numbers stay exact ({@code 27.0} becomes {@code "27"}). A line that cannot
  * be a row gets a reason in {@code bad}; missing or null fields are left null for the shared checks.
  */
@@ -80,7 +80,7 @@ record JsonlLines(String problemField, String answerField, String idField, Strin
             }
             level = difficulty.intValue();
         }
-        return RowFactory.create(
+        return RawProblemsFrame.row(
                 problem == null ? null : problem.asText(),
                 gold,
                 key,
@@ -95,7 +95,7 @@ record JsonlLines(String problemField, String answerField, String idField, Strin
     }
 
     private static Row bad(String reason, String detail) {
-        return RowFactory.create(null, null, null, null, reason, detail);
+        return RawProblemsFrame.row(null, null, null, null, reason, detail);
     }
 
     private static String clip(String s) {

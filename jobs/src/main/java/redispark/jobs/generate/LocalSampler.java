@@ -7,6 +7,7 @@ import java.util.List;
 import org.apache.spark.TaskContext;
 import org.apache.spark.sql.Row;
 import redispark.jobs.run.HadoopFiles;
+import redispark.jobs.table.TracesTable;
 import redispark.teacher.LocalModelTeacher;
 
 /** The local-model teacher: one model per partition (loaded on first use, closed when the task ends). */
@@ -27,7 +28,7 @@ record LocalSampler(GenerateConfig.Local local, int samples, long seed, String g
             TraceRows.Work w = TraceRows.work(r);
             List<Row> out = new ArrayList<>(w.missing().size());
             for (LocalModelTeacher.Sample s : teacher.sampleWithUsage(w.problem(), samples, seed, w.done(samples))) {
-                out.add(TraceRows.trace(
+                out.add(TracesTable.sampled(
                         w.problem(),
                         s.sample().sampleIdx(),
                         teacher.name(),

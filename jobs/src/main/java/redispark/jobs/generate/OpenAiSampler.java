@@ -19,6 +19,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.TaskContext;
 import org.apache.spark.sql.Row;
+import redispark.jobs.table.TracesTable;
 import redispark.teacher.openai.OpenAiSample;
 import redispark.teacher.openai.OpenAiTeacher;
 
@@ -127,7 +128,7 @@ record OpenAiSampler(GenerateConfig.OpenAi openai, int samples, long seed, Strin
             }
             List<Row> out = new ArrayList<>(got.size());
             for (OpenAiSample s : got) {
-                out.add(TraceRows.trace(
+                out.add(TracesTable.sampled(
                         w.problem(),
                         s.sampleIdx(),
                         teacher.name(),

@@ -25,9 +25,11 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import redispark.jobs.spark.SparkSchemas;
+import redispark.jobs.table.ProblemCandidatesFrame;
+import redispark.jobs.table.ProblemsTable;
+import redispark.jobs.table.RejectsTable;
+import redispark.jobs.table.TracesTable;
 
 /**
  * Imports OpenR1-Math-Raw or OpenR1-Math-220k (Parquet, with the column names and types as published) as problems
@@ -64,18 +66,23 @@ public final class OpenR1Import {
     private static List<LabelList> lists(Variant v) {
         return v == Variant.RAW
                 ? List.of(
-                        new LabelList("correctness.llama_verification", true, "openr1_llama", "array<boolean>"),
+                        new LabelList(
+                                "correctness.llama_verification", true, TracesTable.OPENR1_LLAMA, "array<boolean>"),
                         new LabelList(
                                 "correctness.math_verify_reparsed_answer",
                                 true,
-                                "openr1_math_verify",
+                                TracesTable.OPENR1_MATH_VERIFY,
                                 "array<boolean>"),
                         new LabelList(
-                                "correctness.math_verify_answer", false, "openr1_math_verify_answer", "array<boolean>"))
+                                "correctness.math_verify_answer",
+                                false,
+                                TracesTable.OPENR1_MATH_VERIFY_ANSWER,
+                                "array<boolean>"))
                 : List.of(
-                        new LabelList("correctness_math_verify", true, "openr1_math_verify", "array<boolean>"),
-                        new LabelList("correctness_llama", false, "openr1_llama", "array<boolean>"),
-                        new LabelList("finish_reasons", false, "finish_reason", "array<string>"),
+                        new LabelList(
+                                "correctness_math_verify", true, TracesTable.OPENR1_MATH_VERIFY, "array<boolean>"),
+                        new LabelList("correctness_llama", false, TracesTable.OPENR1_LLAMA, "array<boolean>"),
+                        new LabelList("finish_reasons", false, TracesTable.FINISH_REASON, "array<string>"),
                         new LabelList("is_reasoning_complete", false, null, "array<boolean>"));
     }
 
@@ -209,7 +216,7 @@ public final class OpenR1Import {
                 ? lit(null).cast(DataTypes.StringType)
                 : when(trim(col("uuid")).notEqual(""), trim(col("uuid")));
         Dataset<Row> narrow = df.select(
-                concat(lit("openr1-"), coalesce(uuid, fallbackId)).as("problem_id"),
+                concat(lit("openr1-"), coalesce(uuid, fallbackId)).as(ProblemsTable.PROBLEM_ID),
                 col("problem"),
                 col("answer"),
                 col("source"),
@@ -219,7 +226,8 @@ public final class OpenR1Import {
                 col("_row"));
         // Two kept rows with one uuid would collide on (problem_id, sample_idx): the first in file order stays.
         Column rank = row_number()
-                .over(Window.partitionBy(col("problem_id"), col("reason").isNull())
+                .over(Window.partitionBy(
+                                col(ProblemsTable.PROBLEM_ID), col("reason").isNull())
                         .orderBy("_file", "_row"));
         return narrow.withColumn("_rank", rank)
                 .withColumn(
@@ -233,33 +241,33 @@ public final class OpenR1Import {
                 .drop("_rank");
     }
 
-    /** Kept rows as candidate problems ({@link ProblemSources#CANDIDATES}). */
+    /** Kept rows as candidate problems ({@link ProblemCandidatesFrame}). */
     static Dataset<Row> candidates(Dataset<Row> classified) {
         return classified
                 .filter(col("reason").isNull())
                 .select(
-                        col("problem_id"),
-                        trim(col("problem")).as("problem"),
-                        trim(col("answer")).as("gold"),
+                        col(ProblemsTable.PROBLEM_ID).as(ProblemCandidatesFrame.PROBLEM_ID),
+                        trim(col("problem")).as(ProblemCandidatesFrame.PROBLEM),
+                        trim(col("answer")).as(ProblemCandidatesFrame.GOLD),
                         coalesce(when(trim(col("source")).notEqual(""), trim(col("source"))), lit("openr1"))
-                                .as("source"),
-                        lit(1).as("difficulty"));
+                                .as(ProblemCandidatesFrame.SOURCE),
+                        lit(1).as(ProblemCandidatesFrame.DIFFICULTY));
     }
 
-    /** Rejected rows ({@link SparkSchemas#REJECTS} columns). */
+    /** Rejected rows ({@link RejectsTable} columns). */
     static Dataset<Row> rejects(Dataset<Row> classified) {
         return classified
                 .filter(col("reason").isNotNull())
                 .select(
-                        lit("generate").as("stage"),
-                        col("reason"),
-                        col("problem_id"),
-                        lit(null).cast(DataTypes.IntegerType).as("sample_idx"),
-                        col("detail"));
+                        lit("generate").as(RejectsTable.STAGE),
+                        col("reason").as(RejectsTable.REASON),
+                        col(ProblemsTable.PROBLEM_ID).as(RejectsTable.PROBLEM_ID),
+                        lit(null).cast(DataTypes.IntegerType).as(RejectsTable.SAMPLE_IDX),
+                        col("detail").as(RejectsTable.DETAIL));
     }
 
     /**
-     * One {@link SparkSchemas#TRACES} row per generation of every training problem: the file is read again and its
+     * One {@link TracesTable} row per generation of every training problem: the file is read again and its
      * rows matched to the training problems by position, so only kept, unique rows are exploded.
      *
      * @param classified {@link #classified} of the same input
@@ -279,41 +287,40 @@ public final class OpenR1Import {
         Dataset<Row> wide = positioned(in).select(keep.toArray(Column[]::new));
         Dataset<Row> where = classified
                 .filter(col("reason").isNull())
-                .select(col("problem_id").as("_id"), col("_file"), col("_row"));
-        Dataset<Row> trainWhere = train.select("problem_id", "problem", "gold", "source", "difficulty")
-                .join(where, col("problem_id").equalTo(col("_id")));
+                .select(col(ProblemsTable.PROBLEM_ID).as("_id"), col("_file"), col("_row"));
+        List<String> fromProblem = List.of(
+                TracesTable.PROBLEM_ID,
+                TracesTable.PROBLEM,
+                TracesTable.GOLD,
+                TracesTable.SOURCE,
+                TracesTable.DIFFICULTY);
+        Dataset<Row> trainWhere = train.select(
+                        fromProblem.stream().map(c -> col(c)).toArray(Column[]::new))
+                .join(where, col(ProblemsTable.PROBLEM_ID).equalTo(col("_id")));
         Dataset<Row> joined = trainWhere.join(
                 wide,
                 trainWhere
                         .col("_file")
                         .equalTo(wide.col("_wf"))
                         .and(trainWhere.col("_row").equalTo(wide.col("_wr"))));
-        List<Column> withPos = new ArrayList<>(List.of(
-                col("problem_id"),
-                col("problem"),
-                col("gold"),
-                col("source"),
-                col("difficulty"),
-                posexplode(col("generations")).as(new String[] {"_pos", "_text"})));
+        List<Column> withPos =
+                new ArrayList<>(fromProblem.stream().map(c -> col(c)).toList());
+        withPos.add(posexplode(col("generations")).as(new String[] {"_pos", "_text"}));
         for (String list : traceToList.values()) {
             withPos.add(col(list));
         }
         Dataset<Row> exploded = joined.select(withPos.toArray(Column[]::new));
         Column at = col("_pos").plus(1);
-        List<Column> out = new ArrayList<>();
-        for (StructField f : SparkSchemas.TRACES.fields()) {
-            String name = f.name();
-            Column c = switch (name) {
-                case "sample_idx" -> col("_pos");
-                case "teacher" -> lit(in.variant().teacher);
-                case "text" -> col("_text");
-                case "generation_config" -> lit(generationConfig);
-                case "problem_id", "problem", "gold", "source", "difficulty" -> col(name);
-                default -> traceToList.containsKey(name) ? try_element_at(col(traceToList.get(name)), at) : lit(null);
-            };
-            out.add(c.cast(f.dataType()).as(name));
-        }
-        return exploded.select(out.toArray(Column[]::new));
+        Map<String, Column> fixed = Map.of(
+                TracesTable.SAMPLE_IDX, col("_pos"),
+                TracesTable.TEACHER, lit(in.variant().teacher),
+                TracesTable.TEXT, col("_text"),
+                TracesTable.GENERATION_CONFIG, lit(generationConfig));
+        return exploded.select(TracesTable.columns(name -> fixed.containsKey(name)
+                ? fixed.get(name)
+                : fromProblem.contains(name)
+                        ? col(name)
+                        : traceToList.containsKey(name) ? try_element_at(col(traceToList.get(name)), at) : lit(null)));
     }
 
     private static void requireColumn(

@@ -13,7 +13,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
-import redispark.jobs.spark.SparkSchemas;
+import redispark.jobs.table.ProblemCandidatesFrame;
+import redispark.jobs.table.ProblemsTable;
+import redispark.jobs.table.RejectsTable;
 
 /**
  * Turns candidate problems ({@code problem_id, problem, gold, source, difficulty}) into the {@code problems}
@@ -23,7 +25,7 @@ import redispark.jobs.spark.SparkSchemas;
 public final class ProblemSelection {
     private ProblemSelection() {}
 
-    /** Problems ({@link SparkSchemas#PROBLEMS}) and rejects ({@link SparkSchemas#REJECTS}). */
+    /** Problems ({@link ProblemsTable}) and rejects ({@link RejectsTable}). */
     public record Selected(Dataset<Row> problems, Dataset<Row> rejects) {}
 
     /**
@@ -33,27 +35,36 @@ public final class ProblemSelection {
     public static Selected byHash(SparkSession spark, Dataset<Row> candidates, int heldout, int count, long seed) {
         Dataset<Row> ranked = candidates.withColumn(
                 "_dup",
-                row_number().over(Window.partitionBy("problem_id").orderBy("problem", "gold", "source", "difficulty")));
+                row_number()
+                        .over(Window.partitionBy(ProblemCandidatesFrame.PROBLEM_ID)
+                                .orderBy(
+                                        ProblemCandidatesFrame.PROBLEM,
+                                        ProblemCandidatesFrame.GOLD,
+                                        ProblemCandidatesFrame.SOURCE,
+                                        ProblemCandidatesFrame.DIFFICULTY)));
         Dataset<Row> duplicates = reject(
                 ranked.filter(col("_dup").gt(1)), "duplicate_problem_id", lit("another row has the same problem_id"));
         Dataset<Row> unique = ranked.filter(col("_dup").equalTo(1)).drop("_dup");
         // Only (id, hash) goes through the one-partition window; the problems join back.
         Dataset<Row> order = unique.select(
-                        col("problem_id").as("_id"),
-                        xxhash64(col("problem_id"), lit(seed)).as("_h"))
+                        col(ProblemCandidatesFrame.PROBLEM_ID).as("_id"),
+                        xxhash64(col(ProblemCandidatesFrame.PROBLEM_ID), lit(seed))
+                                .as("_h"))
                 .withColumn("_rank", row_number().over(Window.orderBy("_h", "_id")));
         Column rank = col("_rank");
-        Column split = when(rank.leq(heldout), lit("heldout"));
+        Column split = when(rank.leq(heldout), lit(ProblemsTable.HELDOUT));
         split = count == GenerateConfig.ALL
-                ? split.otherwise(lit("train"))
-                : split.when(rank.leq((long) heldout + count), lit("train"));
-        Dataset<Row> assigned = unique.join(order, unique.col("problem_id").equalTo(order.col("_id")))
-                .withColumn("split", split);
+                ? split.otherwise(lit(ProblemsTable.TRAIN))
+                : split.when(rank.leq((long) heldout + count), lit(ProblemsTable.TRAIN));
+        Dataset<Row> assigned = unique.join(
+                        order, unique.col(ProblemCandidatesFrame.PROBLEM_ID).equalTo(order.col("_id")))
+                .withColumn(ProblemsTable.SPLIT, split);
         Dataset<Row> beyond = reject(
-                assigned.filter(col("split").isNull()),
+                assigned.filter(col(ProblemsTable.SPLIT).isNull()),
                 "beyond_problems_count",
                 count == GenerateConfig.ALL ? lit(null) : lit("problems.count = " + count));
-        Selected kept = dropHeldoutOverlaps(spark, assigned.filter(col("split").isNotNull()));
+        Selected kept = dropHeldoutOverlaps(
+                spark, assigned.filter(col(ProblemsTable.SPLIT).isNotNull()));
         return new Selected(kept.problems(), duplicates.union(beyond).union(kept.rejects()));
     }
 
@@ -62,28 +73,27 @@ public final class ProblemSelection {
      * {@code heldout_overlaps_train}.
      */
     public static Selected dropHeldoutOverlaps(SparkSession spark, Dataset<Row> problems) {
-        Dataset<Row> trainText = problems.filter(col("split").equalTo("train"))
-                .select(col("problem").as("_t"))
+        Dataset<Row> trainText = problems.filter(col(ProblemsTable.SPLIT).equalTo(ProblemsTable.TRAIN))
+                .select(col(ProblemsTable.PROBLEM).as("_t"))
                 .distinct();
-        Column overlaps = problems.col("split")
-                .equalTo("heldout")
-                .and(problems.col("problem").equalTo(col("_t")));
+        Column overlaps = problems.col(ProblemsTable.SPLIT)
+                .equalTo(ProblemsTable.HELDOUT)
+                .and(problems.col(ProblemsTable.PROBLEM).equalTo(col("_t")));
         Dataset<Row> kept = problems.join(trainText, overlaps, "left_anti");
         Dataset<Row> leaking = problems.join(trainText, overlaps, "left_semi");
-        Dataset<Row> table = kept.select("problem_id", "problem", "gold", "source", "difficulty", "split");
         return new Selected(
-                spark.createDataFrame(table.toJavaRDD(), SparkSchemas.PROBLEMS),
+                spark.createDataFrame(ProblemsTable.conform(kept).toJavaRDD(), ProblemsTable.SCHEMA),
                 reject(leaking, "heldout_overlaps_train", lit("the same problem text is a training problem")));
     }
 
-    /** Reject rows ({@link SparkSchemas#REJECTS} columns) of the generate stage. */
+    /** Reject rows ({@link RejectsTable} columns) of the generate stage. */
     static Dataset<Row> reject(Dataset<Row> rows, String reason, Column detail) {
         return rows.select(
-                lit("generate").as("stage"),
-                lit(reason).as("reason"),
-                col("problem_id"),
-                lit(null).cast(DataTypes.IntegerType).as("sample_idx"),
-                detail.cast(DataTypes.StringType).as("detail"));
+                lit("generate").as(RejectsTable.STAGE),
+                lit(reason).as(RejectsTable.REASON),
+                col(ProblemsTable.PROBLEM_ID).as(RejectsTable.PROBLEM_ID),
+                lit(null).cast(DataTypes.IntegerType).as(RejectsTable.SAMPLE_IDX),
+                detail.cast(DataTypes.StringType).as(RejectsTable.DETAIL));
     }
 
     /** {@code "<prefix><value>"}, or null when the value is null. */

@@ -21,7 +21,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -30,7 +29,10 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import redispark.jobs.generate.ProblemSelection.Selected;
 import redispark.jobs.run.HadoopFiles;
-import redispark.jobs.spark.SparkSchemas;
+import redispark.jobs.table.ProblemCandidatesFrame;
+import redispark.jobs.table.ProblemsTable;
+import redispark.jobs.table.RawProblemsFrame;
+import redispark.jobs.table.RejectsTable;
 import redispark.teacher.Problem;
 import redispark.teacher.SyntheticProblems;
 import redispark.teacher.source.Benchmark;
@@ -41,14 +43,6 @@ import redispark.teacher.source.Reject;
 /** The problem sources of {@code problems.source}: builtin, benchmark and table. */
 public final class ProblemSources {
     private ProblemSources() {}
-
-    /** Candidate problem columns, before selection. */
-    static final StructType CANDIDATES = new StructType()
-            .add("problem_id", DataTypes.StringType, false)
-            .add("problem", DataTypes.StringType, false)
-            .add("gold", DataTypes.StringType, false)
-            .add("source", DataTypes.StringType, false)
-            .add("difficulty", DataTypes.IntegerType, false);
 
     /** The problems table and the rejected input rows of the configured source. */
     public static Selected read(SparkSession spark, HadoopFiles files, GenerateConfig.Problems p) {
@@ -74,17 +68,11 @@ public final class ProblemSources {
                 .parallelize(indices, partitions)
                 .map(i -> {
                     Problem q = SyntheticProblems.generate(spec, i);
-                    return RowFactory.create(
-                            q.problemId(),
-                            q.problem(),
-                            q.gold(),
-                            q.source(),
-                            q.difficulty(),
-                            i < trainCount ? "train" : "heldout");
+                    return ProblemsTable.row(q, i < trainCount ? ProblemsTable.TRAIN : ProblemsTable.HELDOUT);
                 });
         // Cached: the problems and the overlap rejects both come from it (a few thousand small rows).
         Dataset<Row> generated =
-                spark.createDataFrame(rows, SparkSchemas.PROBLEMS).persist(StorageLevel.MEMORY_AND_DISK());
+                spark.createDataFrame(rows, ProblemsTable.SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
         return ProblemSelection.dropHeldoutOverlaps(spark, generated);
     }
 
@@ -103,10 +91,10 @@ public final class ProblemSources {
                 throw new UncheckedIOException("problems.benchmark: cannot read " + dir.resolve(b.fileName()), e);
             }
             for (Problem q : read.problems()) {
-                candidates.add(RowFactory.create(q.problemId(), q.problem(), q.gold(), q.source(), q.difficulty()));
+                candidates.add(ProblemCandidatesFrame.row(q));
             }
             for (Reject r : read.rejects()) {
-                rejects.add(RowFactory.create(
+                rejects.add(RejectsTable.row(
                         "generate",
                         jsonlReason(r.reason()),
                         null,
@@ -115,10 +103,14 @@ public final class ProblemSources {
             }
         }
         Selected s = ProblemSelection.byHash(
-                spark, spark.createDataFrame(candidates, CANDIDATES), p.heldoutCount(), p.count(), p.seed());
+                spark,
+                spark.createDataFrame(candidates, ProblemCandidatesFrame.SCHEMA),
+                p.heldoutCount(),
+                p.count(),
+                p.seed());
         return new Selected(
                 s.problems(),
-                spark.createDataFrame(rejects, SparkSchemas.REJECTS).union(s.rejects()));
+                spark.createDataFrame(rejects, RejectsTable.SCHEMA).unionByName(s.rejects()));
     }
 
     /** A reason class for the free-text reasons of {@link redispark.teacher.source.JsonlProblems}. */
@@ -155,54 +147,63 @@ public final class ProblemSources {
         Dataset<Row> raw = format(t).equals("jsonl") ? jsonl(spark, t) : parquet(spark, t);
         boolean hasId = !t.idColumn().isEmpty();
         boolean hasDifficulty = !t.difficultyColumn().isEmpty();
-        Column problem = col("problem");
-        Column answer = col("answer");
-        Column id = hasId ? trim(col("id")) : substring(sha2(problem, 256), 1, 16);
-        Column reason = when(col("bad").isNotNull(), col("bad"))
+        Column problem = col(RawProblemsFrame.PROBLEM);
+        Column answer = col(RawProblemsFrame.ANSWER);
+        Column id = hasId ? trim(col(RawProblemsFrame.ID)) : substring(sha2(problem, 256), 1, 16);
+        Column reason = when(col(RawProblemsFrame.BAD).isNotNull(), col(RawProblemsFrame.BAD))
                 .when(problem.isNull().or(trim(problem).equalTo("")), lit("null_problem"))
                 .when(answer.isNull().or(trim(answer).equalTo("")), lit("blank_answer"))
                 .when(
                         problem.contains(FFFD)
                                 .or(answer.contains(FFFD))
-                                .or(coalesce(col("id"), lit("")).contains(FFFD)),
+                                .or(coalesce(col(RawProblemsFrame.ID), lit("")).contains(FFFD)),
                         lit("not_utf8"));
         if (hasId) {
-            reason = reason.when(col("id").isNull().or(trim(col("id")).equalTo("")), lit("null_id"));
+            reason = reason.when(
+                    col(RawProblemsFrame.ID)
+                            .isNull()
+                            .or(trim(col(RawProblemsFrame.ID)).equalTo("")),
+                    lit("null_id"));
         }
         if (hasDifficulty) {
-            reason = reason.when(col("difficulty").isNull().or(col("difficulty").lt(1)), lit("bad_difficulty"));
+            reason = reason.when(
+                    col(RawProblemsFrame.DIFFICULTY)
+                            .isNull()
+                            .or(col(RawProblemsFrame.DIFFICULTY).lt(1)),
+                    lit("bad_difficulty"));
         }
-        Column detailOfRow =
-                coalesce(col("detail"), concat(lit("problem: "), substring(coalesce(problem, lit("null")), 1, 120)));
+        Column detailOfRow = coalesce(
+                col(RawProblemsFrame.DETAIL),
+                concat(lit("problem: "), substring(coalesce(problem, lit("null")), 1, 120)));
         Dataset<Row> classified = raw.withColumn(
                         "reason", reason.otherwise(lit(null).cast(DataTypes.StringType)))
-                .withColumn("problem_id", when(problem.isNotNull(), concat(lit(t.sourceName() + "-"), id)))
+                .withColumn(ProblemsTable.PROBLEM_ID, when(problem.isNotNull(), concat(lit(t.sourceName() + "-"), id)))
                 .withColumn("row_detail", detailOfRow);
         Dataset<Row> rejects = classified
                 .filter(col("reason").isNotNull())
                 .select(
-                        lit("generate").as("stage"),
-                        col("reason"),
-                        col("problem_id"),
-                        lit(null).cast(DataTypes.IntegerType).as("sample_idx"),
-                        col("row_detail").as("detail"));
+                        lit("generate").as(RejectsTable.STAGE),
+                        col("reason").as(RejectsTable.REASON),
+                        col(ProblemsTable.PROBLEM_ID).as(RejectsTable.PROBLEM_ID),
+                        lit(null).cast(DataTypes.IntegerType).as(RejectsTable.SAMPLE_IDX),
+                        col("row_detail").as(RejectsTable.DETAIL));
         Dataset<Row> candidates = classified
                 .filter(col("reason").isNull())
                 .select(
-                        col("problem_id"),
-                        trim(problem).as("problem"),
-                        trim(answer).as("gold"),
-                        lit(t.sourceName()).as("source"),
-                        hasDifficulty ? col("difficulty") : lit(1).as("difficulty"));
+                        col(ProblemCandidatesFrame.PROBLEM_ID),
+                        trim(problem).as(ProblemCandidatesFrame.PROBLEM),
+                        trim(answer).as(ProblemCandidatesFrame.GOLD),
+                        lit(t.sourceName()).as(ProblemCandidatesFrame.SOURCE),
+                        (hasDifficulty ? col(RawProblemsFrame.DIFFICULTY) : lit(1))
+                                .as(ProblemCandidatesFrame.DIFFICULTY));
         Selected s = ProblemSelection.byHash(
                 spark,
-                spark.createDataFrame(candidates.toJavaRDD(), CANDIDATES),
+                spark.createDataFrame(
+                        ProblemCandidatesFrame.conform(candidates).toJavaRDD(), ProblemCandidatesFrame.SCHEMA),
                 p.heldoutCount(),
                 p.count(),
                 p.seed());
-        return new Selected(
-                s.problems(),
-                spark.createDataFrame(rejects.toJavaRDD(), SparkSchemas.REJECTS).union(s.rejects()));
+        return new Selected(s.problems(), RejectsTable.conform(rejects).unionByName(RejectsTable.conform(s.rejects())));
     }
 
     static String format(GenerateConfig.Table t) {
@@ -218,15 +219,6 @@ public final class ProblemSources {
         return "parquet";
     }
 
-    /** The raw columns of a table: problem, answer, id, difficulty, bad (a reject reason or null), detail. */
-    static final StructType RAW = new StructType()
-            .add("problem", DataTypes.StringType)
-            .add("answer", DataTypes.StringType)
-            .add("id", DataTypes.StringType)
-            .add("difficulty", DataTypes.IntegerType)
-            .add("bad", DataTypes.StringType)
-            .add("detail", DataTypes.StringType);
-
     private static Dataset<Row> parquet(SparkSession spark, GenerateConfig.Table t) {
         Dataset<Row> df = spark.read().parquet(t.path());
         StructType schema = df.schema();
@@ -239,12 +231,12 @@ public final class ProblemSources {
                 ? lit(null).cast(DataTypes.IntegerType)
                 : column(schema, t.difficultyColumn(), "problems.table.difficulty-column", Kind.INTEGER);
         return df.select(
-                problem.as("problem"),
-                answer.as("answer"),
-                id.as("id"),
-                difficulty.as("difficulty"),
-                lit(null).cast(DataTypes.StringType).as("bad"),
-                lit(null).cast(DataTypes.StringType).as("detail"));
+                problem.as(RawProblemsFrame.PROBLEM),
+                answer.as(RawProblemsFrame.ANSWER),
+                id.as(RawProblemsFrame.ID),
+                difficulty.as(RawProblemsFrame.DIFFICULTY),
+                lit(null).cast(DataTypes.StringType).as(RawProblemsFrame.BAD),
+                lit(null).cast(DataTypes.StringType).as(RawProblemsFrame.DETAIL));
     }
 
     private enum Kind {
@@ -316,6 +308,6 @@ public final class ProblemSources {
                 .mapPartitions(
                         (org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>)
                                 lines -> TraceRows.flatMap(lines, r -> List.of(parser.parse(r.getString(0)))),
-                        Encoders.row(RAW));
+                        Encoders.row(RawProblemsFrame.SCHEMA));
     }
 }

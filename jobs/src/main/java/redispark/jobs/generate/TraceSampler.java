@@ -5,8 +5,8 @@ import java.util.Iterator;
 import org.apache.spark.sql.Row;
 
 /**
- * Runs on an executor: turns one partition of {@link TraceRows#WORK} rows (a problem and its missing sample
- * indices) into {@link redispark.jobs.spark.SparkSchemas#TRACES} rows, exactly one per missing index: a sample, or
+ * Runs on an executor: turns one partition of {@link redispark.jobs.table.GenerationWorkFrame} rows (a problem and its missing sample
+ * indices) into {@link redispark.jobs.table.TracesTable} rows, exactly one per missing index: a sample, or
  * a row with {@code error} set. Never drops an index and never throws for a failed request.
  */
 interface TraceSampler extends Serializable {

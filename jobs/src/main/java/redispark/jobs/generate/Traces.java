@@ -8,6 +8,12 @@ import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sequence;
 import static org.apache.spark.sql.functions.size;
+import static redispark.jobs.table.TracesTable.ERROR;
+import static redispark.jobs.table.TracesTable.GENERATION_CONFIG;
+import static redispark.jobs.table.TracesTable.PROBLEM;
+import static redispark.jobs.table.TracesTable.PROBLEM_ID;
+import static redispark.jobs.table.TracesTable.SAMPLE_IDX;
+import static redispark.jobs.table.TracesTable.TEXT;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,10 +28,11 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.storage.StorageLevel;
 import redispark.jobs.run.RunDir;
-import redispark.jobs.spark.SparkSchemas;
+import redispark.jobs.table.GenerationWorkFrame;
+import redispark.jobs.table.ProblemsTable;
+import redispark.jobs.table.TracesTable;
 
 /**
  * The traces of a sampling teacher, idempotent by {@code (problem_id, sample_idx)}: the good rows of the previous
@@ -62,38 +69,29 @@ final class Traces {
         long reused = kept == null ? 0 : kept.count();
         Dataset<Row> missing;
         if (reused == 0) {
-            kept = spark.createDataFrame(List.of(), SparkSchemas.TRACES);
-            missing = train.select(
-                    col("problem_id"),
-                    col("problem"),
-                    col("gold"),
-                    col("source"),
-                    col("difficulty"),
-                    all.as("missing"));
+            kept = spark.createDataFrame(List.of(), TracesTable.SCHEMA);
+            missing = train.withColumn(GenerationWorkFrame.MISSING, all);
         } else {
-            Dataset<Row> done = kept.groupBy(col("problem_id").as("_done_id"))
-                    .agg(collect_set(col("sample_idx")).as("_done"));
-            missing = train.join(done, train.col("problem_id").equalTo(done.col("_done_id")), "left")
-                    .select(
-                            col("problem_id"),
-                            col("problem"),
-                            col("gold"),
-                            col("source"),
-                            col("difficulty"),
-                            array_except(all, coalesce(col("_done"), array().cast("array<int>")))
-                                    .as("missing"))
-                    .filter(size(col("missing")).gt(0));
+            Dataset<Row> done = kept.groupBy(col(PROBLEM_ID).as("_done_id"))
+                    .agg(collect_set(col(SAMPLE_IDX)).as("_done"));
+            missing = train.join(done, train.col(ProblemsTable.PROBLEM_ID).equalTo(done.col("_done_id")), "left")
+                    .withColumn(
+                            GenerationWorkFrame.MISSING,
+                            array_except(all, coalesce(col("_done"), array().cast("array<int>"))))
+                    .filter(size(col(GenerationWorkFrame.MISSING)).gt(0));
         }
         // The work list is fixed once (the old tables it was computed from are replaced at the end).
-        Dataset<Row> work =
-                spark.createDataFrame(missing.toJavaRDD(), TraceRows.WORK).persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> work = spark.createDataFrame(
+                        GenerationWorkFrame.conform(missing).toJavaRDD(), GenerationWorkFrame.SCHEMA)
+                .persist(StorageLevel.MEMORY_AND_DISK());
         try {
             long problems = trainProblems;
             long requested = trainProblems * n;
             if (reused > 0) {
                 Row sum = work.agg(
                                 functions.count(lit(1)),
-                                functions.sum(size(col("missing")).cast(DataTypes.LongType)))
+                                functions.sum(
+                                        size(col(GenerationWorkFrame.MISSING)).cast(DataTypes.LongType)))
                         .first();
                 problems = sum.getLong(0);
                 requested = sum.isNullAt(1) ? 0 : sum.getLong(1);
@@ -106,21 +104,21 @@ final class Traces {
                     : Math.max(1, spark.sparkContext().defaultParallelism());
             long written;
             if (chunks == 1) {
-                written = run.writeTable(kept.unionByName(sample(work, sampler, partitions)), "traces");
+                written = run.writeTable(kept.unionByName(sample(work, sampler, partitions)), TracesTable.NAME);
             } else {
                 String tag = Long.toString(System.currentTimeMillis(), 36);
                 Dataset<Row> result = kept;
                 for (long k = 0; k < chunks; k++) {
                     String name = PARTS + "/part-" + tag + "-" + k;
                     Dataset<Row> chunk = work.filter(functions
-                            .pmod(functions.xxhash64(col("problem_id")), lit(chunks))
+                            .pmod(functions.xxhash64(col(GenerationWorkFrame.PROBLEM_ID)), lit(chunks))
                             .equalTo(k));
                     long rows = run.writeTable(sample(chunk, sampler, partitions), name);
                     System.out.printf(
                             "[redi] generate: saved chunk %d/%d (%d traces) to %s%n", k + 1, chunks, rows, name);
                     result = result.unionByName(spark.read().parquet(run.path(name)));
                 }
-                written = run.writeTable(result, "traces");
+                written = run.writeTable(result, TracesTable.NAME);
             }
             if (run.exists(PARTS)) {
                 run.files().delete(run.path(PARTS));
@@ -136,7 +134,7 @@ final class Traces {
         return work.repartition(partitions)
                 .mapPartitions(
                         (org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) sampler::sample,
-                        Encoders.row(SparkSchemas.TRACES));
+                        Encoders.row(TracesTable.SCHEMA));
     }
 
     /**
@@ -147,8 +145,8 @@ final class Traces {
     static Dataset<Row> reusable(
             SparkSession spark, RunDir run, Dataset<Row> train, String generationConfig, int samples) {
         List<String> paths = new ArrayList<>();
-        if (run.exists("traces")) {
-            paths.add(run.path("traces"));
+        if (run.exists(TracesTable.NAME)) {
+            paths.add(run.path(TracesTable.NAME));
         }
         paths.addAll(parts(run));
         if (paths.isEmpty()) {
@@ -160,39 +158,33 @@ final class Traces {
             old = old == null ? one : old.unionByName(one, true);
         }
         List<String> have = List.of(old.columns());
-        for (String needed : List.of("problem_id", "sample_idx", "problem", "error", "generation_config", "text")) {
+        for (String needed : List.of(PROBLEM_ID, SAMPLE_IDX, PROBLEM, ERROR, GENERATION_CONFIG, TEXT)) {
             if (!have.contains(needed)) {
                 return null;
             }
         }
-        Dataset<Row> good = old.filter(col("generation_config")
+        Dataset<Row> good = old.filter(col(GENERATION_CONFIG)
                         .equalTo(generationConfig)
-                        .and(col("error").isNull())
-                        .and(col("text").isNotNull())
-                        .and(col("sample_idx").geq(0))
-                        .and(col("sample_idx").lt(samples)))
-                .dropDuplicates("problem_id", "sample_idx");
+                        .and(col(ERROR).isNull())
+                        .and(col(TEXT).isNotNull())
+                        .and(col(SAMPLE_IDX).geq(0))
+                        .and(col(SAMPLE_IDX).lt(samples)))
+                .dropDuplicates(PROBLEM_ID, SAMPLE_IDX);
+        List<String> fromProblem = List.of(TracesTable.GOLD, TracesTable.SOURCE, TracesTable.DIFFICULTY);
         Dataset<Row> current = train.select(
-                col("problem_id").as("_pid"),
-                col("problem").as("_problem"),
-                col("gold").as("_gold"),
-                col("source").as("_source"),
-                col("difficulty").as("_difficulty"));
+                col(ProblemsTable.PROBLEM_ID).as("_pid"),
+                col(ProblemsTable.PROBLEM).as("_problem"),
+                col(ProblemsTable.GOLD).as("_" + TracesTable.GOLD),
+                col(ProblemsTable.SOURCE).as("_" + TracesTable.SOURCE),
+                col(ProblemsTable.DIFFICULTY).as("_" + TracesTable.DIFFICULTY));
         Dataset<Row> joined = good.join(
                 current,
-                good.col("problem_id")
+                good.col(PROBLEM_ID)
                         .equalTo(current.col("_pid"))
-                        .and(good.col("problem").equalTo(current.col("_problem"))));
-        List<Column> out = new ArrayList<>();
-        for (StructField f : SparkSchemas.TRACES.fields()) {
-            String name = f.name();
-            Column c = switch (name) {
-                case "gold", "source", "difficulty" -> col("_" + name);
-                default -> have.contains(name) ? good.col(name) : lit(null);
-            };
-            out.add(c.cast(f.dataType()).as(name));
-        }
-        return spark.createDataFrame(joined.select(out.toArray(Column[]::new)).toJavaRDD(), SparkSchemas.TRACES);
+                        .and(good.col(PROBLEM).equalTo(current.col("_problem"))));
+        Dataset<Row> kept = joined.select(TracesTable.columns(name ->
+                fromProblem.contains(name) ? col("_" + name) : have.contains(name) ? good.col(name) : lit(null)));
+        return spark.createDataFrame(kept.toJavaRDD(), TracesTable.SCHEMA);
     }
 
     /** The saved chunks of an earlier run that did not finish. */

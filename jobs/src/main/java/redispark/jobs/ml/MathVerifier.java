@@ -19,7 +19,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import redispark.jobs.spark.MathVerifyFunction;
-import redispark.jobs.spark.SparkSchemas;
+import redispark.jobs.table.ProblemsTable;
+import redispark.jobs.table.VerdictStruct;
 
 /**
  * The math verifier as a Spark ML {@link Transformer}: adds {@code outputCol} =
@@ -55,7 +56,7 @@ public final class MathVerifier extends Transformer implements DefaultParamsWrit
                 "hard time budget of one verification in milliseconds (over budget: correct=false, reason=timeout)",
                 ParamValidators.gt(0));
         setDefault(predictionCol, "prediction");
-        setDefault(goldCol, "gold");
+        setDefault(goldCol, ProblemsTable.GOLD);
         setDefault(outputCol, "verdict");
         setDefault(budgetMillis, 50);
     }
@@ -128,7 +129,7 @@ public final class MathVerifier extends Transformer implements DefaultParamsWrit
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
         transformSchema(dataset.schema());
-        UserDefinedFunction verify = udf(new MathVerifyFunction(getBudgetMillis()), SparkSchemas.VERDICT);
+        UserDefinedFunction verify = udf(new MathVerifyFunction(getBudgetMillis()), VerdictStruct.SCHEMA);
         return dataset.withColumn(getOutputCol(), verify.apply(col(getPredictionCol()), col(getGoldCol())));
     }
 
@@ -141,7 +142,7 @@ public final class MathVerifier extends Transformer implements DefaultParamsWrit
                     "output column '" + getOutputCol() + "' already exists; set Param outputCol to another name");
         }
         return schema.add(new StructField(
-                getOutputCol(), SparkSchemas.VERDICT, false, org.apache.spark.sql.types.Metadata.empty()));
+                getOutputCol(), VerdictStruct.SCHEMA, false, org.apache.spark.sql.types.Metadata.empty()));
     }
 
     private static void requireString(StructType schema, String column, String param) {

@@ -1,7 +1,6 @@
 package redispark.jobs.ml;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 
 import org.apache.spark.ml.param.DoubleParam;
@@ -15,6 +14,11 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import redispark.jobs.table.LabeledTracesTable;
+import redispark.jobs.table.PairsTable;
+import redispark.jobs.table.PositivesTable;
+import redispark.jobs.table.RefLogProbsTable;
+import redispark.jobs.table.TrainingExampleFrame;
 import redispark.train.Recipe;
 import redispark.train.objective.Objective;
 
@@ -66,12 +70,12 @@ public final class RediEstimator extends StudentEstimator<RediEstimator> {
         refChosenCol = new Param<>(this, "refChosenCol", "dpo: reference log-prob sum of the chosen completion");
         refRejectedCol = new Param<>(this, "refRejectedCol", "dpo: reference log-prob sum of the rejected one");
         setDefault(objective, "redi");
-        setDefault(chosenCol, "chosen");
-        setDefault(rejectedCol, "rejected");
-        setDefault(completionCol, "completion");
-        setDefault(correctCol, "correct");
-        setDefault(refChosenCol, "ref_chosen_logps");
-        setDefault(refRejectedCol, "ref_rejected_logps");
+        setDefault(chosenCol, PairsTable.CHOSEN);
+        setDefault(rejectedCol, PairsTable.REJECTED);
+        setDefault(completionCol, PositivesTable.COMPLETION);
+        setDefault(correctCol, LabeledTracesTable.CORRECT);
+        setDefault(refChosenCol, RefLogProbsTable.REF_CHOSEN_LOGPS);
+        setDefault(refRejectedCol, RefLogProbsTable.REF_REJECTED_LOGPS);
     }
 
     public static MLReader<RediEstimator> read() {
@@ -194,35 +198,25 @@ public final class RediEstimator extends StudentEstimator<RediEstimator> {
     @Override
     protected Dataset<Row> trainingColumns(Dataset<Row> d, Column id) {
         transformSchema(d.schema());
-        Column prompt = col($(promptCol())).as("prompt");
+        Column prompt = col($(promptCol()));
         return switch (trainedObjective()) {
             case REDI_UNPAIRED ->
-                d.select(
-                        id.as("id"),
+                TrainingExampleFrame.unpaired(
+                        d,
+                        id,
                         prompt,
-                        col($(completionCol)).as("first"),
-                        noText().as("second"),
-                        noRef().as("ref_chosen"),
-                        noRef().as("ref_rejected"),
-                        not(col($(correctCol)).cast(DataTypes.BooleanType)).as("negative"));
+                        col($(completionCol)),
+                        not(col($(correctCol)).cast(DataTypes.BooleanType)));
             case DPO ->
-                d.select(
-                        id.as("id"),
+                TrainingExampleFrame.pairs(
+                        d,
+                        id,
                         prompt,
-                        col($(chosenCol)).as("first"),
-                        col($(rejectedCol)).as("second"),
-                        col($(refChosenCol)).cast(DataTypes.DoubleType).as("ref_chosen"),
-                        col($(refRejectedCol)).cast(DataTypes.DoubleType).as("ref_rejected"),
-                        lit(false).as("negative"));
-            default ->
-                d.select(
-                        id.as("id"),
-                        prompt,
-                        col($(chosenCol)).as("first"),
-                        col($(rejectedCol)).as("second"),
-                        noRef().as("ref_chosen"),
-                        noRef().as("ref_rejected"),
-                        lit(false).as("negative"));
+                        col($(chosenCol)),
+                        col($(rejectedCol)),
+                        col($(refChosenCol)),
+                        col($(refRejectedCol)));
+            default -> TrainingExampleFrame.pairs(d, id, prompt, col($(chosenCol)), col($(rejectedCol)));
         };
     }
 

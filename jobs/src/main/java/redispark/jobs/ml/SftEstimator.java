@@ -1,7 +1,6 @@
 package redispark.jobs.ml;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.util.DefaultParamsReadable;
@@ -11,6 +10,8 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
+import redispark.jobs.table.PositivesTable;
+import redispark.jobs.table.TrainingExampleFrame;
 import redispark.train.Recipe;
 import redispark.train.objective.Objective;
 
@@ -32,7 +33,7 @@ public final class SftEstimator extends StudentEstimator<SftEstimator> {
     public SftEstimator(String uid) {
         super(uid);
         completionCol = new Param<>(this, "completionCol", "column with the correct completion to learn");
-        setDefault(completionCol, "completion");
+        setDefault(completionCol, PositivesTable.COMPLETION);
     }
 
     public Param<String> completionCol() {
@@ -65,14 +66,7 @@ public final class SftEstimator extends StudentEstimator<SftEstimator> {
     @Override
     protected Dataset<Row> trainingColumns(Dataset<Row> dataset, Column id) {
         transformSchema(dataset.schema());
-        return dataset.select(
-                id.as("id"),
-                col($(promptCol())).as("prompt"),
-                col($(completionCol)).as("first"),
-                noText().as("second"),
-                noRef().as("ref_chosen"),
-                noRef().as("ref_rejected"),
-                lit(false).as("negative"));
+        return TrainingExampleFrame.examples(dataset, id, col($(promptCol())), col($(completionCol)));
     }
 
     @Override

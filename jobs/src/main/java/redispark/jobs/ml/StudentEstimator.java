@@ -29,6 +29,7 @@ import redispark.jobs.run.HadoopFiles;
 import redispark.jobs.spark.BarrierTraining;
 import redispark.jobs.spark.DataParallelTraining;
 import redispark.jobs.spark.ResumeCheckpoints;
+import redispark.jobs.table.PositivesTable;
 import redispark.jobs.train.TrainSettings;
 import redispark.model.HostStaging;
 import redispark.model.KernelPath;
@@ -128,7 +129,7 @@ public abstract class StudentEstimator<E extends StudentEstimator<E>> extends Es
         setDefault(computeDtype, compute.dtype().label());
         setDefault(logprobChunk, compute.logprobChunk());
         setDefault(maxTokensPerMicroBatch, compute.maxTokensPerMicroBatch());
-        setDefault(promptCol, "prompt");
+        setDefault(promptCol, PositivesTable.PROMPT);
         setDefault(idCol, "");
         setDefault(baseModel, "");
         setDefault(preset, "tiny");
@@ -316,19 +317,8 @@ public abstract class StudentEstimator<E extends StudentEstimator<E>> extends Es
     /** The objective-specific recipe Params that were set, over the preset's values. */
     protected abstract Recipe objectiveParams(Recipe recipe);
 
-    /**
-     * The dataset in the training columns of {@link DataParallelTraining}: id (the given column), prompt, first,
-     * second, ref_chosen, ref_rejected, negative.
-     */
+    /** The dataset as a {@link redispark.jobs.table.TrainingExampleFrame} with the given id column. */
     protected abstract Dataset<Row> trainingColumns(Dataset<Row> dataset, Column id);
-
-    protected static Column noText() {
-        return lit(null).cast(DataTypes.StringType);
-    }
-
-    protected static Column noRef() {
-        return lit(null).cast(DataTypes.DoubleType);
-    }
 
     /** The recipe: the preset's for the objective, with every recipe Param that was set. */
     public TrainConfig trainConfig() {
@@ -412,7 +402,7 @@ public abstract class StudentEstimator<E extends StudentEstimator<E>> extends Es
             return trainingColumns(dataset, col(id).cast(DataTypes.StringType));
         }
         Dataset<Row> columns = trainingColumns(dataset, lit(""));
-        int at = Arrays.asList(columns.schema().fieldNames()).indexOf("id");
+        int at = Arrays.asList(columns.schema().fieldNames()).indexOf(redispark.jobs.table.TrainingExampleFrame.ID);
         // zipWithIndex numbers the rows by partition and position: stable as long as the input's order is
         return spark.createDataFrame(
                 columns.toJavaRDD().zipWithIndex().map(t -> {

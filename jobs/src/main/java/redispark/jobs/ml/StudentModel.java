@@ -30,6 +30,8 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import redispark.jobs.run.HadoopFiles;
+import redispark.jobs.table.PositivesTable;
+import redispark.jobs.table.ProblemsTable;
 import redispark.teacher.LocalModelTeacher;
 import redispark.teacher.Problem;
 import redispark.teacher.TeacherSample;
@@ -62,8 +64,8 @@ public final class StudentModel extends Model<StudentModel> implements MLWritabl
         temperature =
                 new DoubleParam(this, "temperature", "sampling temperature (0 = greedy)", ParamValidators.gtEq(0));
         sampleSeed = new LongParam(this, "sampleSeed", "seed of the sampling");
-        setDefault(problemCol, "problem");
-        setDefault(outputCol, "completion");
+        setDefault(problemCol, ProblemsTable.PROBLEM);
+        setDefault(outputCol, PositivesTable.COMPLETION);
         setDefault(maxNewTokens, 256);
         setDefault(temperature, 0.0);
         setDefault(sampleSeed, 0L);

@@ -1,6 +1,14 @@
 package redispark.jobs.report;
 
 import static org.apache.spark.sql.functions.col;
+import static redispark.jobs.table.EvalGenerationsTable.BENCHMARK;
+import static redispark.jobs.table.EvalGenerationsTable.CORRECT;
+import static redispark.jobs.table.EvalGenerationsTable.EXTRACTED;
+import static redispark.jobs.table.EvalGenerationsTable.MODEL;
+import static redispark.jobs.table.EvalGenerationsTable.PROBLEM_ID;
+import static redispark.jobs.table.EvalGenerationsTable.REASON;
+import static redispark.jobs.table.EvalGenerationsTable.SAMPLE_IDX;
+import static redispark.jobs.table.EvalGenerationsTable.TEXT;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -21,6 +29,8 @@ import org.knowm.xchart.XYChartBuilder;
 import redispark.jobs.eval.EvalSummary;
 import redispark.jobs.run.Json;
 import redispark.jobs.run.RunDir;
+import redispark.jobs.table.EvalGenerationsTable;
+import redispark.jobs.table.ProblemsTable;
 import redispark.jobs.train.TrainingRun;
 import redispark.run.RunManifest;
 
@@ -174,41 +184,44 @@ public final class AccuracySection {
         });
         body.append("</table>\n");
     }
+
+    private static String benchmarkProblem(Row generation) {
+        return generation.getAs(BENCHMARK) + "\t" + generation.getAs(PROBLEM_ID);
+    }
+
     /**
      * Per model, its first sample on the first few held-out problems (the same problems for every model): the
      * problem, the answer it wrote, what the verifier extracted from it and the verdict.
      */
     private static void appendAnswers(SparkSession spark, RunDir run, List<String> models, StringBuilder body) {
-        if (!run.exists(EvalSummary.GENERATIONS)) {
+        if (!run.exists(EvalGenerationsTable.NAME)) {
             return;
         }
-        Dataset<Row> generations = run.readTable(spark, EvalSummary.GENERATIONS, "eval")
-                .filter(col("sample_idx").equalTo(0));
+        Dataset<Row> generations = run.readTable(spark, EvalGenerationsTable.NAME, "eval")
+                .filter(col(SAMPLE_IDX).equalTo(0));
         List<String> shown = generations
-                .select("benchmark", "problem_id")
+                .select(BENCHMARK, PROBLEM_ID)
                 .distinct()
-                .orderBy("benchmark", "problem_id")
+                .orderBy(BENCHMARK, PROBLEM_ID)
                 .limit(ANSWERS_SHOWN)
                 .collectAsList()
                 .stream()
-                .map(r -> r.getString(0) + "\t" + r.getString(1))
+                .map(AccuracySection::benchmarkProblem)
                 .toList();
         Map<String, String> problemText = new LinkedHashMap<>();
-        if (run.exists("problems")) {
-            run.readTable(spark, "problems", "generate")
-                    .filter(col("split").equalTo("heldout"))
-                    .select("problem_id", "problem", "gold")
+        if (run.exists(ProblemsTable.NAME)) {
+            run.readTable(spark, ProblemsTable.NAME, "generate")
+                    .filter(col(ProblemsTable.SPLIT).equalTo(ProblemsTable.HELDOUT))
                     .collectAsList()
-                    .forEach(r -> problemText.put(r.getString(0), r.getString(1) + "  (gold: " + r.getString(2) + ")"));
+                    .forEach(r -> problemText.put(
+                            r.getAs(ProblemsTable.PROBLEM_ID),
+                            r.getAs(ProblemsTable.PROBLEM) + "  (gold: " + r.getAs(ProblemsTable.GOLD) + ")"));
         }
         Map<String, List<Row>> byModel = new LinkedHashMap<>();
         models.forEach(m -> byModel.put(m, new ArrayList<>())); // the summary's order
-        for (Row r : generations
-                .select("model", "benchmark", "problem_id", "text", "extracted", "correct", "reason")
-                .orderBy("benchmark", "problem_id")
-                .collectAsList()) {
-            if (shown.contains(r.getString(1) + "\t" + r.getString(2))) {
-                byModel.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r);
+        for (Row r : generations.orderBy(BENCHMARK, PROBLEM_ID).collectAsList()) {
+            if (shown.contains(benchmarkProblem(r))) {
+                byModel.computeIfAbsent(r.getAs(MODEL), k -> new ArrayList<>()).add(r);
             }
         }
         body.append("<h3>Answers</h3>\n<p>The first sample of each model on the first ")
@@ -225,8 +238,9 @@ public final class AccuracySection {
                     .append("\"><tr><th>problem</th>"
                             + "<th>model answer</th><th>extracted</th><th>verdict</th></tr>\n");
             for (Row r : rows) {
-                String problem = problemText.getOrDefault(r.getString(2), r.getString(1) + " " + r.getString(2));
-                String text = r.getString(3);
+                String problem =
+                        problemText.getOrDefault(r.getAs(PROBLEM_ID), r.getAs(BENCHMARK) + " " + r.getAs(PROBLEM_ID));
+                String text = r.getAs(TEXT);
                 if (text.length() > ANSWER_CHARS) {
                     text = text.substring(0, ANSWER_CHARS) + " …";
                 }
@@ -236,11 +250,14 @@ public final class AccuracySection {
                         .append(ReportPages.escape(text))
                         .append("</pre></td><td>")
                         .append(
-                                r.isNullAt(4)
+                                r.getAs(EXTRACTED) == null
                                         ? "<i>none</i>"
-                                        : "<code>" + ReportPages.escape(r.getString(4)) + "</code>")
+                                        : "<code>" + ReportPages.escape(r.getAs(EXTRACTED)) + "</code>")
                         .append("</td><td>")
-                        .append(r.getBoolean(5) ? "correct" : "wrong (" + ReportPages.escape(r.getString(6)) + ")")
+                        .append(
+                                r.<Boolean>getAs(CORRECT)
+                                        ? "correct"
+                                        : "wrong (" + ReportPages.escape(r.getAs(REASON)) + ")")
                         .append("</td></tr>\n");
             }
             body.append("</table>\n");

@@ -13,6 +13,8 @@ import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import redispark.jobs.run.Json;
 import redispark.jobs.run.RunDir;
+import redispark.jobs.table.NegativesTable;
+import redispark.jobs.table.PositivesTable;
 import redispark.run.RunManifest;
 
 /** The report's data sections: curation figures, completion lengths, and the stages of the run. */
@@ -81,12 +83,12 @@ public final class DataSection {
     }
 
     public static void appendLengths(SparkSession spark, RunDir run, Path dir, StringBuilder body) throws IOException {
-        if (!run.exists("positives") || !run.exists("negatives")) {
+        if (!run.exists(PositivesTable.NAME) || !run.exists(NegativesTable.NAME)) {
             return;
         }
         int bins = 20;
-        List<Double> pos = lengths(spark, run, "positives");
-        List<Double> neg = lengths(spark, run, "negatives");
+        List<Double> pos = lengths(spark, run, PositivesTable.NAME);
+        List<Double> neg = lengths(spark, run, NegativesTable.NAME);
         if (pos.isEmpty() && neg.isEmpty()) {
             return;
         }
@@ -116,9 +118,9 @@ public final class DataSection {
     private static List<Double> lengths(SparkSession spark, RunDir run, String table) {
         List<Double> out = new ArrayList<>();
         for (Row r : run.readTable(spark, table, "split")
-                .select(col("completion_tokens"))
+                .select(col(NegativesTable.COMPLETION_TOKENS))
                 .collectAsList()) {
-            out.add((double) r.getInt(0));
+            out.add((double) r.<Integer>getAs(NegativesTable.COMPLETION_TOKENS));
         }
         return out;
     }

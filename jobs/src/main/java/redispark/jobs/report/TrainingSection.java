@@ -10,6 +10,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.knowm.xchart.XYChart;
 import redispark.jobs.run.RunDir;
+import redispark.jobs.table.MetricsTable;
 import redispark.jobs.train.TrainingRun;
 import redispark.run.RunManifest;
 import redispark.train.CollapseAlarm;
@@ -35,15 +36,16 @@ public final class TrainingSection {
 
     public static void appendTraining(SparkSession spark, RunDir run, String stage, Path dir, StringBuilder body)
             throws IOException {
-        String table = "metrics/" + stage;
+        String table = MetricsTable.of(stage);
         if (!run.exists(table)) {
             return;
         }
         Map<String, List<double[]>> series = new LinkedHashMap<>();
-        for (Row r :
-                run.readTable(spark, table, "train-" + stage).orderBy("step").collectAsList()) {
-            series.computeIfAbsent(r.getString(1), k -> new ArrayList<>())
-                    .add(new double[] {r.getInt(0), r.getDouble(2)});
+        for (Row r : run.readTable(spark, table, "train-" + stage)
+                .orderBy(MetricsTable.STEP)
+                .collectAsList()) {
+            series.computeIfAbsent(r.getAs(MetricsTable.METRIC), k -> new ArrayList<>())
+                    .add(new double[] {r.<Integer>getAs(MetricsTable.STEP), r.<Double>getAs(MetricsTable.VALUE)});
         }
         body.append("<h2>Training: ").append(stage.toUpperCase()).append("</h2>\n");
         ReportPages.image(steps(stage.toUpperCase() + " loss", series, List.of("loss")), dir, stage + "-loss", body);

@@ -9,6 +9,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import redispark.jobs.table.RejectsTable;
 import redispark.run.RunManifest;
 
 /**
@@ -71,19 +72,19 @@ public final class RunDir implements Serializable {
     }
 
     /**
-     * Writes one stage's rejected rows to {@code rejects/stage=<stage>} (atomically, replacing that stage's previous
+     * Writes one stage's rejected rows to {@link RejectsTable#partition} (atomically, replacing that stage's previous
      * rejects only), so {@code rejects} read as a whole has every stage's rows with a {@code stage} column.
      *
-     * @param rejects rows with the {@link redispark.jobs.spark.SparkSchemas#REJECTS} columns
+     * @param rejects rows with the {@link RejectsTable} columns, by name (their {@code stage} is not stored)
      * @return reject counts per reason
      */
     public java.util.Map<String, Long> writeRejects(String stage, Dataset<Row> rejects) {
-        Dataset<Row> rows = rejects.drop("stage");
+        Dataset<Row> rows = RejectsTable.conform(rejects).drop(RejectsTable.STAGE);
         java.util.Map<String, Long> perReason = new java.util.TreeMap<>();
-        for (Row r : rows.groupBy("reason").count().collectAsList()) {
+        for (Row r : rows.groupBy(RejectsTable.REASON).count().collectAsList()) {
             perReason.put(r.getString(0), r.getLong(1));
         }
-        writeTable(rows, "rejects/stage=" + stage);
+        writeTable(rows, RejectsTable.partition(stage));
         return perReason;
     }
 

@@ -17,9 +17,9 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import redispark.dist.ShardPlan;
 import redispark.jobs.run.HadoopFiles;
+import redispark.jobs.table.TrainingExampleFrame;
 import redispark.run.LocalFiles;
 import redispark.train.Checkpoints;
-import redispark.train.RefLogProbs;
 import redispark.train.TrainConfig;
 import redispark.train.TrainLoop;
 import redispark.train.TrainWorker;
@@ -33,9 +33,7 @@ import scala.Tuple2;
  * the checkpoints (the newest two resumable ones at {@code resumeUri}, the model at {@code checkpointUri}), and
  * the driver collects rank 0's summary and metrics and every rank's rejects.
  *
- * <p>The examples have the columns {@code id} (unique per kind), {@code prompt}, {@code first} (the completion, or
- * the chosen one of a pair), {@code second} (the rejected one of a pair), {@code ref_chosen}, {@code ref_rejected}
- * (DPO's reference log-probs, else null) and {@code negative} (unpaired REDI: whether {@code first} is incorrect).
+ * <p>The examples are a {@link TrainingExampleFrame}.
  */
 public final class DataParallelTraining {
 
@@ -234,8 +232,9 @@ public final class DataParallelTraining {
         static Schedule of(Dataset<Row> examples, TrainConfig config, int workers) {
             List<String> first = new ArrayList<>();
             List<String> second = new ArrayList<>();
-            for (Row r : examples.select("id", "negative").collectAsList()) {
-                (r.getBoolean(1) ? second : first).add(r.getString(0));
+            for (Row r : examples.select(TrainingExampleFrame.ID, TrainingExampleFrame.NEGATIVE)
+                    .collectAsList()) {
+                (TrainingExampleFrame.negative(r) ? second : first).add(TrainingExampleFrame.id(r));
             }
             Collections.sort(first);
             Collections.sort(second);
@@ -272,35 +271,33 @@ public final class DataParallelTraining {
             Broadcast<Map<String, List<ShardPlan.Slot>>> plan = JavaSparkContext.fromSparkContext(
                             examples.sparkSession().sparkContext())
                     .broadcast(slots);
-            return examples.select("id", "prompt", "first", "second", "ref_chosen", "ref_rejected", "negative")
-                    .toJavaRDD()
-                    .flatMapToPair(r -> {
-                        List<ShardPlan.Slot> mine = plan.value().get(key(r.getString(0), r.getBoolean(6)));
-                        TrainWorker.TextRow row = textRow(objective, r);
-                        List<Tuple2<Integer, SlotRow>> out = new ArrayList<>(mine.size());
-                        for (ShardPlan.Slot slot : mine) {
-                            out.add(new Tuple2<>(slot.rank(), new SlotRow(slot, row)));
-                        }
-                        return out.iterator();
-                    });
+            return TrainingExampleFrame.conform(examples).toJavaRDD().flatMapToPair(r -> {
+                List<ShardPlan.Slot> mine =
+                        plan.value().get(key(TrainingExampleFrame.id(r), TrainingExampleFrame.negative(r)));
+                TrainWorker.TextRow row = textRow(objective, r);
+                List<Tuple2<Integer, SlotRow>> out = new ArrayList<>(mine.size());
+                for (ShardPlan.Slot slot : mine) {
+                    out.add(new Tuple2<>(slot.rank(), new SlotRow(slot, row)));
+                }
+                return out.iterator();
+            });
         }
     }
 
+    /** A {@link TrainingExampleFrame} row as the worker trains on it. */
     static TrainWorker.TextRow textRow(Objective objective, Row r) {
-        String id = r.getString(0);
+        String id = TrainingExampleFrame.id(r);
+        String prompt = TrainingExampleFrame.prompt(r);
+        String first = TrainingExampleFrame.first(r);
         return switch (objective.data()) {
-            case EXAMPLES -> TrainWorker.TextRow.example(id, r.getString(1), r.getString(2));
+            case EXAMPLES -> TrainWorker.TextRow.example(id, prompt, first);
             case UNPAIRED ->
-                r.getBoolean(6)
-                        ? TrainWorker.TextRow.negative(id, r.getString(1), r.getString(2))
-                        : TrainWorker.TextRow.example(id, r.getString(1), r.getString(2));
+                TrainingExampleFrame.negative(r)
+                        ? TrainWorker.TextRow.negative(id, prompt, first)
+                        : TrainWorker.TextRow.example(id, prompt, first);
             case PAIRS ->
                 TrainWorker.TextRow.pair(
-                        id,
-                        r.getString(1),
-                        r.getString(2),
-                        r.getString(3),
-                        r.isNullAt(4) || r.isNullAt(5) ? null : new RefLogProbs(r.getDouble(4), r.getDouble(5)));
+                        id, prompt, first, TrainingExampleFrame.second(r), TrainingExampleFrame.reference(r));
         };
     }
 }

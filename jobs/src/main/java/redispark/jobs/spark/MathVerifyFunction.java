@@ -2,16 +2,15 @@ package redispark.jobs.spark;
 
 import java.time.Duration;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF2;
+import redispark.jobs.table.VerdictStruct;
 import redispark.verify.MathVerifier;
 import redispark.verify.Verdict;
 import redispark.verify.VerifyOptions;
 
 /**
- * The verifier as a SQL function: {@code math_verify(pred, gold)} returns
- * {@code struct<correct: boolean, extracted: string, reason: string>}.
+ * The verifier as a SQL function: {@code math_verify(pred, gold)} returns a {@link VerdictStruct}.
  */
 public final class MathVerifyFunction implements UDF2<String, String, Row> {
     public static final String NAME = "math_verify";
@@ -24,13 +23,13 @@ public final class MathVerifyFunction implements UDF2<String, String, Row> {
 
     /** Registers {@code math_verify} on the session with the given per-call time budget. */
     public static void register(SparkSession spark, long budgetMillis) {
-        spark.udf().register(NAME, new MathVerifyFunction(budgetMillis), SparkSchemas.VERDICT);
+        spark.udf().register(NAME, new MathVerifyFunction(budgetMillis), VerdictStruct.SCHEMA);
     }
 
     @Override
     public Row call(String pred, String gold) {
         VerifyOptions options = VerifyOptions.defaults().withBudget(Duration.ofMillis(budgetMillis));
         Verdict v = MathVerifier.verify(pred, gold, options);
-        return RowFactory.create(v.correct(), v.extracted(), v.reason().label());
+        return VerdictStruct.row(v.correct(), v.extracted(), v.reason().label());
     }
 }

@@ -8,9 +8,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import redispark.jobs.run.HadoopFiles;
+import redispark.jobs.table.MeasuredTracesFrame;
+import redispark.jobs.table.TracesTable;
 import redispark.text.ChatTemplate;
 import redispark.text.TextTokenizer;
 import redispark.train.Admission;
@@ -20,19 +21,13 @@ public final class TokenLengths {
     private TokenLengths() {}
 
     /**
-     * Adds {@code prompt_tokens} and {@code completion_tokens} as training will see them ({@link Admission#tokenize}
-     * with no length cap: chat template, EOS), or {@code admission_reason} when training would refuse the trace
-     * whatever its length (empty completion, a completion the template refuses); the lengths are null then.
+     * The {@link MeasuredTracesFrame} of labelled traces: their token lengths as training will see them
+     * ({@link Admission#tokenize} with no length cap: chat template, EOS), or the admission reason when training would
+     * refuse the trace whatever its length (empty completion, a completion the template refuses).
      */
     public static Dataset<Row> of(Dataset<Row> labeled, HadoopFiles files, String baseUri) {
-        Dataset<Row> input = labeled.drop("prompt_tokens", "completion_tokens");
-        StructType outSchema = input.schema()
-                .add("prompt_tokens", DataTypes.IntegerType, true)
-                .add("completion_tokens", DataTypes.IntegerType, true)
-                .add("admission_reason", DataTypes.StringType, true);
-        int idCol = input.schema().fieldIndex("problem_id");
-        int problemCol = input.schema().fieldIndex("problem");
-        int textCol = input.schema().fieldIndex("text");
+        Dataset<Row> input = labeled.drop(MeasuredTracesFrame.PROMPT_TOKENS, MeasuredTracesFrame.COMPLETION_TOKENS);
+        StructType outSchema = MeasuredTracesFrame.schema(input.schema());
         MapPartitionsFunction<Row, Row> measure = rows -> {
             Path dir = files.localDirectory(baseUri);
             List<Row> out = new ArrayList<>();
@@ -41,21 +36,23 @@ public final class TokenLengths {
                 while (rows.hasNext()) {
                     Row r = rows.next();
                     Admission.Tokenized t = Admission.tokenize(
-                            r.getString(idCol),
-                            r.getString(problemCol),
-                            r.isNullAt(textCol) ? null : r.getString(textCol),
+                            r.getAs(TracesTable.PROBLEM_ID),
+                            r.getAs(TracesTable.PROBLEM),
+                            r.getAs(TracesTable.TEXT),
                             tokenizer,
                             template,
                             Integer.MAX_VALUE);
-                    Object[] values = new Object[r.size() + 3];
+                    Object[] values = new Object[outSchema.size()];
                     for (int i = 0; i < r.size(); i++) {
                         values[i] = r.get(i);
                     }
                     if (t.ok()) {
-                        values[r.size()] = t.example().promptLength();
-                        values[r.size() + 1] = t.example().completionLength();
+                        values[outSchema.fieldIndex(MeasuredTracesFrame.PROMPT_TOKENS)] =
+                                t.example().promptLength();
+                        values[outSchema.fieldIndex(MeasuredTracesFrame.COMPLETION_TOKENS)] =
+                                t.example().completionLength();
                     } else {
-                        values[r.size() + 2] = t.reason();
+                        values[outSchema.fieldIndex(MeasuredTracesFrame.ADMISSION_REASON)] = t.reason();
                     }
                     out.add(RowFactory.create(values));
                 }

@@ -15,6 +15,8 @@ import redispark.jobs.eval.EvalSummary;
 import redispark.jobs.eval.EvalTargets;
 import redispark.jobs.run.HadoopFiles;
 import redispark.jobs.run.Json;
+import redispark.jobs.table.EvalGenerationsTable;
+import redispark.jobs.table.ProblemsTable;
 
 /**
  * {@code redi eval}: samples answers from the run's models named in {@code eval.models} (base, SFT and REDI by
@@ -61,9 +63,9 @@ public final class EvalStage implements Stage {
     @Override
     public List<String> inputs() {
         if (explicitModels.isEmpty()) {
-            return List.of("problems", "checkpoints"); // the models of eval.models, whichever exist
+            return List.of(ProblemsTable.NAME, "checkpoints"); // the models of eval.models, whichever exist
         }
-        List<String> inputs = new ArrayList<>(List.of("problems"));
+        List<String> inputs = new ArrayList<>(List.of(ProblemsTable.NAME));
         // models outside the run directory (redi eval --model /abs/dir) are not fingerprinted here
         explicitModels.values().stream().filter(EvalTargets::insideRun).forEach(inputs::add);
         return inputs;
@@ -76,7 +78,7 @@ public final class EvalStage implements Stage {
 
     @Override
     public List<String> outputs() {
-        return List.of(outputDir + "/generations", outputDir + "/summary.json");
+        return List.of(EvalGenerationsTable.in(outputDir), outputDir + "/summary.json");
     }
 
     @Override
@@ -120,9 +122,9 @@ public final class EvalStage implements Stage {
             throw new IllegalArgumentException("nothing to evaluate: no model checkpoint and no eval.benchmarks");
         }
         long rows = context.run()
-                .writeTable(kept.stream().reduce(Dataset::union).orElseThrow(), outputDir + "/generations");
+                .writeTable(kept.stream().reduce(Dataset::union).orElseThrow(), EvalGenerationsTable.in(outputDir));
         Map<String, Object> summary = EvalSummary.of(scores, curve, targets.skipped(), config, hashes);
         files.writeText(context.run().path(outputDir + "/summary.json"), Json.write(summary));
-        return StageOutcome.of(Map.of(outputDir + "/generations", rows), Map.of());
+        return StageOutcome.of(Map.of(EvalGenerationsTable.in(outputDir), rows), Map.of());
     }
 }

@@ -8,6 +8,8 @@ import redispark.jobs.generate.GenerateConfig;
 import redispark.jobs.generate.GenerateTables;
 import redispark.jobs.generate.ProblemSelection.Selected;
 import redispark.jobs.generate.ProblemSources;
+import redispark.jobs.table.ProblemsTable;
+import redispark.jobs.table.TracesTable;
 
 /**
  * {@code redi generate}: writes the {@code problems} table (training and held-out problems, from {@code
@@ -68,7 +70,7 @@ public final class GenerateStage implements Stage {
 
     @Override
     public List<String> outputs() {
-        return List.of("problems", "traces");
+        return List.of(ProblemsTable.NAME, TracesTable.NAME);
     }
 
     @Override

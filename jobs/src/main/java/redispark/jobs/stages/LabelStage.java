@@ -6,6 +6,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
+import static redispark.jobs.table.LabeledTracesTable.CORRECT;
+import static redispark.jobs.table.LabeledTracesTable.REASON;
 
 import java.util.List;
 import java.util.Map;
@@ -14,7 +16,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import redispark.jobs.spark.MathVerifyFunction;
-import redispark.jobs.spark.SparkSchemas;
+import redispark.jobs.table.LabeledTracesTable;
+import redispark.jobs.table.RejectsTable;
+import redispark.jobs.table.TracesTable;
+import redispark.jobs.table.VerdictStruct;
 import redispark.verify.MathVerifier;
 
 /**
@@ -43,46 +48,50 @@ public final class LabelStage implements Stage {
 
     @Override
     public List<String> inputs() {
-        return List.of("traces");
+        return List.of(TracesTable.NAME);
     }
 
     @Override
     public List<String> outputs() {
-        return List.of("labeled");
+        return List.of(LabeledTracesTable.NAME);
     }
 
     @Override
     public StageOutcome run(StageContext context) {
         String datasetLabels = context.config().getString("label.dataset-labels");
         MathVerifyFunction.register(context.spark(), context.config().getLong("label.budget-ms"));
-        Dataset<Row> traces = context.run().readTable(context.spark(), "traces", "generate");
-        Column rejectReason = when(col("error").isNotNull(), lit(TEACHER_ERROR))
-                .when(col("text").isNull().or(trim(col("text")).equalTo("")), lit(NO_TEXT))
+        Dataset<Row> traces = context.run().readTable(context.spark(), TracesTable.NAME, "generate");
+        Column rejectReason = when(col(TracesTable.ERROR).isNotNull(), lit(TEACHER_ERROR))
+                .when(
+                        col(TracesTable.TEXT)
+                                .isNull()
+                                .or(trim(col(TracesTable.TEXT)).equalTo("")),
+                        lit(NO_TEXT))
                 .otherwise(lit(null).cast(DataTypes.StringType));
         Dataset<Row> checked = traces.withColumn("reject_reason", rejectReason);
         Dataset<Row> verified = checked.filter(col("reject_reason").isNull())
                 .drop("reject_reason")
-                .withColumn("verdict", call_function(MathVerifyFunction.NAME, col("text"), col("gold")))
-                .withColumn("correct", col("verdict.correct"))
-                .withColumn("extracted", col("verdict.extracted"))
-                .withColumn("reason", col("verdict.reason"))
-                .withColumn("verifier_version", lit(MathVerifier.VERSION))
+                .withColumn(
+                        "verdict", call_function(MathVerifyFunction.NAME, col(TracesTable.TEXT), col(TracesTable.GOLD)))
+                .withColumn(LabeledTracesTable.CORRECT, col("verdict").getField(VerdictStruct.CORRECT))
+                .withColumn(LabeledTracesTable.EXTRACTED, col("verdict").getField(VerdictStruct.EXTRACTED))
+                .withColumn(LabeledTracesTable.REASON, col("verdict").getField(VerdictStruct.REASON))
+                .withColumn(LabeledTracesTable.VERIFIER_VERSION, lit(MathVerifier.VERSION))
                 .drop("verdict");
-        long rows = context.run().writeTable(withDatasetLabels(verified, datasetLabels), "labeled");
+        long rows = context.run().writeTable(withDatasetLabels(verified, datasetLabels), LabeledTracesTable.NAME);
         long correct = context.run()
-                .readTable(context.spark(), "labeled", "label")
-                .filter(col("correct"))
+                .readTable(context.spark(), LabeledTracesTable.NAME, "label")
+                .filter(col(LabeledTracesTable.CORRECT))
                 .count();
         Dataset<Row> rejects = checked.filter(col("reject_reason").isNotNull())
                 .select(
-                        lit(name()).as("stage"),
-                        col("reject_reason").as("reason"),
-                        col("problem_id"),
-                        col("sample_idx"),
-                        col("error").as("detail"));
-        Map<String, Long> rejected = context.run()
-                .writeRejects(name(), context.spark().createDataFrame(rejects.toJavaRDD(), SparkSchemas.REJECTS));
-        return StageOutcome.of(Map.of("labeled", rows, "labeled_correct", correct), rejected);
+                        lit(name()).as(RejectsTable.STAGE),
+                        col("reject_reason").as(RejectsTable.REASON),
+                        col(TracesTable.PROBLEM_ID).as(RejectsTable.PROBLEM_ID),
+                        col(TracesTable.SAMPLE_IDX).as(RejectsTable.SAMPLE_IDX),
+                        col(TracesTable.ERROR).as(RejectsTable.DETAIL));
+        Map<String, Long> rejected = context.run().writeRejects(name(), rejects);
+        return StageOutcome.of(Map.of(LabeledTracesTable.NAME, rows, "labeled_correct", correct), rejected);
     }
 
     /**
@@ -91,29 +100,29 @@ public final class LabelStage implements Stage {
      * dataset's labels alone where it has any (the paper's rule: math-verify AND Llama), the verifier elsewhere.
      */
     static Dataset<Row> withDatasetLabels(Dataset<Row> labeled, String policy) {
-        Column mathVerify = col("openr1_math_verify");
-        Column llama = col("openr1_llama");
+        Column mathVerify = col(TracesTable.OPENR1_MATH_VERIFY);
+        Column llama = col(TracesTable.OPENR1_LLAMA);
         Column datasetSaysCorrect = coalesce(mathVerify, lit(true)).and(coalesce(llama, lit(true)));
         Column hasDatasetLabel = mathVerify.isNotNull().or(llama.isNotNull());
         return switch (policy) {
             case "ignore" -> labeled;
             case "and" ->
                 labeled.withColumn(
-                                "reason",
-                                when(col("correct").and(datasetSaysCorrect.equalTo(false)), lit(DATASET_INCORRECT))
-                                        .otherwise(col("reason")))
-                        .withColumn("correct", col("correct").and(datasetSaysCorrect));
+                                REASON,
+                                when(col(CORRECT).and(datasetSaysCorrect.equalTo(false)), lit(DATASET_INCORRECT))
+                                        .otherwise(col(REASON)))
+                        .withColumn(CORRECT, col(CORRECT).and(datasetSaysCorrect));
             case "only" ->
                 labeled.withColumn(
-                                "reason",
+                                REASON,
                                 when(
                                                 hasDatasetLabel,
                                                 when(datasetSaysCorrect, lit(DATASET_CORRECT))
                                                         .otherwise(lit(DATASET_INCORRECT)))
-                                        .otherwise(col("reason")))
+                                        .otherwise(col(REASON)))
                         .withColumn(
-                                "correct",
-                                when(hasDatasetLabel, datasetSaysCorrect).otherwise(col("correct")));
+                                CORRECT,
+                                when(hasDatasetLabel, datasetSaysCorrect).otherwise(col(CORRECT)));
             default ->
                 throw new IllegalArgumentException(
                         "label.dataset-labels: unknown policy '" + policy + "' (expected ignore, and or only)");

@@ -11,6 +11,10 @@ import redispark.jobs.report.AccuracySection;
 import redispark.jobs.report.DataSection;
 import redispark.jobs.report.ReportPages;
 import redispark.jobs.report.TrainingSection;
+import redispark.jobs.table.EvalGenerationsTable;
+import redispark.jobs.table.MetricsTable;
+import redispark.jobs.table.NegativesTable;
+import redispark.jobs.table.PositivesTable;
 
 /**
  * {@code report/}: {@code index.html} with PNG plots (training curves, norms, length histograms, accuracy per
@@ -30,7 +34,12 @@ public final class ReportStage implements Stage {
     @Override
     public List<String> inputs() {
         return List.of(
-                EvalSummary.SUMMARY, EvalSummary.GENERATIONS, "metrics/sft", "metrics/redi", "positives", "negatives");
+                EvalSummary.SUMMARY,
+                EvalGenerationsTable.NAME,
+                MetricsTable.of("sft"),
+                MetricsTable.of("redi"),
+                PositivesTable.NAME,
+                NegativesTable.NAME);
     }
 
     @Override

@@ -1,15 +1,10 @@
 package redispark.jobs.stages;
 
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.format_string;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.when;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import redispark.jobs.config.RediConfig;
@@ -17,10 +12,15 @@ import redispark.jobs.curate.CurationSettings;
 import redispark.jobs.curate.CurationStats;
 import redispark.jobs.curate.ProblemCuration;
 import redispark.jobs.run.RunDir;
-import redispark.jobs.spark.SparkSchemas;
 import redispark.jobs.split.SplitConfig;
 import redispark.jobs.split.SplitRules;
 import redispark.jobs.split.TokenLengths;
+import redispark.jobs.table.LabeledTracesTable;
+import redispark.jobs.table.NegativesTable;
+import redispark.jobs.table.PairsTable;
+import redispark.jobs.table.PositivesTable;
+import redispark.jobs.table.RemovedProblemsFrame;
+import redispark.jobs.table.TracesTable;
 import redispark.train.Admission;
 
 /**
@@ -46,7 +46,7 @@ public final class SplitStage implements Stage {
 
     @Override
     public List<String> inputs() {
-        return List.of("labeled");
+        return List.of(LabeledTracesTable.NAME);
     }
 
     @Override
@@ -56,53 +56,42 @@ public final class SplitStage implements Stage {
 
     @Override
     public List<String> outputs() {
-        return List.of("positives", "negatives", "pairs", StudentBase.DIR);
+        return List.of(PositivesTable.NAME, NegativesTable.NAME, PairsTable.NAME, StudentBase.DIR);
     }
 
     @Override
     public StageOutcome run(StageContext context) {
         RunDir run = context.run();
         SplitConfig config = SplitConfig.from(context.config()); // checked before any work
-        Dataset<Row> labeled = run.readTable(context.spark(), "labeled", "label");
+        Dataset<Row> labeled = run.readTable(context.spark(), LabeledTracesTable.NAME, "label");
         String baseUri = StudentBase.ensure(context);
-        Dataset<Row> problems =
-                labeled.select("problem_id", "problem").distinct().cache();
+        Dataset<Row> problems = labeled.select(TracesTable.PROBLEM_ID, TracesTable.PROBLEM)
+                .distinct()
+                .cache();
         ProblemCuration.Result curation =
                 ProblemCuration.run(context.spark(), problems, CurationSettings.from(context.config()), run.files());
         Dataset<Row> removed = curation.removed();
         Dataset<Row> classified = TokenLengths.of(labeled, run.files(), baseUri)
                 .join(
                         removed.select(
-                                col("problem_id"),
-                                col("reason").as("problem_reason"),
-                                col("detail").as("problem_detail")),
-                        "problem_id",
+                                col(RemovedProblemsFrame.PROBLEM_ID),
+                                col(RemovedProblemsFrame.REASON).as("problem_reason"),
+                                col(RemovedProblemsFrame.DETAIL).as("problem_detail")),
+                        TracesTable.PROBLEM_ID,
                         "left")
-                .withColumn("reject_reason", SplitRules.rejectReason(config))
+                .withColumn("reject_reason", SplitRules.rejectReason(config, col("problem_reason")))
                 .cache();
         try {
             Dataset<Row> kept = classified.filter(col("reject_reason").isNull());
             Map<String, Long> rows = new LinkedHashMap<>();
-            rows.put("positives", run.writeTable(SplitRules.positives(kept, config), "positives"));
-            rows.put("negatives", run.writeTable(SplitRules.negatives(kept), "negatives"));
-            Dataset<Row> writtenPositives = run.readTable(context.spark(), "positives", "split");
-            Dataset<Row> writtenNegatives = run.readTable(context.spark(), "negatives", "split");
-            rows.put("pairs", run.writeTable(SplitRules.pairs(writtenPositives, writtenNegatives, config), "pairs"));
-            Column lengths = format_string(
-                    "prompt_tokens=%d completion_tokens=%d", col("prompt_tokens"), col("completion_tokens"));
-            Dataset<Row> rejects = classified
-                    .filter(col("reject_reason").isNotNull())
-                    .select(
-                            lit(name()).as("stage"),
-                            col("reject_reason").as("reason"),
-                            col("problem_id"),
-                            col("sample_idx"),
-                            coalesce(
-                                            col("problem_detail"),
-                                            when(col("prompt_tokens").isNotNull(), lengths))
-                                    .as("detail"));
-            Map<String, Long> rejected = run.writeRejects(
-                    name(), context.spark().createDataFrame(rejects.toJavaRDD(), SparkSchemas.REJECTS));
+            rows.put(PositivesTable.NAME, run.writeTable(SplitRules.positives(kept, config), PositivesTable.NAME));
+            rows.put(NegativesTable.NAME, run.writeTable(SplitRules.negatives(kept), NegativesTable.NAME));
+            Dataset<Row> writtenPositives = run.readTable(context.spark(), PositivesTable.NAME, "split");
+            Dataset<Row> writtenNegatives = run.readTable(context.spark(), NegativesTable.NAME, "split");
+            rows.put(
+                    PairsTable.NAME,
+                    run.writeTable(SplitRules.pairs(writtenPositives, writtenNegatives, config), PairsTable.NAME));
+            Map<String, Long> rejected = run.writeRejects(name(), SplitRules.rejects(name(), classified));
             Map<String, Object> stats = new LinkedHashMap<>(curation.stats());
             stats.putAll(CurationStats.of(labeled, problems.count(), removed, writtenPositives, writtenNegatives));
             return StageOutcome.of(rows, rejected).withStats(stats, curation.notes());

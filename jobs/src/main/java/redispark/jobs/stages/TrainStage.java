@@ -12,6 +12,9 @@ import redispark.jobs.run.RunDir;
 import redispark.jobs.spark.BarrierTraining;
 import redispark.jobs.spark.DataParallelTraining;
 import redispark.jobs.spark.ResumeCheckpoints;
+import redispark.jobs.table.NegativesTable;
+import redispark.jobs.table.PairsTable;
+import redispark.jobs.table.PositivesTable;
 import redispark.jobs.train.TrainSettings;
 import redispark.jobs.train.TrainingExamples;
 import redispark.jobs.train.TrainingMetrics;
@@ -78,9 +81,9 @@ public final class TrainStage implements Stage {
     public List<String> inputs() {
         String init = objective == Objective.SFT ? StudentBase.DIR : TrainingRun.checkpointOf(Objective.SFT);
         return switch (objective.data()) {
-            case EXAMPLES -> List.of("positives", init);
-            case PAIRS -> List.of("pairs", init);
-            case UNPAIRED -> List.of("positives", "negatives", init);
+            case EXAMPLES -> List.of(PositivesTable.NAME, init);
+            case PAIRS -> List.of(PairsTable.NAME, init);
+            case UNPAIRED -> List.of(PositivesTable.NAME, NegativesTable.NAME, init);
         };
     }
 

@@ -22,14 +22,14 @@ import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.run.HadoopFiles;
 import redispark.jobs.run.Hashes;
 import redispark.jobs.run.Json;
 import redispark.jobs.run.RunDir;
+import redispark.jobs.table.PairsTable;
+import redispark.jobs.table.RefLogProbsTable;
 import redispark.model.Qwen2Model;
 import redispark.text.ChatTemplate;
 import redispark.text.TextTokenizer;
@@ -46,25 +46,11 @@ import redispark.train.TokenizedPair;
  * the code version. Every DPO run whose hash matches reuses the table; nothing recomputes it inside training.
  * {@code ref_logps/<hash>.json} records what went into the hash.
  *
- * <p>Columns: {@code problem_id, chosen_idx, rejected_idx} (the pair key), {@code ref_chosen_logps},
- * {@code ref_rejected_logps} (sums over the trained completion tokens, template tail included),
- * {@code chosen_tokens}, {@code rejected_tokens} (those token counts), and {@code reason} (null, or why the pair
- * has no log-probs: too_long, identical_pair, empty_completion, …; such pairs are refused by training too).
+ * <p>The table's columns: {@link RefLogProbsTable}.
  */
 public final class RefLogProbsJob {
     /** Bumped when the computation changes (tokenisation, masking, packing), so old tables are not reused. */
     static final int VERSION = 1;
-
-    public static final List<String> KEY = List.of("problem_id", "chosen_idx", "rejected_idx");
-    static final org.apache.spark.sql.types.StructType SCHEMA = DataTypes.createStructType(List.of(
-            DataTypes.createStructField("problem_id", DataTypes.StringType, false),
-            DataTypes.createStructField("chosen_idx", DataTypes.IntegerType, false),
-            DataTypes.createStructField("rejected_idx", DataTypes.IntegerType, false),
-            DataTypes.createStructField("ref_chosen_logps", DataTypes.DoubleType, true),
-            DataTypes.createStructField("ref_rejected_logps", DataTypes.DoubleType, true),
-            DataTypes.createStructField("chosen_tokens", DataTypes.IntegerType, true),
-            DataTypes.createStructField("rejected_tokens", DataTypes.IntegerType, true),
-            DataTypes.createStructField("reason", DataTypes.StringType, true)));
 
     private RefLogProbsJob() {}
 
@@ -73,7 +59,7 @@ public final class RefLogProbsJob {
 
     /** Returns {@code ref_logps/<hash>} for the pairs table and the model at {@code sftUri}, computing it if new. */
     public static Table ensure(SparkSession spark, RunDir run, RediConfig config, String sftUri) {
-        Dataset<Row> pairs = run.readTable(spark, "pairs", "split");
+        Dataset<Row> pairs = run.readTable(spark, PairsTable.NAME, "split");
         int maxSeqLen = config.getInt("train.max-seq-len");
         Map<String, String> parts = new LinkedHashMap<>();
         parts.put("version", Integer.toString(VERSION));
@@ -83,7 +69,7 @@ public final class RefLogProbsJob {
         parts.put("data", hashPairs(pairs));
         parts.put("max_seq_len", Integer.toString(maxSeqLen));
         String hash = Hashes.sha256(parts.toString()).substring(0, 16);
-        String name = "ref_logps/" + hash;
+        String name = RefLogProbsTable.of(hash);
         if (run.exists(name) && run.exists(name + ".json")) {
             long rows = run.readTable(spark, name, "train-redi --objective dpo").count();
             System.out.println("[redi] reference log-probs: reusing " + run.path(name) + " (" + rows + " pairs)");
@@ -91,9 +77,15 @@ public final class RefLogProbsJob {
         }
         int batch = config.getInt("train.dpo.ref-batch-size");
         int partitions = config.getInt("train.dpo.ref-partitions");
-        Dataset<Row> ref = pairs.select("problem_id", "chosen_idx", "rejected_idx", "prompt", "chosen", "rejected")
+        Dataset<Row> ref = pairs.select(
+                        PairsTable.PROBLEM_ID,
+                        PairsTable.CHOSEN_IDX,
+                        PairsTable.REJECTED_IDX,
+                        PairsTable.PROMPT,
+                        PairsTable.CHOSEN,
+                        PairsTable.REJECTED)
                 .repartition(partitions)
-                .mapPartitions(compute(run.files(), sftUri, maxSeqLen, batch), Encoders.row(SCHEMA));
+                .mapPartitions(compute(run.files(), sftUri, maxSeqLen, batch), Encoders.row(RefLogProbsTable.SCHEMA));
         long rows = run.writeTable(ref, name);
         Map<String, Object> record = new LinkedHashMap<>(parts);
         record.put("hash", hash);
@@ -123,10 +115,11 @@ public final class RefLogProbsJob {
                     Row r = in.get(i);
                     Rejects one = new Rejects();
                     TokenizedPair p = Admission.pair(
-                            r.getString(0) + "#" + r.getInt(1) + "#" + r.getInt(2),
-                            r.getString(3),
-                            r.getString(4),
-                            r.getString(5),
+                            r.<String>getAs(PairsTable.PROBLEM_ID) + "#" + r.<Integer>getAs(PairsTable.CHOSEN_IDX) + "#"
+                                    + r.<Integer>getAs(PairsTable.REJECTED_IDX),
+                            r.getAs(PairsTable.PROMPT),
+                            r.getAs(PairsTable.CHOSEN),
+                            r.getAs(PairsTable.REJECTED),
                             null,
                             tokenizer,
                             template,
@@ -140,24 +133,30 @@ public final class RefLogProbsJob {
                     }
                 }
                 List<RefLogProbs> refs = ReferenceLogProbs.compute(model, admitted, batch, tokenizer.padId());
-                Object[][] values = new Object[in.size()][];
-                for (int k = 0; k < admitted.size(); k++) {
-                    TokenizedPair p = admitted.get(k);
-                    values[rowOf.get(k)] = new Object[] {
-                        refs.get(k).chosen(),
-                        refs.get(k).rejected(),
-                        p.chosen().completionLength(),
-                        p.rejected().completionLength(),
-                        null
-                    };
-                }
-                List<Row> out = new ArrayList<>(in.size());
+                Row[] out = new Row[in.size()];
                 for (int i = 0; i < in.size(); i++) {
-                    Row r = in.get(i);
-                    Object[] v = values[i] != null ? values[i] : new Object[] {null, null, null, null, reasons[i]};
-                    out.add(RowFactory.create(r.getString(0), r.getInt(1), r.getInt(2), v[0], v[1], v[2], v[3], v[4]));
+                    if (reasons[i] != null) {
+                        Row r = in.get(i);
+                        out[i] = RefLogProbsTable.refused(
+                                r.getAs(PairsTable.PROBLEM_ID),
+                                r.getAs(PairsTable.CHOSEN_IDX),
+                                r.getAs(PairsTable.REJECTED_IDX),
+                                reasons[i]);
+                    }
                 }
-                return out.iterator();
+                for (int k = 0; k < admitted.size(); k++) {
+                    Row r = in.get(rowOf.get(k));
+                    TokenizedPair p = admitted.get(k);
+                    out[rowOf.get(k)] = RefLogProbsTable.computed(
+                            r.getAs(PairsTable.PROBLEM_ID),
+                            r.getAs(PairsTable.CHOSEN_IDX),
+                            r.getAs(PairsTable.REJECTED_IDX),
+                            refs.get(k).chosen(),
+                            refs.get(k).rejected(),
+                            p.chosen().completionLength(),
+                            p.rejected().completionLength());
+                }
+                return java.util.Arrays.asList(out).iterator();
             }
         };
     }
@@ -201,12 +200,12 @@ public final class RefLogProbsJob {
     /** SHA-256 over the sorted 64-bit hashes of every pair's key and texts: independent of row order. */
     static String hashPairs(Dataset<Row> pairs) {
         List<Row> hashes = pairs.select(xxhash64(
-                                col("problem_id"),
-                                col("chosen_idx"),
-                                col("rejected_idx"),
-                                col("prompt"),
-                                col("chosen"),
-                                col("rejected"))
+                                col(PairsTable.PROBLEM_ID),
+                                col(PairsTable.CHOSEN_IDX),
+                                col(PairsTable.REJECTED_IDX),
+                                col(PairsTable.PROMPT),
+                                col(PairsTable.CHOSEN),
+                                col(PairsTable.REJECTED))
                         .as("h"))
                 .orderBy("h")
                 .collectAsList();

@@ -9,15 +9,19 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.run.RunDir;
+import redispark.jobs.table.NegativesTable;
+import redispark.jobs.table.PairsTable;
+import redispark.jobs.table.PositivesTable;
+import redispark.jobs.table.RefLogProbsTable;
+import redispark.jobs.table.TrainingExampleFrame;
 import redispark.train.objective.Objective;
 
 /**
- * The rows an objective trains on, in one shape for every objective: {@code id, prompt, first, second, ref_chosen,
- * ref_rejected, negative} — the completion (or chosen one), the rejected one (pairs), the reference log-prob sums
- * (DPO) and the negative flag (unpaired).
+ * The rows an objective trains on, as a {@link TrainingExampleFrame}: the selected positives (SFT), the pairs
+ * (REDI, SimPO), the pairs with the reference model's sums (DPO) or all positives and negatives flagged (unpaired
+ * REDI). A row's id is its problem and sample index(es), joined by {@code #}.
  */
 public final class TrainingExamples {
     private TrainingExamples() {}
@@ -33,56 +37,76 @@ public final class TrainingExamples {
             Objective objective,
             String initUri,
             Map<String, Long> rows) {
-        Column noRef = lit(null).cast(DataTypes.DoubleType);
         return switch (objective) {
-            case SFT ->
-                single(run.readTable(spark, "positives", "split")
-                        .filter(col("selected"))
-                        .withColumn("negative", lit(false)));
-            case REDI, SIMPO -> pairs(run.readTable(spark, "pairs", "split"), noRef, noRef);
+            case SFT -> {
+                Dataset<Row> selected = positives(spark, run).filter(col(PositivesTable.SELECTED));
+                yield TrainingExampleFrame.examples(
+                        selected, traceId(), col(PositivesTable.PROMPT), col(PositivesTable.COMPLETION));
+            }
+            case REDI, SIMPO -> {
+                Dataset<Row> pairs = pairs(spark, run);
+                yield TrainingExampleFrame.pairs(
+                        pairs, pairId(), col(PairsTable.PROMPT), col(PairsTable.CHOSEN), col(PairsTable.REJECTED));
+            }
             case DPO -> {
                 RefLogProbsJob.Table ref = RefLogProbsJob.ensure(spark, run, config, initUri);
                 rows.put(ref.name(), ref.rows());
                 rows.put("ref_logps_computed", ref.computed() ? ref.rows() : 0L);
-                Dataset<Row> joined = run.readTable(spark, "pairs", "split")
+                Dataset<Row> joined = pairs(spark, run)
                         .join(
                                 run.readTable(spark, ref.name(), "train-redi --objective dpo"),
-                                RefLogProbsJob.KEY.toArray(String[]::new),
+                                RefLogProbsTable.KEY.toArray(String[]::new),
                                 "left");
-                yield pairs(joined, col("ref_chosen_logps"), col("ref_rejected_logps"));
+                yield TrainingExampleFrame.pairs(
+                        joined,
+                        pairId(),
+                        col(PairsTable.PROMPT),
+                        col(PairsTable.CHOSEN),
+                        col(PairsTable.REJECTED),
+                        col(RefLogProbsTable.REF_CHOSEN_LOGPS),
+                        col(RefLogProbsTable.REF_REJECTED_LOGPS));
             }
-            case REDI_UNPAIRED ->
-                single(run.readTable(spark, "positives", "split")
-                        .withColumn("negative", lit(false))
-                        .select("problem_id", "sample_idx", "prompt", "completion", "negative")
-                        .unionByName(run.readTable(spark, "negatives", "split")
-                                .withColumn("negative", lit(true))
-                                .select("problem_id", "sample_idx", "prompt", "completion", "negative")));
+            case REDI_UNPAIRED -> {
+                Dataset<Row> all = positives(spark, run)
+                        .withColumn(TrainingExampleFrame.NEGATIVE, lit(false))
+                        .select(unpairedColumns())
+                        .unionByName(run.readTable(spark, NegativesTable.NAME, "split")
+                                .withColumn(TrainingExampleFrame.NEGATIVE, lit(true))
+                                .select(unpairedColumns()));
+                yield TrainingExampleFrame.unpaired(
+                        all,
+                        traceId(),
+                        col(NegativesTable.PROMPT),
+                        col(NegativesTable.COMPLETION),
+                        col(TrainingExampleFrame.NEGATIVE));
+            }
         };
     }
 
-    /** One completion per row (positives, or positives and negatives flagged). */
-    private static Dataset<Row> single(Dataset<Row> traces) {
-        Column none = lit(null).cast(DataTypes.DoubleType);
-        return traces.select(
-                concat_ws("#", col("problem_id"), col("sample_idx")).as("id"),
-                col("prompt"),
-                col("completion").as("first"),
-                lit(null).cast(DataTypes.StringType).as("second"),
-                none.as("ref_chosen"),
-                none.as("ref_rejected"),
-                col("negative"));
+    /** What unpaired REDI reads of positives and negatives (their common columns), and the flag. */
+    private static Column[] unpairedColumns() {
+        return new Column[] {
+            col(NegativesTable.PROBLEM_ID),
+            col(NegativesTable.SAMPLE_IDX),
+            col(NegativesTable.PROMPT),
+            col(NegativesTable.COMPLETION),
+            col(TrainingExampleFrame.NEGATIVE)
+        };
     }
 
-    private static Dataset<Row> pairs(Dataset<Row> pairs, Column refChosen, Column refRejected) {
-        return pairs.select(
-                concat_ws("#", col("problem_id"), col("chosen_idx"), col("rejected_idx"))
-                        .as("id"),
-                col("prompt"),
-                col("chosen").as("first"),
-                col("rejected").as("second"),
-                refChosen.as("ref_chosen"),
-                refRejected.as("ref_rejected"),
-                lit(false).as("negative"));
+    private static Dataset<Row> positives(SparkSession spark, RunDir run) {
+        return run.readTable(spark, PositivesTable.NAME, "split");
+    }
+
+    private static Dataset<Row> pairs(SparkSession spark, RunDir run) {
+        return run.readTable(spark, PairsTable.NAME, "split");
+    }
+
+    private static Column traceId() {
+        return concat_ws("#", col(NegativesTable.PROBLEM_ID), col(NegativesTable.SAMPLE_IDX));
+    }
+
+    private static Column pairId() {
+        return concat_ws("#", col(PairsTable.PROBLEM_ID), col(PairsTable.CHOSEN_IDX), col(PairsTable.REJECTED_IDX));
     }
 }

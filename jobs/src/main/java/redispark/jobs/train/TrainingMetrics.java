@@ -5,11 +5,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import redispark.jobs.run.Json;
 import redispark.jobs.run.RunDir;
-import redispark.jobs.spark.SparkSchemas;
+import redispark.jobs.table.MetricsTable;
 
 /** A training run's step metrics, rank 0's, in step order: each step a map of metric name → value. */
 public record TrainingMetrics(List<String> lines, List<Map<String, Double>> steps) {
@@ -21,17 +20,17 @@ public record TrainingMetrics(List<String> lines, List<Map<String, Double>> step
     }
 
     /**
-     * Writes {@code metrics/<runName>} (Parquet, long form: one {@code (step, name, value)} row per metric per step)
+     * Writes {@code metrics/<runName>} ({@link MetricsTable}: one row per metric per step)
      * and {@code metrics/<runName>.jsonl}; returns the Parquet rows.
      */
     public long write(SparkSession spark, RunDir run, String runName) {
         List<Row> rows = new ArrayList<>();
         for (Map<String, Double> metrics : steps) {
             int step = metrics.get("global_step").intValue();
-            metrics.forEach((name, value) -> rows.add(RowFactory.create(step, name, value)));
+            metrics.forEach((name, value) -> rows.add(MetricsTable.row(step, name, value)));
         }
         String table = TrainingRun.metricsOf(runName);
-        long written = run.writeTable(spark.createDataFrame(rows, SparkSchemas.METRIC), table);
+        long written = run.writeTable(spark.createDataFrame(rows, MetricsTable.SCHEMA), table);
         run.files().writeText(run.path(table + ".jsonl"), String.join("\n", lines) + "\n");
         return written;
     }

@@ -3,6 +3,7 @@ package redispark.jobs.train;
 import java.util.List;
 import java.util.Map;
 import redispark.jobs.run.RunDir;
+import redispark.jobs.table.MetricsTable;
 import redispark.run.RunManifest;
 import redispark.train.CollapseAlarm;
 import redispark.train.objective.Objective;
@@ -39,7 +40,7 @@ public final class TrainingRun {
     }
 
     public static String metricsOf(String runName) {
-        return "metrics/" + runName;
+        return MetricsTable.of(runName);
     }
 
     /** The stage (and manifest key) that trains {@code runName}. */

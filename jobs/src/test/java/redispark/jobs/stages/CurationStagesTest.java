@@ -21,8 +21,8 @@ import redispark.jobs.config.RediConfig;
 import redispark.jobs.curate.ProblemCuration;
 import redispark.jobs.run.Json;
 import redispark.jobs.run.RunDir;
-import redispark.jobs.spark.SparkSchemas;
 import redispark.jobs.spark.SparkSessions;
+import redispark.jobs.table.TracesTable;
 import redispark.verify.MathVerifier;
 
 /**
@@ -144,7 +144,7 @@ class CurationStagesTest {
     static void prepare() throws Exception {
         spark = SparkSessions.getOrCreate(RediConfig.load(null, List.of()));
         run = dir.resolve("run");
-        spark.createDataFrame(traces(), SparkSchemas.TRACES)
+        spark.createDataFrame(traces(), TracesTable.SCHEMA)
                 .coalesce(1)
                 .write()
                 .parquet(run.resolve("traces").toString());

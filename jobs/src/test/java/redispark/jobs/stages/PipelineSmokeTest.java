@@ -7,7 +7,9 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -16,6 +18,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redispark.jobs.eval.EvalProblems;
 import redispark.jobs.run.Json;
+import redispark.jobs.table.EvalGenerationsTable;
+import redispark.jobs.table.LabeledTracesTable;
+import redispark.jobs.table.MetricsTable;
+import redispark.jobs.table.NegativesTable;
+import redispark.jobs.table.PairsTable;
+import redispark.jobs.table.PositivesTable;
+import redispark.jobs.table.ProblemsTable;
+import redispark.jobs.table.RejectsTable;
+import redispark.jobs.table.TableLayout;
+import redispark.jobs.table.TracesTable;
 import redispark.model.Qwen2Model;
 import redispark.verify.MathVerifier;
 
@@ -64,32 +76,23 @@ class PipelineSmokeTest {
     }
 
     @Test
-    void tablesAreNonEmptyWithTheirSchemas() {
-        for (String name : List.of(
-                "problems",
-                "traces",
-                "labeled",
-                "positives",
-                "negatives",
-                "pairs",
-                "eval/generations",
-                "metrics/sft",
-                "metrics/redi")) {
-            assertThat(table(name).count()).as(name).isPositive();
-        }
-        assertThat(table("traces").columns())
-                .contains("problem_id", "sample_idx", "text", "finish_reason", "error", "generation_config");
-        assertThat(table("labeled").columns()).contains("correct", "extracted", "reason", "verifier_version");
-        assertThat(table("pairs").columns())
-                .contains(
-                        "problem_id",
-                        "prompt",
-                        "chosen",
-                        "rejected",
-                        "chosen_idx",
-                        "rejected_idx",
-                        "chosen_tokens",
-                        "rejected_tokens");
+    void tablesAreNonEmptyWithTheirTableClassSchemas() {
+        Map<String, TableLayout> tables = new LinkedHashMap<>();
+        tables.put(ProblemsTable.NAME, ProblemsTable.LAYOUT);
+        tables.put(TracesTable.NAME, TracesTable.LAYOUT);
+        tables.put(LabeledTracesTable.NAME, LabeledTracesTable.LAYOUT);
+        tables.put(PositivesTable.NAME, PositivesTable.LAYOUT);
+        tables.put(NegativesTable.NAME, NegativesTable.LAYOUT);
+        tables.put(PairsTable.NAME, PairsTable.LAYOUT);
+        tables.put(EvalGenerationsTable.NAME, EvalGenerationsTable.LAYOUT);
+        tables.put(MetricsTable.of("sft"), MetricsTable.LAYOUT);
+        tables.put(MetricsTable.of("redi"), MetricsTable.LAYOUT);
+        tables.forEach((name, layout) -> {
+            Dataset<Row> table = table(name);
+            assertThat(table.count()).as(name).isPositive();
+            assertThat(table.schema()).as(name).isEqualTo(layout.asRead());
+        });
+        assertThat(table(RejectsTable.NAME).schema()).isEqualTo(RejectsTable.LAYOUT.asRead());
     }
 
     @Test

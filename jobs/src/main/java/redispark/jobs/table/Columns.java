@@ -1,0 +1,71 @@
+package redispark.jobs.table;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/** How the table classes of this package declare their columns and bring a frame into their layout. */
+final class Columns {
+    private Columns() {}
+
+    /** A column that is never null. */
+    static StructField required(String name, DataType type) {
+        return new StructField(name, type, false, Metadata.empty());
+    }
+
+    /** A column that may be null. */
+    static StructField optional(String name, DataType type) {
+        return new StructField(name, type, true, Metadata.empty());
+    }
+
+    static StructType struct(StructField... fields) {
+        return new StructType(fields);
+    }
+
+    /** {@code base}'s columns followed by {@code more}. */
+    static StructType extend(StructType base, StructField... more) {
+        List<StructField> all = new ArrayList<>(Arrays.asList(base.fields()));
+        all.addAll(Arrays.asList(more));
+        return new StructType(all.toArray(StructField[]::new));
+    }
+
+    /** The array type of non-null ints. */
+    static DataType intArray() {
+        return DataTypes.createArrayType(DataTypes.IntegerType, false);
+    }
+
+    /**
+     * {@code frame}'s columns of {@code schema}, by name, in the schema's order and cast to its types (extra columns
+     * dropped); a missing column is an error naming it and the frame's columns.
+     */
+    static Dataset<Row> conform(Dataset<Row> frame, StructType schema, String what) {
+        List<String> have = Arrays.asList(frame.columns());
+        for (String name : schema.fieldNames()) {
+            if (!have.contains(name)) {
+                throw new IllegalArgumentException(
+                        what + ": column '" + name + "' missing (columns: " + String.join(", ", have) + ")");
+            }
+        }
+        return frame.select(columns(schema, name -> col(name)));
+    }
+
+    /** {@code schema}'s columns in its order, each {@code valueOf} its name cast to its type. */
+    static Column[] columns(StructType schema, Function<String, Column> valueOf) {
+        List<Column> out = new ArrayList<>();
+        for (StructField f : schema.fields()) {
+            out.add(valueOf.apply(f.name()).cast(f.dataType()).as(f.name()));
+        }
+        return out.toArray(Column[]::new);
+    }
+}
