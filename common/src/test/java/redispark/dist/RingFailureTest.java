@@ -30,13 +30,7 @@ class RingFailureTest {
     }
 
     private List<ServerSocketChannel> servers(int n) {
-        List<ServerSocketChannel> s = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            ServerSocketChannel server = RingCollective.listen("127.0.0.1", 0);
-            resources.add(server);
-            s.add(server);
-        }
-        return s;
+        return Ranks.listening(n, resources);
     }
 
     private static List<String> peers(List<ServerSocketChannel> servers) {

@@ -39,13 +39,7 @@ class RingSecurityTest {
     // ------------------------------------------------------------------------------------------- set-up
 
     private List<ServerSocketChannel> servers(int n) {
-        List<ServerSocketChannel> s = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            ServerSocketChannel server = RingCollective.listen("127.0.0.1", 0);
-            resources.add(server);
-            s.add(server);
-        }
-        return s;
+        return Ranks.listening(n, resources);
     }
 
     private static String address(ServerSocketChannel server) {
@@ -382,5 +376,50 @@ class RingSecurityTest {
             return v;
         });
         assertThat(sums.get(1)).isNotEqualTo(RingCollective.referenceSum(inputs));
+    }
+
+    /** With sealing on, every operation gives every rank the same bytes as without it: the reference sums. */
+    @Test
+    void sealedRingGivesTheReferenceResultForEveryOperation() {
+        List<RingCollective> rings = RingCollective.openLoopback(3, CONNECT, IO, 16 << 10, true);
+        resources.addAll(rings);
+        int n = 50_003; // several segments per chunk, chunks of unequal length
+        float[][] inputs = new float[3][n];
+        java.util.Random random = new java.util.Random(11);
+        for (float[] row : inputs) {
+            for (int i = 0; i < n; i++) {
+                row[i] = (float) random.nextGaussian() * 1e3f;
+            }
+        }
+        float[] reference = RingCollective.referenceSum(inputs);
+        List<float[]> arrays = Ranks.each(rings, c -> {
+            float[] v = inputs[c.rank()].clone();
+            c.allReduceSum(v);
+            return v;
+        });
+        assertThat(arrays).allSatisfy(v -> assertThat(v).containsExactly(reference));
+        List<float[]> direct = Ranks.each(rings, c -> {
+            java.nio.ByteBuffer bytes =
+                    java.nio.ByteBuffer.allocateDirect(n * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            bytes.asFloatBuffer().put(inputs[c.rank()]);
+            c.allReduceSumLittleEndian(bytes);
+            float[] v = new float[n];
+            bytes.asFloatBuffer().get(v);
+            return v;
+        });
+        assertThat(direct).allSatisfy(v -> assertThat(v).containsExactly(reference));
+        List<float[]> broadcast = Ranks.each(rings, c -> {
+            java.nio.FloatBuffer v = java.nio.FloatBuffer.wrap(inputs[c.rank()].clone());
+            c.broadcast(v, 2);
+            return v.array();
+        });
+        assertThat(broadcast).allSatisfy(v -> assertThat(v).containsExactly(inputs[2]));
+        List<byte[][]> gathered = Ranks.each(rings, c -> c.allGather(new byte[] {(byte) c.rank(), 7}));
+        assertThat(gathered).allSatisfy(g -> assertThat(g).isDeepEqualTo(new byte[][] {{0, 7}, {1, 7}, {2, 7}}));
+        assertThat(Ranks.each(rings, c -> {
+                    c.barrier();
+                    return c.allReduceSum(0.1 * (c.rank() + 1));
+                }))
+                .containsOnly(RingCollective.exactSum(new double[] {0.1, 0.2, 0.30000000000000004}));
     }
 }
