@@ -226,11 +226,6 @@ public final class RingCollective implements Collective {
         run(new AllReduce(wire.ofLittleEndian(floats), floats.remaining() / Float.BYTES), ++calls);
     }
 
-    /** Benchmark baseline: the all-reduce's data movement on little-endian bytes with copies instead of additions. */
-    void exchangeLikeAllReduce(ByteBuffer floats) {
-        run(new AllReduce(wire.ofLittleEndian(floats), floats.remaining() / Float.BYTES, false), ++calls);
-    }
-
     /**
      * Sum over all ranks, exactly: each rank all-gathers the N values and adds them with {@link BigDecimal}, then
      * rounds once, so the result is the correctly rounded sum, identical on every rank and independent of rank order
@@ -731,15 +726,10 @@ public final class RingCollective implements Collective {
         private final int addSteps;
 
         AllReduce(WireBuffers.Span span, int n) {
-            this(span, n, true);
-        }
-
-        /** With {@code add} false the data moves exactly as in an all-reduce but is copied, never added. */
-        AllReduce(WireBuffers.Span span, int n, boolean add) {
-            super(OP_ALL_REDUCE, n, add ? 0 : 1);
+            super(OP_ALL_REDUCE, n, 0);
             this.span = span;
             this.n = n;
-            this.addSteps = add ? world - 1 : 0;
+            this.addSteps = world - 1;
             this.sendStep = skipEmpty(0, 0);
             this.recvStep = skipEmpty(0, 1);
         }

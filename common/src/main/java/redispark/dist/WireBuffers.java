@@ -174,6 +174,11 @@ final class WireBuffers {
         }
     }
 
+    /** data[i] = received[i] + data[i] over all of {@code data}: the addition a receive does, for benchmarks. */
+    void add(FloatBuffer received, FloatBuffer data) {
+        addInto(received, data, 0, data.remaining());
+    }
+
     /** data[at+i] = received[i] + data[at+i] for i < len, through the scratch arrays (vectorisable loop). */
     private void addInto(FloatBuffer received, FloatBuffer data, int at, int len) {
         float[] got = scratchA;
