@@ -27,7 +27,7 @@ import java.util.function.ToLongFunction;
  *       transport's rate the ring achieves.
  *   <li>{@code loopback}: S bytes from one thread to another over one plain socket, one direction.
  *   <li>{@code reduce}: the host's float32 addition as a receive does it (S bytes of received floats added into S
- *       bytes of local floats, direct buffers), in destination bytes per second, one thread.
+ *       bytes of local floats, direct buffers), in destination bytes per second of the thread's CPU time.
  *   <li>{@code sealed_busbw}: busbw of the same all-reduce with every frame sealed ({@link FrameSeal}, off by
  *       default); {@code seal_cost_pct} = how much longer the sealed all-reduce takes, in percent of the unsealed
  *       one.
@@ -139,22 +139,32 @@ public final class AllReduceBench {
                 latency[1]);
     }
 
-    /** Median nanoseconds to add {@code bytes} of received floats into as many local ones, as a receive does. */
+    /**
+     * Median CPU nanoseconds of this thread to add {@code bytes} of received floats into as many local ones, as the
+     * receives of an all-reduce do: one segment-size receive buffer added into each segment of the local floats in
+     * turn. CPU time, so that other load on the machine does not enter the figure.
+     */
     private static long timeReduce(int bytes, int segmentBytes) {
         WireBuffers wire = new WireBuffers(segmentBytes);
-        java.nio.FloatBuffer received =
-                ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        java.nio.FloatBuffer received = ByteBuffer.allocateDirect(segmentBytes)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .asFloatBuffer();
         java.nio.FloatBuffer local =
                 ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
         for (int i = 0; i < received.capacity(); i++) {
             received.put(i, 1.0f + (i & 1023) / 1024f);
         }
+        int segmentFloats = segmentBytes / Float.BYTES;
+        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
         long[] times = new long[ITERATIONS];
         for (int it = -WARMUP; it < ITERATIONS; it++) {
-            long start = System.nanoTime();
-            wire.add(received, local);
+            long start = mx.getCurrentThreadCpuTime();
+            for (int at = 0; at < local.capacity(); at += segmentFloats) {
+                int len = Math.min(segmentFloats, local.capacity() - at);
+                wire.add(received, local.slice(at, len));
+            }
             if (it >= 0) {
-                times[it] = System.nanoTime() - start;
+                times[it] = mx.getCurrentThreadCpuTime() - start;
             }
         }
         return median(times);
