@@ -186,6 +186,20 @@ public final class RediConfig implements Serializable {
     }
 
     /**
+     * This config cut down to {@code paths} (sub-trees or single keys): a stage's settings record is read from it, so
+     * it cannot depend on a key outside the ones its rerun hash covers (reading one is a missing-key error).
+     */
+    public RediConfig only(List<String> paths) {
+        Config cut = ConfigFactory.empty();
+        for (String path : paths) {
+            if (raw().hasPath(path)) {
+                cut = cut.withValue(path, raw().getValue(path));
+            }
+        }
+        return new RediConfig(cut);
+    }
+
+    /**
      * A one-line error for a value of the right type that the setting cannot take: {@code key = value (from where):
      * problem}.
      */

@@ -3,6 +3,7 @@ package redispark.jobs.eval;
 import java.io.Serializable;
 import java.util.List;
 import redispark.jobs.config.RediConfig;
+import redispark.jobs.generate.BenchmarkDir;
 
 /**
  * The {@code eval.*} keys, read and checked once on the driver.
@@ -28,7 +29,11 @@ public record EvalConfig(
     public record Sampling(int samples, double temperature, double topP, int maxNewTokens, long seed)
             implements Serializable {}
 
-    public static EvalConfig from(RediConfig config) {
+    /** The config sub-trees these settings are read from: the eval stage's rerun key. */
+    public static final List<String> PATHS = List.of("eval");
+
+    public static EvalConfig from(RediConfig all) {
+        RediConfig config = all.only(PATHS);
         EvalConfig parsed = new EvalConfig(
                 List.copyOf(config.getStringList("eval.models")),
                 List.copyOf(config.getStringList("eval.benchmarks")),
@@ -44,6 +49,15 @@ public record EvalConfig(
                         config.getLong("eval.seed")));
         parsed.validate();
         return parsed;
+    }
+
+    /** The files of the benchmarks other than the run's own problems (fingerprinted: editing one reruns eval). */
+    public List<String> benchmarkFiles() {
+        return BenchmarkDir.files(
+                benchmarksDir,
+                benchmarks.stream()
+                        .filter(b -> !b.equals(EvalProblems.SYNTHETIC))
+                        .toList());
     }
 
     private void validate() {

@@ -1,6 +1,7 @@
 package redispark.jobs.split;
 
 import java.io.Serializable;
+import java.util.List;
 import redispark.jobs.config.RediConfig;
 
 /**
@@ -33,7 +34,11 @@ public record SplitConfig(
         ALL_PAIRS_UP_TO_K
     }
 
-    public static SplitConfig from(RediConfig config) {
+    /** The config keys these settings are read from (with the student's and curation's, the split's rerun key). */
+    public static final List<String> PATHS = List.of("split", "train.max-seq-len");
+
+    public static SplitConfig from(RediConfig all) {
+        RediConfig config = all.only(PATHS);
         int k = config.getInt("split.k");
         if (k < 1) {
             throw new IllegalArgumentException("split.k must be >= 1, got " + k);

@@ -55,7 +55,7 @@ public final class EvalStage implements Stage {
 
     @Override
     public List<String> configPaths() {
-        return List.of("eval");
+        return EvalConfig.PATHS;
     }
 
     @Override
@@ -71,12 +71,7 @@ public final class EvalStage implements Stage {
 
     @Override
     public List<String> externalInputs(RediConfig config) {
-        EvalConfig eval = EvalConfig.from(config);
-        return ExternalInputs.benchmarkFiles(
-                eval.benchmarksDir(),
-                eval.benchmarks().stream()
-                        .filter(name -> !name.equals(EvalProblems.SYNTHETIC))
-                        .toList());
+        return EvalConfig.from(config).benchmarkFiles();
     }
 
     @Override
@@ -105,13 +100,14 @@ public final class EvalStage implements Stage {
         for (Map.Entry<String, String> target : targets.models().entrySet()) {
             EvalGenerations.Model model = EvalGenerations.Model.of(files, target.getKey(), target.getValue());
             hashes.put(model.name(), model.hash());
-            scores.put(model.name(), score(context, config, benchmarks, model, kept));
+            scores.put(model.name(), EvalScores.perBenchmark(context.spark(), files, config, benchmarks, model, kept));
             Map<String, Object> byStep = new LinkedHashMap<>();
             EvalTargets.snapshots(files, model.uri())
                     .forEach((step, uri) -> byStep.put(
                             Integer.toString(step),
-                            score(
-                                    context,
+                            EvalScores.perBenchmark(
+                                    context.spark(),
+                                    files,
                                     config,
                                     benchmarks,
                                     EvalGenerations.Model.of(files, model.name() + "@" + step, uri),
@@ -128,30 +124,5 @@ public final class EvalStage implements Stage {
         Map<String, Object> summary = EvalSummary.of(scores, curve, targets.skipped(), config, hashes);
         files.writeText(context.run().path(outputDir + "/summary.json"), Json.write(summary));
         return StageOutcome.of(Map.of(outputDir + "/generations", rows), Map.of());
-    }
-
-    /**
-     * One model's score per benchmark, benchmark → score; its generations are added to {@code kept} (cached) unless
-     * that is null.
-     */
-    private static Map<String, Object> score(
-            StageContext context,
-            EvalConfig config,
-            Map<String, Dataset<Row>> benchmarks,
-            EvalGenerations.Model model,
-            List<Dataset<Row>> kept) {
-        HadoopFiles files = context.run().files();
-        Map<String, Object> perBenchmark = new LinkedHashMap<>();
-        benchmarks.forEach((benchmark, problems) -> {
-            Dataset<Row> generations =
-                    EvalGenerations.of(context.spark(), files, model, benchmark, problems, config.sampling());
-            if (kept != null) {
-                generations = generations.cache();
-                kept.add(generations);
-            }
-            perBenchmark.put(
-                    benchmark, EvalScores.of(generations, config.sampling().samples()));
-        });
-        return perBenchmark;
     }
 }

@@ -3,6 +3,7 @@ package redispark.jobs.stages;
 import java.util.ArrayList;
 import java.util.List;
 import redispark.jobs.config.RediConfig;
+import redispark.jobs.generate.BenchmarkDir;
 import redispark.jobs.generate.GenerateConfig;
 import redispark.jobs.generate.GenerateTables;
 import redispark.jobs.generate.ProblemSelection.Selected;
@@ -32,7 +33,7 @@ public final class GenerateStage implements Stage {
 
     @Override
     public List<String> configPaths() {
-        return List.of("problems", "teacher");
+        return GenerateConfig.PATHS;
     }
 
     @Override
@@ -57,7 +58,7 @@ public final class GenerateStage implements Stage {
             case TABLE ->
                 ExternalInputs.addIfSet(files, config.problems().table().path());
             case BENCHMARK ->
-                files.addAll(ExternalInputs.benchmarkFiles(
+                files.addAll(BenchmarkDir.files(
                         config.problems().benchmark().dir(),
                         config.problems().benchmark().names()));
             default -> {}

@@ -39,7 +39,9 @@ public final class SplitStage implements Stage {
 
     @Override
     public List<String> configPaths() {
-        return List.of("split", "student", "train.max-seq-len");
+        // the split's settings (curation's are under split too) and the student whose tokenizer measures lengths
+        return java.util.stream.Stream.concat(SplitConfig.PATHS.stream(), java.util.stream.Stream.of("student"))
+                .toList();
     }
 
     @Override

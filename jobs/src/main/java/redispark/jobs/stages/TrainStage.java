@@ -98,7 +98,7 @@ public final class TrainStage implements Stage {
         BarrierTraining.Ring ring = TrainSettings.ring(config);
         int snapshotEvery = TrainSettings.snapshotEvery(config);
         Map<String, Long> rows = new LinkedHashMap<>();
-        String initUri = objective == Objective.SFT ? StudentBase.ensure(context) : sftCheckpoint(run);
+        String initUri = objective == Objective.SFT ? StudentBase.ensure(context) : TrainingRun.requireSft(run);
         String resumeUri = run.path(TrainingRun.resumeOf(runName));
         if (!TrainingResume.resumable(
                 config.raw().getBoolean("train.resume"), run, runName, trainConfig, ring.workers())) {
@@ -144,14 +144,5 @@ public final class TrainStage implements Stage {
                                 TrainingRun.COLLAPSE_EVENTS,
                                 events.stream().map(CollapseAlarm.Event::toMap).toList()),
                         List.of());
-    }
-
-    private static String sftCheckpoint(RunDir run) {
-        String sft = TrainingRun.checkpointOf(Objective.SFT);
-        if (!run.exists(sft)) {
-            throw new IllegalArgumentException(
-                    "no SFT checkpoint at " + run.path(sft) + " (run 'redi train-sft' first)");
-        }
-        return run.path(sft);
     }
 }

@@ -2,6 +2,7 @@ package redispark.jobs.train;
 
 import java.util.List;
 import java.util.Map;
+import redispark.jobs.run.RunDir;
 import redispark.run.RunManifest;
 import redispark.train.CollapseAlarm;
 import redispark.train.objective.Objective;
@@ -44,6 +45,16 @@ public final class TrainingRun {
     /** The stage (and manifest key) that trains {@code runName}. */
     public static String stageOf(String runName) {
         return "train-" + runName;
+    }
+
+    /** The URI of the run's SFT model, which stage 2 starts from; a one-line error when it was not trained yet. */
+    public static String requireSft(RunDir run) {
+        String sft = checkpointOf(Objective.SFT);
+        if (!run.exists(sft)) {
+            throw new IllegalArgumentException(
+                    "no SFT checkpoint at " + run.path(sft) + " (run 'redi train-sft' first)");
+        }
+        return run.path(sft);
     }
 
     /** The global step of the model the training run {@code runName} ended with, as recorded; -1 when none. */
