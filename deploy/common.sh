@@ -13,6 +13,13 @@
 #   REDI_GPUS_PER_EXECUTOR     GPUs per executor; 0 (default) = CPU only, no GPU scheduling
 #   REDI_GPU_DISCOVERY         the discovery script as the executors see it (each launcher sets its default)
 #   REDI_SPARK_CONF            extra "--conf k=v" arguments, space-separated
+#   REDI_SPARK_AUTHENTICATE    true (default): Spark's RPC authentication and AES encryption, which carry the
+#                              training ring's run secret to the executors; false only on a network you trust
+#
+# Spark's shared secret (spark.authenticate.secret) is never passed on the command line. YARN and Kubernetes make
+# one per application; a standalone cluster needs the same secret on every node, so put it in
+# $SPARK_CONF_DIR/spark-defaults.conf (default $SPARK_HOME/conf, mode 600) on the master, every worker and the
+# machine that submits -- submit-standalone.sh stops with a message when it is missing.
 #
 # Credentials for s3a:// are never set here or in any file: hadoop-aws's provider chain reads the environment
 # (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN), the AWS profile and container/instance roles.
@@ -37,6 +44,7 @@ fi
 : "${REDI_EXECUTOR_CORES:=4}"
 : "${REDI_TORCH_THREADS:=$REDI_EXECUTOR_CORES}"
 : "${REDI_GPUS_PER_EXECUTOR:=0}"
+: "${REDI_SPARK_AUTHENTICATE:=true}"
 
 # The Java 17 module flags Spark needs, kept in one place: the parent pom's spark.jvm.flags.
 redi_jvm_flags="$(sed -n 's:.*<spark.jvm.flags>\(.*\)</spark.jvm.flags>.*:\1:p' "$redi_root/pom.xml")"
@@ -103,6 +111,39 @@ redi_common_args() {
   # shellcheck disable=SC2206
   extra=(${REDI_SPARK_CONF:-})
   redi_conf+=("${extra[@]}")
+}
+
+# Adds Spark's RPC authentication and encryption to redi_conf. $1 = the cluster manager: standalone, yarn or k8s.
+# The training ring's run secret travels to the tasks inside the task closure over Spark's RPC; these keep it (and
+# everything else on that channel) authenticated and encrypted.
+redi_security_args() {
+  local manager="$1"
+  case "$REDI_SPARK_AUTHENTICATE" in
+    true) ;;
+    false)
+      echo "redi deploy: REDI_SPARK_AUTHENTICATE=false: Spark's RPC is neither authenticated nor encrypted, so" \
+        "anyone on the network can read the training ring's run secret" >&2
+      return 0
+      ;;
+    *)
+      echo "redi deploy: REDI_SPARK_AUTHENTICATE must be true or false, got '$REDI_SPARK_AUTHENTICATE'" >&2
+      exit 2
+      ;;
+  esac
+  if [[ "$manager" == standalone ]]; then
+    local defaults="${SPARK_CONF_DIR:-${SPARK_HOME:-}/conf}/spark-defaults.conf"
+    if ! grep -Eq '^[[:space:]]*spark\.authenticate\.secret[[:space:]=]+[^[:space:]]' "$defaults" 2>/dev/null; then
+      echo "redi deploy: spark.authenticate needs spark.authenticate.secret on a standalone cluster: add" \
+        "'spark.authenticate.secret <random string>' to $defaults (mode 600) here and on the master and every" \
+        "worker (e.g. from 'openssl rand -hex 32'), or set REDI_SPARK_AUTHENTICATE=false on a trusted network" >&2
+      exit 2
+    fi
+  fi
+  # YARN and Kubernetes generate a secret per application and hand it to the executors themselves.
+  redi_conf+=(
+    --conf "spark.authenticate=true"
+    --conf "spark.network.crypto.enabled=true"
+  )
 }
 
 redi_usage() {

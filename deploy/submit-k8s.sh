@@ -22,6 +22,7 @@ REDI_APP_JAR="local:///opt/redi/jars/redi-spark-jobs.jar"
 REDI_JARS=""
 : "${REDI_GPU_DISCOVERY:=/opt/redi/deploy/gpu-discovery.sh}"
 redi_common_args "$1"
+redi_security_args k8s
 redi_conf+=(
   --conf "spark.kubernetes.namespace=$REDI_NAMESPACE"
   --conf "spark.kubernetes.container.image=$REDI_IMAGE"

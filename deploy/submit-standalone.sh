@@ -16,6 +16,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 # Workers run from a checkout or an image that has the script at the same path.
 : "${REDI_GPU_DISCOVERY:=$redi_root/deploy/gpu-discovery.sh}"
 redi_common_args "$1"
+redi_security_args standalone
 if [[ -n "${REDI_TOTAL_CORES:-}" ]]; then
   redi_conf+=(--total-executor-cores "$REDI_TOTAL_CORES")
 fi

@@ -19,6 +19,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 # --files puts the script in every container's working directory.
 : "${REDI_GPU_DISCOVERY:=./gpu-discovery.sh}"
 redi_common_args "$1"
+redi_security_args yarn
 files="$redi_root/deploy/gpu-discovery.sh"
 redi_args=("$@")
 if [[ -n "${REDI_CONF_FILE:-}" ]]; then

@@ -64,29 +64,19 @@ final class Io {
      * until {@code deadline}. Returns a connected non-blocking channel with TCP_NODELAY.
      */
     static SocketChannel connect(InetSocketAddress target, long deadline, Blame blame) {
-        return connect(target, deadline, blame, () -> null);
+        return connect(target, deadline, blame, false);
     }
 
     /**
-     * Connects, retrying on transport errors until the deadline, unless {@code abort} supplies an exception first
-     * (checked between tries: a peer that has already refused this rank will not come back).
+     * Connects, retrying on transport errors until the deadline; with {@code refusedIsFinal}, a refused connection
+     * fails at once (the caller knows the port listened before, so its owner has stopped listening).
      */
-    static SocketChannel connect(
-            InetSocketAddress target,
-            long deadline,
-            Blame blame,
-            java.util.function.Supplier<? extends RuntimeException> abort) {
+    static SocketChannel connect(InetSocketAddress target, long deadline, Blame blame, boolean refusedIsFinal) {
         long backoffMillis = 10;
         Exception last = null;
         int tries = 0;
         while (true) {
             checkInterrupt(blame);
-            if (tries > 0) {
-                RuntimeException stop = abort.get();
-                if (stop != null) {
-                    throw stop;
-                }
-            }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 throw blame.fail("could not connect after " + tries + " tries; last error: " + last, last);
@@ -113,6 +103,15 @@ final class Io {
                         }
                     }
                     return ch;
+                } catch (java.net.ConnectException e) {
+                    closeQuietly(ch);
+                    if (refusedIsFinal) {
+                        throw blame.fail(
+                                "the port no longer accepts connections (" + e.getMessage()
+                                        + "): that rank stopped listening, it failed or gave up (see its log)",
+                                e);
+                    }
+                    last = e;
                 } catch (IOException e) {
                     closeQuietly(ch);
                     last = e;

@@ -25,6 +25,8 @@ import java.util.List;
  * @param ioTimeout longest time any blocking read or write may make no progress; it must exceed the largest
  *     difference in step time between ranks, since a rank waits inside a collective for the slowest one
  * @param segmentBytes pipelining unit: large arrays move in segments of this many bytes (a multiple of 8)
+ * @param sealFrames whether every frame after the handshake carries a keyed MAC with a sequence number
+ *     ({@link FrameSeal}), so bytes altered or injected on the wire fail the call; both ends must agree
  */
 public record Rendezvous(
         int rank,
@@ -35,13 +37,22 @@ public record Rendezvous(
         int attempt,
         Duration connectTimeout,
         Duration ioTimeout,
-        int segmentBytes)
+        int segmentBytes,
+        boolean sealFrames)
         implements Serializable {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(60);
     public static final Duration DEFAULT_IO_TIMEOUT = Duration.ofSeconds(60);
     public static final int DEFAULT_SEGMENT_BYTES = 1 << 20;
     public static final int MIN_SECRET_BYTES = 16;
+    /** The handshake carries the run id; longer ones are refused here rather than truncated on the wire. */
+    public static final int MAX_RUN_ID_BYTES = 256;
+    /**
+     * Frames are not sealed unless asked: a keyed MAC on every byte costs several times the exchange itself on a
+     * CPU (measured with {@link AllReduceBench}: {@code seal_cost_pct}), while the handshake already keeps strangers
+     * out of the ring.
+     */
+    public static final boolean DEFAULT_SEAL_FRAMES = false;
 
     public Rendezvous {
         if (worldSize < 1) {
@@ -66,6 +77,9 @@ public record Rendezvous(
         if (runId == null || runId.isEmpty()) {
             throw new IllegalArgumentException("runId must be a non-empty string");
         }
+        if (runId.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_RUN_ID_BYTES) {
+            throw new IllegalArgumentException("runId must have at most " + MAX_RUN_ID_BYTES + " UTF-8 bytes");
+        }
         if (attempt < 0) {
             throw new IllegalArgumentException("attempt must be >= 0, got " + attempt);
         }
@@ -74,6 +88,30 @@ public record Rendezvous(
         if (segmentBytes < 8 || segmentBytes % 8 != 0) {
             throw new IllegalArgumentException("segmentBytes must be a positive multiple of 8, got " + segmentBytes);
         }
+    }
+
+    /** A rendezvous with frames sealed as {@link #DEFAULT_SEAL_FRAMES} says. */
+    public Rendezvous(
+            int rank,
+            int worldSize,
+            List<String> peers,
+            byte[] secret,
+            String runId,
+            int attempt,
+            Duration connectTimeout,
+            Duration ioTimeout,
+            int segmentBytes) {
+        this(
+                rank,
+                worldSize,
+                peers,
+                secret,
+                runId,
+                attempt,
+                connectTimeout,
+                ioTimeout,
+                segmentBytes,
+                DEFAULT_SEAL_FRAMES);
     }
 
     /** A rendezvous with the default timeouts (60 s) and segment size (1 MiB); worldSize is {@code peers.size()}. */
@@ -91,11 +129,17 @@ public record Rendezvous(
     }
 
     public Rendezvous withTimeouts(Duration connect, Duration io) {
-        return new Rendezvous(rank, worldSize, peers, secret, runId, attempt, connect, io, segmentBytes);
+        return new Rendezvous(rank, worldSize, peers, secret, runId, attempt, connect, io, segmentBytes, sealFrames);
     }
 
     public Rendezvous withSegmentBytes(int bytes) {
-        return new Rendezvous(rank, worldSize, peers, secret, runId, attempt, connectTimeout, ioTimeout, bytes);
+        return new Rendezvous(
+                rank, worldSize, peers, secret, runId, attempt, connectTimeout, ioTimeout, bytes, sealFrames);
+    }
+
+    public Rendezvous withSealFrames(boolean seal) {
+        return new Rendezvous(
+                rank, worldSize, peers, secret, runId, attempt, connectTimeout, ioTimeout, segmentBytes, seal);
     }
 
     /** A fresh 32-byte secret from {@link SecureRandom}; the driver makes one per run. */
@@ -174,7 +218,8 @@ public record Rendezvous(
                 && attempt == r.attempt
                 && connectTimeout.equals(r.connectTimeout)
                 && ioTimeout.equals(r.ioTimeout)
-                && segmentBytes == r.segmentBytes;
+                && segmentBytes == r.segmentBytes
+                && sealFrames == r.sealFrames;
     }
 
     @Override
@@ -186,6 +231,7 @@ public record Rendezvous(
     public String toString() {
         return "Rendezvous[rank=" + rank + ", worldSize=" + worldSize + ", peers=" + peers + ", secret=<"
                 + secret.length + " bytes>, runId=" + runId + ", attempt=" + attempt + ", connectTimeout="
-                + connectTimeout + ", ioTimeout=" + ioTimeout + ", segmentBytes=" + segmentBytes + "]";
+                + connectTimeout + ", ioTimeout=" + ioTimeout + ", segmentBytes=" + segmentBytes + ", sealFrames="
+                + sealFrames + "]";
     }
 }

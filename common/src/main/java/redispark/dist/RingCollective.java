@@ -22,7 +22,9 @@ import java.util.concurrent.TimeUnit;
  * <h2>Topology</h2>
  * Rank r keeps two connections: one it opened to its successor (r+1 mod N), on which it only sends, and one it
  * accepted from its predecessor (r-1 mod N), on which it only receives. Both are authenticated by {@link Handshake}
- * (HMAC-SHA256 with the run secret, bound to run id, attempt and both ranks).
+ * (HMAC-SHA256 with the run secret over the whole handshake: both nonces, both ranks, each side's role, run id,
+ * attempt and protocol version); unless {@link Rendezvous#sealFrames()} is off, every frame after it carries a
+ * keyed MAC with a sequence number ({@link FrameSeal}).
  *
  * <h2>All-reduce</h2>
  * An array of n floats is cut into N chunks in rank order; chunk c has {@code n/N} elements, plus one when
@@ -43,6 +45,9 @@ import java.util.concurrent.TimeUnit;
  * Every operation starts with a 32-byte header (magic, operation, call number, element count, argument) so ranks
  * that make different calls fail with a message saying which, instead of reading garbage. Floats are little-endian
  * float32. Scalars ({@link #allReduceSum(double)}) are all-gathered as doubles and summed exactly on every rank.
+ * With sealing, each header and each segment is followed by its 32-byte tag, checked before the frame is used
+ * (in the all-gather half of a little-endian all-reduce the segment lands in the caller's buffer first; a failed
+ * check fails the call all the same).
  *
  * <h2>Failures</h2>
  * Every wait is bounded: {@link Rendezvous#connectTimeout()} for {@link #open}, and {@link Rendezvous#ioTimeout()}
@@ -61,7 +66,8 @@ public final class RingCollective implements Collective {
     private static final int OP_ALL_GATHER = 3;
     private static final int OP_SCALARS = 4;
     private static final int OP_BARRIER = 5;
-    private static final long MAX_GATHER_BYTES = 1L << 30;
+    /** All-gathers carry small metadata (layout fingerprints, metric names); a peer may not announce more. */
+    static final int MAX_GATHER_BYTES = 16 << 20;
 
     private final Rendezvous rv;
     private final String self;
@@ -74,39 +80,56 @@ public final class RingCollective implements Collective {
     private final WireBuffers wire;
     private final ByteBuffer headerOut;
     private final ByteBuffer headerIn;
+    /** Seals of the frames sent to the successor and received from the predecessor; null when sealing is off. */
+    private final FrameSeal sealOut;
+
+    private final FrameSeal sealIn;
+    private final ByteBuffer tagOut;
+    private final ByteBuffer tagIn;
     private long calls;
     private volatile boolean closed;
     private volatile CollectiveException broken;
 
     /** Wraps two authenticated links (both null for a world of one); see {@link RingSetup}. */
-    RingCollective(Rendezvous rv, SocketChannel toNext, SocketChannel fromPrevious) throws IOException {
+    RingCollective(Rendezvous rv, Handshake.Link toNext, Handshake.Link fromPrevious) throws IOException {
         this.rv = rv;
         this.self =
                 "rank " + rv.rank() + "/" + rv.worldSize() + " (run '" + rv.runId() + "' attempt " + rv.attempt() + ")";
-        this.toNext = toNext;
-        this.fromPrevious = fromPrevious;
         this.segmentFloats = rv.segmentBytes() / Float.BYTES;
         if (toNext == null) {
+            this.toNext = null;
+            this.fromPrevious = null;
             selector = null;
             outKey = null;
             inKey = null;
             wire = null;
             headerOut = headerIn = null;
+            sealOut = sealIn = null;
+            tagOut = tagIn = null;
             return;
         }
+        this.toNext = toNext.channel();
+        this.fromPrevious = fromPrevious.channel();
         selector = Selector.open();
-        outKey = toNext.register(selector, 0);
-        inKey = fromPrevious.register(selector, 0);
+        outKey = this.toNext.register(selector, 0);
+        inKey = this.fromPrevious.register(selector, 0);
         wire = new WireBuffers(rv.segmentBytes());
         headerOut = ByteBuffer.allocateDirect(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         headerIn = ByteBuffer.allocateDirect(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        boolean sealed = toNext.frameKey() != null && fromPrevious.frameKey() != null;
+        sealOut = sealed ? new FrameSeal(toNext.frameKey()) : null;
+        sealIn = sealed ? new FrameSeal(fromPrevious.frameKey()) : null;
+        tagOut = sealed ? ByteBuffer.allocate(FrameSeal.TAG_BYTES) : null;
+        tagIn = sealed ? ByteBuffer.allocate(FrameSeal.TAG_BYTES) : null;
     }
 
     // ------------------------------------------------------------------------------------------------ set-up
 
     /**
-     * Binds a listening socket for the ring on {@code bindHost} ({@code "0.0.0.0"} for every interface) and
-     * {@code port} (0 picks a free one). Publish {@link #advertise} of it, then pass it to {@link #open}.
+     * Binds a listening socket for the ring on {@code bindHost} (an address or host name: the interface peers reach
+     * this rank on, {@code 127.0.0.1} when all ranks share one machine; {@code "0.0.0.0"} opens it on every
+     * interface) and {@code port} (0 picks a free one). Publish {@link #advertise} of it, then pass it to
+     * {@link #open}.
      */
     public static ServerSocketChannel listen(String bindHost, int port) {
         return RingSetup.listen(bindHost, port);
@@ -137,7 +160,13 @@ public final class RingCollective implements Collective {
      */
     public static List<RingCollective> openLoopback(
             int worldSize, Duration connectTimeout, Duration ioTimeout, int segmentBytes) {
-        return RingSetup.openLoopback(worldSize, connectTimeout, ioTimeout, segmentBytes);
+        return openLoopback(worldSize, connectTimeout, ioTimeout, segmentBytes, Rendezvous.DEFAULT_SEAL_FRAMES);
+    }
+
+    /** {@link #openLoopback(int, Duration, Duration, int)} with frame sealing on or off. */
+    public static List<RingCollective> openLoopback(
+            int worldSize, Duration connectTimeout, Duration ioTimeout, int segmentBytes, boolean sealFrames) {
+        return RingSetup.openLoopback(worldSize, connectTimeout, ioTimeout, segmentBytes, sealFrames);
     }
 
     /** {@link #openLoopback(int, Duration, Duration, int)} with the given timeout for both and 1 MiB segments. */
@@ -197,11 +226,6 @@ public final class RingCollective implements Collective {
         run(new AllReduce(wire.ofLittleEndian(floats), floats.remaining() / Float.BYTES), ++calls);
     }
 
-    /** Benchmark baseline: the all-reduce's data movement on little-endian bytes with copies instead of additions. */
-    void exchangeLikeAllReduce(ByteBuffer floats) {
-        run(new AllReduce(wire.ofLittleEndian(floats), floats.remaining() / Float.BYTES, false), ++calls);
-    }
-
     /**
      * Sum over all ranks, exactly: each rank all-gathers the N values and adds them with {@link BigDecimal}, then
      * rounds once, so the result is the correctly rounded sum, identical on every rank and independent of rank order
@@ -245,8 +269,13 @@ public final class RingCollective implements Collective {
         }
     }
 
+    /** Every rank's block, in rank order; a block has at most {@link #MAX_GATHER_BYTES} (16 MiB). */
     @Override
     public byte[][] allGather(byte[] mine) {
+        if (mine.length > MAX_GATHER_BYTES) {
+            throw new IllegalArgumentException(
+                    "allGather blocks are limited to " + MAX_GATHER_BYTES + " bytes, got " + mine.length);
+        }
         if (rv.worldSize() == 1) {
             checkOpen("allGather");
             return new byte[][] {mine.clone()};
@@ -462,7 +491,16 @@ public final class RingCollective implements Collective {
         headerIn.clear();
         ByteBuffer out = headerOut;
         ByteBuffer in = headerIn;
+        // with sealing, every item (header or segment) is followed on the wire by its tag
+        boolean outTagNext = sealOut != null;
+        boolean inTagNext = sealIn != null;
+        if (sealOut != null) {
+            sealOut.seal(headerOut, tagOut);
+        }
+        ByteBuffer inItem = headerIn;
+        int inItemFrom = 0;
         boolean headerSent = false;
+        boolean headerArrived = false;
         boolean headerReceived = false;
         long timeout = rv.ioTimeout().toNanos();
         long lastProgress = System.nanoTime();
@@ -472,33 +510,13 @@ public final class RingCollective implements Collective {
                     throw fail(name, -1, "the thread was interrupted", new InterruptedException());
                 }
                 boolean progress = false;
-                if (out == null && headerSent && op.hasSend() && op.sendReady()) {
-                    out = op.nextSend();
-                }
-                if (out != null) {
-                    if (out.hasRemaining()) {
-                        try {
-                            progress = toNext.write(out) > 0;
-                        } catch (IOException e) {
-                            throw fail(
-                                    name,
-                                    next,
-                                    "sending to rank " + next + " ("
-                                            + rv.peers().get(next) + ") failed: " + e,
-                                    e);
-                        }
-                    }
-                    if (!out.hasRemaining()) {
-                        if (headerSent) {
-                            op.sendDone();
-                        }
-                        headerSent = true;
-                        out = null;
-                        progress = true;
-                    }
-                }
+                // receive first: a peer's header that says why it is about to fail is read before a write
+                // to it can fail on its reset
                 if (in == null && headerReceived && op.hasRecv()) {
                     in = op.nextRecv();
+                    inItem = in;
+                    inItemFrom = in.position();
+                    inTagNext = sealIn != null;
                 }
                 if (in != null) {
                     if (in.hasRemaining()) {
@@ -516,18 +534,68 @@ public final class RingCollective implements Collective {
                                             + " closed the connection (it failed, was killed or left the loop early)",
                                     new EOFException());
                         }
-                        progress |= n > 0;
+                        progress = n > 0;
                     }
                     if (!in.hasRemaining()) {
-                        if (headerReceived) {
-                            op.recvDone();
+                        if (inTagNext) {
+                            tagIn.clear();
+                            in = tagIn;
+                            inTagNext = false;
                         } else {
-                            checkHeader(op, call, name, previous);
-                            headerReceived = true;
+                            if (sealIn != null) {
+                                checkSeal(inItem, inItemFrom, name, previous);
+                            }
+                            if (headerReceived) {
+                                op.recvDone();
+                            } else {
+                                headerArrived = true;
+                            }
+                            in = null;
                         }
-                        in = null;
                         progress = true;
                     }
+                }
+                if (out == null && headerSent && op.hasSend() && op.sendReady()) {
+                    out = op.nextSend();
+                    if (sealOut != null) {
+                        sealOut.seal(out, tagOut);
+                        outTagNext = true;
+                    }
+                }
+                if (out != null) {
+                    if (out.hasRemaining()) {
+                        try {
+                            progress |= toNext.write(out) > 0;
+                        } catch (IOException e) {
+                            throw fail(
+                                    name,
+                                    next,
+                                    "sending to rank " + next + " ("
+                                            + rv.peers().get(next) + ") failed: " + e,
+                                    e);
+                        }
+                    }
+                    if (!out.hasRemaining()) {
+                        if (outTagNext) {
+                            out = tagOut;
+                            outTagNext = false;
+                        } else {
+                            if (headerSent) {
+                                op.sendDone();
+                            }
+                            headerSent = true;
+                            out = null;
+                        }
+                        progress = true;
+                    }
+                }
+                // the peer's header is checked once this rank's own is out, so that a rank failing on a
+                // mismatch has always told its successor which call it is in
+                if (headerArrived && headerSent) {
+                    checkHeader(op, call, name, previous);
+                    headerArrived = false;
+                    headerReceived = true;
+                    progress = true;
                 }
                 boolean recvLeft = in != null || !headerReceived || op.hasRecv();
                 boolean sendLeft = out != null || !headerSent || op.hasSend();
@@ -543,7 +611,7 @@ public final class RingCollective implements Collective {
                     throw stalled(name, out != null, recvLeft);
                 }
                 outKey.interestOps(out != null ? SelectionKey.OP_WRITE : 0);
-                inKey.interestOps(recvLeft ? SelectionKey.OP_READ : 0);
+                inKey.interestOps(recvLeft && !headerArrived ? SelectionKey.OP_READ : 0);
                 selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
                 selector.selectedKeys().clear();
             }
@@ -553,6 +621,21 @@ public final class RingCollective implements Collective {
             throw fail(name, -1, "I/O failed: " + e, e);
         } catch (RuntimeException e) {
             throw fail(name, -1, "internal error: " + e, e);
+        }
+    }
+
+    /** Fails the call unless the frame just received carries the tag its sender computed (see {@link FrameSeal}). */
+    private void checkSeal(ByteBuffer frame, int from, String name, int previous) {
+        long sequence = sealIn.sequence();
+        if (!sealIn.verify(frame, from, tagIn)) {
+            throw fail(
+                    name,
+                    previous,
+                    "frame " + sequence + " from rank " + previous + " ("
+                            + rv.peers().get(previous)
+                            + ") failed its integrity check: it was altered on the wire or did not come from the"
+                            + " authenticated peer",
+                    null);
         }
     }
 
@@ -643,15 +726,10 @@ public final class RingCollective implements Collective {
         private final int addSteps;
 
         AllReduce(WireBuffers.Span span, int n) {
-            this(span, n, true);
-        }
-
-        /** With {@code add} false the data moves exactly as in an all-reduce but is copied, never added. */
-        AllReduce(WireBuffers.Span span, int n, boolean add) {
-            super(OP_ALL_REDUCE, n, add ? 0 : 1);
+            super(OP_ALL_REDUCE, n, 0);
             this.span = span;
             this.n = n;
-            this.addSteps = add ? world - 1 : 0;
+            this.addSteps = world - 1;
             this.sendStep = skipEmpty(0, 0);
             this.recvStep = skipEmpty(0, 1);
         }

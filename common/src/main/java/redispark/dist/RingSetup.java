@@ -3,8 +3,6 @@ package redispark.dist;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -12,17 +10,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Joining the ring: listen, advertise, then dial the successor while accepting the predecessor (on a daemon thread,
+ * Joining the ring: listen, advertise, then dial the successor while accepting the predecessor ({@link RingAcceptor},
  * since every rank does both at once), authenticating each link with {@link Handshake}; every step is bounded by the
- * connect deadline. Reached through the public methods of {@link RingCollective}.
+ * connect deadline, every handshake by its own shorter one. Nothing an unauthenticated peer sends ends this rank's
+ * dialling or accepting early. Reached through the public methods of {@link RingCollective}.
  */
 final class RingSetup {
 
@@ -31,8 +28,10 @@ final class RingSetup {
     private RingSetup() {}
 
     /**
-     * Binds a listening socket for the ring on {@code bindHost} ({@code "0.0.0.0"} for every interface) and
-     * {@code port} (0 picks a free one). Publish {@link RingCollective#advertise} of it, then pass it to {@link RingCollective#open}.
+     * Binds a listening socket for the ring on {@code bindHost} (an address or host name: the interface peers reach
+     * this rank on, {@code 127.0.0.1} when all ranks share one machine; {@code "0.0.0.0"} opens it on every
+     * interface) and {@code port} (0 picks a free one). Publish {@link RingCollective#advertise} of it, then pass it
+     * to {@link RingCollective#open}.
      */
     static ServerSocketChannel listen(String bindHost, int port) {
         try {
@@ -90,65 +89,54 @@ final class RingSetup {
                 throw new AssertionError(e);
             }
         }
-        CompletableFuture<SocketChannel> accepted = new CompletableFuture<>();
-        List<HandshakeRefusedException> refusals = new CopyOnWriteArrayList<>();
-        Thread acceptor = new Thread(
-                () -> {
-                    try {
-                        accepted.complete(acceptPrevious(server, rv, deadline, refusals));
-                    } catch (Throwable t) {
-                        accepted.completeExceptionally(t);
-                    }
-                },
-                "ring-accept-rank" + rv.rank());
-        acceptor.setDaemon(true);
-        acceptor.start();
-        SocketChannel out = null;
-        SocketChannel in = null;
+        RingAcceptor acceptor = new RingAcceptor(server, rv, deadline, describe(rv));
+        Handshake.Link out = null;
+        Handshake.Link in = null;
+        boolean opened = false;
         try {
             try {
-                out = connectNext(rv, deadline, () -> refusals.isEmpty() ? null : refusals.get(0));
+                out = connectNext(rv, deadline);
             } catch (CollectiveException connectFailure) {
-                throw clearerOf(connectFailure, accepted, refusals, deadline);
+                throw clearerOf(connectFailure, acceptor, deadline);
             }
-            in = awaitAccepted(rv, accepted, deadline);
+            in = acceptor.await();
             RingCollective ring = new RingCollective(rv, out, in);
+            opened = true;
             LOG.info(
-                    "{} joined the ring in {} ms: sends to rank {} at {}, receives from rank {}",
+                    "{} joined the ring in {} ms: sends to rank {} at {}, receives from rank {}, frames {}",
                     ring,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
                     rv.next(),
                     rv.peers().get(rv.next()),
-                    rv.previous());
+                    rv.previous(),
+                    rv.sealFrames() ? "sealed" : "not sealed");
             return ring;
         } catch (RuntimeException | IOException e) {
-            acceptor.interrupt();
-            accepted.thenAccept(Io::closeQuietly);
-            Io.closeQuietly(out);
-            Io.closeQuietly(in);
+            if (out != null) {
+                Io.closeQuietly(out.channel());
+            }
+            if (in != null) {
+                Io.closeQuietly(in.channel());
+            }
             if (e instanceof CollectiveException ce) {
                 throw ce;
             }
             throw new CollectiveException(describe(rv) + ": cannot open the ring: " + e, -1, "open", e);
         } finally {
+            acceptor.stop(!opened);
             Io.closeQuietly(server);
         }
     }
 
     /**
-     * When dialling failed on a transport error (reset, EOF, timeout), the accepting side often holds the real reason
-     * (a refusal: wrong secret, attempt, run, rank); wait up to a second for one and prefer it.
+     * When dialling failed, this rank's own acceptor often holds the fuller reason (what the refused peer claimed:
+     * its run, attempt, rank; or that it refused this rank's proof): wait up to a second for one and add it. The
+     * acceptor's refusals only ever add detail to a failure; they never end this rank's dialling themselves.
      */
     private static CollectiveException clearerOf(
-            CollectiveException connectFailure,
-            CompletableFuture<SocketChannel> accepted,
-            List<HandshakeRefusedException> refusals,
-            long deadline) {
-        if (connectFailure instanceof HandshakeRefusedException) {
-            return connectFailure;
-        }
+            CollectiveException connectFailure, RingAcceptor acceptor, long deadline) {
         long until = System.nanoTime() + Math.min(deadline - System.nanoTime(), TimeUnit.SECONDS.toNanos(1));
-        while (refusals.isEmpty() && !accepted.isDone() && System.nanoTime() < until) {
+        while (acceptor.firstRefusal() == null && !acceptor.isDone() && System.nanoTime() < until) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
@@ -156,16 +144,14 @@ final class RingSetup {
                 break;
             }
         }
-        CollectiveException clearer = refusals.isEmpty() ? null : refusals.get(0);
-        if (clearer == null && accepted.isCompletedExceptionally()) {
-            Throwable t = accepted.handle((ch, e) -> e).join();
-            if (t instanceof HandshakeRefusedException refused) {
-                clearer = refused;
-            }
-        }
-        if (clearer == null) {
+        HandshakeRefusedException local = acceptor.firstRefusal();
+        if (local == null) {
             return connectFailure;
         }
+        HandshakeRefusedException clearer = new HandshakeRefusedException(
+                connectFailure.getMessage() + "; meanwhile " + local.getMessage(),
+                connectFailure.peerRank(),
+                connectFailure.operation());
         clearer.addSuppressed(connectFailure);
         return clearer;
     }
@@ -174,119 +160,58 @@ final class RingSetup {
         return "rank " + rv.rank() + "/" + rv.worldSize() + " (run '" + rv.runId() + "' attempt " + rv.attempt() + ")";
     }
 
-    private static SocketChannel connectNext(
-            Rendezvous rv, long deadline, java.util.function.Supplier<? extends RuntimeException> abort) {
+    /**
+     * Dials the successor and runs the handshake, each try under its own {@link RingAcceptor#HANDSHAKE_TIMEOUT}.
+     * A transport failure in the handshake (the peer dropped the connection, reset, timed out) dials again until the
+     * deadline; a refusal or a peer that cannot prove the secret ends it at once, and so does a port that refuses
+     * connections after it once accepted one (the successor stopped listening: it failed or gave up).
+     */
+    private static Handshake.Link connectNext(Rendezvous rv, long deadline) {
         int next = rv.next();
         String what =
                 describe(rv) + ": connect to rank " + next + " at " + rv.peers().get(next);
         Io.Blame blame = (problem, cause) -> new CollectiveException(what + ": " + problem, next, "connect", cause);
-        // Retrying stops once this rank's own acceptor has refused a peer: the rendezvous is broken (wrong secret,
-        // run or attempt) and the peer that would accept our connection is gone.
-        SocketChannel ch = Io.connect(rv.address(next), deadline, blame, abort);
-        try {
-            Handshake.connect(ch, rv, deadline, blame);
-            return ch;
-        } catch (RuntimeException e) {
-            Io.closeQuietly(ch);
-            throw e;
-        }
-    }
-
-    /**
-     * Accepts until the predecessor proves itself or the deadline passes. Foreign clients are skipped; peers of this
-     * protocol that do not match (another attempt's stale task, a wrong secret, the wrong rank) are refused, told
-     * why, recorded in {@code refusals}, and the wait goes on: a stale peer must not break a fresh attempt.
-     */
-    private static SocketChannel acceptPrevious(
-            ServerSocketChannel server, Rendezvous rv, long deadline, List<HandshakeRefusedException> refusals)
-            throws IOException {
-        int previous = rv.previous();
-        String what = describe(rv) + ": accept rank " + previous;
-        List<String> ignored = new ArrayList<>();
-        server.configureBlocking(false);
-        try (Selector accepting = Selector.open()) {
-            server.register(accepting, SelectionKey.OP_ACCEPT);
-            while (true) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw new CollectiveException(
-                            what + ": interrupted", previous, "accept", new InterruptedException());
+        boolean reached = false;
+        CollectiveException lastHandshakeFailure = null;
+        long backoffMillis = 10;
+        while (true) {
+            SocketChannel ch;
+            try {
+                ch = Io.connect(rv.address(next), deadline, blame, reached);
+            } catch (CollectiveException e) {
+                if (lastHandshakeFailure != null) {
+                    e.addSuppressed(lastHandshakeFailure);
                 }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    String message =
-                            what + ": rank " + previous + " (" + rv.peers().get(previous)
-                                    + ") did not connect within "
-                                    + Io.seconds(rv.connectTimeout().toNanos())
-                                    + (refusals.isEmpty()
-                                            ? ""
-                                            : "; refused: "
-                                                    + refusals.stream()
-                                                            .map(Throwable::getMessage)
-                                                            .toList())
-                                    + (ignored.isEmpty() ? "" : "; ignored foreign connections: " + ignored);
-                    throw refusals.isEmpty()
-                            ? new CollectiveException(message, previous, "accept")
-                            : new HandshakeRefusedException(message, previous, "accept");
-                }
-                accepting.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-                accepting.selectedKeys().clear();
-                SocketChannel ch = server.accept();
-                if (ch == null) {
-                    continue;
-                }
-                String remote = String.valueOf(ch.getRemoteAddress());
-                Io.Blame blame = (problem, cause) -> new CollectiveException(
-                        what + " (connection from " + remote + "): " + problem, previous, "accept", cause);
-                try {
-                    Io.configure(ch);
-                    Handshake.accept(ch, rv, deadline, blame);
-                    return ch;
-                } catch (Handshake.Foreign f) {
-                    Io.closeQuietly(ch);
-                    ignored.add(remote + ": " + f.getMessage());
-                    LOG.warn(
-                            "{}: ignored a connection from {} that does not speak the ring protocol: {}",
-                            what,
-                            remote,
-                            f.getMessage());
-                } catch (HandshakeRefusedException refused) {
-                    Io.closeQuietly(ch);
-                    refusals.add(refused);
-                    LOG.warn("{}; still waiting for rank {}", refused.getMessage(), previous);
-                } catch (RuntimeException | IOException e) {
-                    Io.closeQuietly(ch);
+                throw e;
+            }
+            reached = true;
+            long until = Math.min(deadline, System.nanoTime() + RingAcceptor.HANDSHAKE_TIMEOUT.toNanos());
+            try {
+                return Handshake.connect(ch, rv, until, blame);
+            } catch (HandshakeRefusedException e) {
+                Io.closeQuietly(ch);
+                throw e;
+            } catch (CollectiveException e) {
+                Io.closeQuietly(ch);
+                if (e.getCause() instanceof InterruptedException || System.nanoTime() >= deadline) {
                     throw e;
                 }
+                lastHandshakeFailure = e;
+                LOG.info("{}; dialling again", e.getMessage());
+            } catch (RuntimeException e) {
+                Io.closeQuietly(ch);
+                throw e;
             }
-        }
-    }
-
-    private static SocketChannel awaitAccepted(
-            Rendezvous rv, CompletableFuture<SocketChannel> accepted, long deadline) {
-        int previous = rv.previous();
-        try {
-            // the acceptor enforces the deadline itself; the slack only guards against a lost wake-up
-            long left = Math.max(0, deadline - System.nanoTime()) + TimeUnit.SECONDS.toNanos(2);
-            return accepted.get(left, TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CollectiveException(
-                    describe(rv) + ": interrupted while waiting for rank " + previous + " to connect",
-                    previous,
-                    "accept",
-                    e);
-        } catch (TimeoutException e) {
-            throw new CollectiveException(
-                    describe(rv) + ": rank " + previous + " did not connect in time", previous, "accept", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof CollectiveException ce) {
-                throw ce;
+            long sleep = Math.min(backoffMillis, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+            if (sleep > 0) {
+                try {
+                    Thread.sleep(sleep);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw blame.fail("interrupted while connecting", e);
+                }
             }
-            throw new CollectiveException(
-                    describe(rv) + ": accepting rank " + previous + " failed: " + e.getCause(),
-                    previous,
-                    "accept",
-                    e.getCause());
+            backoffMillis = Math.min(backoffMillis * 2, 500);
         }
     }
 
@@ -295,7 +220,7 @@ final class RingSetup {
      * for tests, benchmarks and equivalence checks. Element i of the result is rank i; close each one.
      */
     static List<RingCollective> openLoopback(
-            int worldSize, Duration connectTimeout, Duration ioTimeout, int segmentBytes) {
+            int worldSize, Duration connectTimeout, Duration ioTimeout, int segmentBytes, boolean sealFrames) {
         List<ServerSocketChannel> servers = new ArrayList<>();
         List<String> peers = new ArrayList<>();
         try {
@@ -311,8 +236,8 @@ final class RingSetup {
         byte[] secret = Rendezvous.newSecret();
         List<CompletableFuture<RingCollective>> opening = new ArrayList<>();
         for (int r = 0; r < worldSize; r++) {
-            Rendezvous rv =
-                    new Rendezvous(r, worldSize, peers, secret, "loopback", 0, connectTimeout, ioTimeout, segmentBytes);
+            Rendezvous rv = new Rendezvous(
+                    r, worldSize, peers, secret, "loopback", 0, connectTimeout, ioTimeout, segmentBytes, sealFrames);
             ServerSocketChannel server = servers.get(r);
             CompletableFuture<RingCollective> f = new CompletableFuture<>();
             Thread t = new Thread(

@@ -8,7 +8,7 @@
  *   <li>{@link redispark.dist.RingCollective}: the TCP ring (reduce-scatter + all-gather, pipelined segments,
  *       bit-identical results on every rank, summation order in its class comment and
  *       {@link redispark.dist.RingCollective#referenceSum}).
- *   <li>{@link redispark.dist.Rendezvous}: rank, addresses, run secret, run id and attempt, timeouts.
+ *   <li>{@link redispark.dist.Rendezvous}: rank, addresses, run secret, run id and attempt, timeouts, frame sealing.
  *   <li>{@link redispark.dist.GradientBuckets}: the gradients of a model, in one canonical order, reduced in
  *       fixed-size buckets.
  *   <li>{@link redispark.dist.AllReduceBench}: busbw against one-way loopback and memcpy on this machine.
@@ -17,7 +17,7 @@
  * <h2>Wiring in a barrier task (the part that lives in {@code jobs})</h2>
  * <pre>{@code
  * // driver, once per run: byte[] secret = Rendezvous.newSecret(); String runId = ...; both go into the closure
- * ServerSocketChannel server = RingCollective.listen(bindHost, 0);          // "0.0.0.0" or one interface
+ * ServerSocketChannel server = RingCollective.listen(bindHost, 0);          // the interface peers dial
  * String me = RingCollective.advertise(server, advertiseHost);             // e.g. the executor's host name
  * String[] all = barrierContext.allGather(me);                             // ordered by partition id
  * Rendezvous rv = Rendezvous.of(barrierContext.partitionId(), List.of(all), secret, runId,
@@ -27,6 +27,9 @@
  *     ... TrainWorker.run(..., ring, ...) ...
  * }
  * }</pre>
+ * Each link is authenticated by an HMAC handshake over its whole transcript (strangers, relayed proofs and replayed
+ * handshakes are refused; see {@code Handshake}); {@link redispark.dist.Rendezvous#sealFrames()} adds a keyed MAC
+ * to every frame after it.
  * Failures surface as {@link redispark.dist.CollectiveException} (its subclass
  * {@link redispark.dist.HandshakeRefusedException} for configuration errors: secret, run, attempt, rank). Every
  * blocking wait is bounded by the rendezvous timeouts and honours thread interruption, so a Spark task kill (with

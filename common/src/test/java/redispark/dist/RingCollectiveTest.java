@@ -62,7 +62,7 @@ class RingCollectiveTest {
 
     static Stream<Arguments> worldsAndSizes() {
         List<Arguments> cases = new ArrayList<>();
-        for (int world : new int[] {1, 2, 3}) {
+        for (int world : new int[] {1, 2, 3, 4}) {
             for (int n : new int[] {0, 1, 2, 7, 1_000_003}) {
                 cases.add(Arguments.of(world, n));
             }

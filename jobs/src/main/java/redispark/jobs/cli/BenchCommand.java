@@ -98,8 +98,8 @@ final class BenchCommand {
 
     @Command(
             name = "allreduce",
-            description =
-                    "Ring all-reduce bus bandwidth vs raw loopback and memcpy, ranks as " + "threads on loopback.")
+            description = "Ring all-reduce bus bandwidth vs raw loopback and memcpy, with and without sealed frames, "
+                    + "ranks as threads on loopback.")
     static final class AllReduce implements Callable<Integer> {
         @Option(names = "--ranks", defaultValue = "2")
         int ranks;

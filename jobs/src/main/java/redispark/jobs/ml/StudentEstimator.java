@@ -24,6 +24,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import redispark.dist.Rendezvous;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.run.HadoopFiles;
 import redispark.jobs.spark.BarrierTraining;
@@ -379,10 +380,11 @@ public abstract class StudentEstimator<E extends StudentEstimator<E>> extends Es
             ResumeCheckpoints.clear(files, resume); // a fit starts from its base model
             BarrierTraining.Ring ring = BarrierTraining.Ring.fresh(
                     (Integer) $(workers),
-                    "0.0.0.0",
+                    "", // loopback in local mode, else the executor's own address
                     "",
                     Duration.ofSeconds(60),
                     Duration.ofSeconds(120),
+                    Rendezvous.DEFAULT_SEAL_FRAMES,
                     BarrierTraining.Placement.AUTO);
             DataParallelTraining.train(
                     new DataParallelTraining.Request(examples, init, config, ring, files, model, resume, false, 1));

@@ -39,12 +39,14 @@ import scala.reflect.ClassTag$;
  *
  * <ul>
  *   <li>Rank = partition id. The rows arrive keyed by rank and are partitioned so that partition r holds rank r's.
- *   <li>Rendezvous: each task binds a server socket ({@code train.dist.bind-host}, a free port), and shares
- *       {@code host:port} through {@code BarrierTaskContext.allGather}; the host is {@code train.dist.advertise-host}
- *       or else the executor's host as Spark knows it. Rank 0 adds a short announcement to the same round (e.g. the
- *       checkpoint every rank resumes from), so all ranks decide alike.
+ *   <li>Rendezvous: each task binds a server socket at a free port ({@link #bindHost}: loopback in local mode,
+ *       else the executor's own address, or {@code train.dist.bind-host}), and shares {@code host:port} through
+ *       {@code BarrierTaskContext.allGather}; the host is {@code train.dist.advertise-host} or else the executor's
+ *       host as Spark knows it. Rank 0 adds a short announcement to the same round (e.g. the checkpoint every rank
+ *       resumes from), so all ranks decide alike.
  *   <li>Security: peers prove the run secret (made on the driver, one per run, shipped in the task closure) in an
- *       HMAC handshake bound to the run id and the stage attempt, so a straggler of a killed attempt is refused.
+ *       HMAC handshake over the whole transcript, bound to the run id and the stage attempt, so neither a stranger
+ *       nor a straggler of a killed attempt joins; {@code train.dist.seal-frames} adds a keyed MAC to every frame.
  *       The closure travels over Spark's RPC: enable {@code spark.authenticate} / {@code spark.network.crypto} on a
  *       shared cluster to keep it private.
  *   <li>Failures: the stage is followed by a shuffle ({@code repartition(1)}) so Spark retries it as a whole (only
@@ -59,6 +61,7 @@ import scala.reflect.ClassTag$;
  */
 public final class BarrierTraining {
     private static final Logger LOG = LoggerFactory.getLogger(BarrierTraining.class);
+    private static final String LOOPBACK = "127.0.0.1";
 
     private BarrierTraining() {}
 
@@ -84,8 +87,10 @@ public final class BarrierTraining {
     /**
      * How the ranks find each other, and where each replica lives.
      *
-     * @param bindHost address the ring's server sockets bind ({@code 0.0.0.0} = every interface)
-     * @param advertiseHost host peers dial; "" = the executor's host from Spark's task infos
+     * @param bindHost address the ring's server sockets bind; "" = loopback in local mode, else the executor's own
+     *     address ({@code 0.0.0.0} = every interface)
+     * @param advertiseHost host peers dial; "" = the executor's host from Spark's task infos (loopback in local mode)
+     * @param sealFrames whether every frame of the exchange carries a keyed MAC ({@code train.dist.seal-frames})
      */
     public record Ring(
             int workers,
@@ -93,6 +98,7 @@ public final class BarrierTraining {
             String advertiseHost,
             Duration connectTimeout,
             Duration ioTimeout,
+            boolean sealFrames,
             String runId,
             byte[] secret,
             Placement placement)
@@ -111,6 +117,7 @@ public final class BarrierTraining {
                 String advertiseHost,
                 Duration connectTimeout,
                 Duration ioTimeout,
+                boolean sealFrames,
                 Placement placement) {
             return new Ring(
                     workers,
@@ -118,6 +125,7 @@ public final class BarrierTraining {
                     advertiseHost,
                     connectTimeout,
                     ioTimeout,
+                    sealFrames,
                     UUID.randomUUID().toString(),
                     Rendezvous.newSecret(),
                     placement);
@@ -125,13 +133,13 @@ public final class BarrierTraining {
 
         /** The same ring with a new run id and secret: a retried job must not accept the last job's stragglers. */
         public Ring renewed() {
-            return fresh(workers, bindHost, advertiseHost, connectTimeout, ioTimeout, placement);
+            return fresh(workers, bindHost, advertiseHost, connectTimeout, ioTimeout, sealFrames, placement);
         }
 
         @Override
         public String toString() {
-            return "Ring[workers=" + workers + ", bind=" + bindHost + ", advertise=" + advertiseHost + ", run=" + runId
-                    + "]";
+            return "Ring[workers=" + workers + ", bind=" + bindHost + ", advertise=" + advertiseHost + ", sealFrames="
+                    + sealFrames + ", run=" + runId + "]";
         }
     }
 
@@ -174,6 +182,8 @@ public final class BarrierTraining {
             JavaPairRDD<Integer, T> rowsByRank, Ring ring, Replica<T, R> replica) {
         JavaRDD<T> partitioned =
                 rowsByRank.partitionBy(new HashPartitioner(ring.workers())).values();
+        SparkContext sc = rowsByRank.context();
+        boolean local = sc.isLocal();
         Function1<scala.collection.Iterator<T>, scala.collection.Iterator<RankReply<R>>> body =
                 (Function1<scala.collection.Iterator<T>, scala.collection.Iterator<RankReply<R>>> & Serializable)
                         rows -> {
@@ -181,11 +191,10 @@ public final class BarrierTraining {
                             Iterator<T> it = CollectionConverters.asJava(rows);
                             it.forEachRemaining(shard::add);
                             return CollectionConverters.asScala(
-                                    List.of(task(ring, replica, shard)).iterator());
+                                    List.of(task(ring, local, replica, shard)).iterator());
                         };
         @SuppressWarnings("unchecked")
         ClassTag<RankReply<R>> tag = (ClassTag<RankReply<R>>) (ClassTag<?>) ClassTag$.MODULE$.apply(RankReply.class);
-        SparkContext sc = rowsByRank.context();
         String group = "redi-train-" + ring.runId();
         sc.setJobGroup(group, "data-parallel training, " + ring.workers() + " ranks", true);
         try {
@@ -209,7 +218,8 @@ public final class BarrierTraining {
         }
     }
 
-    private static <T, R extends Serializable> RankReply<R> task(Ring ring, Replica<T, R> replica, List<T> rows) {
+    private static <T, R extends Serializable> RankReply<R> task(
+            Ring ring, boolean local, Replica<T, R> replica, List<T> rows) {
         BarrierTaskContext task = BarrierTaskContext.get();
         int rank = task.partitionId();
         Device device;
@@ -225,9 +235,9 @@ public final class BarrierTraining {
             throw new IllegalStateException(
                     "barrier stage has " + infos.length + " tasks, train.workers is " + ring.workers());
         }
-        ServerSocketChannel server = RingCollective.listen(ring.bindHost(), 0);
+        String host = advertiseHost(ring.advertiseHost(), local, hostOf(infos[rank].address()));
+        ServerSocketChannel server = RingCollective.listen(bindHost(ring.bindHost(), local, host), 0);
         task.addTaskCompletionListener((TaskCompletionListener) c -> closeQuietly(server));
-        String host = ring.advertiseHost().isEmpty() ? hostOf(infos[rank].address()) : ring.advertiseHost();
         String announcement = rank == 0 ? replica.announce(attempt) : "";
         String[] all = task.allGather(RingCollective.advertise(server, host) + "\n" + announcement);
         List<String> peers = new ArrayList<>(all.length);
@@ -236,7 +246,8 @@ public final class BarrierTraining {
         }
         String shared = all[0].substring(all[0].indexOf('\n') + 1);
         Rendezvous rv = Rendezvous.of(rank, peers, ring.secret(), ring.runId(), attempt)
-                .withTimeouts(ring.connectTimeout(), ring.ioTimeout());
+                .withTimeouts(ring.connectTimeout(), ring.ioTimeout())
+                .withSealFrames(ring.sealFrames());
         RingCollective collective = RingCollective.open(rv, server);
         task.addTaskCompletionListener((TaskCompletionListener) c -> collective.close());
         LOG.info(
@@ -281,6 +292,29 @@ public final class BarrierTraining {
         int index = address == null ? 0 : EngineInfo.visibleIndex(address, System.getenv("CUDA_VISIBLE_DEVICES"));
         engine.requireGpu(index, address == null ? "train.device = gpu" : "Spark gave this task GPU " + address.trim());
         return Device.gpu(index);
+    }
+
+    /**
+     * The host the other ranks dial: {@code train.dist.advertise-host} when set, else loopback in local mode (every
+     * rank is a thread of this JVM), else the executor's host as Spark knows it.
+     */
+    static String advertiseHost(String configured, boolean local, String executorHost) {
+        if (!configured.isEmpty()) {
+            return configured;
+        }
+        return local ? LOOPBACK : executorHost;
+    }
+
+    /**
+     * The address the ring's listening socket binds: {@code train.dist.bind-host} when set, else loopback in local
+     * mode and the advertised host otherwise, so the port is open only on the interface peers dial, never on every
+     * interface unless asked for ({@code 0.0.0.0}).
+     */
+    static String bindHost(String configured, boolean local, String advertised) {
+        if (!configured.isEmpty()) {
+            return configured;
+        }
+        return local ? LOOPBACK : advertised;
     }
 
     private static String hostOf(String hostPort) {

@@ -217,6 +217,7 @@ public final class TrainSettings {
                 config.getString("train.dist.advertise-host"),
                 config.raw().getDuration("train.dist.connect-timeout"),
                 config.raw().getDuration("train.dist.io-timeout"),
+                config.raw().getBoolean("train.dist.seal-frames"),
                 parse(config, "train.device", BarrierTraining.Placement::parse));
     }
 

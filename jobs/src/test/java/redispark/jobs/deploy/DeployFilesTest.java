@@ -103,6 +103,10 @@ class DeployFilesTest {
             Files.createDirectories(submit.getParent());
             Files.writeString(submit, "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\"\n");
             Files.setPosixFilePermissions(submit, PosixFilePermissions.fromString("rwxr-xr-x"));
+            // what a standalone cluster with authentication has on every node
+            Path defaults = Files.createDirectories(home.resolve("conf")).resolve("spark-defaults.conf");
+            Files.writeString(defaults, "spark.authenticate.secret 4f0c2a9e\n");
+            Files.setPosixFilePermissions(defaults, PosixFilePermissions.fromString("rw-------"));
         }
         Map<String, String> all = new HashMap<>(env);
         all.put("SPARK_HOME", home.toString());
@@ -209,6 +213,78 @@ class DeployFilesTest {
                 "pipeline");
         assertThat(missing.code()).isNotZero();
         assertThat(missing.output()).contains("REDI_K8S_MASTER");
+
+        // Spark's RPC carries the ring's run secret in the task closure: authenticated and encrypted everywhere
+        for (List<String> launched : List.of(standalone, eval, yarn, k8s)) {
+            assertThat(confValue(launched, "spark.authenticate")).isEqualTo("true");
+            assertThat(confValue(launched, "spark.network.crypto.enabled")).isEqualTo("true");
+            assertThat(confValue(launched, "spark.authenticate.secret"))
+                    .as("never on the command line")
+                    .isNull();
+        }
+    }
+
+    @Test
+    void standaloneLaunchStopsWithoutASharedSecretUnlessAuthenticationIsTurnedOff(@TempDir Path dir) throws Exception {
+        Path home = dir.resolve("spark");
+        Path submit = Files.createDirectories(home.resolve("bin")).resolve("spark-submit");
+        Files.writeString(submit, "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\"\n");
+        Files.setPosixFilePermissions(submit, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String launcher = DEPLOY.resolve("submit-standalone.sh").toString();
+
+        Result noSecret = run(Map.of("SPARK_HOME", home.toString()), "bash", launcher, "pipeline", "--run-dir", "r");
+        assertThat(noSecret.code()).as(noSecret.output()).isEqualTo(2);
+        assertThat(noSecret.output())
+                .contains(
+                        "spark.authenticate.secret",
+                        home.resolve("conf/spark-defaults.conf").toString())
+                .hasLineCount(1);
+
+        Path confDir = Files.createDirectories(dir.resolve("cluster-conf"));
+        Files.writeString(confDir.resolve("spark-defaults.conf"), "spark.master spark://m:7077\n");
+        Result commentedOut = run(
+                Map.of("SPARK_HOME", home.toString(), "SPARK_CONF_DIR", confDir.toString()),
+                "bash",
+                launcher,
+                "pipeline",
+                "--run-dir",
+                "r");
+        assertThat(commentedOut.code()).isEqualTo(2);
+
+        Files.writeString(confDir.resolve("spark-defaults.conf"), "spark.authenticate.secret=9b1d\n");
+        Result withSecret = run(
+                Map.of("SPARK_HOME", home.toString(), "SPARK_CONF_DIR", confDir.toString()),
+                "bash",
+                launcher,
+                "pipeline",
+                "--run-dir",
+                "r");
+        assertThat(withSecret.code()).as(withSecret.output()).isZero();
+        assertThat(confValue(withSecret.output().lines().toList(), "spark.authenticate"))
+                .isEqualTo("true");
+        assertThat(withSecret.output()).doesNotContain("9b1d");
+
+        Result off = run(
+                Map.of("SPARK_HOME", home.toString(), "REDI_SPARK_AUTHENTICATE", "false"),
+                "bash",
+                launcher,
+                "pipeline",
+                "--run-dir",
+                "r");
+        assertThat(off.code()).as(off.output()).isZero();
+        List<String> offArguments = off.output().lines().toList();
+        assertThat(confValue(offArguments, "spark.authenticate")).isNull();
+        assertThat(off.output()).contains("REDI_SPARK_AUTHENTICATE=false", "run secret");
+
+        Result typo = run(
+                Map.of("SPARK_HOME", home.toString(), "REDI_SPARK_AUTHENTICATE", "yes"),
+                "bash",
+                launcher,
+                "pipeline",
+                "--run-dir",
+                "r");
+        assertThat(typo.code()).isEqualTo(2);
+        assertThat(typo.output()).contains("REDI_SPARK_AUTHENTICATE must be true or false");
     }
 
     private static final Set<String> DOCKER_INSTRUCTIONS = Set.of(
@@ -331,6 +407,8 @@ class DeployFilesTest {
                         "    cores: 4",
                         "spark.task.resource.gpu.amount:",
                         "spark.executor.resource.gpu.discoveryScript: /opt/redi/deploy/gpu-discovery.sh",
+                        "spark.authenticate: \"true\"",
+                        "spark.network.crypto.enabled: \"true\"",
                         "memoryOverhead:");
         for (String key : List.of("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions")) {
             int at = yaml.indexOf(key);
@@ -355,7 +433,9 @@ class DeployFilesTest {
                 .contains(
                         "SparkSubmitOperator(",
                         "java_class=\"redispark.jobs.cli.RediCli\"",
-                        "\"spark.dynamicAllocation.enabled\"] = \"false\"");
+                        "\"spark.dynamicAllocation.enabled\"] = \"false\"",
+                        "\"spark.authenticate\": \"true\"",
+                        "\"spark.network.crypto.enabled\": \"true\"");
 
         Path python = Stream.of("/usr/bin/python3", "/usr/local/bin/python3")
                 .map(Path::of)

@@ -61,6 +61,13 @@ class StandaloneClusterTest {
     @Test
     void thePipelineRunsOnAStandaloneClusterThroughSparkSubmit(@TempDir Path dir) throws Exception {
         SparkHome spark = SparkHome.fromTestClasspath(dir.resolve("spark-home"));
+        // Authenticated, encrypted RPC as deploy/common.sh asks for it: the same secret on the master, the worker
+        // and the submitting machine (one SPARK_CONF_DIR here)
+        Path defaults = Files.createDirectories(spark.home.resolve("conf")).resolve("spark-defaults.conf");
+        Files.writeString(
+                defaults,
+                "spark.authenticate true\nspark.network.crypto.enabled true\nspark.authenticate.secret "
+                        + java.util.HexFormat.of().formatHex(redispark.dist.Rendezvous.newSecret()) + "\n");
         int masterPort = freePort();
         String master = "spark://127.0.0.1:" + masterPort;
 
