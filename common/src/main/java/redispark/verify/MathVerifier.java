@@ -48,14 +48,7 @@ public final class MathVerifier {
     public static Verdict verify(String modelOutput, String gold, VerifyOptions options) {
         VerifyOptions opts = options == null ? VerifyOptions.defaults() : options;
         long budget = budgetNanos(opts);
-        Deadline deadline = Deadline.after(budget, opts.wallClockBudget());
-        Verdict v = verify(modelOutput, gold, opts, deadline);
-        if (v.reason() == Reason.TIMEOUT && deadline.stalled()) {
-            // The wall-clock cap fired while the thread was stalled (GC pause, busy machine), not
-            // while computing: one retry, so labels do not depend on machine load.
-            v = verify(modelOutput, gold, opts, Deadline.after(budget, false));
-        }
-        return v;
+        return verify(modelOutput, gold, opts, Deadline.after(budget, opts.wallClockBudget()));
     }
 
     private static long budgetNanos(VerifyOptions opts) {

@@ -13,14 +13,18 @@ import java.util.Locale;
 
 /**
  * Single-thread throughput of {@link MathVerifier#verify(String, String)} over a JSONL file of
- * {@code gold}/{@code pred} pairs. Warm-up passes run first (at least one, and until ~20k calls so
- * the JIT has compiled the hot paths); then timed passes over the file (as many as fit in one second,
- * at least one) record the latency of every call. {@code n} is the number of pairs in the file.
+ * {@code gold}/{@code pred} pairs. Warm-up passes over the file run first so the JIT has compiled
+ * the hot paths: at least {@value #MIN_WARMUP_PASSES}, then more until {@value #WARMUP_CALLS} calls or
+ * {@value #MAX_WARMUP_MILLIS} ms, whichever comes first (so a small file of slow inputs takes seconds,
+ * not minutes); then timed passes over the file (as many as fit in one second, at least one) record the
+ * latency of every call. {@code n} is the number of pairs in the file.
  */
 public final class VerifierBench {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int MIN_WARMUP_CALLS = 20_000;
+    private static final int MIN_WARMUP_PASSES = 3;
+    private static final int WARMUP_CALLS = 20_000;
+    private static final long MAX_WARMUP_MILLIS = 3_000;
     private static final long MIN_TIMED_NANOS = 1_000_000_000L;
 
     private VerifierBench() {}
@@ -53,12 +57,16 @@ public final class VerifierBench {
         }
         long sink = 0;
         int warm = 0;
-        do {
+        long warmStart = System.nanoTime();
+        for (int pass = 0;
+                pass < MIN_WARMUP_PASSES
+                        || (warm < WARMUP_CALLS && System.nanoTime() - warmStart < MAX_WARMUP_MILLIS * 1_000_000L);
+                pass++) {
             for (String[] p : pairs) {
                 sink += MathVerifier.verify(p[1], p[0]).correct() ? 1 : 0;
                 warm++;
             }
-        } while (warm < MIN_WARMUP_CALLS);
+        }
         // Timed passes over the whole file until at least a second has elapsed, so that one stall of
         // a busy machine does not decide the figure; every call's latency is kept for the percentiles.
         long[] nanos = new long[pairs.size()];

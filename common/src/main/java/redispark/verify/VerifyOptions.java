@@ -12,8 +12,9 @@ import java.util.Objects;
  *                           number of the output. Off when labelling: a truncated trace must not "match"
  *                           a number it merely restates.
  * @param wallClockBudget    false (default): the budget is the calling thread's CPU time, with a hard
- *                           wall-clock cap of three budgets, so a busy machine or a GC pause does not
- *                           turn answers into timeouts. True: the budget is plain wall-clock time
+ *                           wall-clock cap of three budgets (from the start of the call, never
+ *                           restarted), so a busy machine does not turn answers into timeouts while no
+ *                           call outlives the cap. True: the budget is plain wall-clock time
  *                           (strict latency, but verdicts may then depend on machine load).
  */
 public record VerifyOptions(Duration budget, boolean lastNumberFallback, boolean wallClockBudget)
