@@ -59,6 +59,10 @@ final class Equivalence {
                         && relationsEqual(relationOf(gl), relationOf(pl));
             }
             if (p instanceof Answer.Relation pr) {
+                Answer chainValue = constantChainValue(pr);
+                if (chainValue != null && pr.sides().get(0).equals(gl.labelNode())) {
+                    return equal(gl.value(), chainValue); // "x = 2 + 2 = 4" for "x = 4"
+                }
                 Answer.Relation gr = relationOf(gl);
                 if (gr != null) {
                     return relationsEqual(gr, pr);

@@ -65,7 +65,8 @@ public final class MathVerifier {
     }
 
     /** Wording of a question that wants a rounded or approximate number. */
-    private static final Pattern ROUNDING_REQUEST = Pattern.compile("(?i)\\b(?:round(?:ed|ing)?\\b|nearest\\s+"
+    private static final Pattern ROUNDING_REQUEST = Pattern.compile("(?i)\\b(?:round(?:ed|ing)?\\s+(?:to|off|up|down|"
+            + "your|the|it|each|all)\\b|rounded\\b|nearest\\s+"
             + "(?:tenth|hundredth|thousandth|whole|integer|percent|cent|degree|dollar)|decimal\\s+places?|"
             + "significant\\s+(?:figures?|digits?)|approximate(?:ly)?\\b|as\\s+a\\s+decimal|estimate\\b)");
 
