@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 public final class MathVerifier {
 
     /** Bump when verdicts change; stored next to every label. */
-    public static final String VERSION = "1";
+    public static final String VERSION = "2";
 
     private static final int MAX_EXTRACTED_IN_VERDICT = 1000;
     private static final Pattern CHOICE_IN_TEXT =

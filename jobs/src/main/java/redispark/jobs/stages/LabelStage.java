@@ -38,7 +38,7 @@ public final class LabelStage implements Stage {
 
     @Override
     public List<String> configPaths() {
-        return List.of("label");
+        return List.of("label", "verify");
     }
 
     @Override
@@ -54,7 +54,10 @@ public final class LabelStage implements Stage {
     @Override
     public StageOutcome run(StageContext context) {
         String datasetLabels = context.config().getString("label.dataset-labels");
-        MathVerifyFunction.register(context.spark(), context.config().getLong("label.budget-ms"));
+        MathVerifyFunction.register(
+                context.spark(),
+                context.config().getLong("label.budget-ms"),
+                context.config().raw().getBoolean("verify.approximate"));
         Dataset<Row> traces = context.run().readTable(context.spark(), "traces", "generate");
         Column rejectReason = when(col("error").isNotNull(), lit(TEACHER_ERROR))
                 .when(col("text").isNull().or(trim(col("text")).equalTo("")), lit(NO_TEXT))
@@ -62,7 +65,9 @@ public final class LabelStage implements Stage {
         Dataset<Row> checked = traces.withColumn("reject_reason", rejectReason);
         Dataset<Row> verified = checked.filter(col("reject_reason").isNull())
                 .drop("reject_reason")
-                .withColumn("verdict", call_function(MathVerifyFunction.NAME, col("text"), col("gold")))
+                .withColumn(
+                        "verdict",
+                        call_function(MathVerifyFunction.QUESTION_NAME, col("text"), col("gold"), col("problem")))
                 .withColumn("correct", col("verdict.correct"))
                 .withColumn("extracted", col("verdict.extracted"))
                 .withColumn("reason", col("verdict.reason"))
