@@ -18,7 +18,7 @@ class VerifierBenchTest {
         String line = VerifierBench.run(mix);
         System.out.println(line);
         assertThat(line)
-                .matches("verifier n=\\d+ per_s=\\d+ p50_ms=\\d+\\.\\d{3} p99_ms=\\d+\\.\\d{3}"
+                .matches("verifier n=\\d+ per_s=\\d+ cpu_per_s=\\d+ p50_ms=\\d+\\.\\d{3} p99_ms=\\d+\\.\\d{3}"
                         + " max_ms=\\d+\\.\\d{3}");
         assertThat(line)
                 .contains("n="
