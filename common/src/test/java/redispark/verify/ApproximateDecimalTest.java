@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  */
 class ApproximateDecimalTest {
 
-    private static final VerifyOptions LENIENT = VerifyOptions.defaults().withApproximate(true);
+    private static final VerifyOptions LENIENT = Verdicts.UNHURRIED.withApproximate(true);
 
     private static Reason verdict(String answer, String gold, String problem, VerifyOptions options) {
         return MathVerifier.verify("Work omitted. $\\boxed{" + answer + "}$", gold, problem, options)
@@ -47,15 +47,15 @@ class ApproximateDecimalTest {
     @Test
     void aQuestionThatAsksForRoundingAcceptsTheRoundedValue() {
         String nearest = "Find the area of the circle, rounded to the nearest hundredth.";
-        assertThat(verdict("12.57", "4\\pi", nearest, VerifyOptions.defaults())).isEqualTo(Reason.MATCH);
-        assertThat(verdict("3.14", "\\pi", "Give your answer to two decimal places.", VerifyOptions.defaults()))
+        assertThat(verdict("12.57", "4\\pi", nearest, Verdicts.UNHURRIED)).isEqualTo(Reason.MATCH);
+        assertThat(verdict("3.14", "\\pi", "Give your answer to two decimal places.", Verdicts.UNHURRIED))
                 .isEqualTo(Reason.MATCH);
-        assertThat(verdict("12.57", "4\\pi", "Find the area of the circle.", VerifyOptions.defaults()))
+        assertThat(verdict("12.57", "4\\pi", "Find the area of the circle.", Verdicts.UNHURRIED))
                 .isEqualTo(Reason.MISMATCH);
-        assertThat(verdict("12.57", "4\\pi", null, VerifyOptions.defaults())).isEqualTo(Reason.MISMATCH);
+        assertThat(verdict("12.57", "4\\pi", null, Verdicts.UNHURRIED)).isEqualTo(Reason.MISMATCH);
         // asked for rounding, a wrong value or the wrong constant is still wrong
-        assertThat(verdict("12.75", "4\\pi", nearest, VerifyOptions.defaults())).isEqualTo(Reason.MISMATCH);
-        assertThat(verdict("2.72", "\\pi", nearest, VerifyOptions.defaults())).isEqualTo(Reason.MISMATCH);
+        assertThat(verdict("12.75", "4\\pi", nearest, Verdicts.UNHURRIED)).isEqualTo(Reason.MISMATCH);
+        assertThat(verdict("2.72", "\\pi", nearest, Verdicts.UNHURRIED)).isEqualTo(Reason.MISMATCH);
     }
 
     @Test
