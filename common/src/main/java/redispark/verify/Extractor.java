@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
  * block means the model never answered.</li>
  * <li>The last {@code \boxed{...}} or {@code \fbox{...}} (brace-matched; {@code \boxed 5} too). A last
  * box that never closes is a truncated output: no answer.</li>
- * <li>An explicit "final answer is X" / "answer: X" after the last box (or anywhere, without a box)
- * is a candidate that overrides the box when it parses.</li>
+ * <li>An explicit "final answer is X" / "answer: X" / "#### X" after the last box (or anywhere, without a
+ * box) is a candidate that overrides the box when it parses.</li>
  * <li>With nothing of the above, a short output that is itself just a math answer counts; optionally
  * (reward mode) the last number. Never when labelling: a truncated trace has no answer.</li>
  * </ol>
