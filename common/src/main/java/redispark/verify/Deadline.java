@@ -11,8 +11,9 @@ import java.lang.management.ThreadMXBean;
  * <p>The budget is the CPU time this thread spends, so that a thread descheduled on a busy machine does
  * not turn correct answers into spurious timeouts (labels should not depend on load). Wall-clock time is
  * capped at {@link #WALL_FACTOR} times the budget, counted from the start of the call, and that cap is
- * hard: nothing restarts it, so a call returns within it whatever the input and the load (a thread
- * that gets less than a third of a core for a whole call then times out). The CPU clock is read
+ * hard: nothing restarts it, so no call computes past it whatever the input (a thread that gets less
+ * than a third of a core for a whole call then times out; one that is not scheduled at all returns
+ * when it runs again). The CPU clock is read
  * first after {@link #PROBE_AFTER_NANOS} and then at most every {@link #CPU_RECHECK_NANOS}, so the
  * common path costs one nanoTime per check.
  */

@@ -28,8 +28,8 @@
  * redispark.verify.Deadline} checked in every loop, plus size caps (answer length, nesting depth,
  * exact-number bits, factorial and exponent sizes). The budget is the calling thread's CPU time, so
  * a busy machine does not turn answers into timeouts, with a hard wall-clock cap of three budgets
- * (150 ms by default) counted from the start of the call: whatever the input and the load, the verdict
- * comes back within it ({@code timeout} otherwise).
+ * (150 ms by default) counted from the start of the call and never restarted: whatever the input, no
+ * call computes past it ({@code timeout}).
  * {@code VerifyOptions.withWallClockBudget(true)} makes it a plain wall-clock budget instead. Nothing
  * spawns a thread. {@link redispark.verify.MathVerifier} pays class loading and one-time set-up in its static
  * initialiser, outside any budget.
