@@ -12,8 +12,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import redispark.jobs.config.ConfigError;
 import redispark.jobs.config.RediConfig;
+import redispark.jobs.eval.EvalConfig;
 import redispark.jobs.run.RunDir;
 import redispark.jobs.spark.SparkSessions;
+import redispark.jobs.split.SplitConfig;
 import redispark.jobs.stages.EvalStage;
 import redispark.jobs.stages.GenerateStage;
 import redispark.jobs.stages.LabelStage;
@@ -23,8 +25,8 @@ import redispark.jobs.stages.SplitStage;
 import redispark.jobs.stages.Stage;
 import redispark.jobs.stages.StageContext;
 import redispark.jobs.stages.StageRunner;
-import redispark.jobs.stages.TrainSettings;
 import redispark.jobs.stages.TrainStage;
+import redispark.jobs.train.TrainSettings;
 import redispark.train.objective.Objective;
 import redispark.verify.VerifyFile;
 
@@ -109,7 +111,9 @@ public final class RediCli {
             t = t.getCause();
         }
         // Our own validation errors speak for themselves; anything else also names its kind.
-        boolean ours = t instanceof IllegalArgumentException || t instanceof java.io.UncheckedIOException;
+        boolean ours = t instanceof IllegalArgumentException
+                || t instanceof java.io.UncheckedIOException
+                || t instanceof redispark.jobs.spark.BarrierTraining.TrainingFailed;
         String message = t.getMessage() == null ? "" : t.getMessage();
         return firstLine(ours ? message : t.getClass().getSimpleName() + ": " + message);
     }
@@ -146,6 +150,19 @@ public final class RediCli {
             return List.of();
         }
 
+        /** Parses every stage's settings once, so that a bad value is a usage error before any work. */
+        private static void validate(RediConfig config) {
+            TrainSettings.validate(config);
+            try {
+                SplitConfig.from(config);
+                EvalConfig.from(config);
+            } catch (ConfigError e) {
+                throw e;
+            } catch (IllegalArgumentException e) {
+                throw new ConfigError(e.getMessage());
+            }
+        }
+
         /** Overrides a named preset brings; the user's {@code --set}s go on top of them. */
         List<String> presetOverrides() {
             return List.of();
@@ -157,7 +174,7 @@ public final class RediCli {
             overrides.addAll(parent.overrides);
             overrides.addAll(extraOverrides());
             RediConfig config = RediConfig.load(parent.conf, overrides);
-            TrainSettings.validate(config); // a bad training value stops here, not after the stages before training
+            validate(config); // a bad value stops here, not after the stages before the one that reads it
             List<Stage> stages = stages();
             // libtorch reads its thread count once, when the engine first loads (in this JVM in local mode).
             if (System.getProperty("ai.djl.pytorch.num_threads") == null) {

@@ -46,7 +46,9 @@ public record CurationSettings(
                 "split.decontaminate.overlap must be in (0, 1]");
     }
 
-    public static CurationSettings from(RediConfig config) {
+    /** Read from {@code split.*} only: the split stage's rerun key covers every value here. */
+    public static CurationSettings from(RediConfig all) {
+        RediConfig config = all.only(java.util.List.of("split"));
         return new CurationSettings(
                 config.raw().getBoolean("split.dedup.exact"),
                 config.raw().getBoolean("split.dedup.near"),

@@ -8,14 +8,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import redispark.jobs.config.RediConfig;
+import redispark.jobs.eval.EvalSummary;
 import redispark.jobs.stages.EvalStage;
 import redispark.jobs.stages.Stage;
 import redispark.jobs.stages.StageContext;
 import redispark.jobs.stages.StageOutcome;
 import redispark.jobs.stages.StageRunner;
 import redispark.jobs.stages.TrainStage;
+import redispark.jobs.train.TrainingRun;
 import redispark.train.CollapseAlarm;
+import redispark.train.TrainConfig;
 import redispark.train.objective.Objective;
 
 /**
@@ -41,7 +45,7 @@ public final class ExperimentStage implements Stage {
 
     @Override
     public List<String> inputs() {
-        return List.of("problems", "pairs", TrainStage.checkpointOf(Objective.SFT));
+        return List.of("problems", "pairs", TrainingRun.checkpointOf(Objective.SFT));
     }
 
     @Override
@@ -142,11 +146,11 @@ public final class ExperimentStage implements Stage {
     public StageOutcome run(StageContext context) {
         RediConfig config = context.config();
         Plan plan = Plan.of(config);
-        if (!context.run().exists(TrainStage.checkpointOf(Objective.SFT))) {
+        if (!context.run().exists(TrainingRun.checkpointOf(Objective.SFT))) {
             throw new IllegalArgumentException("no SFT checkpoint in "
                     + context.run().root() + " (run 'redi train-sft' first, or 'redi experiment' which runs it)");
         }
-        Score start = evaluate(context, "sft", TrainStage.checkpointOf(Objective.SFT));
+        Score start = evaluate(context, "sft", TrainingRun.checkpointOf(Objective.SFT));
         Plateau plateau = plateau(context, plan, start);
         System.out.println("[redi] experiment " + plateau.describe());
         if (!plateau.flat() && plan.requirePlateau()) {
@@ -184,15 +188,11 @@ public final class ExperimentStage implements Stage {
 
     /** Trains and evaluates one arm (the first seed's also part-way), each step skipped when already done. */
     private static Result runArm(StageContext context, Plan plan, Arm arm, int number) {
-        RediConfig config = context.config();
-        Method method = arm.method();
         System.out.printf("[redi] experiment run %d/%d: %s%n", number, plan.runs(), arm.name());
-        StageContext armContext = new StageContext(
-                context.spark(),
-                context.run(),
-                config.withOverrides(method.overrides(config, arm.lrFactor(), arm.seed())));
-        long steps = train(armContext, arm);
-        Score score = evaluate(armContext, arm.name(), TrainStage.checkpointOf(arm.name()));
+        UnaryOperator<TrainConfig> armSettings =
+                c -> c.withRecipe(arm.method().recipe(c.recipe(), arm.lrFactor(), arm.seed()));
+        long steps = train(context, arm, armSettings);
+        Score score = evaluate(context, arm.name(), TrainingRun.checkpointOf(arm.name()));
         Map<Integer, Score> curve = new LinkedHashMap<>();
         if (arm.seed() == plan.seeds().get(0)) {
             for (double point : plan.curvePoints()) {
@@ -201,14 +201,10 @@ public final class ExperimentStage implements Stage {
                     continue;
                 }
                 Arm partial = arm.atStep(step);
-                StageContext partialContext = new StageContext(
-                        context.spark(),
-                        context.run(),
-                        armContext.config().withOverrides(List.of("train.max-steps=" + step)));
-                train(partialContext, partial);
+                train(context, partial, c -> armSettings.apply(c).withMaxSteps(step));
                 // only the model at that step is kept; its resumable state is not needed again
-                context.run().files().delete(context.run().path(TrainStage.checkpointOf(partial.name()) + ".resume"));
-                curve.put(step, evaluate(partialContext, partial.name(), TrainStage.checkpointOf(partial.name())));
+                context.run().files().delete(context.run().path(TrainingRun.checkpointOf(partial.name()) + ".resume"));
+                curve.put(step, evaluate(context, partial.name(), TrainingRun.checkpointOf(partial.name())));
             }
         }
         return new Result(
@@ -216,12 +212,12 @@ public final class ExperimentStage implements Stage {
                 steps,
                 score,
                 curve,
-                TrainStage.collapseEvents(context.run().manifest(), arm.name()));
+                TrainingRun.collapseEvents(context.run().manifest(), arm.name()));
     }
 
     /** The plateau check on the SFT start's checkpoints (first benchmark) and its final model. */
     private static Plateau plateau(StageContext context, Plan plan, Score start) {
-        int steps = TrainStage.modelStep(context.run().manifest(), Objective.SFT.label());
+        int steps = TrainingRun.modelStep(context.run().manifest(), Objective.SFT.label());
         java.util.SortedMap<Integer, Double> curve = new java.util.TreeMap<>();
         String benchmark = start.perBenchmark().keySet().iterator().next();
         start.checkpoints()
@@ -231,8 +227,8 @@ public final class ExperimentStage implements Stage {
     }
 
     /** Trains one run (skipped when already done with the same settings) and returns its model's global step. */
-    private static long train(StageContext context, Arm arm) {
-        StageOutcome outcome = StageRunner.run(new TrainStage(arm.method().objective(), arm.name()), context);
+    private static long train(StageContext context, Arm arm, UnaryOperator<TrainConfig> settings) {
+        StageOutcome outcome = StageRunner.run(new TrainStage(arm.method().objective(), arm.name(), settings), context);
         Long step = outcome.rows().get("model_step");
         if (step == null) {
             throw new IllegalStateException("training run " + arm.name() + " recorded no model_step");
@@ -250,7 +246,7 @@ public final class ExperimentStage implements Stage {
             throw new UncheckedIOException("cannot read " + dir + "/summary.json", e);
         }
         Map<Integer, Map<String, double[]>> checkpoints = new java.util.TreeMap<>();
-        summary.path(EvalStage.CHECKPOINTS)
+        summary.path(EvalSummary.CHECKPOINTS)
                 .path(model)
                 .fields()
                 .forEachRemaining(step -> checkpoints.put(Integer.parseInt(step.getKey()), scores(step.getValue())));

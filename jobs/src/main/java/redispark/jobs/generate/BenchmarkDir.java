@@ -2,7 +2,9 @@ package redispark.jobs.generate;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import redispark.jobs.run.HadoopFiles;
+import redispark.teacher.source.Benchmark;
 import redispark.teacher.source.ShippedBenchmarks;
 
 /**
@@ -39,5 +41,27 @@ public final class BenchmarkDir {
             return Files.isDirectory(p) ? java.util.Optional.of(p) : java.util.Optional.empty();
         }
         return java.util.Optional.of(ShippedBenchmarks.directory());
+    }
+
+    /** The JSONL file of each named benchmark in the configured folder (or the auto-located one). */
+    public static List<String> files(String configuredDir, List<String> names) {
+        String dir = configuredDir.strip();
+        if (dir.isEmpty()) {
+            java.util.Optional<Path> found = find();
+            if (found.isEmpty()) {
+                return List.of();
+            }
+            dir = found.get().toAbsolutePath().toString();
+        }
+        List<String> files = new java.util.ArrayList<>();
+        for (String name : names) {
+            try {
+                files.add(
+                        dir.replaceAll("/+$", "") + "/" + Benchmark.fromId(name).fileName());
+            } catch (IllegalArgumentException unknown) {
+                // An unknown id is the stage's own error to report.
+            }
+        }
+        return files;
     }
 }

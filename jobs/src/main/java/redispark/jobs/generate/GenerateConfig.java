@@ -103,8 +103,12 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
             boolean requireConsistentLengths)
             implements Serializable {}
 
+    /** The config sub-trees these settings are read from: the generate stage's rerun key. */
+    public static final List<String> PATHS = List.of("problems", "teacher");
+
     /** Reads and checks every key the generate stage uses. */
-    public static GenerateConfig from(RediConfig rc) {
+    public static GenerateConfig from(RediConfig all) {
+        RediConfig rc = all.only(PATHS);
         Config c = rc.raw();
         Teachers teacher = teachers(c);
         return new GenerateConfig(problems(c, teacher.kind() == Kind.OPENR1), teacher, generationConfig(rc, teacher));

@@ -1,12 +1,10 @@
 package redispark.jobs.spark;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +38,6 @@ import scala.Tuple2;
  * (DPO's reference log-probs, else null) and {@code negative} (unpaired REDI: whether {@code first} is incorrect).
  */
 public final class DataParallelTraining {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private DataParallelTraining() {}
 
@@ -79,13 +76,30 @@ public final class DataParallelTraining {
     }
 
     /**
-     * @param summary rank 0's: steps, stop_reason, model_step, resumed_from (-1 = none), warnings, replica_hashes
-     *     (weight hash of every rank per checkpoint step)
+     * @param summary rank 0's account of the run
      * @param metricLines every step's metrics (JSON), in step order
      * @param rejects refused items by reason, over all ranks
      */
-    public record Result(
-            Map<String, Object> summary, List<String> metricLines, Map<String, Long> rejects, long items) {}
+    public record Result(Summary summary, List<String> metricLines, Map<String, Long> rejects, long items) {}
+
+    /**
+     * What the run produced, as rank 0 saw it.
+     *
+     * @param resumedFrom the global step it resumed from, -1 = none
+     * @param replicaHashes every rank's weight hash per checkpoint step (zero-padded), the evidence that replicas
+     *     stayed identical
+     */
+    public record Summary(
+            int steps,
+            String stopReason,
+            int modelStep,
+            int resumedFrom,
+            List<String> warnings,
+            Map<String, List<String>> replicaHashes)
+            implements Serializable {}
+
+    /** What one rank returns: its rejects by reason; rank 0 also the summary and the step metrics (else null / empty). */
+    record RankResult(Map<String, Long> rejects, Summary summary, List<String> metricLines) implements Serializable {}
 
     /** A row with its place in the driver's schedule (one per epoch that uses it). */
     public record SlotRow(ShardPlan.Slot slot, TrainWorker.TextRow row) implements Serializable {}
@@ -105,7 +119,7 @@ public final class DataParallelTraining {
         }
         JavaPairRDD<Integer, SlotRow> byRank =
                 schedule.rowsByRank(q.examples(), q.config().objective());
-        List<String> lines = BarrierTraining.withRetries(
+        List<RankResult> ranks = BarrierTraining.withRetries(
                 q.maxRetries(),
                 () -> BarrierTraining.run(
                         byRank,
@@ -120,24 +134,19 @@ public final class DataParallelTraining {
                                 schedule.stepsPerEpoch(),
                                 q.snapshotUri(),
                                 q.snapshotEvery())));
-        Map<String, Object> summary = null;
+        Summary summary = null;
         List<String> metricLines = new ArrayList<>();
         Map<String, Long> rejects = new LinkedHashMap<>();
-        for (String line : lines) { // rank 0's summary and metric lines, every rank's rejects, in any order
-            Map<String, Object> parsed = json(line);
-            if (parsed.containsKey("summary")) {
-                summary = cast(parsed.get("summary"));
-            } else if (parsed.containsKey("rejects_of_rank")) {
-                Map<String, Object> counts = cast(parsed.get("counts"));
-                counts.forEach((k, v) -> rejects.merge(k, ((Number) v).longValue(), Long::sum));
-            } else {
-                metricLines.add(line);
+        for (RankResult rank : ranks) {
+            rank.rejects().forEach((reason, n) -> rejects.merge(reason, n, Long::sum));
+            if (rank.summary() != null) {
+                summary = rank.summary();
+                metricLines.addAll(rank.metricLines());
             }
         }
         if (summary == null) {
             throw new IllegalStateException("training returned no summary (rank 0 did not finish)");
         }
-        metricLines.sort(Comparator.comparingDouble(l -> ((Number) json(l).get("global_step")).doubleValue()));
         return new Result(summary, metricLines, rejects, schedule.items());
     }
 
@@ -152,7 +161,7 @@ public final class DataParallelTraining {
             int stepsPerEpoch,
             String snapshotUri,
             int snapshotEvery)
-            implements BarrierTraining.Replica<SlotRow> {
+            implements BarrierTraining.Replica<SlotRow, RankResult> {
         @Override
         public String announce(int stageAttempt) {
             // rank 0 picks the checkpoint (by step) for everyone: rank 0 of a failed attempt may still be rotating
@@ -161,7 +170,7 @@ public final class DataParallelTraining {
         }
 
         @Override
-        public List<String> train(BarrierTraining.Worker w, List<SlotRow> shard) throws Exception {
+        public RankResult train(BarrierTraining.Worker w, List<SlotRow> shard) throws Exception {
             List<TrainWorker.TextRow> rows = new ArrayList<>(shard.size());
             List<ShardPlan.Slot> slots = new ArrayList<>(shard.size());
             for (SlotRow r : shard) {
@@ -194,31 +203,23 @@ public final class DataParallelTraining {
                         w.device(),
                         snapshotEvery,
                         (dir, step) -> files.publishDirectory(dir, snapshotUri + "/" + step)));
-                List<String> out = new ArrayList<>();
-                out.add(JSON.writeValueAsString(Map.of(
-                        "rejects_of_rank",
-                        w.rank(),
-                        "counts",
-                        outcome.result().rejects().counts())));
+                Map<String, Long> rejects =
+                        new LinkedHashMap<>(outcome.result().rejects().counts());
                 if (w.rank() != 0) {
-                    return out;
+                    return new RankResult(rejects, null, List.of());
                 }
                 files.publishDirectory(outcome.modelDir(), checkpointUri);
                 if (outcome.result().stopReason() != TrainLoop.StopReason.MAX_STEPS) {
                     ResumeCheckpoints.clear(files, resumeUri);
                 }
-                Map<String, Object> summary = new LinkedHashMap<>();
-                summary.put("steps", outcome.steps());
-                summary.put("stop_reason", outcome.result().stopReason().label());
-                summary.put("model_step", Checkpoints.state(outcome.modelDir()).globalStep());
-                summary.put(
-                        "resumed_from",
-                        resumeFrom == null ? -1 : Checkpoints.state(resumeFrom).globalStep());
-                summary.put("warnings", outcome.result().warnings());
-                summary.put("replica_hashes", replicaHashes);
-                out.add(JSON.writeValueAsString(Map.of("summary", summary)));
-                out.addAll(outcome.metricLines());
-                return out;
+                Summary summary = new Summary(
+                        outcome.steps(),
+                        outcome.result().stopReason().label(),
+                        Checkpoints.state(outcome.modelDir()).globalStep(),
+                        resumeFrom == null ? -1 : Checkpoints.state(resumeFrom).globalStep(),
+                        List.copyOf(outcome.result().warnings()),
+                        replicaHashes);
+                return new RankResult(rejects, summary, List.copyOf(outcome.metricLines()));
             } finally {
                 LocalFiles.deleteTree(work);
                 if (resumeFrom != null) {
@@ -301,18 +302,5 @@ public final class DataParallelTraining {
                         r.getString(3),
                         r.isNullAt(4) || r.isNullAt(5) ? null : new RefLogProbs(r.getDouble(4), r.getDouble(5)));
         };
-    }
-
-    private static Map<String, Object> json(String line) {
-        try {
-            return cast(JSON.readValue(line, Map.class));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("training returned a bad line: " + e.getOriginalMessage(), e);
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> T cast(Object o) {
-        return (T) o;
     }
 }

@@ -1,6 +1,9 @@
 package redispark.jobs.stages;
 
+import java.util.ArrayList;
 import java.util.List;
+import redispark.jobs.config.RediConfig;
+import redispark.jobs.generate.BenchmarkDir;
 import redispark.jobs.generate.GenerateConfig;
 import redispark.jobs.generate.GenerateTables;
 import redispark.jobs.generate.ProblemSelection.Selected;
@@ -30,12 +33,37 @@ public final class GenerateStage implements Stage {
 
     @Override
     public List<String> configPaths() {
-        return List.of("problems", "teacher");
+        return GenerateConfig.PATHS;
     }
 
     @Override
     public List<String> inputs() {
         return List.of();
+    }
+
+    @Override
+    public List<String> externalInputs(RediConfig rediConfig) {
+        GenerateConfig config = GenerateConfig.from(rediConfig);
+        List<String> files = new ArrayList<>();
+        switch (config.teacher().kind()) {
+            case OPENR1 -> { // the import brings its own problems; problems.source is not read
+                ExternalInputs.addIfSet(files, config.teacher().openr1().path());
+                return files;
+            }
+            case LOCAL ->
+                ExternalInputs.addIfSet(files, config.teacher().local().modelDir());
+            default -> {}
+        }
+        switch (config.problems().source()) {
+            case TABLE ->
+                ExternalInputs.addIfSet(files, config.problems().table().path());
+            case BENCHMARK ->
+                files.addAll(BenchmarkDir.files(
+                        config.problems().benchmark().dir(),
+                        config.problems().benchmark().names()));
+            default -> {}
+        }
+        return files;
     }
 
     @Override

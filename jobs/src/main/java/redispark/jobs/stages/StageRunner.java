@@ -7,8 +7,8 @@ import redispark.run.RunManifest.StageRecord;
 
 /**
  * Runs one stage, timing it and recording its outcome (or its failure) in {@code manifest.json}. A stage whose last
- * run is done, with the same config hash, the same input fingerprints (run-directory tables and the {@link
- * ExternalInputs} its config names) and all its outputs present, is skipped and says so: reruns of a finished
+ * run is done, with the same config hash, the same input fingerprints (run-directory tables and the external files its
+ * settings name) and all its outputs present, is skipped and says so: reruns of a finished
  * pipeline do no work, and a changed key or external file reruns exactly the stages downstream of it.
  */
 public final class StageRunner {
@@ -20,12 +20,12 @@ public final class StageRunner {
 
     /** @param force run even when the stage is up to date */
     public static StageOutcome run(Stage stage, StageContext context, boolean force) {
-        String hash = context.config().hash(stage.configPaths().toArray(String[]::new));
+        String hash = stage.settingsHash(context.config());
         Map<String, String> inputs = new LinkedHashMap<>();
         for (String input : stage.inputs()) {
             inputs.put(input, context.run().files().fingerprint(context.run().path(input)));
         }
-        for (String external : ExternalInputs.of(stage.name(), context.config())) {
+        for (String external : stage.externalInputs(context.config())) {
             inputs.put(external, context.run().files().fingerprint(external));
         }
         StageRecord previous = context.run().manifest().stages().get(stage.name());
