@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Decides whether a predicted {@link Answer} equals the gold one. The gold's type leads: a label
@@ -18,7 +19,7 @@ final class Equivalence {
     private static final int POINTS = 4;
     private static final int MIN_GOOD_POINTS = 3;
     private static final int MAX_SET_COMPARISONS = 4096;
-    private static final java.util.regex.Pattern RATIO_TEXT = java.util.regex.Pattern.compile("\\d{1,9}:\\d{1,9}");
+    private static final Pattern RATIO_TEXT = Pattern.compile("\\d{1,9}:\\d{1,9}");
 
     private final Deadline deadline;
     /** Lenient decimals ({@link Tolerance#same}): the option, or a question that asks for rounding. */
