@@ -21,9 +21,21 @@ final class AnswerParser {
     private static final Pattern TEXT_WHOLE = Pattern.compile("^\\\\text\\{([^{}]*)\\}$");
     private static final Pattern CHOICE = Pattern.compile("^\\(?\\s*([A-E])\\s*\\)?$");
     private static final Pattern WORDS = Pattern.compile("^[A-Za-z][A-Za-z'\\- ]*$");
-    private static final Pattern LABEL = Pattern.compile(
-            "^(?:[A-Za-z]|\\\\[a-zA-Z]+)(?:_\\{[^{}]*\\}|_[A-Za-z0-9])?'*(?:\\^\\{?\\\\prime\\}?|\\^\\{?-1\\}?)?"
-                    + "(?:\\([^()]*\\))?$");
+    /**
+     * One name an answer may be given under (spaces removed): x, f(x), a_1, x', f^{-1}, \\alpha; a segment,
+     * angle or area of capital letters (AB, ABC, S_{MBCN}), also as |AB|, \\overline{AB}, \\angle ABC.
+     */
+    private static final String NAME_ATOM = "(?:[A-Za-z]|[A-Z]{2,4}|\\\\[a-zA-Z]+)(?:_\\{[^{}]*\\}|_[A-Za-z0-9])?'*"
+            + "(?:\\^\\{?\\\\prime\\}?|\\^\\{?-1\\}?)?(?:\\([^()]*\\))?";
+
+    private static final String NAME = "(?:(?:m?\\\\(?:angle|measuredangle|triangle))?" + NAME_ATOM + "|\\|" + NAME_ATOM
+            + "\\||\\\\(?:overline|widehat|vec|overrightarrow)\\{" + NAME_ATOM + "\\})";
+    private static final Pattern LABEL = Pattern.compile("^" + NAME + "$");
+    /** "S_{MBCN}:S": a ratio of names; its value is a ratio too. */
+    private static final Pattern RATIO_LABEL = Pattern.compile("^" + NAME + "(?::" + NAME + ")+$");
+    /** "(p,q)": a tuple of names; its value is the tuple of their values. */
+    private static final Pattern TUPLE_LABEL = Pattern.compile("^\\(" + NAME + "(?:[,;]" + NAME + ")+\\)$");
+
     private static final Pattern CLOCK_TIME = Pattern.compile("(?i)^(\\d{1,2}):(\\d{2})\\s*(?:([ap])\\.?\\s*m\\.?)?$");
     private static final Pattern SET_BUILDER = Pattern.compile("^\\\\\\{\\s*([A-Za-z])\\s*(?:\\||\\\\mid)(.*)\\\\\\}$");
     private static final java.util.Set<String> MATH_WORDS = java.util.Set.of(
@@ -99,7 +111,7 @@ final class AnswerParser {
             if (items.isEmpty()) {
                 throw new ParseError("empty list");
             }
-            return items.size() == 1 ? items.get(0) : new Answer.SetOf(List.copyOf(items));
+            return items.size() == 1 ? items.get(0) : new Answer.SetOf(List.copyOf(items), Answer.Form.LIST);
         }
         return item(s);
     }
@@ -111,6 +123,22 @@ final class AnswerParser {
         } else {
             items.add(a);
         }
+    }
+
+    /** The elements of a set written in braces. */
+    private Answer setOf(String inner) {
+        if (inner.isBlank()) {
+            return Answer.SetOf.braced(List.of());
+        }
+        List<String> parts = split(inner, ',');
+        if (parts.size() > MAX_ITEMS) {
+            throw new ParseError("set too long");
+        }
+        List<Answer> items = new ArrayList<>();
+        for (String p : parts) {
+            addFlattened(items, item(p));
+        }
+        return Answer.SetOf.braced(List.copyOf(items));
     }
 
     Answer item(String s) {
@@ -128,7 +156,7 @@ final class AnswerParser {
             }
         }
         if (s.equals("\\emptyset")) {
-            return new Answer.SetOf(List.of());
+            return Answer.SetOf.braced(List.of());
         }
         if ((s.startsWith("[\\begin{") && s.endsWith("}]")) || (s.startsWith("(\\begin{") && s.endsWith("})"))) {
             s = s.substring(1, s.length() - 1).strip(); // \left[\begin{array}...\end{array}\right]
@@ -149,6 +177,12 @@ final class AnswerParser {
             String suffix = clock.group(3) == null ? "" : clock.group(3).toLowerCase(Locale.ROOT) + "m";
             return new Answer.Text(Integer.parseInt(clock.group(1)) + ":" + clock.group(2) + suffix);
         }
+        if (s.indexOf(':') > 0) {
+            Answer.Scalar r = ratio(s); // "3:4" (a clock time such as "7:30" was read above)
+            if (r != null) {
+                return r;
+            }
+        }
         Matcher builder = SET_BUILDER.matcher(s);
         if (builder.matches()) {
             // {x | -2 <= x < 1}: the condition, which compares like the interval it describes
@@ -168,14 +202,13 @@ final class AnswerParser {
         }
         if (s.startsWith("\\{") && s.endsWith("\\}") && closingOf(s, 1) == s.length() - 1) {
             String inner = s.substring(2, s.length() - 2).strip();
-            if (inner.isEmpty()) {
-                return new Answer.SetOf(List.of());
-            }
-            List<Answer> items = new ArrayList<>();
-            for (String p : split(inner, ',')) {
-                addFlattened(items, item(p));
-            }
-            return new Answer.SetOf(List.copyOf(items));
+            return setOf(s.substring(2, s.length() - 2));
+        }
+        // {1, 2, 3} in plain braces: a set when it holds a list (a lone {x} is only a group)
+        if (s.charAt(0) == '{'
+                && closingOf(s, 0) == s.length() - 1
+                && split(s.substring(1, s.length() - 1), ',').size() > 1) {
+            return setOf(s.substring(1, s.length() - 1));
         }
         Answer bracketed = bracketed(s);
         if (bracketed != null) {
@@ -190,7 +223,7 @@ final class AnswerParser {
         for (Node e : expanded) {
             items.add(new Answer.Scalar(e, percent));
         }
-        return new Answer.SetOf(List.copyOf(items));
+        return Answer.SetOf.braced(List.copyOf(items));
     }
 
     private static Answer textOrChoice(String s) {
@@ -217,7 +250,7 @@ final class AnswerParser {
         if (WORDS.matcher(inner).matches() && (whole || isWordy(inner))) {
             String text = inner.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
             if (NO_SOLUTION.contains(text)) {
-                return new Answer.SetOf(List.of());
+                return Answer.SetOf.braced(List.of());
             }
             return new Answer.Text(text);
         }
@@ -299,7 +332,11 @@ final class AnswerParser {
         if (closingOf(s, 0) != s.length() - 1) {
             return null;
         }
-        List<String> parts = split(s.substring(1, s.length() - 1), ',');
+        String inner = s.substring(1, s.length() - 1);
+        List<String> parts = split(inner, ',');
+        if (parts.size() < 2) {
+            parts = split(inner, ';'); // (0; -2; 0): the semicolon as separator (decimal-comma locales)
+        }
         if (parts.size() < 2) {
             return null;
         }
@@ -353,13 +390,16 @@ final class AnswerParser {
             }
         }
         if (opNames.size() == 1
-                && (opNames.get(0).equals("in")
-                        || (opNames.get(0).equals("=")
-                                && LABEL.matcher(sideText.get(0).replace(" ", ""))
-                                        .matches()))) {
+                && (opNames.get(0).equals("in") || opNames.get(0).equals("="))) {
             String label = sideText.get(0).replace(" ", "");
-            Node labelNode = LatexParser.parse(sideText.get(0), deadline);
-            return new Answer.Labeled(label, labelNode, top(sideText.get(1)));
+            if (TUPLE_LABEL.matcher(label).matches()
+                    || RATIO_LABEL.matcher(label).matches()) {
+                Answer value = label.indexOf(':') >= 0 ? ratioOrItem(sideText.get(1)) : top(sideText.get(1));
+                return new Answer.Labeled(label, null, value);
+            }
+            if (opNames.get(0).equals("in") || LABEL.matcher(label).matches()) {
+                return new Answer.Labeled(label, nameNode(sideText.get(0)), top(sideText.get(1)));
+            }
         }
         if (opNames.contains("in")) {
             throw new ParseError("\\in inside a chain");
@@ -369,6 +409,35 @@ final class AnswerParser {
             sides.add(LatexParser.parse(side, deadline));
         }
         return new Answer.Relation(List.copyOf(sides), List.copyOf(opNames));
+    }
+
+    /** The name as an expression (AB is the product A B, |AB| its absolute value), or null if none. */
+    private Node nameNode(String name) {
+        try {
+            return LatexParser.parse(name, deadline);
+        } catch (ParseError e) {
+            return null; // \angle ABC: a name, but no expression
+        }
+    }
+
+    /** "7:32" as the ratio 7/32 (null when the text is not two expressions joined by a colon). */
+    private Answer.Scalar ratio(String s) {
+        List<String> parts = split(s, ':');
+        if (parts.size() != 2 || parts.get(0).isBlank() || parts.get(1).isBlank()) {
+            return null;
+        }
+        try {
+            Node a = LatexParser.parse(parts.get(0).strip(), deadline);
+            Node b = LatexParser.parse(parts.get(1).strip(), deadline);
+            return new Answer.Scalar(new Node.Bin('/', a, b), false);
+        } catch (ParseError e) {
+            return null;
+        }
+    }
+
+    private Answer ratioOrItem(String s) {
+        Answer.Scalar r = ratio(s);
+        return r != null ? r : item(s);
     }
 
     private static List<Op> relationOps(String s) {

@@ -9,9 +9,13 @@ import java.lang.management.ThreadMXBean;
  * No threads are involved, so a verification costs nothing beyond its own work.
  *
  * <p>The budget is the CPU time this thread spends, so that a thread descheduled on a busy machine does
- * not turn correct answers into spurious timeouts (labels must not depend on load). Wall-clock time is
- * still capped at {@link #WALL_FACTOR} times the budget. The CPU clock is read once at the start and
- * then only after the wall-clock budget has passed, so the common path costs one nanoTime per check.
+ * not turn correct answers into spurious timeouts (labels should not depend on load). Wall-clock time is
+ * capped at {@link #WALL_FACTOR} times the budget, counted from the start of the call, and that cap is
+ * hard: nothing restarts it, so no call computes past it whatever the input (a thread that gets less
+ * than a third of a core for a whole call then times out; one that is not scheduled at all returns
+ * when it runs again). The CPU clock is read
+ * first after {@link #PROBE_AFTER_NANOS} and then at most every {@link #CPU_RECHECK_NANOS}, so the
+ * common path costs one nanoTime per check.
  */
 final class Deadline {
 
@@ -47,8 +51,6 @@ final class Deadline {
 
     private long probeCpu;
     private long nextSlowCheck;
-    /** Set when the wall-clock cap fired although the CPU budget was not spent (the thread stalled). */
-    private boolean stalled;
 
     private Deadline(long startNanos, long softEndNanos, long budgetNanos, boolean wallClock) {
         this.startNanos = startNanos;
@@ -102,14 +104,6 @@ final class Deadline {
             return;
         }
         if (wall > budgetNanos * WALL_FACTOR) {
-            // "Stalled" means the thread barely ran (GC pause, descheduled): a retry is then cheap.
-            // An input that really used CPU is not retried, so the worst case stays one wall cap.
-            long cpuUsed = probeWall < 0
-                    ? 0
-                    : THREADS.getCurrentThreadCpuTime()
-                            - probeCpu
-                            + Math.min(probeWall, PROBE_AFTER_NANOS + MAX_UNCHECKED_NANOS);
-            stalled = cpuUsed < budgetNanos / 10;
             throw Expired.INSTANCE;
         }
         long cpu = THREADS.getCurrentThreadCpuTime();
@@ -124,12 +118,9 @@ final class Deadline {
         if (used > budgetNanos) {
             throw Expired.INSTANCE;
         }
-        nextSlowCheck = Math.max(now + CPU_RECHECK_NANOS, Math.min(softEndNanos, now + (budgetNanos - used)));
-    }
-
-    /** True if this deadline expired only because the thread was stalled (GC, descheduling). */
-    boolean stalled() {
-        return stalled;
+        // Never later than the wall cap, so a descheduled thread does not run past it.
+        long next = Math.max(now + CPU_RECHECK_NANOS, Math.min(softEndNanos, now + (budgetNanos - used)));
+        nextSlowCheck = Math.min(next, startNanos + budgetNanos * WALL_FACTOR);
     }
 
     boolean expired() {

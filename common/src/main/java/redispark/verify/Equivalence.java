@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Decides whether a predicted {@link Answer} equals the gold one. The gold's type leads: a label
@@ -18,12 +19,21 @@ final class Equivalence {
     private static final int POINTS = 4;
     private static final int MIN_GOOD_POINTS = 3;
     private static final int MAX_SET_COMPARISONS = 4096;
+    private static final Pattern RATIO_TEXT = Pattern.compile("\\d{1,9}:\\d{1,9}");
 
     private final Deadline deadline;
+    /** Lenient decimals ({@link Tolerance#same}): the option, or a question that asks for rounding. */
+    private final boolean approximate;
+
     private int comparisons;
 
     Equivalence(Deadline deadline) {
+        this(deadline, false);
+    }
+
+    Equivalence(Deadline deadline, boolean approximate) {
         this.deadline = deadline;
+        this.approximate = approximate;
     }
 
     boolean equal(Answer g, Answer p) {
@@ -37,6 +47,10 @@ final class Equivalence {
             return choiceOf(p) == gc.letter();
         }
         if (g instanceof Answer.Labeled gl) {
+            if (gl.labelNode() == null && p instanceof Answer.SetOf ps && ps.bare()) {
+                // (p, q) = (3, 2) against "p = 3, q = 2"
+                return assignmentsEqual(gl, ps);
+            }
             if (p instanceof Answer.Labeled pl) {
                 if (sameLabel(gl, pl) && equal(gl.value(), pl.value())) {
                     return true;
@@ -46,6 +60,10 @@ final class Equivalence {
                         && relationsEqual(relationOf(gl), relationOf(pl));
             }
             if (p instanceof Answer.Relation pr) {
+                Answer chainValue = constantChainValue(pr);
+                if (chainValue != null && pr.sides().get(0).equals(gl.labelNode())) {
+                    return equal(gl.value(), chainValue); // "x = 2 + 2 = 4" for "x = 4"
+                }
                 Answer.Relation gr = relationOf(gl);
                 if (gr != null) {
                     return relationsEqual(gr, pr);
@@ -69,10 +87,33 @@ final class Equivalence {
             }
             return equal(g, pl.value());
         }
-        // "5/2 = 2.5": an equation between constants is the value it states.
+        // "5/2 = 2.5", "x = 5 + 6 = 11": a true chain of equalities is the value it ends with.
         Answer pv = constantChainValue(p);
         if (pv != null) {
             return equal(g, pv);
+        }
+        // "7:32" read as a clock time, against a ratio gold
+        if (g instanceof Answer.Scalar
+                && p instanceof Answer.Text pt
+                && RATIO_TEXT.matcher(pt.text()).matches()) {
+            String[] ab = pt.text().split(":");
+            Node ratio = new Node.Bin(
+                    '/',
+                    Node.Num.exact(Rational.of(Long.parseLong(ab[0]))),
+                    Node.Num.exact(Rational.of(Long.parseLong(ab[1]))));
+            return equal(g, new Answer.Scalar(ratio, false));
+        }
+        // Named values ("a = 6, b = 9") or several boxes against a tuple: in order. A bare "-2, 1" is
+        // two values, not the pair or interval (-2, 1).
+        if (g instanceof Answer.Tuple gt && p instanceof Answer.SetOf ps && standsForTuple(ps, gt)) {
+            return inOrder(gt.items(), ps.items());
+        }
+        if (p instanceof Answer.Tuple pt && g instanceof Answer.SetOf gs && standsForTuple(gs, pt)) {
+            return inOrder(gs.items(), pt.items());
+        }
+        // "AB = 4, CD = 5": each value under its name, or the bare values in the gold's order.
+        if (g instanceof Answer.SetOf gs && gs.bare() && p instanceof Answer.SetOf ps && distinctLabels(gs.items())) {
+            return labelledListEqual(gs.items(), ps.items());
         }
         // Duplicates collapse: "15 39/40, or 639/40" is the single value 639/40.
         if (p instanceof Answer.SetOf ps
@@ -129,23 +170,121 @@ final class Equivalence {
         return false;
     }
 
-    /** The last side of a chain "a = b = c" without variables whose sides are all equal, else null. */
+    /**
+     * The last side of a chain "a = b = c" whose sides are constants and all equal, else null. The first
+     * side may be the name of what is computed ("x = 5 + 6 = 11" is 11; "x = 5 + 6 = 12" is no value).
+     */
     private Answer constantChainValue(Answer a) {
         if (!(a instanceof Answer.Relation r) || !r.ops().stream().allMatch("="::equals)) {
             return null;
         }
-        for (Node side : r.sides()) {
+        List<Node> sides = r.sides();
+        if (sides.size() > 2 && isName(sides.get(0))) {
+            sides = sides.subList(1, sides.size());
+        }
+        for (Node side : sides) {
             if (!Evaluator.variables(side).isEmpty()) {
                 return null;
             }
         }
-        Node last = r.sides().get(r.sides().size() - 1);
-        for (Node side : r.sides()) {
+        Node last = sides.get(sides.size() - 1);
+        for (Node side : sides) {
             if (!exprEqual(side, last)) {
                 return null;
             }
         }
         return new Answer.Scalar(last, false);
+    }
+
+    /** A variable, a product of letters (AB) or a function value f(x): what a chain may start by naming. */
+    private static boolean isName(Node n) {
+        if (n instanceof Node.Var) {
+            return true;
+        }
+        if (n instanceof Node.Bin b && b.op() == '*') {
+            return isName(b.a()) && isName(b.b());
+        }
+        return n instanceof Node.Fn f && f.name().startsWith("apply:");
+    }
+
+    private static boolean standsForTuple(Answer.SetOf list, Answer.Tuple tuple) {
+        if (list.form() == Answer.Form.BRACES
+                || list.items().size() != tuple.items().size()) {
+            return false;
+        }
+        boolean named = list.items().stream().allMatch(a -> a instanceof Answer.Labeled);
+        // two boxes against "(a, b)" could as well be two values against an interval
+        boolean boxes = list.form() == Answer.Form.BOXES && !(tuple.items().size() == 2 && tuple.open() == '(');
+        return named || boxes;
+    }
+
+    private boolean inOrder(List<Answer> g, List<Answer> p) {
+        if (g.size() != p.size()) {
+            return false;
+        }
+        for (int i = 0; i < g.size(); i++) {
+            if (!equal(g.get(i), p.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean distinctLabels(List<Answer> items) {
+        Set<String> labels = new java.util.HashSet<>();
+        for (Answer a : items) {
+            if (!(a instanceof Answer.Labeled l) || !labels.add(l.label())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Gold "AB = 4, CD = 5": a prediction naming the same things is compared name by name (in any
+     * order); one with bare values is compared in the gold's order ("4, 5", not "5, 4").
+     */
+    private boolean labelledListEqual(List<Answer> gold, List<Answer> pred) {
+        if (gold.size() != pred.size()) {
+            return false;
+        }
+        if (!distinctLabels(pred)) {
+            return inOrder(gold, pred);
+        }
+        Map<String, Answer> byLabel = new HashMap<>();
+        for (Answer a : pred) {
+            byLabel.put(((Answer.Labeled) a).label(), a);
+        }
+        for (Answer a : gold) {
+            Answer match = byLabel.get(((Answer.Labeled) a).label());
+            if (match == null) {
+                return inOrder(gold, pred); // other names (a, b for p, q): by position
+            }
+            if (!equal(a, match)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Gold "(p, q) = (3, 2)" against "p = 3, q = 2" (by name) or "a = 3, b = 2" (by position). */
+    private boolean assignmentsEqual(Answer.Labeled gold, Answer.SetOf pred) {
+        if (!(gold.value() instanceof Answer.Tuple gt) || gold.label().indexOf(':') >= 0) {
+            return equal(gold.value(), pred);
+        }
+        List<String> names =
+                AnswerParser.split(gold.label().substring(1, gold.label().length() - 1), ',');
+        if (names.size() != gt.items().size()) {
+            names = AnswerParser.split(gold.label().substring(1, gold.label().length() - 1), ';');
+        }
+        if (names.size() != gt.items().size()) {
+            return false;
+        }
+        List<Answer> named = new ArrayList<>(names.size());
+        for (int i = 0; i < names.size(); i++) {
+            named.add(new Answer.Labeled(names.get(i), null, gt.items().get(i)));
+        }
+        return labelledListEqual(named, pred.items());
     }
 
     private boolean allEqual(Answer single, List<Answer> items, boolean singleIsGold) {
@@ -185,7 +324,7 @@ final class Equivalence {
 
     /** "y = 2x + 3" as a relation, for comparison with "2x - y + 3 = 0". */
     private static Answer.Relation relationOf(Answer.Labeled l) {
-        if (l.value() instanceof Answer.Scalar s && !s.percent()) {
+        if (l.labelNode() != null && l.value() instanceof Answer.Scalar s && !s.percent()) {
             return new Answer.Relation(List.of(l.labelNode(), s.expr()), List.of("="));
         }
         return null;
@@ -253,7 +392,7 @@ final class Equivalence {
             } catch (EvalError | ArithmeticException e) {
                 return false;
             }
-            return Val.same(a, b);
+            return Val.same(a, b, approximate);
         }
         boolean ints = Evaluator.needsIntegers(g) || Evaluator.needsIntegers(p);
         int good = 0;
@@ -267,7 +406,7 @@ final class Equivalence {
             } catch (EvalError | ArithmeticException e) {
                 continue; // outside the domain at this point (e.g. a pole): try another
             }
-            if (!Val.same(a, b)) {
+            if (!Val.same(a, b, approximate)) {
                 return false;
             }
             good++;
@@ -390,8 +529,12 @@ final class Equivalence {
         return null;
     }
 
-    /** "2 <= x < 5" -> [2, 5); "x > 3" -> (3, inf); "k >= 2" -> [2, inf). */
-    private static List<Answer.Piece> inequalityAsInterval(Answer.Relation r) {
+    /**
+     * "2 <= x < 5" -> [2, 5); "x > 3" -> (3, inf); "k >= 2" -> [2, inf). The bounded side may also be a
+     * function value ("0 < f(x) < 1" is the range (0, 1)) or the absolute value of a variable
+     * ("1 <= |z| <= 3/2" is [-3/2, -1] u [1, 3/2]).
+     */
+    private List<Answer.Piece> inequalityAsInterval(Answer.Relation r) {
         List<Node> sides = r.sides();
         List<String> ops = r.ops();
         for (String op : ops) {
@@ -401,7 +544,7 @@ final class Equivalence {
         }
         int varIndex = -1;
         for (int i = 0; i < sides.size(); i++) {
-            boolean isVar = sides.get(i) instanceof Node.Var;
+            boolean isVar = isBoundedSubject(sides.get(i));
             boolean hasVars = !Evaluator.variables(sides.get(i)).isEmpty();
             if (isVar) {
                 if (varIndex >= 0) {
@@ -444,7 +587,47 @@ final class Equivalence {
                 hiClosed = closed;
             }
         }
-        return List.of(new Answer.Piece(lo, loClosed, hi, hiClosed));
+        Answer.Piece piece = new Answer.Piece(lo, loClosed, hi, hiClosed);
+        return sides.get(varIndex) instanceof Node.Fn f && f.name().equals("abs") ? bothSigns(piece) : List.of(piece);
+    }
+
+    private static boolean isBoundedSubject(Node n) {
+        if (n instanceof Node.Var) {
+            return true;
+        }
+        return n instanceof Node.Fn f
+                && (f.name().startsWith("apply:")
+                        || (f.name().equals("abs") && f.args().get(0) instanceof Node.Var));
+    }
+
+    /** The values of v with |v| in the piece: [a, b] with a > 0 gives [-b, -a] u [a, b]; else (-b, b). */
+    private List<Answer.Piece> bothSigns(Answer.Piece abs) {
+        Node inf = new Node.Const("inf");
+        if (AnswerParser.isInfinite(abs.hi()) && abs.hi() instanceof Node.Neg) {
+            return null; // |v| < -inf: nothing sensible
+        }
+        int loSign;
+        if (AnswerParser.isInfinite(abs.lo())) {
+            loSign = -1;
+        } else {
+            try {
+                Val lo = Evaluator.eval(abs.lo(), deadline);
+                if (!lo.isReal()) {
+                    return null;
+                }
+                loSign = Val.same(lo, Val.ZERO) ? 0 : lo.approxRe().signum();
+            } catch (EvalError | ArithmeticException e) {
+                return null;
+            }
+        }
+        Node negHi = AnswerParser.isInfinite(abs.hi()) ? new Node.Neg(inf) : new Node.Neg(abs.hi());
+        if (loSign < 0 || (loSign == 0 && abs.loClosed())) {
+            return List.of(new Answer.Piece(negHi, abs.hiClosed(), abs.hi(), abs.hiClosed()));
+        }
+        Node negLo = new Node.Neg(abs.lo());
+        return List.of(
+                new Answer.Piece(negHi, abs.hiClosed(), negLo, abs.loClosed()),
+                new Answer.Piece(abs.lo(), abs.loClosed(), abs.hi(), abs.hiClosed()));
     }
 
     private boolean intervalsEqual(List<Answer.Piece> g, List<Answer.Piece> p) {
@@ -563,7 +746,7 @@ final class Equivalence {
                 if (sign != 0 && (!r.isReal() || r.approxRe().signum() != sign)) {
                     return false;
                 }
-            } else if (!Val.same(ratio, r)) {
+            } else if (!Val.same(ratio, r, approximate)) {
                 return false;
             }
             good++;

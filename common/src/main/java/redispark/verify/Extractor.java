@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
  * block means the model never answered.</li>
  * <li>The last {@code \boxed{...}} or {@code \fbox{...}} (brace-matched; {@code \boxed 5} too). A last
  * box that never closes is a truncated output: no answer.</li>
- * <li>An explicit "final answer is X" / "answer: X" after the last box (or anywhere, without a box)
- * is a candidate that overrides the box when it parses.</li>
+ * <li>An explicit "final answer is X" / "answer: X" / "#### X" after the last box (or anywhere, without a
+ * box) is a candidate that overrides the box when it parses.</li>
  * <li>With nothing of the above, a short output that is itself just a math answer counts; optionally
  * (reward mode) the last number. Never when labelling: a truncated trace has no answer.</li>
  * </ol>
@@ -24,8 +24,12 @@ final class Extractor {
     private static final int STANDALONE_MAX = 200;
     private static final int MAX_MERGED_BOXES = 16;
     private static final int MAX_BOX_SCAN = 5 * Normalizer.MAX_ANSWER_CHARS;
-    private static final Pattern CONNECTOR =
-            Pattern.compile("[\\s$,;]*(?:and|or|,|;|\\\\text\\{\\s*(?:and|or)\\s*\\}|\\\\quad)?[\\s$,;]*");
+    /**
+     * What may stand between boxes that together form one answer: spaces, commas, "and"/"or" (also in
+     * \text{}), \quad and other spacing, and math delimiters ("\(\boxed{1}\) and \(\boxed{-2}\)").
+     */
+    private static final Pattern CONNECTOR = Pattern.compile("(?:[\\s$,;]|\\\\[()\\[\\]]|\\\\q?quad|\\\\[,;:! ]"
+            + "|(?<![a-zA-Z])(?:and|or)(?![a-zA-Z])|\\\\text\\{\\s*(?:and|or|,)?\\s*\\})*");
 
     /** What must follow the word "answer" for it to introduce one: "answer is", "answer:", "**Answer:**". */
     private static final Pattern AFTER_ANSWER =
@@ -40,8 +44,15 @@ final class Extractor {
     private static final Pattern LEADING_WORD = Pattern.compile("([a-zA-Z]{2,})\\b");
     private static final Pattern LAST_NUMBER = Pattern.compile("-?\\d+(?:,\\d{3})*(?:\\.\\d+)?(?:/\\d+)?");
 
-    /** The extracted answer text plus an optional box candidate the phrase overrode. */
-    record Extraction(String primary, String fallback) {}
+    /**
+     * The extracted answer text plus an optional box candidate the phrase overrode; {@code severalBoxes}
+     * when the box text joins several boxes (it is then the primary, or the fallback if a phrase won).
+     */
+    record Extraction(String primary, String fallback, boolean severalBoxes) {
+        Extraction(String primary, String fallback) {
+            this(primary, fallback, false);
+        }
+    }
 
     private Extractor() {}
 
@@ -60,6 +71,7 @@ final class Extractor {
         deadline.check();
         int box = lastBox(text);
         String boxed = null;
+        boolean severalBoxes = false;
         int afterBox = 0;
         if (box >= 0) {
             int[] span = boxContent(text, box, deadline);
@@ -68,15 +80,21 @@ final class Extractor {
             }
             boxed = text.substring(span[0], span[1]).strip();
             afterBox = span[2];
-            boxed = withPrecedingBoxes(text, box, boxed, deadline);
+            String merged = withPrecedingBoxes(text, box, boxed, deadline);
+            severalBoxes = merged != null;
+            boxed = severalBoxes ? merged : boxed;
         }
         int windowStart = Math.max(afterBox, text.length() - PHRASE_WINDOW);
-        String phrase = lastPhrase(text.substring(windowStart), deadline);
+        String window = text.substring(windowStart);
+        String phrase = lastPhrase(window, deadline);
+        if (phrase == null || phrase.isEmpty() || phrase.startsWith("####")) {
+            phrase = afterHashes(window); // "The answer is #### 18" too
+        }
         if (boxed != null) {
             if (phrase != null && !phrase.isEmpty()) {
-                return new Extraction(phrase, boxed);
+                return new Extraction(phrase, boxed, severalBoxes);
             }
-            return boxed.isEmpty() ? null : new Extraction(boxed, null);
+            return boxed.isEmpty() ? null : new Extraction(boxed, null, severalBoxes);
         }
         if (phrase != null && !phrase.isEmpty()) {
             return new Extraction(phrase, null);
@@ -120,7 +138,8 @@ final class Extractor {
 
     /**
      * "$\\boxed{2}$ and $\\boxed{3}$": boxes that end the output joined only by connectors are one
-     * answer, the list "2, 3" (whether a list is right is then the gold's business).
+     * answer, the list "2, 3" (whether a list is right is then the gold's business). Null when the last
+     * box stands alone.
      */
     private static String withPrecedingBoxes(String text, int lastBox, String content, Deadline deadline) {
         StringBuilder merged = null;
@@ -145,7 +164,7 @@ final class Extractor {
                     : new StringBuilder(c).append(", ").append(merged);
             current = prev;
         }
-        return merged == null ? content : merged.toString();
+        return merged == null ? null : merged.toString();
     }
 
     /** {contentStart, contentEnd, indexAfterBox} for the box command at {@code at}, or null if open. */
@@ -218,6 +237,12 @@ final class Extractor {
         }
         deadline.check();
         return best < 0 ? null : delimited(window.substring(bestEnd));
+    }
+
+    /** GSM8K's final line "#### 18": the answer after the last "####", or null. */
+    private static String afterHashes(String window) {
+        int at = window.indexOf("####") < 0 ? -1 : window.lastIndexOf("####");
+        return at < 0 ? null : delimited(window.substring(at + 4));
     }
 
     /** The answer right after a phrase: a $...$ / \(...\) / \[...\] span, or the rest of the line. */

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 public final class MathVerifier {
 
     /** Bump when verdicts change; stored next to every label. */
-    public static final String VERSION = "1";
+    public static final String VERSION = "2";
 
     private static final int MAX_EXTRACTED_IN_VERDICT = 1000;
     private static final Pattern CHOICE_IN_TEXT =
@@ -46,16 +46,32 @@ public final class MathVerifier {
     }
 
     public static Verdict verify(String modelOutput, String gold, VerifyOptions options) {
+        return verify(modelOutput, gold, null, options);
+    }
+
+    /**
+     * As {@link #verify(String, String, VerifyOptions)}, knowing the question: one that asks for
+     * rounding ("to the nearest tenth", "two decimal places", "approximately") lets a rounded decimal
+     * match an exact gold, as {@link VerifyOptions#approximate()} does for every question.
+     *
+     * @param problem the question text, or null
+     */
+    public static Verdict verify(String modelOutput, String gold, String problem, VerifyOptions options) {
         VerifyOptions opts = options == null ? VerifyOptions.defaults() : options;
         long budget = budgetNanos(opts);
         Deadline deadline = Deadline.after(budget, opts.wallClockBudget());
-        Verdict v = verify(modelOutput, gold, opts, deadline);
-        if (v.reason() == Reason.TIMEOUT && deadline.stalled()) {
-            // The wall-clock cap fired while the thread was stalled (GC pause, busy machine), not
-            // while computing: one retry, so labels do not depend on machine load.
-            v = verify(modelOutput, gold, opts, Deadline.after(budget, false));
-        }
-        return v;
+        boolean approximate = opts.approximate() || asksForRounding(problem);
+        return verify(modelOutput, gold, opts, approximate, deadline);
+    }
+
+    /** Wording of a question that wants a rounded or approximate number. */
+    private static final Pattern ROUNDING_REQUEST = Pattern.compile("(?i)\\b(?:round(?:ed|ing)?\\s+(?:to|off|up|down|"
+            + "your|the|it|each|all)\\b|rounded\\b|nearest\\s+"
+            + "(?:tenth|hundredth|thousandth|whole|integer|percent|cent|degree|dollar)|decimal\\s+places?|"
+            + "significant\\s+(?:figures?|digits?)|approximate(?:ly)?\\b|as\\s+a\\s+decimal|estimate\\b)");
+
+    static boolean asksForRounding(String problem) {
+        return problem != null && ROUNDING_REQUEST.matcher(problem).find();
     }
 
     private static long budgetNanos(VerifyOptions opts) {
@@ -66,7 +82,8 @@ public final class MathVerifier {
         }
     }
 
-    private static Verdict verify(String modelOutput, String gold, VerifyOptions opts, Deadline deadline) {
+    private static Verdict verify(
+            String modelOutput, String gold, VerifyOptions opts, boolean approximate, Deadline deadline) {
         String extracted = null;
         try {
             Extractor.Extraction ex = Extractor.extract(modelOutput, opts.lastNumberFallback(), deadline);
@@ -86,6 +103,9 @@ public final class MathVerifier {
             try {
                 shown = Normalizer.normalize(ex.primary());
                 p = parsePrediction(ex.primary(), shown, g, deadline);
+                if (ex.fallback() == null && ex.severalBoxes()) {
+                    p = asBoxes(p);
+                }
                 if (ex.fallback() != null && p instanceof Answer.Text && !(g instanceof Answer.Text)) {
                     p = null; // "... so our answer is correct." after the box is prose, not an answer
                 }
@@ -99,13 +119,16 @@ public final class MathVerifier {
                 try {
                     shown = Normalizer.normalize(ex.fallback());
                     p = parsePrediction(ex.fallback(), shown, g, deadline);
+                    if (ex.severalBoxes()) {
+                        p = asBoxes(p);
+                    }
                 } catch (ParseError | EvalError | ArithmeticException e) {
                     return stringFallback(gold, extracted, Reason.UNPARSABLE_PRED);
                 }
             }
             boolean same;
             try {
-                same = new Equivalence(deadline).equal(g, p);
+                same = new Equivalence(deadline, approximate).equal(g, p);
             } catch (EvalError | ArithmeticException e) {
                 same = false;
             }
@@ -146,6 +169,13 @@ public final class MathVerifier {
             return m.group(1).strip();
         }
         return gold;
+    }
+
+    /** A list read from several boxes: compared in order against a tuple gold. */
+    private static Answer asBoxes(Answer p) {
+        return p instanceof Answer.SetOf set && set.form() == Answer.Form.LIST
+                ? new Answer.SetOf(set.items(), Answer.Form.BOXES)
+                : p;
     }
 
     /** Against a choice gold, "(C) 12", "\\text{(C)}" and "C." are the letter C. */

@@ -16,6 +16,8 @@ final class Tolerance {
     private static final BigDecimal GOLD_RELATIVE_PRECISION = new BigDecimal("0.001");
     private static final BigDecimal GOLD_WRITTEN_PRECISION = new BigDecimal("0.05");
     private static final BigDecimal PRED_RELATIVE_PRECISION = new BigDecimal("0.005");
+    /** Half a unit of the last digit at most this share of the value: four significant digits. */
+    private static final BigDecimal PRED_FRACTION_PRECISION = new BigDecimal("0.0005");
 
     private Tolerance() {}
 
@@ -28,10 +30,14 @@ final class Tolerance {
      * 0.3333 and 1/3), if that half unit is at most 5% of the value; for an irrational prediction only
      * if it is at most 0.1% (so 2 sqrt 5 = 4.47 does not pass for an exact-looking "4.5").</li>
      * <li>Rule B: the gold lies within half a unit of the prediction's last written digit, and that half
-     * unit is at most 0.5% of the gold (0.333 for 1/3, not 0.3 or 0.33).</li>
+     * unit is at most 0.5% of the gold (3.14 for 3.14159, not 3.1), when the gold was itself written as
+     * a decimal or {@code approximate} is set (the lenient mode, or a question asking for rounding).
+     * Otherwise an exact gold is not matched by a rounded decimal: never an irrational one (12.57 is
+     * not 4 pi), and a fraction with a repeating expansion only by at least four significant digits
+     * (0.3333 or 2.166667 for 1/3 and 13/6; not 0.333 for 1/3 nor 3.14 for 22/7).</li>
      * </ul>
      */
-    static boolean same(Val g, Val p) {
+    static boolean same(Val g, Val p, boolean approximate) {
         if (g.inf != 0 || p.inf != 0) {
             return g.inf == p.inf;
         }
@@ -73,10 +79,15 @@ final class Tolerance {
                 && diff.compareTo(g.werr.add(slack)) <= 0) {
             return true;
         }
-        // B: the gold lies within the prediction's rounding, and the prediction has ~3 significant
-        // digits (0.333 for 1/3, not 0.3).
-        return pWritten
-                && p.werr.compareTo(gm.multiply(PRED_RELATIVE_PRECISION, ERR)) <= 0
-                && diff.compareTo(p.werr.add(slack)) <= 0;
+        // B: the gold lies within the prediction's rounding, and the prediction has enough significant
+        // digits: ~3 where rounding is acceptable, 4 for the decimal form of an exact fraction.
+        if (!pWritten || diff.compareTo(p.werr.add(slack)) > 0) {
+            return false;
+        }
+        if (approximate || gWritten) {
+            return p.werr.compareTo(gm.multiply(PRED_RELATIVE_PRECISION, ERR)) <= 0;
+        }
+        boolean goldRational = g.exact && g.err.signum() == 0;
+        return goldRational && p.werr.compareTo(gm.multiply(PRED_FRACTION_PRECISION, ERR)) <= 0;
     }
 }

@@ -371,6 +371,16 @@ final class Val {
                 return exact(root).powInt(o.re.num, deadline);
             }
         }
+        if (o.exact
+                && o.im.signum() == 0
+                && o.err.signum() == 0
+                && o.re.den.bitLength() < 16
+                && o.re.den.testBit(0)
+                && isReal()
+                && approxRe().signum() < 0) {
+            // A negative base to p/q with q odd: the real q-th root, as \sqrt[q]{x}^p reads ((-8)^(2/3) = 4).
+            return root(o.re.den.intValueExact(), deadline).powInt(o.re.num, deadline);
+        }
         if (isZeroExactly()) {
             if (o.approxRe().signum() > 0) {
                 return ZERO;
@@ -608,8 +618,13 @@ final class Val {
         return err.signum() == 0 ? s : s + "~" + err.round(new MathContext(2));
     }
 
-    /** See {@link Tolerance#same}. */
+    /** See {@link Tolerance#same}; strict about rounded decimals. */
     static boolean same(Val g, Val p) {
-        return Tolerance.same(g, p);
+        return Tolerance.same(g, p, false);
+    }
+
+    /** See {@link Tolerance#same}. */
+    static boolean same(Val g, Val p, boolean approximate) {
+        return Tolerance.same(g, p, approximate);
     }
 }

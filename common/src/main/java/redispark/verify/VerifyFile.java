@@ -15,7 +15,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Verifies a JSONL file: each line is an object with {@code gold} and {@code pred} (the model output);
+ * Verifies a JSONL file: each line is an object with {@code gold} and {@code pred} (the model output), and
+ * optionally {@code problem} (the question: one that asks for rounding lets a rounded decimal match);
  * the output line is the same object (all fields kept, in order) plus {@code correct},
  * {@code extracted} and {@code reason}. The output is written to a temporary file and moved into
  * place at the end, so a malformed line never leaves a half-written result behind.
@@ -54,7 +55,8 @@ public final class VerifyFile {
                 ObjectNode row = parseLine(line, lineNo);
                 String gold = field(row, "gold", lineNo);
                 String pred = field(row, "pred", lineNo);
-                Verdict v = MathVerifier.verify(pred, gold);
+                String problem = row.hasNonNull("problem") ? field(row, "problem", lineNo) : null;
+                Verdict v = MathVerifier.verify(pred, gold, problem, VerifyOptions.defaults());
                 row.put("correct", v.correct());
                 row.put("extracted", v.extracted());
                 row.put("reason", v.reason().label());

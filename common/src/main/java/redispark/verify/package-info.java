@@ -5,9 +5,9 @@
  * <ol>
  * <li>{@link redispark.verify.Extractor}: the final answer of a model output (text after the last
  * {@code </think>}; an unclosed think block or an unclosed last box is no answer; last
- * {@code \boxed}/{@code \fbox}, with trailing boxes joined by "and"/"," merged into a list; an explicit
- * "final answer is"/"answer:" after the last box overrides it when it reads as an answer; a short
- * output that is only math counts; no "last number anywhere" fallback unless asked for).</li>
+ * {@code \boxed}/{@code \fbox}, with trailing boxes joined by "and"/","/{@code \quad} merged into a list; an
+ * explicit "final answer is"/"answer:" or GSM8K's "#### 18" after the last box overrides it when it reads as an
+ * answer; a short output that is only math counts; no "last number anywhere" fallback unless asked for).</li>
  * <li>{@link redispark.verify.Normalizer}: notation without value is removed (delimiters, spacing,
  * {@code \left/\right}, {@code \dfrac}, thousands separators, degrees, currency, trailing units and
  * description words, empty-set spellings).</li>
@@ -27,8 +27,9 @@
  * Every call has a hard budget (default 50 ms) enforced by a cooperative {@link
  * redispark.verify.Deadline} checked in every loop, plus size caps (answer length, nesting depth,
  * exact-number bits, factorial and exponent sizes). The budget is the calling thread's CPU time, so
- * a busy machine does not turn answers into timeouts, with a wall-clock cap of three budgets; a call
- * that hit the wall cap without running (GC pause, descheduled) is retried once.
+ * a busy machine does not turn answers into timeouts, with a hard wall-clock cap of three budgets
+ * (150 ms by default) counted from the start of the call and never restarted: whatever the input, no
+ * call computes past it ({@code timeout}).
  * {@code VerifyOptions.withWallClockBudget(true)} makes it a plain wall-clock budget instead. Nothing
  * spawns a thread. {@link redispark.verify.MathVerifier} pays class loading and one-time set-up in its static
  * initialiser, outside any budget.
@@ -47,6 +48,12 @@
  * {@code n(n+1)} a product.</li>
  * <li>Decimal golds: see {@link redispark.verify.Tolerance#same}. A coarse gold such as "4.5" is
  * exact against irrational predictions.</li>
+ * <li>Rounded decimals do not match an exact gold ({@code 12.57} is not {@code 4\pi}, {@code 3.14} not
+ * {@code 22/7}) unless the question asks for rounding or {@link redispark.verify.VerifyOptions#approximate()}
+ * is set; a fraction's decimal form with four significant digits is not a rounding.</li>
+ * <li>Names: {@code AB = 4}, {@code (p, q) = (3, 2)}, {@code S_1:S_2 = 7:32} compare by value with bare values,
+ * by name with the same names; a named or several-box list against a tuple compares in order, a bare
+ * {@code -2, 1} is never the pair {@code (-2, 1)}.</li>
  * </ul>
  */
 package redispark.verify;

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * mix of golds (taken from the benchmark files) and model-output-like predictions in varied styles:
  * correct boxes, equivalent forms, wrong answers, think blocks, "final answer" sentences, truncated
  * traces, multiple choice. The reasoning text is synthetic; no problem or solution text is copied.
- * Deterministic (fixed seed). Usage: {@code GoldMix [output path]}.
+ * Each line says the verdict it must produce ({@code expect}: a reason label). Deterministic (fixed
+ * seed). Usage: {@code GoldMix [output path]}.
  */
 public final class BenchMixGenerator {
 
@@ -75,9 +76,11 @@ public final class BenchMixGenerator {
             row.put("gold", gold);
             String style;
             String pred;
+            String expect;
             if (fg[0].equals("aqua.jsonl")) {
                 char letter = rnd.nextBoolean() ? gold.charAt(0) : (char) ('A' + rnd.nextInt(5));
                 style = "choice";
+                expect = letter == gold.charAt(0) ? "match" : "mismatch";
                 pred = reasoning(rnd, 2)
                         + (rnd.nextBoolean() ? " The answer is (" + letter + ")." : " $\\boxed{" + letter + "}$");
             } else {
@@ -85,35 +88,44 @@ public final class BenchMixGenerator {
                 String plain = gold.replaceAll("(?<!\\\\)\\$", "");
                 if (k < 30) {
                     style = "boxed_correct";
+                    expect = "match";
                     pred = reasoning(rnd, 3 + rnd.nextInt(4)) + " Therefore, the answer is $\\boxed{" + plain + "}$.";
                 } else if (k < 45) {
                     style = "boxed_equivalent";
+                    expect = "match";
                     pred = reasoning(rnd, 3) + " So we get $\\boxed{" + equivalent(plain, rnd) + "}$.";
                 } else if (k < 65) {
                     style = "boxed_wrong";
+                    expect = "mismatch";
                     pred = reasoning(rnd, 3 + rnd.nextInt(3)) + " The answer is $\\boxed{" + wrong(plain, other, rnd)
                             + "}$.";
                 } else if (k < 77) {
                     style = "think_then_answer";
-                    pred = "<think>\n" + reasoning(rnd, 6) + "\nWait, let me double check. " + reasoning(rnd, 2)
-                            + "\n</think>\n\nThe final answer is $\\boxed{"
-                            + (rnd.nextInt(4) == 0 ? wrong(plain, other, rnd) : plain) + "}$";
+                    String thinking = "<think>\n" + reasoning(rnd, 6) + "\nWait, let me double check. "
+                            + reasoning(rnd, 2) + "\n</think>\n\nThe final answer is $\\boxed{";
+                    boolean right = rnd.nextInt(4) != 0; // drawn after the reasoning: the file stays the same
+                    expect = right ? "match" : "mismatch";
+                    pred = thinking + (right ? plain : wrong(plain, other, rnd)) + "}$";
                 } else if (k < 85) {
                     style = "truncated";
+                    expect = "no_answer";
                     pred = rnd.nextBoolean()
                             ? "<think>\n" + reasoning(rnd, 8) + " so far we have " + plain
                             : reasoning(rnd, 5) + " We get " + plain + " as an intermediate value and now";
                 } else if (k < 93) {
                     style = "minerva_sentence";
+                    expect = "match";
                     pred = reasoning(rnd, 3) + "\nFinal Answer: The final answer is $" + plain
                             + "$. I hope it is correct.";
                 } else {
                     style = "answer_colon";
+                    expect = "match";
                     pred = reasoning(rnd, 2) + "\n\n**Answer:** $"
                             + (rnd.nextBoolean() ? plain : equivalent(plain, rnd)) + "$";
                 }
             }
             row.put("style", style);
+            row.put("expect", expect);
             row.put("pred", pred);
             lines.add(JSON.writeValueAsString(row));
         }

@@ -54,6 +54,29 @@ class VerifyFileTest {
     }
 
     @Test
+    void aProblemFieldThatAsksForRoundingLetsARoundedDecimalMatch() throws IOException {
+        Path in = dir.resolve("rounding.jsonl");
+        Files.write(
+                in,
+                List.of(
+                        "{\"gold\": \"4\\\\pi\", \"pred\": \"\\\\boxed{12.57}\", \"problem\": \"Round to the nearest hundredth.\"}",
+                        "{\"gold\": \"4\\\\pi\", \"pred\": \"\\\\boxed{12.57}\", \"problem\": \"What is the area?\"}",
+                        "{\"gold\": \"4\\\\pi\", \"pred\": \"\\\\boxed{12.57}\"}"));
+        Path out = dir.resolve("rounding-out.jsonl");
+        VerifyFile.run(in, out);
+        List<String> reasons = Files.readAllLines(out).stream()
+                .map(l -> {
+                    try {
+                        return JSON.readTree(l).get("reason").asText();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                })
+                .toList();
+        assertThat(reasons).containsExactly("match", "mismatch", "mismatch");
+    }
+
+    @Test
     void malformedJsonNamesTheLine() throws IOException {
         Path in = dir.resolve("bad.jsonl");
         Files.write(in, List.of("{\"gold\": \"1\", \"pred\": \"1\"}", "{\"gold\": \"1\", \"pred\": "));

@@ -32,7 +32,10 @@ import redispark.verify.VerifierBench;
         })
 final class BenchCommand {
 
-    @Command(name = "verifier", description = "Single-thread verifier throughput over a JSONL of {gold, pred}.")
+    @Command(
+            name = "verifier",
+            description = "Single-thread verifier throughput and latency over a JSONL of {gold, pred}; ends with: "
+                    + "verifier n=N per_s=X cpu_per_s=X p50_ms=X p99_ms=X max_ms=X")
     static final class Verifier implements Callable<Integer> {
         @Option(names = "--input", required = true, paramLabel = "FILE")
         File input;

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.udf;
 
 import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
@@ -14,6 +15,8 @@ import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF2;
+import org.apache.spark.sql.api.java.UDF3;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -30,6 +33,9 @@ import redispark.jobs.table.VerdictStruct;
  * <pre>{@code
  * Dataset<Row> judged = new MathVerifier().setPredictionCol("text").setGoldCol("gold").transform(traces);
  * }</pre>
+ *
+ * {@code problemCol} (optional) names the question column: a question that asks for rounding lets a rounded decimal
+ * match an exact gold; {@code approximate} allows that for every question.
  */
 public final class MathVerifier extends Transformer implements DefaultParamsWritable {
     private final String uid;
@@ -40,6 +46,8 @@ public final class MathVerifier extends Transformer implements DefaultParamsWrit
     private final Param<String> goldCol;
     private final Param<String> outputCol;
     private final IntParam budgetMillis;
+    private final Param<String> problemCol;
+    private final BooleanParam approximate;
 
     public MathVerifier() {
         this(Identifiable$.MODULE$.randomUID("mathVerifier"));
@@ -58,7 +66,41 @@ public final class MathVerifier extends Transformer implements DefaultParamsWrit
         setDefault(predictionCol, "prediction");
         setDefault(goldCol, ProblemsTable.GOLD);
         setDefault(outputCol, "verdict");
+        problemCol = new Param<>(
+                this,
+                "problemCol",
+                "optional column with the question; one asking for rounding lets a rounded decimal match (\"\": none)");
+        approximate = new BooleanParam(
+                this, "approximate", "lenient decimals: a rounded decimal matches any exact gold it rounds");
         setDefault(budgetMillis, 50);
+        setDefault(problemCol, "");
+        setDefault(approximate, false);
+    }
+
+    public Param<String> problemCol() {
+        return problemCol;
+    }
+
+    public BooleanParam approximate() {
+        return approximate;
+    }
+
+    public MathVerifier setProblemCol(String value) {
+        set(problemCol, value);
+        return this;
+    }
+
+    public MathVerifier setApproximate(boolean value) {
+        set(approximate, value);
+        return this;
+    }
+
+    public String getProblemCol() {
+        return $(problemCol);
+    }
+
+    public boolean getApproximate() {
+        return (Boolean) $(approximate);
     }
 
     public Param<String> predictionCol() {
@@ -129,14 +171,23 @@ public final class MathVerifier extends Transformer implements DefaultParamsWrit
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
         transformSchema(dataset.schema());
-        UserDefinedFunction verify = udf(new MathVerifyFunction(getBudgetMillis()), VerdictStruct.SCHEMA);
-        return dataset.withColumn(getOutputCol(), verify.apply(col(getPredictionCol()), col(getGoldCol())));
+        MathVerifyFunction f = new MathVerifyFunction(getBudgetMillis(), getApproximate());
+        if (getProblemCol().isEmpty()) {
+            UserDefinedFunction verify = udf((UDF2<String, String, Row>) f, VerdictStruct.SCHEMA);
+            return dataset.withColumn(getOutputCol(), verify.apply(col(getPredictionCol()), col(getGoldCol())));
+        }
+        UserDefinedFunction verify = udf((UDF3<String, String, String, Row>) f, VerdictStruct.SCHEMA);
+        return dataset.withColumn(
+                getOutputCol(), verify.apply(col(getPredictionCol()), col(getGoldCol()), col(getProblemCol())));
     }
 
     @Override
     public StructType transformSchema(StructType schema) {
         requireString(schema, getPredictionCol(), "predictionCol");
         requireString(schema, getGoldCol(), "goldCol");
+        if (!getProblemCol().isEmpty()) {
+            requireString(schema, getProblemCol(), "problemCol");
+        }
         if (java.util.Arrays.asList(schema.fieldNames()).contains(getOutputCol())) {
             throw new IllegalArgumentException(
                     "output column '" + getOutputCol() + "' already exists; set Param outputCol to another name");

@@ -43,7 +43,7 @@ public final class LabelStage implements Stage {
 
     @Override
     public List<String> configPaths() {
-        return List.of("label");
+        return List.of("label", "verify");
     }
 
     @Override
@@ -59,20 +59,25 @@ public final class LabelStage implements Stage {
     @Override
     public StageOutcome run(StageContext context) {
         String datasetLabels = context.config().getString("label.dataset-labels");
-        MathVerifyFunction.register(context.spark(), context.config().getLong("label.budget-ms"));
+        MathVerifyFunction.register(
+                context.spark(),
+                context.config().getLong("label.budget-ms"),
+                context.config().raw().getBoolean("verify.approximate"));
         Dataset<Row> traces = context.run().readTable(context.spark(), TracesTable.NAME, "generate");
+        Column text = col(TracesTable.TEXT);
         Column rejectReason = when(col(TracesTable.ERROR).isNotNull(), lit(TEACHER_ERROR))
-                .when(
-                        col(TracesTable.TEXT)
-                                .isNull()
-                                .or(trim(col(TracesTable.TEXT)).equalTo("")),
-                        lit(NO_TEXT))
+                .when(text.isNull().or(trim(text).equalTo("")), lit(NO_TEXT))
                 .otherwise(lit(null).cast(DataTypes.StringType));
         Dataset<Row> checked = traces.withColumn("reject_reason", rejectReason);
         Dataset<Row> verified = checked.filter(col("reject_reason").isNull())
                 .drop("reject_reason")
                 .withColumn(
-                        "verdict", call_function(MathVerifyFunction.NAME, col(TracesTable.TEXT), col(TracesTable.GOLD)))
+                        "verdict",
+                        call_function(
+                                MathVerifyFunction.QUESTION_NAME,
+                                text,
+                                col(TracesTable.GOLD),
+                                col(TracesTable.PROBLEM)))
                 .withColumn(LabeledTracesTable.CORRECT, col("verdict").getField(VerdictStruct.CORRECT))
                 .withColumn(LabeledTracesTable.EXTRACTED, col("verdict").getField(VerdictStruct.EXTRACTED))
                 .withColumn(LabeledTracesTable.REASON, col("verdict").getField(VerdictStruct.REASON))

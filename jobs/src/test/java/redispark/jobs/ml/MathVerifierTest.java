@@ -114,4 +114,46 @@ class MathVerifierTest {
                                 .transform(outputs),
                         "v"));
     }
+
+    @Test
+    void aRoundedDecimalNeedsARoundingQuestionOrTheApproximateParam() {
+        StructType schema = new StructType()
+                .add("id", DataTypes.IntegerType)
+                .add("text", DataTypes.StringType)
+                .add("answer", DataTypes.StringType)
+                .add("problem", DataTypes.StringType);
+        Dataset<Row> rounded = spark.createDataFrame(
+                List.of(
+                        RowFactory.create(1, "\\boxed{12.57}", "4\\pi", "Area, to the nearest hundredth?"),
+                        RowFactory.create(2, "\\boxed{12.57}", "4\\pi", "What is the area?")),
+                schema);
+        MathVerifier base = new MathVerifier().setPredictionCol("text").setGoldCol("answer");
+        assertThat(verdicts(base.transform(rounded), "verdict"))
+                .extracting(r -> r.getString(1))
+                .containsExactly("mismatch", "mismatch");
+        assertThat(verdicts(
+                        base.copy(new org.apache.spark.ml.param.ParamMap())
+                                .setProblemCol("problem")
+                                .transform(rounded),
+                        "verdict"))
+                .extracting(r -> r.getString(1))
+                .containsExactly("match", "mismatch");
+        assertThat(verdicts(
+                        new MathVerifier()
+                                .setPredictionCol("text")
+                                .setGoldCol("answer")
+                                .setApproximate(true)
+                                .transform(rounded),
+                        "verdict"))
+                .extracting(r -> r.getString(1))
+                .containsExactly("match", "match");
+        MathVerifyFunction.register(spark, 50);
+        rounded.createOrReplaceTempView("rounded");
+        assertThat(spark.sql("SELECT id, math_verify_question(text, answer, problem) AS v FROM rounded")
+                        .orderBy("id")
+                        .select("v.reason")
+                        .collectAsList())
+                .extracting(r -> r.getString(0))
+                .containsExactly("match", "mismatch");
+    }
 }
