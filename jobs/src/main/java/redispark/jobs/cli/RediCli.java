@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import redispark.jobs.config.ConfigError;
 import redispark.jobs.config.RediConfig;
+import redispark.jobs.run.ErrorLine;
 import redispark.jobs.run.RunDir;
 import redispark.jobs.spark.SparkSessions;
 import redispark.jobs.stages.EvalStage;
@@ -99,24 +100,11 @@ public final class RediCli {
     }
 
     private static String describe(Throwable e) {
-        Throwable t = e;
-        // Spark wraps task failures; the user needs the innermost message of our own making.
-        while (t.getCause() != null
-                && (t.getMessage() == null
-                        || t instanceof org.apache.spark.SparkException
-                        || t.getClass().getName().startsWith("java.util.concurrent")
-                        || t.getClass().getName().startsWith("scala."))) {
-            t = t.getCause();
-        }
-        // Our own validation errors speak for themselves; anything else also names its kind.
-        boolean ours = t instanceof IllegalArgumentException || t instanceof java.io.UncheckedIOException;
-        String message = t.getMessage() == null ? "" : t.getMessage();
-        return firstLine(ours ? message : t.getClass().getSimpleName() + ": " + message);
+        return ErrorLine.of(e);
     }
 
     static String firstLine(String message) {
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
+        return ErrorLine.firstLine(message);
     }
 
     /** Options of every command that works on a run directory. */

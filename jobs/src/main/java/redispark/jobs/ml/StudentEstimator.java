@@ -391,8 +391,10 @@ public abstract class StudentEstimator<E extends StudentEstimator<E>> extends Es
                     Duration.ofSeconds(60),
                     Duration.ofSeconds(120),
                     BarrierTraining.Placement.AUTO);
-            DataParallelTraining.train(
-                    new DataParallelTraining.Request(examples, init, config, ring, files, model, resume, false, 1));
+            DataParallelTraining.train(new DataParallelTraining.Request(
+                            examples, init, config, ring, files, model, resume, false, 1))
+                    .model()
+                    .publish();
             StudentModel trained = new StudentModel(uid, model);
             trained.setParent(this);
             return trained;

@@ -32,8 +32,9 @@ import scala.Tuple2;
  * One training run of any objective on Spark, the part the train stages and the ML estimators share: the driver
  * fixes the schedule ({@link ShardPlan}: items in id order, the same step count on every rank, each global batch
  * dealt in equal slices), the rows go to their ranks, {@link BarrierTraining} runs the replicas, rank 0 publishes
- * the checkpoints (the newest two resumable ones at {@code resumeUri}, the model at {@code checkpointUri}), and
- * the driver collects rank 0's summary and metrics and every rank's rejects.
+ * the newest two resumable checkpoints at {@code resumeUri} and stages the model next to {@code checkpointUri}
+ * (the caller publishes it: {@link StagedModel}), and the driver collects rank 0's summary and metrics and every
+ * rank's rejects.
  *
  * <p>The examples have the columns {@code id} (unique per kind), {@code prompt}, {@code first} (the completion, or
  * the chosen one of a pair), {@code second} (the rejected one of a pair), {@code ref_chosen}, {@code ref_rejected}
@@ -46,7 +47,7 @@ public final class DataParallelTraining {
 
     /**
      * @param initUri the model folder to start from
-     * @param checkpointUri where rank 0 publishes the trained model (a Hugging Face folder)
+     * @param checkpointUri where the trained model (a Hugging Face folder) goes, by {@link StagedModel#publish}
      * @param resumeUri where rank 0 publishes resumable checkpoints; the run resumes from the newest there
      * @param maxRetries driver-side retries of a job Spark gave up on
      * @param snapshotUri where rank 0 publishes the model every {@code snapshotEvery} steps, as
@@ -85,7 +86,28 @@ public final class DataParallelTraining {
      * @param rejects refused items by reason, over all ranks
      */
     public record Result(
-            Map<String, Object> summary, List<String> metricLines, Map<String, Long> rejects, long items) {}
+            Map<String, Object> summary,
+            List<String> metricLines,
+            Map<String, Long> rejects,
+            long items,
+            StagedModel model) {}
+
+    /**
+     * The trained model, copied next to its place under a staging name by rank 0: the caller moves it into place
+     * ({@link #publish}) once what must precede it (the metrics) is written, so a run that fails before never leaves
+     * a model its records do not describe.
+     *
+     * @param clearResume whether the run finished, so its resumable checkpoints go once the model is in place
+     */
+    public record StagedModel(HadoopFiles files, String staging, String target, String resumeUri, boolean clearResume) {
+        /** One rename into place; then the finished run's resumable checkpoints are deleted. */
+        public void publish() {
+            files.replace(staging, target);
+            if (clearResume) {
+                ResumeCheckpoints.clear(files, resumeUri);
+            }
+        }
+    }
 
     /** A row with its place in the driver's schedule (one per epoch that uses it). */
     public record SlotRow(ShardPlan.Slot slot, TrainWorker.TextRow row) implements Serializable {}
@@ -137,8 +159,14 @@ public final class DataParallelTraining {
         if (summary == null) {
             throw new IllegalStateException("training returned no summary (rank 0 did not finish)");
         }
+        StagedModel model = new StagedModel(
+                q.files(),
+                (String) summary.remove("staged_model"),
+                q.checkpointUri(),
+                q.resumeUri(),
+                Boolean.TRUE.equals(summary.remove("clear_resume")));
         metricLines.sort(Comparator.comparingDouble(l -> ((Number) json(l).get("global_step")).doubleValue()));
-        return new Result(summary, metricLines, rejects, schedule.items());
+        return new Result(summary, metricLines, rejects, schedule.items(), model);
     }
 
     /** The work of one rank: its rows into {@link TrainWorker}, rank 0 publishing what the run produces. */
@@ -203,11 +231,9 @@ public final class DataParallelTraining {
                 if (w.rank() != 0) {
                     return out;
                 }
-                files.publishDirectory(outcome.modelDir(), checkpointUri);
-                if (outcome.result().stopReason() != TrainLoop.StopReason.MAX_STEPS) {
-                    ResumeCheckpoints.clear(files, resumeUri);
-                }
                 Map<String, Object> summary = new LinkedHashMap<>();
+                summary.put("staged_model", files.stageDirectory(outcome.modelDir(), checkpointUri));
+                summary.put("clear_resume", outcome.result().stopReason() != TrainLoop.StopReason.MAX_STEPS);
                 summary.put("steps", outcome.steps());
                 summary.put("stop_reason", outcome.result().stopReason().label());
                 summary.put("model_step", Checkpoints.state(outcome.modelDir()).globalStep());

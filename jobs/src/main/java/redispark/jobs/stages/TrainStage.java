@@ -30,9 +30,9 @@ import redispark.train.objective.Objective;
  * {@code redi train-sft} (stage 1: SFT from the base student on the selected positives) and {@code redi train-redi
  * --objective redi|redi-unpaired|dpo|simpo} (stage 2 from the SFT checkpoint: REDI on pairs, REDI on all positives
  * and negatives, or the DPO / SimPO baselines). Training runs inside a Spark barrier stage, one replica per task;
- * rank 0 publishes the model to {@code checkpoints/<objective>}, resumable progress to
- * {@code checkpoints/<objective>.resume}, and the step metrics to {@code metrics/<objective>} (Parquet, long form)
- * and {@code metrics/<objective>.jsonl}. DPO first makes sure the reference log-probs exist
+ * rank 0 publishes resumable progress to {@code checkpoints/<objective>.resume}; the step metrics go to
+ * {@code metrics/<objective>} (Parquet, long form) and {@code metrics/<objective>.jsonl}, then the model to
+ * {@code checkpoints/<objective>}. DPO first makes sure the reference log-probs exist
  * ({@link RefLogProbsJob}).
  */
 public final class TrainStage implements Stage {
@@ -201,6 +201,7 @@ public final class TrainStage implements Stage {
                     comm,
                     total);
         }
+        result.model().publish(); // after its metrics: a published model always has its records
         List<?> warnings = (List<?>) summary.get("warnings");
         warnings.forEach(w -> System.out.println("[redi] WARNING " + w));
         if (!"finished".equals(summary.get("stop_reason"))) {
