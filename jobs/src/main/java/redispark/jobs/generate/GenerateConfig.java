@@ -277,7 +277,8 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
                     c.getDuration(p + "max-backoff"),
                     blankToNull(c.getString(p + "api-key-env")),
                     blankToNull(c.getString(p + "api-key-file")),
-                    c.getInt(p + "max-concurrency"));
+                    c.getInt(p + "max-concurrency"),
+                    c.getBytes(p + "max-response-size"));
         } catch (IllegalArgumentException e) {
             // The record names its field in camelCase; the user knows the config keys.
             throw new IllegalArgumentException("teacher.openai: " + e.getMessage());
