@@ -111,21 +111,25 @@ final class PlanCommand implements Callable<Integer> {
     public Integer call() {
         RediCli.requireFile(model);
         ModelConfig config = ModelConfig.read(model.toPath());
-        LayerKernel.ComputeType type = LayerKernel.ComputeType.parse(dtype);
-        PlanRequest request = new PlanRequest(
-                config,
-                seq,
-                microBatchTokens == null ? seq : microBatchTokens,
-                batch,
-                gpus,
-                type,
-                KernelPath.Recompute.parse(recompute),
-                Attention.parse(attention),
-                logprobChunk,
-                tflops != null ? tflops : type == LayerKernel.ComputeType.BF16 ? BF16_TFLOPS : FP32_TFLOPS,
-                linkGbps,
-                gpuMemGib,
-                hostBaselineMib);
+        LayerKernel.ComputeType type = UsageError.option("--dtype", dtype, LayerKernel.ComputeType::parse);
+        KernelPath.Recompute recomputeMode = UsageError.option("--recompute", recompute, KernelPath.Recompute::parse);
+        Attention attentionKind = UsageError.option("--attention", attention, Attention::parse);
+        PlanRequest request = UsageError.check(
+                "redi plan",
+                () -> new PlanRequest(
+                        config,
+                        seq,
+                        microBatchTokens == null ? seq : microBatchTokens,
+                        batch,
+                        gpus,
+                        type,
+                        recomputeMode,
+                        attentionKind,
+                        logprobChunk,
+                        tflops != null ? tflops : type == LayerKernel.ComputeType.BF16 ? BF16_TFLOPS : FP32_TFLOPS,
+                        linkGbps,
+                        gpuMemGib,
+                        hostBaselineMib));
         if (seq > config.maxPositions()) {
             System.err.println("redi plan: note: --seq " + seq + " is beyond max_position_embeddings "
                     + config.maxPositions() + " of " + model

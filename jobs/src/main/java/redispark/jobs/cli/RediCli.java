@@ -94,7 +94,8 @@ public final class RediCli {
                 e.printStackTrace(err);
             }
             err.flush();
-            return e instanceof ConfigError ? 2 : 1; // a config the run cannot use is a usage error
+            // a config the run cannot use, or an option value the command cannot, is a usage error
+            return e instanceof ConfigError || e instanceof UsageError ? 2 : 1;
         });
         return cli.execute(args);
     }
@@ -180,7 +181,10 @@ public final class RediCli {
         List<Stage> stages() {
             if (from != null
                     && Pipeline.stages().stream().noneMatch(s -> s.name().equals(from))) {
-                throw new IllegalArgumentException("--from: unknown stage '" + from + "'");
+                throw new UsageError("--from: unknown stage '" + from + "' (expected "
+                        + String.join(
+                                ", ",
+                                Pipeline.stages().stream().map(Stage::name).toList()) + ")");
             }
             return Pipeline.stages();
         }
@@ -308,7 +312,7 @@ public final class RediCli {
             for (String m : models) {
                 File dir = new File(m);
                 if (!new File(dir, "config.json").isFile()) {
-                    throw new IllegalArgumentException(
+                    throw new UsageError(
                             "--model " + m + ": no config.json (expected a Hugging Face " + "model folder)");
                 }
                 explicit.put(dir.getName(), dir.getAbsolutePath());
@@ -335,7 +339,8 @@ public final class RediCli {
 
         @Override
         List<String> presetOverrides() {
-            return redispark.jobs.experiment.ExperimentPreset.parse(preset).overrides();
+            return UsageError.check("--preset", () -> redispark.jobs.experiment.ExperimentPreset.parse(preset))
+                    .overrides();
         }
 
         @Override

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import redispark.jobs.config.ConfigError;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.stages.EvalStage;
 import redispark.jobs.stages.Stage;
@@ -71,21 +72,20 @@ public final class ExperimentStage implements Stage {
             List<Long> seeds = config.raw().getLongList("experiment.seeds");
             List<Double> points = config.raw().getDoubleList("experiment.curve-points");
             if (methods.isEmpty() || factors.isEmpty() || seeds.isEmpty()) {
-                throw new IllegalArgumentException("experiment: methods, lr-factors and seeds must not be empty");
+                throw new ConfigError("experiment: methods, lr-factors and seeds must not be empty");
             }
             if (factors.stream().anyMatch(f -> !(f > 0))) {
-                throw new IllegalArgumentException("experiment.lr-factors must be > 0, got " + factors);
+                throw new ConfigError("experiment.lr-factors must be > 0, got " + factors);
             }
             if (points.stream().anyMatch(p -> !(p > 0 && p < 1))) {
-                throw new IllegalArgumentException("experiment.curve-points must be in (0, 1), got " + points);
+                throw new ConfigError("experiment.curve-points must be in (0, 1), got " + points);
             }
             if (seeds.stream().distinct().count() != seeds.size()) {
-                throw new IllegalArgumentException("experiment.seeds has duplicates: " + seeds);
+                throw new ConfigError("experiment.seeds has duplicates: " + seeds);
             }
             String seedsAt = config.getString("experiment.seeds-at");
             if (!seedsAt.equals("every-lr") && !seedsAt.equals("best-lr")) {
-                throw new IllegalArgumentException(
-                        "experiment.seeds-at must be every-lr or best-lr, got '" + seedsAt + "'");
+                throw new ConfigError("experiment.seeds-at must be every-lr or best-lr, got '" + seedsAt + "'");
             }
             return new Plan(
                     methods,

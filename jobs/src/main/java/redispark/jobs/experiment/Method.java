@@ -1,6 +1,7 @@
 package redispark.jobs.experiment;
 
 import java.util.List;
+import redispark.jobs.config.ConfigError;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.stages.TrainSettings;
 import redispark.train.objective.Objective;
@@ -59,7 +60,7 @@ public enum Method {
                 return m;
             }
         }
-        throw new IllegalArgumentException("experiment.methods: unknown method '" + label
+        throw new ConfigError("experiment.methods: unknown method '" + label
                 + "' (expected sft-continued, dpo, simpo, redi-symmetric or redi)");
     }
 }

@@ -17,6 +17,7 @@ import redispark.eval.BenchmarkScore;
 import redispark.eval.Evaluator;
 import redispark.eval.ModelCache;
 import redispark.eval.ModelHash;
+import redispark.jobs.config.ConfigError;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.generate.BenchmarkDir;
 import redispark.jobs.run.HadoopFiles;
@@ -74,7 +75,7 @@ public final class EvalStage implements Stage {
     /** The folder of the run's model {@code name}: {@code checkpoints/<name>} ({@code base} is the starting student). */
     static String checkpointOf(String name) {
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
-            throw new IllegalArgumentException("eval.models: '" + name + "' is not a checkpoint folder name "
+            throw new ConfigError("eval.models: '" + name + "' is not a checkpoint folder name "
                     + "(letters, digits, '.', '_', '-')");
         }
         return name.equals("base") ? StudentBase.DIR : "checkpoints/" + name;
@@ -280,7 +281,7 @@ public final class EvalStage implements Stage {
     private static Dataset<Row> spread(Dataset<Row> problems, RediConfig config, StageContext context) {
         int partitions = config.getInt("eval.partitions");
         if (partitions < 0) {
-            throw new IllegalArgumentException("eval.partitions must be >= 0, got " + partitions);
+            throw new ConfigError("eval.partitions must be >= 0, got " + partitions);
         }
         int n = partitions > 0 ? partitions : context.spark().sparkContext().defaultParallelism();
         return problems.repartition(n, col("problem_id")).sortWithinPartitions("problem_id");
@@ -302,11 +303,11 @@ public final class EvalStage implements Stage {
         try {
             which = Benchmark.fromId(benchmark);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("eval.benchmarks: " + e.getMessage());
+            throw new ConfigError("eval.benchmarks: " + e.getMessage());
         }
         String instruction = context.config().getString("eval.instruction");
         if (!instruction.contains("{problem}")) {
-            throw new IllegalArgumentException("eval.instruction must contain {problem}");
+            throw new ConfigError("eval.instruction must contain {problem}");
         }
         ReadResult read;
         try {

@@ -22,6 +22,7 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import redispark.jobs.config.ConfigError;
 import redispark.jobs.curate.CurationSettings;
 import redispark.jobs.curate.CurationStats;
 import redispark.jobs.curate.ProblemCuration;
@@ -156,7 +157,7 @@ public final class SplitStage implements Stage {
             case "all-correct" -> lit(true);
             case "up-to-k" -> col("rank_in_problem").lt(k);
             default ->
-                throw new IllegalArgumentException("split.sft-selection: unknown policy '" + policy
+                throw new ConfigError("split.sft-selection: unknown policy '" + policy
                         + "' (expected first-correct, all-correct or up-to-k)");
         };
     }
@@ -168,7 +169,7 @@ public final class SplitStage implements Stage {
     }
 
     private static IllegalArgumentException unknownPairPolicy(String policy) {
-        return new IllegalArgumentException(
+        return new ConfigError(
                 "split.pair-selection: unknown policy '" + policy + "' (expected first-pair or all-pairs-up-to-k)");
     }
 

@@ -12,6 +12,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
+import redispark.jobs.config.ConfigError;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.run.HadoopFiles;
 import redispark.jobs.run.RunDir;
@@ -159,7 +160,7 @@ public final class TrainStage implements Stage {
         }
         int snapshotEvery = config.getInt("eval.every");
         if (snapshotEvery < 0) {
-            throw new IllegalArgumentException("eval.every must be >= 0, got " + snapshotEvery);
+            throw new ConfigError("eval.every must be >= 0, got " + snapshotEvery);
         }
         DataParallelTraining.Result result = DataParallelTraining.train(new DataParallelTraining.Request(
                 examples,
