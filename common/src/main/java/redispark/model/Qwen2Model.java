@@ -103,6 +103,13 @@ public final class Qwen2Model implements AutoCloseable {
     // ============================================================================================ layer
 
     /** The weights of one decoder block (HF names under {@code model.layers.i.}). */
+    /** A decoder layer's tensors under {@code model.layers.<i>.}, in {@link Layer}'s component order. */
+    private static final List<String> LAYER_TENSORS = List.of(("self_attn.q_proj.weight self_attn.q_proj.bias "
+                    + "self_attn.k_proj.weight self_attn.k_proj.bias self_attn.v_proj.weight self_attn.v_proj.bias "
+                    + "self_attn.o_proj.weight mlp.gate_proj.weight mlp.up_proj.weight mlp.down_proj.weight "
+                    + "input_layernorm.weight post_attention_layernorm.weight")
+            .split(" "));
+
     record Layer(
             NDArray qW,
             NDArray qB,
@@ -214,19 +221,9 @@ public final class Qwen2Model implements AutoCloseable {
         this.layers = new Layer[cfg.numLayers()];
         for (int i = 0; i < layers.length; i++) {
             String p = "model.layers." + i + ".";
-            layers[i] = new Layer(
-                    params.get(p + "self_attn.q_proj.weight"),
-                    params.get(p + "self_attn.q_proj.bias"),
-                    params.get(p + "self_attn.k_proj.weight"),
-                    params.get(p + "self_attn.k_proj.bias"),
-                    params.get(p + "self_attn.v_proj.weight"),
-                    params.get(p + "self_attn.v_proj.bias"),
-                    params.get(p + "self_attn.o_proj.weight"),
-                    params.get(p + "mlp.gate_proj.weight"),
-                    params.get(p + "mlp.up_proj.weight"),
-                    params.get(p + "mlp.down_proj.weight"),
-                    params.get(p + "input_layernorm.weight"),
-                    params.get(p + "post_attention_layernorm.weight"));
+            NDArray[] w =
+                    LAYER_TENSORS.stream().map(name -> params.get(p + name)).toArray(NDArray[]::new);
+            layers[i] = new Layer(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11]);
         }
         this.finalNorm = params.get("model.norm.weight");
         this.lmHead = cfg.tieWordEmbeddings() ? embed : params.get("lm_head.weight");

@@ -3,6 +3,7 @@ package redispark.teacher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import redispark.verify.Rational;
 
 /**
  * A built-in teacher for the {@link Family synthetic families}: it parses the problem, solves it
@@ -152,7 +153,7 @@ public final class BuiltInTeacher implements Teacher {
         List<Slip> slips = new ArrayList<>(w.slips());
         if (!slips.isEmpty() && value.equals(answer)) {
             // two slips cancelled out: the final copy slips too, so a slipped trace is always wrong
-            value = Rational.of(value.num() + (slipRng.coin() ? 1 : -1), value.den());
+            value = Rational.of(value.numerator() + (slipRng.coin() ? 1 : -1), value.denominator());
             slips.add(Slip.OFF_BY_ONE);
         }
         boolean truncated = formatRng.chance(model.truncationRate());
@@ -187,7 +188,7 @@ public final class BuiltInTeacher implements Teacher {
             if (v.decimal(4) != null) {
                 options[k++] = AnswerStyle.DECIMAL;
             }
-        } else if (v.num() >= 0 && v.num() <= 9) {
+        } else if (v.numerator() >= 0 && v.numerator() <= 9) {
             options[k++] = AnswerStyle.BARE_BOXED;
         }
         if (equation) {
@@ -203,7 +204,7 @@ public final class BuiltInTeacher implements Teacher {
             case DFRAC -> sb.append("\\boxed{").append(v.latex("\\dfrac")).append("}.");
             case DECIMAL -> sb.append("\\boxed{").append(v.decimal(4)).append("}.");
             case EQUATION -> sb.append("\\boxed{x = ").append(v.latex()).append("}.");
-            case BARE_BOXED -> sb.append("\\boxed ").append(v.num());
+            case BARE_BOXED -> sb.append("\\boxed ").append(v.numerator());
             case DOLLARS -> sb.append("$\\boxed{").append(v.latex()).append("}$.");
         }
     }

@@ -2,6 +2,7 @@ package redispark.teacher;
 
 import java.util.ArrayList;
 import java.util.List;
+import redispark.verify.Rational;
 
 /**
  * {@code Compute 23 + 45 - 12 * 3.} or {@code Compute \frac{3}{4} + \frac{5}{6}.}: operands joined
@@ -45,10 +46,10 @@ record ExprTask(List<Rational> operands, String ops) implements Task {
             if (fractions) {
                 int den = rng.between(2, Task.byDigits(digits, 6, 12, 20, 30));
                 int num = rng.between(1, den - 1);
-                for (int t = 0; t < 20 && Rational.gcd(num, den) != 1; t++) {
+                for (int t = 0; t < 20 && Arithmetic.gcd(num, den) != 1; t++) {
                     num = rng.between(1, den - 1);
                 }
-                if (Rational.gcd(num, den) != 1) {
+                if (Arithmetic.gcd(num, den) != 1) {
                     num = 1;
                 }
                 operands.add(Rational.of(num, den));
@@ -127,7 +128,7 @@ record ExprTask(List<Rational> operands, String ops) implements Task {
             char op = ops.charAt(i);
             Rational next = operands.get(i + 1);
             if (op == '*') {
-                term = term.mul(next);
+                term = term.multiply(next);
             } else {
                 acc = combine(acc, pending, term);
                 pending = op;
@@ -141,7 +142,7 @@ record ExprTask(List<Rational> operands, String ops) implements Task {
         if (acc == null) {
             return term;
         }
-        return op == '-' ? acc.sub(term) : acc.add(term);
+        return op == '-' ? acc.subtract(term) : acc.add(term);
     }
 
     /**
@@ -154,7 +155,7 @@ record ExprTask(List<Rational> operands, String ops) implements Task {
         if (operands.stream().allMatch(Rational::isInteger) && w.plan(Slip.MISCOPY)) {
             values = new ArrayList<>(operands);
             int i = w.pick(values.size());
-            long v = values.get(i).num();
+            long v = values.get(i).numerator();
             long d = 1 + w.pick(2);
             values.set(i, Rational.of(v - d >= 1 && w.pick(2) == 0 ? v - d : v + d));
         }

@@ -1,5 +1,7 @@
 package redispark.teacher;
 
+import redispark.verify.Rational;
+
 /**
  * {@code Solve for x: ax + b = e.} ({@code d = 0}), {@code ax + b = dx + e} or, with {@code paren},
  * {@code a(x + b) = dx + e}.

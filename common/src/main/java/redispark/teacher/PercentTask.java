@@ -1,5 +1,7 @@
 package redispark.teacher;
 
+import redispark.verify.Rational;
+
 /**
  * {@code What is p% of base?}, one change ({@code A price of 240 is increased by 25%. What is the
  * new price?}) or two successive changes ({@code ... is increased by 25% and then decreased by
@@ -27,7 +29,7 @@ record PercentTask(long base, int p, int dirP, int q, int dirQ) implements Task 
 
     static PercentTask generate(Rng rng, int steps, int digits) {
         int p = percent(rng, digits);
-        long den = 100 / Rational.gcd(p, 100);
+        long den = 100 / Arithmetic.gcd(p, 100);
         int kmax = Task.byDigits(digits, 9, 20, 40, 99);
         if (steps <= 1) {
             return new PercentTask(den * rng.between(1, kmax), p, 0, 0, 0);
@@ -37,7 +39,7 @@ record PercentTask(long base, int p, int dirP, int q, int dirQ) implements Task 
             return new PercentTask(den * rng.between(1, kmax), p, dirP, 0, 0);
         }
         int q = percent(rng, digits);
-        long den2 = 100 / Rational.gcd(q, 100);
+        long den2 = 100 / Arithmetic.gcd(q, 100);
         int dirQ = rng.nextInt(5) < 3 ? -1 : 1;
         long base = den * den2 * rng.between(1, Math.max(2, kmax / 4));
         return new PercentTask(base, p, dirP, q, dirQ);
@@ -52,7 +54,7 @@ record PercentTask(long base, int p, int dirP, int q, int dirQ) implements Task 
         }
         while (true) { // any percentage whose reduced denominator is at most 25
             int p = rng.between(1, 99);
-            if (100 / Rational.gcd(p, 100) <= 25) {
+            if (100 / Arithmetic.gcd(p, 100) <= 25) {
                 return p;
             }
         }
@@ -116,14 +118,14 @@ record PercentTask(long base, int p, int dirP, int q, int dirQ) implements Task 
     public Rational answer() {
         Rational b = Rational.of(base);
         if (dirP == 0) {
-            return b.mul(Rational.of(p, 100));
+            return b.multiply(Rational.of(p, 100));
         }
         Rational b1 = change(b, p, dirP);
         return dirQ == 0 ? b1 : change(b1, q, dirQ);
     }
 
     private static Rational change(Rational b, int pct, int dir) {
-        return b.mul(Rational.of(100 + dir * pct, 100));
+        return b.multiply(Rational.of(100 + dir * pct, 100));
     }
 
     @Override
@@ -144,9 +146,9 @@ record PercentTask(long base, int p, int dirP, int q, int dirQ) implements Task 
     /** {@code 15% = 15/100 = 3/20}, {@code 240 / 20 = 12}, {@code 12 * 3 = 36}. */
     private static Rational percentOf(Scratch w, Rational b, int pct) {
         Rational f = w.reduce(pct + "% = ", pct, 100, true);
-        Rational part = w.div("", b, Rational.of(f.den()));
-        if (f.num() != 1) {
-            part = w.mul("", part, Rational.of(f.num()));
+        Rational part = w.div("", b, Rational.of(f.denominator()));
+        if (f.numerator() != 1) {
+            part = w.mul("", part, Rational.of(f.numerator()));
         }
         return part;
     }

@@ -2,6 +2,7 @@ package redispark.teacher;
 
 import java.util.ArrayList;
 import java.util.List;
+import redispark.verify.Rational;
 
 /**
  * The scratch pad a {@link Task} solves on: every computation writes one trace line and returns its
@@ -98,8 +99,8 @@ final class Scratch {
         boolean m = minus ^ (y.signum() < 0); // a negative y is shown as its absolute value
         Rational ya = y.abs();
         if (x.isInteger() && ya.isInteger()) {
-            long a = x.num();
-            long b = ya.num();
+            long a = x.numerator();
+            long b = ya.numerator();
             long correct = m ? Math.subtractExact(a, b) : Math.addExact(a, b);
             long r = correct;
             Slip s = draw(Slip.CARRY, Slip.OFF_BY_ONE, Slip.SIGN, Slip.NEAR_MISS);
@@ -127,19 +128,19 @@ final class Scratch {
             return Rational.of(r);
         }
 
-        long l = Rational.lcm(x.den(), ya.den());
-        long fx = l / x.den();
-        long fy = l / ya.den();
-        long nx = Math.multiplyExact(x.num(), fx);
-        long ny = Math.multiplyExact(ya.num(), fy);
+        long l = Arithmetic.lcm(x.denominator(), ya.denominator());
+        long fx = l / x.denominator();
+        long fy = l / ya.denominator();
+        long nx = Math.multiplyExact(x.numerator(), fx);
+        long ny = Math.multiplyExact(ya.numerator(), fy);
         long correct = m ? nx - ny : nx + ny;
         Slip s = draw(fx != 1 || fy != 1 ? Slip.COMMON_DENOMINATOR : null, Slip.OFF_BY_ONE, Slip.SIGN);
         boolean sm = m;
         if (s == Slip.COMMON_DENOMINATOR) {
             if (fy != 1 && (fx == 1 || rng.coin())) {
-                ny = ya.num(); // forgot to scale the second numerator
+                ny = ya.numerator(); // forgot to scale the second numerator
             } else {
-                nx = x.num(); // forgot to scale the first numerator
+                nx = x.numerator(); // forgot to scale the first numerator
             }
         } else if (s == Slip.SIGN) {
             sm = !m;
@@ -158,7 +159,7 @@ final class Scratch {
                 .append(m ? " - " : " + ")
                 .append(ya.plain())
                 .append(" = ");
-        if (x.den() != ya.den()) {
+        if (x.denominator() != ya.denominator()) {
             out.append(nx).append('/').append(l).append(sm ? " - " : " + ");
             out.append(ny).append('/').append(l).append(" = ");
         }
@@ -168,8 +169,8 @@ final class Scratch {
 
     /** {@code prefix + "x * y = r"}; a non-integer product gets a reduction line. */
     Rational mul(String prefix, Rational x, Rational y) {
-        long n = Math.multiplyExact(x.num(), y.num());
-        long d = Math.multiplyExact(x.den(), y.den());
+        long n = Math.multiplyExact(x.numerator(), y.numerator());
+        long d = Math.multiplyExact(x.denominator(), y.denominator());
         boolean integers = x.isInteger() && y.isInteger();
         Slip s = draw(Math.abs(n) >= 10 ? Slip.CARRY : null, Slip.OFF_BY_ONE, integers ? Slip.NEAR_MISS : null);
         if (s == Slip.CARRY) {
@@ -178,7 +179,7 @@ final class Scratch {
             n = offByOne(n);
         } else if (s == Slip.NEAR_MISS) {
             // half the time a neighbouring entry of the times table (x * (y ± 1) or (x ± 1) * y)
-            long neighbour = rng.coin() ? x.num() : y.num();
+            long neighbour = rng.coin() ? x.numerator() : y.numerator();
             n = rng.coin() && neighbour != 0 ? (rng.coin() ? n + neighbour : n - neighbour) : nearMiss(n);
         }
         record(s);
@@ -195,16 +196,16 @@ final class Scratch {
 
     /** {@code prefix + "x / y = r"}; a non-exact integer quotient is reduced on the same line. */
     Rational div(String prefix, Rational x, Rational y) {
-        Rational correct = x.div(y);
+        Rational correct = x.divide(y);
         Rational r;
         Slip s;
         if (x.isInteger() && y.isInteger()) {
-            long n = y.num() < 0 ? -x.num() : x.num();
-            long d = Math.abs(y.num());
-            long g = Rational.gcd(n, d);
+            long n = y.numerator() < 0 ? -x.numerator() : x.numerator();
+            long d = Math.abs(y.numerator());
+            long g = Arithmetic.gcd(n, d);
             if (g == d) {
-                s = draw(Math.abs(correct.num()) >= 10 ? Slip.CARRY : null, Slip.OFF_BY_ONE, null);
-                long q = correct.num();
+                s = draw(Math.abs(correct.numerator()) >= 10 ? Slip.CARRY : null, Slip.OFF_BY_ONE, null);
+                long q = correct.numerator();
                 if (s == Slip.CARRY) {
                     q = carry(q);
                 } else if (s == Slip.OFF_BY_ONE) {
@@ -232,11 +233,11 @@ final class Scratch {
             }
         } else {
             s = draw(null, Slip.OFF_BY_ONE, null);
-            r = s == null ? correct : Rational.of(offByOne(correct.num()), correct.den());
+            r = s == null ? correct : Rational.of(offByOne(correct.numerator()), correct.denominator());
         }
         if (s != null && r.equals(correct)) {
             s = Slip.OFF_BY_ONE;
-            r = Rational.of(offByOne(correct.num()), correct.den());
+            r = Rational.of(offByOne(correct.numerator()), correct.denominator());
         }
         record(s);
         out.append(prefix).append(x.plain()).append(" / ");
@@ -250,7 +251,7 @@ final class Scratch {
      * no line unless {@code always}, and then no slip is possible.
      */
     Rational reduce(String prefix, long n, long d, boolean always) {
-        long g = Rational.gcd(n, d);
+        long g = Arithmetic.gcd(n, d);
         if (g == 1 || n == 0) {
             if (always || n == 0 && d != 1) {
                 out.append(prefix).append(n).append('/').append(d);

@@ -1,5 +1,7 @@
 package redispark.teacher;
 
+import redispark.verify.Rational;
+
 /**
  * Arithmetic sequences with first term {@code a1} and common difference {@code diff}:
  *

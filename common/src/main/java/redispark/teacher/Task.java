@@ -1,5 +1,7 @@
 package redispark.teacher;
 
+import redispark.verify.Rational;
+
 /**
  * The structured form of a synthetic problem. Each family renders to and parses from one fixed
  * phrasing, computes its answer in closed form, and solves itself line by line on a {@link

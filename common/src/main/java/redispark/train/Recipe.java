@@ -3,7 +3,7 @@ package redispark.train;
 import java.io.Serializable;
 
 /**
- * The hyper-parameters of one objective's training run (what a {@link Preset} fixes and config keys override).
+ * The hyper-parameters of one objective's training run (a configured preset's values, with the keys you set over them).
  *
  * @param learningRate peak learning rate (after warm-up)
  * @param epochs passes over the data
@@ -50,107 +50,93 @@ public record Recipe(
     }
 
     public Recipe withLearningRate(double v) {
-        return new Recipe(
-                v, epochs, batchSize, microBatchSize, warmupRatio, weightDecay, gradClip, alpha, beta, gamma, seed);
+        return copy(b -> b.learningRate = v);
     }
 
     public Recipe withEpochs(int v) {
-        return new Recipe(
-                learningRate,
-                v,
-                batchSize,
-                microBatchSize,
-                warmupRatio,
-                weightDecay,
-                gradClip,
-                alpha,
-                beta,
-                gamma,
-                seed);
+        return copy(b -> b.epochs = v);
     }
 
     public Recipe withBatchSize(int v) {
-        return new Recipe(
-                learningRate, epochs, v, microBatchSize, warmupRatio, weightDecay, gradClip, alpha, beta, gamma, seed);
+        return copy(b -> b.batchSize = v);
     }
 
     public Recipe withMicroBatchSize(int v) {
-        return new Recipe(
-                learningRate, epochs, batchSize, v, warmupRatio, weightDecay, gradClip, alpha, beta, gamma, seed);
+        return copy(b -> b.microBatchSize = v);
     }
 
     public Recipe withWarmupRatio(double v) {
-        return new Recipe(
-                learningRate, epochs, batchSize, microBatchSize, v, weightDecay, gradClip, alpha, beta, gamma, seed);
+        return copy(b -> b.warmupRatio = v);
     }
 
     public Recipe withWeightDecay(double v) {
-        return new Recipe(
-                learningRate, epochs, batchSize, microBatchSize, warmupRatio, v, gradClip, alpha, beta, gamma, seed);
+        return copy(b -> b.weightDecay = v);
     }
 
     public Recipe withGradClip(double v) {
-        return new Recipe(
-                learningRate, epochs, batchSize, microBatchSize, warmupRatio, weightDecay, v, alpha, beta, gamma, seed);
+        return copy(b -> b.gradClip = v);
     }
 
     public Recipe withAlpha(double v) {
-        return new Recipe(
-                learningRate,
-                epochs,
-                batchSize,
-                microBatchSize,
-                warmupRatio,
-                weightDecay,
-                gradClip,
-                v,
-                beta,
-                gamma,
-                seed);
+        return copy(b -> b.alpha = v);
     }
 
     public Recipe withBeta(double v) {
-        return new Recipe(
-                learningRate,
-                epochs,
-                batchSize,
-                microBatchSize,
-                warmupRatio,
-                weightDecay,
-                gradClip,
-                alpha,
-                v,
-                gamma,
-                seed);
+        return copy(b -> b.beta = v);
     }
 
     public Recipe withGamma(double v) {
-        return new Recipe(
-                learningRate,
-                epochs,
-                batchSize,
-                microBatchSize,
-                warmupRatio,
-                weightDecay,
-                gradClip,
-                alpha,
-                beta,
-                v,
-                seed);
+        return copy(b -> b.gamma = v);
     }
 
     public Recipe withSeed(long v) {
+        return copy(b -> b.seed = v);
+    }
+
+    /** A copy with {@code change} applied, checked like any recipe. */
+    private Recipe copy(java.util.function.Consumer<Values> change) {
+        Values v = new Values(this);
+        change.accept(v);
         return new Recipe(
-                learningRate,
-                epochs,
-                batchSize,
-                microBatchSize,
-                warmupRatio,
-                weightDecay,
-                gradClip,
-                alpha,
-                beta,
-                gamma,
-                v);
+                v.learningRate,
+                v.epochs,
+                v.batchSize,
+                v.microBatchSize,
+                v.warmupRatio,
+                v.weightDecay,
+                v.gradClip,
+                v.alpha,
+                v.beta,
+                v.gamma,
+                v.seed);
+    }
+
+    /** The components of a recipe, open to change one at a time. */
+    private static final class Values {
+        double learningRate;
+        int epochs;
+        int batchSize;
+        int microBatchSize;
+        double warmupRatio;
+        double weightDecay;
+        double gradClip;
+        double alpha;
+        double beta;
+        double gamma;
+        long seed;
+
+        Values(Recipe r) {
+            learningRate = r.learningRate;
+            epochs = r.epochs;
+            batchSize = r.batchSize;
+            microBatchSize = r.microBatchSize;
+            warmupRatio = r.warmupRatio;
+            weightDecay = r.weightDecay;
+            gradClip = r.gradClip;
+            alpha = r.alpha;
+            beta = r.beta;
+            gamma = r.gamma;
+            seed = r.seed;
+        }
     }
 }

@@ -713,7 +713,12 @@ public final class TrainLoop {
         metrics.addAll("lengths/rejected", rejected.counts());
     }
 
-    /** A 0-d float32 constant in the step's manager (never a Java Number on the grad path: DJL bug 1). */
+    /**
+     * A 0-d float32 constant in the step's manager. Never pass a Java {@code Number} to {@code mul/div/pow} on the
+     * gradient path: DJL wraps it in a temporary tensor over a direct buffer and frees it right after the op, while
+     * autograd still holds it, so the backward pass can read freed memory (NaN or huge gradients at a random step).
+     * A tensor owned by the step's manager lives until after backward.
+     */
     private static NDArray scalar(NDManager m, double value) {
         return m.create((float) value);
     }

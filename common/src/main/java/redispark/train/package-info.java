@@ -14,8 +14,9 @@
  *   <li>{@link redispark.train.Checkpoints}: Hugging Face folder + {@code optimizer.safetensors} +
  *       {@code trainer_state.json} ({@link redispark.train.TrainerState}) + {@code metrics.jsonl}; resuming one gives
  *       the same weights and losses as a run that never stopped.
- *   <li>{@link redispark.train.Recipe} and {@link redispark.train.Preset}: the hyper-parameters (the paper's and the
- *       embedded student's); {@link redispark.train.TrainConfig} is what crosses to the workers.
+ *   <li>{@link redispark.train.Recipe}: the hyper-parameters of one objective (the named presets, the paper's and
+ *       the embedded student's, are configuration); {@link redispark.train.TrainConfig} is what crosses to the
+ *       workers.
  *   <li>{@link redispark.train.TrainWorker}: one replica from text rows to a checkpoint folder, Spark-free;
  *       {@link redispark.train.ReferenceLogProbs}: the DPO reference pass.
  * </ul>

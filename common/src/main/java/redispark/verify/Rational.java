@@ -8,7 +8,7 @@ import java.math.MathContext;
  * Exact rational number over BigInteger, always in lowest terms with a positive denominator.
  * Sizes are the caller's business: {@link Evaluator} checks bit lengths before it multiplies or raises.
  */
-final class Rational implements Comparable<Rational> {
+public final class Rational implements Comparable<Rational> {
 
     static final Rational ZERO = new Rational(BigInteger.ZERO, BigInteger.ONE);
     static final Rational ONE = new Rational(BigInteger.ONE, BigInteger.ONE);
@@ -23,7 +23,7 @@ final class Rational implements Comparable<Rational> {
         this.den = den;
     }
 
-    static Rational of(long n) {
+    public static Rational of(long n) {
         return new Rational(BigInteger.valueOf(n), BigInteger.ONE);
     }
 
@@ -31,7 +31,7 @@ final class Rational implements Comparable<Rational> {
         return new Rational(n, BigInteger.ONE);
     }
 
-    static Rational of(long n, long d) {
+    public static Rational of(long n, long d) {
         return of(BigInteger.valueOf(n), BigInteger.valueOf(d));
     }
 
@@ -59,11 +59,11 @@ final class Rational implements Comparable<Rational> {
         return of(d.unscaledValue(), BigInteger.TEN.pow(d.scale()));
     }
 
-    boolean isInteger() {
+    public boolean isInteger() {
         return den.equals(BigInteger.ONE);
     }
 
-    int signum() {
+    public int signum() {
         return num.signum();
     }
 
@@ -72,7 +72,7 @@ final class Rational implements Comparable<Rational> {
         return Math.max(num.bitLength(), den.bitLength());
     }
 
-    Rational add(Rational o) {
+    public Rational add(Rational o) {
         if (o.num.signum() == 0) {
             return this;
         }
@@ -89,11 +89,11 @@ final class Rational implements Comparable<Rational> {
         return of(num.multiply(o.den).add(o.num.multiply(den)), den.multiply(o.den));
     }
 
-    Rational subtract(Rational o) {
+    public Rational subtract(Rational o) {
         return add(o.negate());
     }
 
-    Rational multiply(Rational o) {
+    public Rational multiply(Rational o) {
         if (den.equals(BigInteger.ONE) && o.den.equals(BigInteger.ONE)) {
             return new Rational(num.multiply(o.num), BigInteger.ONE);
         }
@@ -103,18 +103,18 @@ final class Rational implements Comparable<Rational> {
         return of(num.multiply(o.num), den.multiply(o.den));
     }
 
-    Rational divide(Rational o) {
+    public Rational divide(Rational o) {
         if (o.num.signum() == 0) {
             throw new ArithmeticException("division by zero");
         }
         return of(num.multiply(o.den), den.multiply(o.num));
     }
 
-    Rational negate() {
+    public Rational negate() {
         return new Rational(num.negate(), den);
     }
 
-    Rational abs() {
+    public Rational abs() {
         return num.signum() < 0 ? negate() : this;
     }
 
@@ -217,6 +217,51 @@ final class Rational implements Comparable<Rational> {
     @Override
     public int hashCode() {
         return num.hashCode() * 31 + den.hashCode();
+    }
+
+    /** The numerator as a {@code long} ({@link ArithmeticException} when it does not fit). */
+    public long numerator() {
+        return num.longValueExact();
+    }
+
+    /** The denominator as a {@code long} ({@link ArithmeticException} when it does not fit). */
+    public long denominator() {
+        return den.longValueExact();
+    }
+
+    /** Plain-text form: {@code 12}, {@code -7}, {@code 3/4}, {@code -3/4}. */
+    public String plain() {
+        return toString();
+    }
+
+    /** Canonical LaTeX: {@code 56}, {@code -7}, {@code \frac{3}{4}}, {@code -\frac{3}{4}}. */
+    public String latex() {
+        return latex("\\frac");
+    }
+
+    /** LaTeX with a chosen fraction command ({@code \frac} or {@code \dfrac}). */
+    public String latex(String fracCommand) {
+        if (isInteger()) {
+            return num.toString();
+        }
+        return (num.signum() < 0 ? "-" : "") + fracCommand + "{" + num.abs() + "}{" + den + "}";
+    }
+
+    /**
+     * The terminating decimal form ({@code 0.75}, {@code -1.5}), or null when the value is an integer, does not
+     * terminate, or needs more than {@code maxPlaces} decimal places.
+     */
+    public String decimal(int maxPlaces) {
+        if (isInteger()) {
+            return null;
+        }
+        BigDecimal exact;
+        try {
+            exact = new BigDecimal(num).divide(new BigDecimal(den));
+        } catch (ArithmeticException nonTerminating) {
+            return null;
+        }
+        return exact.scale() > maxPlaces ? null : exact.toPlainString();
     }
 
     @Override

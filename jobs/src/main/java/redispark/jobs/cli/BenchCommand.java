@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.apache.commons.io.FileUtils;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import redispark.dist.AllReduceBench;
 import redispark.dist.GradientExchangeBench;
@@ -14,8 +15,6 @@ import redispark.jobs.config.RediConfig;
 import redispark.jobs.curate.SplitBench;
 import redispark.jobs.spark.SparkSessions;
 import redispark.model.HostStaging;
-import redispark.model.KernelPath;
-import redispark.model.LayerKernel;
 import redispark.train.StepCompute;
 import redispark.train.TrainStepBench;
 import redispark.verify.VerifierBench;
@@ -74,17 +73,8 @@ final class BenchCommand {
         @Option(names = "--path", defaultValue = "kernel", description = "kernel | eager (default: ${DEFAULT-VALUE})")
         String path;
 
-        @Option(
-                names = "--recompute",
-                defaultValue = "off",
-                description = "layer | off, kernel path (default: ${DEFAULT-VALUE})")
-        String recompute;
-
-        @Option(
-                names = "--dtype",
-                defaultValue = "fp32",
-                description = "fp32 | bf16 compute inside the kernel (default: ${DEFAULT-VALUE})")
-        String dtype;
+        @Mixin
+        KernelOptions kernel = new KernelOptions();
 
         @Option(
                 names = "--logprob-chunk",
@@ -100,8 +90,8 @@ final class BenchCommand {
             RediCli.requireFile(config);
             StepCompute compute = StepCompute.defaults()
                     .withPath(UsageError.option("--path", path, StepCompute.TrainPath::parse))
-                    .withRecompute(UsageError.option("--recompute", recompute, KernelPath.Recompute::parse))
-                    .withDtype(UsageError.option("--dtype", dtype, LayerKernel.ComputeType::parse))
+                    .withRecompute(kernel.recomputation())
+                    .withDtype(kernel.computeType())
                     .withLogprobChunk(logprobChunk)
                     .withMaxTokensPerMicroBatch(Math.max(1, batch * seq));
             System.out.println(TrainStepBench.run(config.toPath(), batch, seq, steps, threads, compute));

@@ -3,8 +3,8 @@ package redispark.jobs.cli;
 import java.io.File;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import redispark.model.KernelPath;
 import redispark.model.LayerKernel;
 import redispark.model.ModelConfig;
 import redispark.plan.Attention;
@@ -51,14 +51,8 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--gpus", defaultValue = "1", description = "Data-parallel GPUs (default: ${DEFAULT-VALUE}).")
     int gpus;
 
-    @Option(
-            names = "--dtype",
-            defaultValue = "fp32",
-            description = "fp32 | bf16 compute inside the kernel (default: ${DEFAULT-VALUE}).")
-    String dtype;
-
-    @Option(names = "--recompute", defaultValue = "off", description = "layer | off (default: ${DEFAULT-VALUE}).")
-    String recompute;
+    @Mixin
+    KernelOptions kernel = new KernelOptions();
 
     @Option(
             names = "--attention",
@@ -111,8 +105,8 @@ final class PlanCommand implements Callable<Integer> {
     public Integer call() {
         RediCli.requireFile(model);
         ModelConfig config = ModelConfig.read(model.toPath());
-        LayerKernel.ComputeType type = UsageError.option("--dtype", dtype, LayerKernel.ComputeType::parse);
-        KernelPath.Recompute recomputeMode = UsageError.option("--recompute", recompute, KernelPath.Recompute::parse);
+        LayerKernel.ComputeType type = kernel.computeType();
+        KernelPath.Recompute recomputeMode = kernel.recomputation();
         Attention attentionKind = UsageError.option("--attention", attention, Attention::parse);
         PlanRequest request = UsageError.check(
                 "redi plan",

@@ -12,9 +12,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import redispark.jobs.config.ConfigError;
 import redispark.jobs.config.RediConfig;
+import redispark.jobs.eval.EvalConfig;
 import redispark.jobs.run.ErrorLine;
 import redispark.jobs.run.RunDir;
 import redispark.jobs.spark.SparkSessions;
+import redispark.jobs.split.SplitConfig;
 import redispark.jobs.stages.EvalStage;
 import redispark.jobs.stages.GenerateStage;
 import redispark.jobs.stages.LabelStage;
@@ -24,8 +26,8 @@ import redispark.jobs.stages.SplitStage;
 import redispark.jobs.stages.Stage;
 import redispark.jobs.stages.StageContext;
 import redispark.jobs.stages.StageRunner;
-import redispark.jobs.stages.TrainSettings;
 import redispark.jobs.stages.TrainStage;
+import redispark.jobs.train.TrainSettings;
 import redispark.train.objective.Objective;
 import redispark.verify.VerifyFile;
 
@@ -135,6 +137,19 @@ public final class RediCli {
             return List.of();
         }
 
+        /** Parses every stage's settings once, so that a bad value is a usage error before any work. */
+        private static void validate(RediConfig config) {
+            TrainSettings.validate(config);
+            try {
+                SplitConfig.from(config);
+                EvalConfig.from(config);
+            } catch (ConfigError e) {
+                throw e;
+            } catch (IllegalArgumentException e) {
+                throw new ConfigError(e.getMessage());
+            }
+        }
+
         /** Overrides a named preset brings; the user's {@code --set}s go on top of them. */
         List<String> presetOverrides() {
             return List.of();
@@ -146,7 +161,7 @@ public final class RediCli {
             overrides.addAll(parent.overrides);
             overrides.addAll(extraOverrides());
             RediConfig config = RediConfig.load(parent.conf, overrides);
-            TrainSettings.validate(config); // a bad training value stops here, not after the stages before training
+            validate(config); // a bad value stops here, not after the stages before the one that reads it
             List<Stage> stages = stages();
             // libtorch reads its thread count once, when the engine first loads (in this JVM in local mode).
             if (System.getProperty("ai.djl.pytorch.num_threads") == null) {

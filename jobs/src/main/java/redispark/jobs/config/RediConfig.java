@@ -11,13 +11,10 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.io.File;
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import redispark.jobs.run.Hashes;
 
 /**
  * The resolved configuration of a run: the embedded defaults ({@code conf/local.conf}, packed into the jar as
@@ -170,8 +167,14 @@ public final class RediConfig implements Serializable {
         return null;
     }
 
-    /** Keys under an object whose default is empty ({@code spark.extra {}}) are free-form. */
+    /**
+     * Keys under an object whose default is empty ({@code spark.extra {}}) are free-form, and so are your own
+     * recipes under {@code train.presets}.
+     */
     private static boolean underFreeForm(String key, Config schema) {
+        if (key.startsWith("train.presets.")) {
+            return true;
+        }
         List<String> elements = ConfigUtil.splitPath(key);
         for (int n = elements.size() - 1; n >= 1; n--) {
             String prefix = ConfigUtil.joinPath(elements.subList(0, n));
@@ -180,6 +183,19 @@ public final class RediConfig implements Serializable {
             }
         }
         return false;
+    }
+
+    /**
+     * A one-line error for a value of the right type that the setting cannot take: {@code key = value (from where):
+     * problem}.
+     */
+    public ConfigError invalid(String path, String problem) {
+        ConfigValue value = raw().getValue(path);
+        String from = value.origin().filename() != null
+                ? value.origin().filename()
+                : value.origin().resource() != null ? "conf/local.conf" : "--set";
+        return new ConfigError(
+                path + " = " + value.render(ConfigRenderOptions.concise()) + " (from " + from + "): " + problem);
     }
 
     public Config raw() {
@@ -226,13 +242,7 @@ public final class RediConfig implements Serializable {
             }
             canonical.append('\n');
         }
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Hashes.sha256(canonical.toString()).substring(0, 16);
     }
 
     /** The whole resolved config as JSON, for run records. */

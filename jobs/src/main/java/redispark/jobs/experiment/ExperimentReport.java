@@ -14,9 +14,9 @@ import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
-import redispark.jobs.stages.ReportPages;
+import redispark.jobs.report.ReportPages;
 import redispark.jobs.stages.StageContext;
-import redispark.jobs.stages.TrainStage;
+import redispark.jobs.train.TrainingRun;
 import redispark.train.CollapseAlarm;
 
 /**
@@ -384,7 +384,7 @@ final class ExperimentReport {
             byStep.forEach((step, acc) -> points.add(new double[] {step, acc}));
             points.add(new double[] {r.steps(), r.score().perBenchmark().get(benchmark)[0]});
             accuracy.put(label, points);
-            String metrics = TrainStage.metricsOf(r.arm().name());
+            String metrics = TrainingRun.metricsOf(r.arm().name());
             for (Row row : context.run()
                     .readTable(context.spark(), metrics, "experiment")
                     .orderBy("step")

@@ -8,16 +8,20 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import redispark.jobs.config.ConfigError;
+import java.util.function.UnaryOperator;
 import redispark.jobs.config.RediConfig;
+import redispark.jobs.eval.EvalSummary;
 import redispark.jobs.stages.EvalStage;
 import redispark.jobs.stages.Stage;
 import redispark.jobs.stages.StageContext;
 import redispark.jobs.stages.StageOutcome;
 import redispark.jobs.stages.StageRunner;
 import redispark.jobs.stages.TrainStage;
+import redispark.jobs.train.TrainingRun;
 import redispark.train.CollapseAlarm;
+import redispark.train.TrainConfig;
 import redispark.train.objective.Objective;
+import redispark.jobs.config.ConfigError;
 
 /**
  * {@code redi experiment}: from the run's one SFT checkpoint, trains every method × learning-rate factor × seed of
@@ -42,7 +46,7 @@ public final class ExperimentStage implements Stage {
 
     @Override
     public List<String> inputs() {
-        return List.of("problems", "pairs", TrainStage.checkpointOf(Objective.SFT));
+        return List.of("problems", "pairs", TrainingRun.checkpointOf(Objective.SFT));
     }
 
     @Override
@@ -85,7 +89,8 @@ public final class ExperimentStage implements Stage {
             }
             String seedsAt = config.getString("experiment.seeds-at");
             if (!seedsAt.equals("every-lr") && !seedsAt.equals("best-lr")) {
-                throw new ConfigError("experiment.seeds-at must be every-lr or best-lr, got '" + seedsAt + "'");
+                throw new ConfigError(
+                        "experiment.seeds-at must be every-lr or best-lr, got '" + seedsAt + "'");
             }
             return new Plan(
                     methods,
@@ -142,15 +147,15 @@ public final class ExperimentStage implements Stage {
     public StageOutcome run(StageContext context) {
         RediConfig config = context.config();
         Plan plan = Plan.of(config);
-        if (!context.run().exists(TrainStage.checkpointOf(Objective.SFT))) {
+        if (!context.run().exists(TrainingRun.checkpointOf(Objective.SFT))) {
             throw new IllegalArgumentException("no SFT checkpoint in "
                     + context.run().root() + " (run 'redi train-sft' first, or 'redi experiment' which runs it)");
         }
-        Score start = evaluate(context, "sft", TrainStage.checkpointOf(Objective.SFT));
+        Score start = evaluate(context, "sft", TrainingRun.checkpointOf(Objective.SFT));
         Plateau plateau = plateau(context, plan, start);
         System.out.println("[redi] experiment " + plateau.describe());
         if (!plateau.flat() && plan.requirePlateau()) {
-            throw new IllegalArgumentException("experiment: " + plateau.describe()
+            throw new ConfigError("experiment: " + plateau.describe()
                     + " (or set experiment.plateau.require=false to compare from it anyway)");
         }
         List<Result> results = new ArrayList<>();
@@ -184,15 +189,11 @@ public final class ExperimentStage implements Stage {
 
     /** Trains and evaluates one arm (the first seed's also part-way), each step skipped when already done. */
     private static Result runArm(StageContext context, Plan plan, Arm arm, int number) {
-        RediConfig config = context.config();
-        Method method = arm.method();
         System.out.printf("[redi] experiment run %d/%d: %s%n", number, plan.runs(), arm.name());
-        StageContext armContext = new StageContext(
-                context.spark(),
-                context.run(),
-                config.withOverrides(method.overrides(config, arm.lrFactor(), arm.seed())));
-        long steps = train(armContext, arm);
-        Score score = evaluate(armContext, arm.name(), TrainStage.checkpointOf(arm.name()));
+        UnaryOperator<TrainConfig> armSettings =
+                c -> c.withRecipe(arm.method().recipe(c.recipe(), arm.lrFactor(), arm.seed()));
+        long steps = train(context, arm, armSettings);
+        Score score = evaluate(context, arm.name(), TrainingRun.checkpointOf(arm.name()));
         Map<Integer, Score> curve = new LinkedHashMap<>();
         if (arm.seed() == plan.seeds().get(0)) {
             for (double point : plan.curvePoints()) {
@@ -201,14 +202,10 @@ public final class ExperimentStage implements Stage {
                     continue;
                 }
                 Arm partial = arm.atStep(step);
-                StageContext partialContext = new StageContext(
-                        context.spark(),
-                        context.run(),
-                        armContext.config().withOverrides(List.of("train.max-steps=" + step)));
-                train(partialContext, partial);
+                train(context, partial, c -> armSettings.apply(c).withMaxSteps(step));
                 // only the model at that step is kept; its resumable state is not needed again
-                context.run().files().delete(context.run().path(TrainStage.checkpointOf(partial.name()) + ".resume"));
-                curve.put(step, evaluate(partialContext, partial.name(), TrainStage.checkpointOf(partial.name())));
+                context.run().files().delete(context.run().path(TrainingRun.checkpointOf(partial.name()) + ".resume"));
+                curve.put(step, evaluate(context, partial.name(), TrainingRun.checkpointOf(partial.name())));
             }
         }
         return new Result(
@@ -216,12 +213,12 @@ public final class ExperimentStage implements Stage {
                 steps,
                 score,
                 curve,
-                TrainStage.collapseEvents(context.run().manifest(), arm.name()));
+                TrainingRun.collapseEvents(context.run().manifest(), arm.name()));
     }
 
     /** The plateau check on the SFT start's checkpoints (first benchmark) and its final model. */
     private static Plateau plateau(StageContext context, Plan plan, Score start) {
-        int steps = TrainStage.modelStep(context.run().manifest(), Objective.SFT.label());
+        int steps = TrainingRun.modelStep(context.run().manifest(), Objective.SFT.label());
         java.util.SortedMap<Integer, Double> curve = new java.util.TreeMap<>();
         String benchmark = start.perBenchmark().keySet().iterator().next();
         start.checkpoints()
@@ -231,8 +228,8 @@ public final class ExperimentStage implements Stage {
     }
 
     /** Trains one run (skipped when already done with the same settings) and returns its model's global step. */
-    private static long train(StageContext context, Arm arm) {
-        StageOutcome outcome = StageRunner.run(new TrainStage(arm.method().objective(), arm.name()), context);
+    private static long train(StageContext context, Arm arm, UnaryOperator<TrainConfig> settings) {
+        StageOutcome outcome = StageRunner.run(new TrainStage(arm.method().objective(), arm.name(), settings), context);
         Long step = outcome.rows().get("model_step");
         if (step == null) {
             throw new IllegalStateException("training run " + arm.name() + " recorded no model_step");
@@ -250,7 +247,7 @@ public final class ExperimentStage implements Stage {
             throw new UncheckedIOException("cannot read " + dir + "/summary.json", e);
         }
         Map<Integer, Map<String, double[]>> checkpoints = new java.util.TreeMap<>();
-        summary.path(EvalStage.CHECKPOINTS)
+        summary.path(EvalSummary.CHECKPOINTS)
                 .path(model)
                 .fields()
                 .forEachRemaining(step -> checkpoints.put(Integer.parseInt(step.getKey()), scores(step.getValue())));

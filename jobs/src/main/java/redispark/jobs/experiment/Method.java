@@ -1,10 +1,10 @@
 package redispark.jobs.experiment;
 
-import java.util.List;
-import redispark.jobs.config.ConfigError;
 import redispark.jobs.config.RediConfig;
-import redispark.jobs.stages.TrainSettings;
+import redispark.jobs.train.TrainSettings;
+import redispark.train.Recipe;
 import redispark.train.objective.Objective;
+import redispark.jobs.config.ConfigError;
 
 /**
  * The stage-2 methods the paper compares in its Table 2, each as an objective plus the settings that make it that
@@ -12,18 +12,18 @@ import redispark.train.objective.Objective;
  * the data and steps the others see.
  */
 public enum Method {
-    SFT_CONTINUED("sft-continued", Objective.REDI, "0.0"),
+    SFT_CONTINUED("sft-continued", Objective.REDI, 0.0),
     DPO("dpo", Objective.DPO, null),
     SIMPO("simpo", Objective.SIMPO, null),
-    REDI_SYMMETRIC("redi-symmetric", Objective.REDI, "1.0"),
+    REDI_SYMMETRIC("redi-symmetric", Objective.REDI, 1.0),
     REDI("redi", Objective.REDI, null);
 
     private final String label;
     private final Objective objective;
     /** α forced by the method (REDI family); null = the configured settings of the objective. */
-    private final String alpha;
+    private final Double alpha;
 
-    Method(String label, Objective objective, String alpha) {
+    Method(String label, Objective objective, Double alpha) {
         this.label = label;
         this.objective = objective;
         this.alpha = alpha;
@@ -39,19 +39,15 @@ public enum Method {
 
     /** The learning rate of a run at {@code lrFactor}: the objective's configured rate times the factor. */
     double learningRate(RediConfig config, double lrFactor) {
-        return TrainSettings.resolve(config, objective).recipe().learningRate() * lrFactor;
+        return TrainSettings.recipe(config, objective).learningRate() * lrFactor;
     }
 
-    /** The config overrides of one run: the method's α, the learning rate scaled by {@code lrFactor}, the seed. */
-    List<String> overrides(RediConfig config, double lrFactor, long seed) {
-        String section = TrainSettings.section(objective);
-        double lr = learningRate(config, lrFactor);
-        List<String> out =
-                new java.util.ArrayList<>(List.of(section + ".learning-rate=" + lr, section + ".seed=" + seed));
-        if (alpha != null) {
-            out.add(section + ".alpha=" + alpha);
-        }
-        return out;
+    /** The recipe of one run: the configured one with the method's α, the learning rate times {@code lrFactor}, the seed. */
+    Recipe recipe(Recipe configured, double lrFactor, long seed) {
+        Recipe r = configured
+                .withLearningRate(configured.learningRate() * lrFactor)
+                .withSeed(seed);
+        return alpha == null ? r : r.withAlpha(alpha);
     }
 
     public static Method parse(String label) {

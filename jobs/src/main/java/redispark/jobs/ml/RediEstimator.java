@@ -55,7 +55,8 @@ public final class RediEstimator extends StudentEstimator<RediEstimator> {
                 this, "objective", "redi, redi-unpaired, dpo or simpo", ParamValidators.inArray(new String[] {
                     "redi", "redi-unpaired", "dpo", "simpo"
                 }));
-        alpha = new DoubleParam(this, "alpha", "REDI: weight of the negative term", ParamValidators.gtEq(0));
+        alpha = new DoubleParam(
+                this, "alpha", "REDI: weight of the negative term, in [0, 1]", ParamValidators.inRange(0, 1));
         beta = new DoubleParam(this, "beta", "DPO / SimPO: beta", ParamValidators.gt(0));
         gamma = new DoubleParam(this, "gamma", "SimPO: target margin");
         chosenCol = new Param<>(this, "chosenCol", "pairs: column with the correct completion");

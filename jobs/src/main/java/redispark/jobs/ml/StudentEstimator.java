@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
@@ -23,16 +24,17 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import redispark.jobs.config.RediConfig;
 import redispark.jobs.run.HadoopFiles;
 import redispark.jobs.spark.BarrierTraining;
 import redispark.jobs.spark.DataParallelTraining;
 import redispark.jobs.spark.ResumeCheckpoints;
+import redispark.jobs.train.TrainSettings;
 import redispark.model.HostStaging;
 import redispark.model.KernelPath;
 import redispark.model.LayerKernel;
 import redispark.model.TinyStudent;
 import redispark.train.CollapseAlarm;
-import redispark.train.Preset;
 import redispark.train.Recipe;
 import redispark.train.StepCompute;
 import redispark.train.TrainConfig;
@@ -330,7 +332,8 @@ public abstract class StudentEstimator<E extends StudentEstimator<E>> extends Es
 
     /** The recipe: the preset's for the objective, with every recipe Param that was set. */
     public TrainConfig trainConfig() {
-        Recipe r = Preset.parse($(preset)).recipe(trainedObjective());
+        Recipe r = TrainSettings.recipe(
+                RediConfig.defaults().withOverrides(List.of("train.preset=\"" + $(preset) + "\"")), trainedObjective());
         if (isSet(learningRate)) {
             r = r.withLearningRate((Double) $(learningRate));
         }

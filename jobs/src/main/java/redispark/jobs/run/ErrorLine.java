@@ -18,7 +18,9 @@ public final class ErrorLine {
             t = t.getCause();
         }
         // Our own validation errors speak for themselves; anything else also names its kind.
-        boolean ours = t instanceof IllegalArgumentException || t instanceof java.io.UncheckedIOException;
+        boolean ours = t instanceof IllegalArgumentException
+                || t instanceof java.io.UncheckedIOException
+                || t instanceof redispark.jobs.spark.BarrierTraining.TrainingFailed;
         String message = t.getMessage() == null ? "" : t.getMessage();
         return firstLine(ours ? message : t.getClass().getSimpleName() + ": " + message);
     }

@@ -59,7 +59,6 @@ import scala.reflect.ClassTag$;
  */
 public final class BarrierTraining {
     private static final Logger LOG = LoggerFactory.getLogger(BarrierTraining.class);
-    private static final String ERROR = "error\t";
 
     private BarrierTraining() {}
 
@@ -140,56 +139,77 @@ public final class BarrierTraining {
     public record Worker(
             int rank, int worldSize, int attempt, Collective collective, String announcement, Device device) {}
 
-    /** The work of one replica. */
-    public interface Replica<T> extends Serializable {
+    /** The work of one replica: rows of type {@code T} in, a small result {@code R} back to the driver. */
+    public interface Replica<T, R extends Serializable> extends Serializable {
         /** Runs on rank 0 before the rendezvous; every rank gets the result as {@link Worker#announcement()}. */
         default String announce(int stageAttempt) {
             return "";
         }
 
-        /** Trains on this rank's rows; returns small result lines (rank 0's reach the driver with the others'). */
-        List<String> train(Worker worker, List<T> rows) throws Exception;
+        /** Trains on this rank's rows; what it returns reaches the driver with the other ranks' results. */
+        R train(Worker worker, List<T> rows) throws Exception;
+    }
+
+    /** What one rank sends the driver: its result, or why it failed in a way no retry would mend. */
+    sealed interface RankReply<R> extends Serializable {
+        record Done<R>(R result) implements RankReply<R> {}
+
+        record Failed<R>(int rank, String message) implements RankReply<R> {}
+    }
+
+    /** A rank failed in a way a new attempt would repeat (a bad row, an engine that cannot reach the GPU). */
+    public static final class TrainingFailed extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        TrainingFailed(int rank, String message) {
+            super("rank " + rank + ": " + message);
+        }
     }
 
     /**
      * Runs the barrier stage once: {@code rowsByRank} keys each row with its rank ({@code 0..workers-1}). Returns
-     * every line the ranks returned.
+     * every rank's result, in no particular order; a rank that failed for good throws {@link TrainingFailed}.
      */
-    public static <T> List<String> run(JavaPairRDD<Integer, T> rowsByRank, Ring ring, Replica<T> replica) {
+    public static <T, R extends Serializable> List<R> run(
+            JavaPairRDD<Integer, T> rowsByRank, Ring ring, Replica<T, R> replica) {
         JavaRDD<T> partitioned =
                 rowsByRank.partitionBy(new HashPartitioner(ring.workers())).values();
-        Function1<scala.collection.Iterator<T>, scala.collection.Iterator<String>> body =
-                (Function1<scala.collection.Iterator<T>, scala.collection.Iterator<String>> & Serializable) rows -> {
-                    List<T> shard = new ArrayList<>();
-                    Iterator<T> it = CollectionConverters.asJava(rows);
-                    it.forEachRemaining(shard::add);
-                    return CollectionConverters.asScala(
-                            task(ring, replica, shard).iterator());
-                };
-        ClassTag<String> tag = ClassTag$.MODULE$.apply(String.class);
+        Function1<scala.collection.Iterator<T>, scala.collection.Iterator<RankReply<R>>> body =
+                (Function1<scala.collection.Iterator<T>, scala.collection.Iterator<RankReply<R>>> & Serializable)
+                        rows -> {
+                            List<T> shard = new ArrayList<>();
+                            Iterator<T> it = CollectionConverters.asJava(rows);
+                            it.forEachRemaining(shard::add);
+                            return CollectionConverters.asScala(
+                                    List.of(task(ring, replica, shard)).iterator());
+                        };
+        @SuppressWarnings("unchecked")
+        ClassTag<RankReply<R>> tag = (ClassTag<RankReply<R>>) (ClassTag<?>) ClassTag$.MODULE$.apply(RankReply.class);
         SparkContext sc = rowsByRank.context();
         String group = "redi-train-" + ring.runId();
         sc.setJobGroup(group, "data-parallel training, " + ring.workers() + " ranks", true);
         try {
-            List<String> lines = partitioned
+            List<RankReply<R>> replies = partitioned
                     .rdd()
                     .barrier()
                     .mapPartitions(body, false, tag)
                     .toJavaRDD()
                     .repartition(1)
                     .collect();
-            for (String line : lines) {
-                if (line.startsWith(ERROR)) {
-                    throw new IllegalStateException(line.substring(ERROR.length()));
+            List<R> results = new ArrayList<>(replies.size());
+            for (RankReply<R> reply : replies) {
+                if (reply instanceof RankReply.Failed<R> failed) {
+                    throw new TrainingFailed(failed.rank(), failed.message());
                 }
+                results.add(((RankReply.Done<R>) reply).result());
             }
-            return lines;
+            return results;
         } finally {
             sc.clearJobGroup();
         }
     }
 
-    private static <T> List<String> task(Ring ring, Replica<T> replica, List<T> rows) {
+    private static <T, R extends Serializable> RankReply<R> task(Ring ring, Replica<T, R> replica, List<T> rows) {
         BarrierTaskContext task = BarrierTaskContext.get();
         int rank = task.partitionId();
         Device device;
@@ -197,7 +217,7 @@ public final class BarrierTraining {
             device = device(task, ring.placement(), rank);
         } catch (IllegalStateException e) {
             // every rank of a uniform cluster fails here alike, before the rendezvous: no retry would help
-            return List.of(ERROR + "rank " + rank + ": " + e.getMessage());
+            return new RankReply.Failed<>(rank, e.getMessage());
         }
         int attempt = task.stageAttemptNumber();
         BarrierTaskInfo[] infos = task.getTaskInfos();
@@ -227,7 +247,8 @@ public final class BarrierTraining {
                 device == null ? "cpu" : device,
                 rows.size());
         try {
-            return replica.train(new Worker(rank, ring.workers(), attempt, collective, shared, device), rows);
+            return new RankReply.Done<>(
+                    replica.train(new Worker(rank, ring.workers(), attempt, collective, shared, device), rows));
         } catch (CollectiveException | InterruptedException e) {
             throw new IllegalStateException("rank " + rank + ": " + e.getMessage(), e); // Spark retries the stage
         } catch (Exception e) {
@@ -235,7 +256,7 @@ public final class BarrierTraining {
                 throw new IllegalStateException("rank " + rank + ": " + e.getMessage(), e);
             }
             LOG.error("rank {} failed", rank, e);
-            return List.of(ERROR + "rank " + rank + ": " + e.getMessage());
+            return new RankReply.Failed<>(rank, e.getMessage());
         } finally {
             collective.close();
         }
@@ -280,7 +301,7 @@ public final class BarrierTraining {
      * after {@code spark.stage.maxConsecutiveAttempts} failed stage attempts or a lost driver-side slot check),
      * runs it again up to {@code retries} times; the job resumes from the newest checkpoint each time.
      */
-    public static List<String> withRetries(int retries, Supplier<List<String>> job) {
+    public static <R> R withRetries(int retries, Supplier<R> job) {
         for (int attempt = 0; ; attempt++) {
             try {
                 return job.get();

@@ -1,12 +1,10 @@
 package redispark.jobs.spark;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,15 +31,14 @@ import scala.Tuple2;
  * fixes the schedule ({@link ShardPlan}: items in id order, the same step count on every rank, each global batch
  * dealt in equal slices), the rows go to their ranks, {@link BarrierTraining} runs the replicas, rank 0 publishes
  * the newest two resumable checkpoints at {@code resumeUri} and stages the model next to {@code checkpointUri}
- * (the caller publishes it: {@link StagedModel}), and the driver collects rank 0's summary and metrics and every
- * rank's rejects.
+ * (the caller publishes it: {@link StagedModel}), and
+ * the driver collects rank 0's summary and metrics and every rank's rejects.
  *
  * <p>The examples have the columns {@code id} (unique per kind), {@code prompt}, {@code first} (the completion, or
  * the chosen one of a pair), {@code second} (the rejected one of a pair), {@code ref_chosen}, {@code ref_rejected}
  * (DPO's reference log-probs, else null) and {@code negative} (unpaired REDI: whether {@code first} is incorrect).
  */
 public final class DataParallelTraining {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private DataParallelTraining() {}
 
@@ -80,17 +77,12 @@ public final class DataParallelTraining {
     }
 
     /**
-     * @param summary rank 0's: steps, stop_reason, model_step, resumed_from (-1 = none), warnings, replica_hashes
-     *     (weight hash of every rank per checkpoint step)
+     * @param summary rank 0's account of the run
      * @param metricLines every step's metrics (JSON), in step order
      * @param rejects refused items by reason, over all ranks
      */
     public record Result(
-            Map<String, Object> summary,
-            List<String> metricLines,
-            Map<String, Long> rejects,
-            long items,
-            StagedModel model) {}
+            Summary summary, List<String> metricLines, Map<String, Long> rejects, long items, StagedModel model) {}
 
     /**
      * The trained model, copied next to its place under a staging name by rank 0: the caller moves it into place
@@ -108,6 +100,31 @@ public final class DataParallelTraining {
             }
         }
     }
+
+    /**
+     * What the run produced, as rank 0 saw it.
+     *
+     * @param resumedFrom the global step it resumed from, -1 = none
+     * @param replicaHashes every rank's weight hash per checkpoint step (zero-padded), the evidence that replicas
+     *     stayed identical
+     */
+    public record Summary(
+            int steps,
+            String stopReason,
+            int modelStep,
+            int resumedFrom,
+            List<String> warnings,
+            Map<String, List<String>> replicaHashes)
+            implements Serializable {}
+
+    /** What one rank returns: its rejects by reason; rank 0 also the summary and the step metrics (else null / empty). */
+    record RankResult(
+            Map<String, Long> rejects,
+            Summary summary,
+            List<String> metricLines,
+            String stagedModel,
+            boolean finished)
+            implements Serializable {}
 
     /** A row with its place in the driver's schedule (one per epoch that uses it). */
     public record SlotRow(ShardPlan.Slot slot, TrainWorker.TextRow row) implements Serializable {}
@@ -127,7 +144,7 @@ public final class DataParallelTraining {
         }
         JavaPairRDD<Integer, SlotRow> byRank =
                 schedule.rowsByRank(q.examples(), q.config().objective());
-        List<String> lines = BarrierTraining.withRetries(
+        List<RankResult> ranks = BarrierTraining.withRetries(
                 q.maxRetries(),
                 () -> BarrierTraining.run(
                         byRank,
@@ -142,30 +159,23 @@ public final class DataParallelTraining {
                                 schedule.stepsPerEpoch(),
                                 q.snapshotUri(),
                                 q.snapshotEvery())));
-        Map<String, Object> summary = null;
+        Summary summary = null;
+        RankResult first = null;
         List<String> metricLines = new ArrayList<>();
         Map<String, Long> rejects = new LinkedHashMap<>();
-        for (String line : lines) { // rank 0's summary and metric lines, every rank's rejects, in any order
-            Map<String, Object> parsed = json(line);
-            if (parsed.containsKey("summary")) {
-                summary = cast(parsed.get("summary"));
-            } else if (parsed.containsKey("rejects_of_rank")) {
-                Map<String, Object> counts = cast(parsed.get("counts"));
-                counts.forEach((k, v) -> rejects.merge(k, ((Number) v).longValue(), Long::sum));
-            } else {
-                metricLines.add(line);
+        for (RankResult rank : ranks) {
+            rank.rejects().forEach((reason, n) -> rejects.merge(reason, n, Long::sum));
+            if (rank.summary() != null) {
+                summary = rank.summary();
+                first = rank;
+                metricLines.addAll(rank.metricLines());
             }
         }
         if (summary == null) {
             throw new IllegalStateException("training returned no summary (rank 0 did not finish)");
         }
-        StagedModel model = new StagedModel(
-                q.files(),
-                (String) summary.remove("staged_model"),
-                q.checkpointUri(),
-                q.resumeUri(),
-                Boolean.TRUE.equals(summary.remove("clear_resume")));
-        metricLines.sort(Comparator.comparingDouble(l -> ((Number) json(l).get("global_step")).doubleValue()));
+        StagedModel model =
+                new StagedModel(q.files(), first.stagedModel(), q.checkpointUri(), q.resumeUri(), first.finished());
         return new Result(summary, metricLines, rejects, schedule.items(), model);
     }
 
@@ -180,7 +190,7 @@ public final class DataParallelTraining {
             int stepsPerEpoch,
             String snapshotUri,
             int snapshotEvery)
-            implements BarrierTraining.Replica<SlotRow> {
+            implements BarrierTraining.Replica<SlotRow, RankResult> {
         @Override
         public String announce(int stageAttempt) {
             // rank 0 picks the checkpoint (by step) for everyone: rank 0 of a failed attempt may still be rotating
@@ -189,7 +199,7 @@ public final class DataParallelTraining {
         }
 
         @Override
-        public List<String> train(BarrierTraining.Worker w, List<SlotRow> shard) throws Exception {
+        public RankResult train(BarrierTraining.Worker w, List<SlotRow> shard) throws Exception {
             List<TrainWorker.TextRow> rows = new ArrayList<>(shard.size());
             List<ShardPlan.Slot> slots = new ArrayList<>(shard.size());
             for (SlotRow r : shard) {
@@ -222,29 +232,25 @@ public final class DataParallelTraining {
                         w.device(),
                         snapshotEvery,
                         (dir, step) -> files.publishDirectory(dir, snapshotUri + "/" + step)));
-                List<String> out = new ArrayList<>();
-                out.add(JSON.writeValueAsString(Map.of(
-                        "rejects_of_rank",
-                        w.rank(),
-                        "counts",
-                        outcome.result().rejects().counts())));
+                Map<String, Long> rejects =
+                        new LinkedHashMap<>(outcome.result().rejects().counts());
                 if (w.rank() != 0) {
-                    return out;
+                    return new RankResult(rejects, null, List.of(), null, false);
                 }
-                Map<String, Object> summary = new LinkedHashMap<>();
-                summary.put("staged_model", files.stageDirectory(outcome.modelDir(), checkpointUri));
-                summary.put("clear_resume", outcome.result().stopReason() != TrainLoop.StopReason.MAX_STEPS);
-                summary.put("steps", outcome.steps());
-                summary.put("stop_reason", outcome.result().stopReason().label());
-                summary.put("model_step", Checkpoints.state(outcome.modelDir()).globalStep());
-                summary.put(
-                        "resumed_from",
-                        resumeFrom == null ? -1 : Checkpoints.state(resumeFrom).globalStep());
-                summary.put("warnings", outcome.result().warnings());
-                summary.put("replica_hashes", replicaHashes);
-                out.add(JSON.writeValueAsString(Map.of("summary", summary)));
-                out.addAll(outcome.metricLines());
-                return out;
+                String staged = files.stageDirectory(outcome.modelDir(), checkpointUri);
+                Summary summary = new Summary(
+                        outcome.steps(),
+                        outcome.result().stopReason().label(),
+                        Checkpoints.state(outcome.modelDir()).globalStep(),
+                        resumeFrom == null ? -1 : Checkpoints.state(resumeFrom).globalStep(),
+                        List.copyOf(outcome.result().warnings()),
+                        replicaHashes);
+                return new RankResult(
+                        rejects,
+                        summary,
+                        List.copyOf(outcome.metricLines()),
+                        staged,
+                        outcome.result().stopReason() != TrainLoop.StopReason.MAX_STEPS);
             } finally {
                 LocalFiles.deleteTree(work);
                 if (resumeFrom != null) {
@@ -327,18 +333,5 @@ public final class DataParallelTraining {
                         r.getString(3),
                         r.isNullAt(4) || r.isNullAt(5) ? null : new RefLogProbs(r.getDouble(4), r.getDouble(5)));
         };
-    }
-
-    private static Map<String, Object> json(String line) {
-        try {
-            return cast(JSON.readValue(line, Map.class));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("training returned a bad line: " + e.getOriginalMessage(), e);
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> T cast(Object o) {
-        return (T) o;
     }
 }

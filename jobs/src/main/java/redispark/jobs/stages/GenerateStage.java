@@ -1,6 +1,8 @@
 package redispark.jobs.stages;
 
+import java.util.ArrayList;
 import java.util.List;
+import redispark.jobs.config.RediConfig;
 import redispark.jobs.generate.GenerateConfig;
 import redispark.jobs.generate.GenerateTables;
 import redispark.jobs.generate.ProblemSelection.Selected;
@@ -36,6 +38,31 @@ public final class GenerateStage implements Stage {
     @Override
     public List<String> inputs() {
         return List.of();
+    }
+
+    @Override
+    public List<String> externalInputs(RediConfig rediConfig) {
+        GenerateConfig config = GenerateConfig.from(rediConfig);
+        List<String> files = new ArrayList<>();
+        switch (config.teacher().kind()) {
+            case OPENR1 -> { // the import brings its own problems; problems.source is not read
+                ExternalInputs.addIfSet(files, config.teacher().openr1().path());
+                return files;
+            }
+            case LOCAL ->
+                ExternalInputs.addIfSet(files, config.teacher().local().modelDir());
+            default -> {}
+        }
+        switch (config.problems().source()) {
+            case TABLE ->
+                ExternalInputs.addIfSet(files, config.problems().table().path());
+            case BENCHMARK ->
+                files.addAll(ExternalInputs.benchmarkFiles(
+                        config.problems().benchmark().dir(),
+                        config.problems().benchmark().names()));
+            default -> {}
+        }
+        return files;
     }
 
     @Override

@@ -10,7 +10,7 @@ import redispark.run.RunManifest.StageRecord;
 /**
  * Runs one stage, timing it and recording it in {@code manifest.json}: {@code running} before it writes, then
  * {@code done} or {@code failed} (any error, with its first line). A stage whose last run is done, with the same
- * config hash, the same input fingerprints (run-directory tables and the {@link ExternalInputs} its config names)
+ * config hash, the same input fingerprints (run-directory tables and the external files its settings name)
  * and its outputs as it left them (same fingerprints), is skipped and says so: reruns of a finished pipeline do no
  * work, and a changed key, external file or output reruns exactly the stages it affects. Leftovers of interrupted
  * writes are removed before a stage starts and when it fails.
@@ -24,12 +24,12 @@ public final class StageRunner {
 
     /** @param force run even when the stage is up to date */
     public static StageOutcome run(Stage stage, StageContext context, boolean force) {
-        String hash = context.config().hash(stage.configPaths().toArray(String[]::new));
+        String hash = stage.settingsHash(context.config());
         Map<String, String> inputs = new LinkedHashMap<>();
         for (String input : stage.inputs()) {
             inputs.put(input, context.run().files().fingerprint(context.run().path(input)));
         }
-        for (String external : ExternalInputs.of(stage.name(), context.config())) {
+        for (String external : stage.externalInputs(context.config())) {
             inputs.put(external, context.run().files().fingerprint(external));
         }
         StageRecord previous = context.run().manifest().stages().get(stage.name());

@@ -13,7 +13,7 @@ import redispark.model.TinyStudent;
  * Hugging Face model folder named by {@code student.base}. Made once per run and per {@code student} config.
  */
 final class StudentBase {
-    static final String DIR = "checkpoints/base";
+    static final String DIR = redispark.jobs.eval.EvalTargets.BASE;
     private static final String STAMP = DIR + "/redi-base.stamp";
 
     private StudentBase() {}

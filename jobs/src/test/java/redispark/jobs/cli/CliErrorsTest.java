@@ -51,7 +51,11 @@ class CliErrorsTest {
         Run range = run("pipeline", "--run-dir", runDir, "--set", "train.redi.alpha=1.5");
         assertThat(range.code()).isEqualTo(2);
         assertThat(range.err().lines()).hasSize(1);
-        assertThat(range.err()).contains("train.redi").contains("alpha must be in [0, 1], got 1.5");
+        assertThat(range.err()).contains("train.redi.alpha = 1.5 (from --set)").contains("alpha must be in [0, 1]");
+        Run policy = run("pipeline", "--run-dir", runDir, "--set", "split.pair-selection=\"best\"");
+        assertThat(policy.code()).isEqualTo(2);
+        assertThat(policy.err().lines()).hasSize(1);
+        assertThat(policy.err()).contains("split.pair-selection: unknown policy 'best'");
         Run fraction = run("train-sft", "--run-dir", runDir, "--set", "train.sft.epochs=2.5");
         assertThat(fraction.code()).isEqualTo(2);
         assertThat(fraction.err().lines()).hasSize(1);

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.curate.ProblemCuration;
+import redispark.jobs.run.Json;
 import redispark.jobs.run.RunDir;
 import redispark.jobs.spark.SparkSchemas;
 import redispark.jobs.spark.SparkSessions;

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import redispark.eval.ModelCache;
 import redispark.jobs.cli.RediCli;
 import redispark.jobs.generate.BenchmarkDir;
+import redispark.jobs.run.Json;
 import redispark.model.TinyStudent;
 
 /** {@code redi eval --model} on 5 MATH-500 problems × 2 samples with a tiny checkpoint, end to end. */

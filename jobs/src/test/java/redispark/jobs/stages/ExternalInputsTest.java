@@ -6,11 +6,15 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import redispark.jobs.config.RediConfig;
 
-/** Which files outside the run directory each stage's fingerprints cover, as its config names them. */
+/** Which files outside the run directory each stage's fingerprints cover, as its settings name them. */
 class ExternalInputsTest {
 
     private static List<String> of(String stage, String... settings) {
-        return ExternalInputs.of(stage, RediConfig.load(null, List.of(settings)));
+        Stage named = Pipeline.stages().stream()
+                .filter(s -> s.name().equals(stage))
+                .findFirst()
+                .orElseThrow();
+        return named.externalInputs(RediConfig.load(null, List.of(settings)));
     }
 
     @Test

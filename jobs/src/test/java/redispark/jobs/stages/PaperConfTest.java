@@ -7,10 +7,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.spark.BarrierTraining;
+import redispark.jobs.train.TrainSettings;
 import redispark.model.KernelPath;
 import redispark.model.LayerKernel;
 import redispark.model.ModelConfig;
-import redispark.train.Preset;
 import redispark.train.TrainConfig;
 import redispark.train.objective.Objective;
 
@@ -23,7 +23,7 @@ class PaperConfTest {
     void everyObjectiveTrainsThePapersRecipe() {
         for (Objective o : Objective.values()) {
             TrainConfig c = TrainSettings.resolve(PAPER, o);
-            assertThat(c.recipe()).as(o.label()).isEqualTo(Preset.PAPER.recipe(o));
+            assertThat(c.recipe()).as(o.label()).isEqualTo(redispark.jobs.train.TrainSettingsTest.paper(o));
             assertThat(c.maxSeqLen()).isEqualTo(32768);
         }
         TrainConfig redi = TrainSettings.resolve(PAPER, Objective.REDI);

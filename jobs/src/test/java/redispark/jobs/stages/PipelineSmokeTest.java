@@ -14,6 +14,8 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import redispark.jobs.eval.EvalProblems;
+import redispark.jobs.run.Json;
 import redispark.model.Qwen2Model;
 import redispark.verify.MathVerifier;
 
@@ -142,7 +144,7 @@ class PipelineSmokeTest {
         long heldout = table("problems").filter(col("split").equalTo("heldout")).count();
         assertThat(heldout).isBetween(10L, 12L); // a held-out problem equal to a training problem is dropped
         for (String model : List.of("base", "sft", "redi")) {
-            JsonNode s = summary.get("models").get(model).get(EvalStage.BENCHMARK);
+            JsonNode s = summary.get("models").get(model).get(EvalProblems.SYNTHETIC);
             assertThat(s.get("pass@1").asDouble()).isBetween(0.0, 1.0);
             assertThat(s.get("problems").asLong()).isEqualTo(heldout);
         }

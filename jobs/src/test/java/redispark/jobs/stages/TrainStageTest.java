@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redispark.jobs.config.RediConfig;
+import redispark.jobs.run.Json;
 import redispark.jobs.run.RunDir;
 import redispark.jobs.spark.SparkSessions;
 import redispark.model.Qwen2Model;

@@ -1,4 +1,4 @@
-package redispark.jobs.stages;
+package redispark.jobs.train;
 
 import com.typesafe.config.ConfigValue;
 import java.util.List;
@@ -10,7 +10,6 @@ import redispark.model.KernelPath;
 import redispark.model.LayerKernel;
 import redispark.model.ModelConfig;
 import redispark.train.CollapseAlarm;
-import redispark.train.Preset;
 import redispark.train.Recipe;
 import redispark.train.StepCompute;
 import redispark.train.TrainConfig;
@@ -30,22 +29,87 @@ public final class TrainSettings {
 
     private TrainSettings() {}
 
+    /**
+     * The keys a training stage's output depends on (upstream changes arrive through its input fingerprints): a
+     * change in any of them trains again.
+     */
+    public static List<String> configPaths(Objective objective) {
+        return List.of(
+                "train.workers",
+                "train.max-seq-len",
+                "train.preset",
+                "train.max-steps",
+                "train.collapse",
+                "train.dtype",
+                section(objective),
+                "student",
+                "eval.every");
+    }
+
+    /** {@code eval.every}: every this many optimizer steps training also saves the model as it is then. */
+    public static int snapshotEvery(RediConfig config) {
+        int every = config.getInt("eval.every");
+        if (every < 0) {
+            throw new ConfigError("eval.every must be >= 0, got " + every);
+        }
+        return every;
+    }
+
     /** The config section of an objective, {@code train.<label>}. */
     public static String section(Objective objective) {
         return "train." + objective.label(); // labels are [a-z-]: valid HOCON path elements
     }
 
-    public static TrainConfig resolve(RediConfig config, Objective objective) {
+    /** The preset that is {@code train.<objective>}'s own values: the embedded defaults, or what you set. */
+    public static final String DEFAULTS_PRESET = "tiny";
+
+    /**
+     * An objective's recipe: its {@code train.<objective>} values, where a preset other than {@code tiny} replaces
+     * those left at the embedded defaults with {@code train.presets.<preset>.<objective>}.
+     */
+    public static Recipe recipe(RediConfig config, Objective objective) {
         String section = section(objective);
-        String presetName = config.getString(section + ".preset");
-        Preset preset = Preset.parse(presetName.isBlank() ? config.getString("train.preset") : presetName);
-        Recipe r = preset.recipe(objective);
+        String presetKey = config.getString(section + ".preset").isBlank() ? "train.preset" : section + ".preset";
+        String preset = config.getString(presetKey);
+        Recipe r = NEUTRAL;
         for (String key : config.raw().getConfig(section).root().keySet()) {
-            String path = section + "." + key;
-            if (NOT_RECIPE.contains(key) || !explicit(config, path)) {
-                continue;
+            if (!NOT_RECIPE.contains(key)) {
+                r = set(r, key, config, section + "." + key);
             }
-            r = switch (key) {
+        }
+        if (preset.equals(DEFAULTS_PRESET)) {
+            return r;
+        }
+        String presetPath = "train.presets." + preset;
+        if (!config.raw().hasPath(presetPath)) {
+            throw config.invalid(
+                    presetKey,
+                    "unknown preset (expected " + DEFAULTS_PRESET + " or one of train.presets: "
+                            + String.join(
+                                    ", ",
+                                    config.raw()
+                                            .getConfig("train.presets")
+                                            .root()
+                                            .keySet()) + ")");
+        }
+        String values = presetPath + "." + objective.label();
+        if (config.raw().hasPath(values)) {
+            for (String key : config.raw().getConfig(values).root().keySet()) {
+                if (!explicit(config, section + "." + key)) {
+                    r = set(r, key, config, values + "." + key);
+                }
+            }
+        }
+        return r;
+    }
+
+    /** A valid recipe every key of a section is then written over. */
+    private static final Recipe NEUTRAL = new Recipe(1e-3, 1, 1, 1, 0, 0, 1, 0, 0, 0, 0);
+
+    /** {@code r} with the recipe value {@code key} read from {@code path}: a value it refuses names the key. */
+    private static Recipe set(Recipe r, String key, RediConfig config, String path) {
+        try {
+            return switch (key) {
                 case "learning-rate" -> r.withLearningRate(config.getDouble(path));
                 case "epochs" -> r.withEpochs(config.getInt(path));
                 case "batch-size" -> r.withBatchSize(config.getInt(path));
@@ -57,9 +121,17 @@ public final class TrainSettings {
                 case "beta" -> r.withBeta(config.getDouble(path));
                 case "gamma" -> r.withGamma(config.getDouble(path));
                 case "seed" -> r.withSeed(config.getLong(path));
-                default -> throw new IllegalStateException(path + " is in conf/local.conf but not a recipe key");
+                default -> throw new ConfigError("unknown config key '" + path + "': not a recipe value");
             };
+        } catch (ConfigError e) {
+            throw e;
+        } catch (IllegalArgumentException e) { // a value the recipe refuses
+            throw config.invalid(path, e.getMessage());
         }
+    }
+
+    public static TrainConfig resolve(RediConfig config, Objective objective) {
+        Recipe r = recipe(config, objective);
         CollapseAlarm.Settings collapse = new CollapseAlarm.Settings(
                 CollapseAlarm.Action.parse(config.getString("train.collapse.action")),
                 config.getDouble("train.collapse.logp-drop"),

@@ -1,4 +1,4 @@
-package redispark.jobs.stages;
+package redispark.jobs.train;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.xxhash64;
@@ -23,8 +23,12 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
+import redispark.jobs.config.RediConfig;
 import redispark.jobs.run.HadoopFiles;
+import redispark.jobs.run.Hashes;
+import redispark.jobs.run.Json;
 import redispark.jobs.run.RunDir;
 import redispark.model.Qwen2Model;
 import redispark.text.ChatTemplate;
@@ -51,7 +55,7 @@ public final class RefLogProbsJob {
     /** Bumped when the computation changes (tokenisation, masking, packing), so old tables are not reused. */
     static final int VERSION = 1;
 
-    static final List<String> KEY = List.of("problem_id", "chosen_idx", "rejected_idx");
+    public static final List<String> KEY = List.of("problem_id", "chosen_idx", "rejected_idx");
     static final org.apache.spark.sql.types.StructType SCHEMA = DataTypes.createStructType(List.of(
             DataTypes.createStructField("problem_id", DataTypes.StringType, false),
             DataTypes.createStructField("chosen_idx", DataTypes.IntegerType, false),
@@ -65,13 +69,12 @@ public final class RefLogProbsJob {
     private RefLogProbsJob() {}
 
     /** The table to use: its run-relative name, rows, whether this call computed it, and its hash. */
-    record Table(String name, long rows, boolean computed, String hash) {}
+    public record Table(String name, long rows, boolean computed, String hash) {}
 
     /** Returns {@code ref_logps/<hash>} for the pairs table and the model at {@code sftUri}, computing it if new. */
-    static Table ensure(StageContext context, String sftUri) {
-        RunDir run = context.run();
-        Dataset<Row> pairs = run.readTable(context.spark(), "pairs", "split");
-        int maxSeqLen = context.config().getInt("train.max-seq-len");
+    public static Table ensure(SparkSession spark, RunDir run, RediConfig config, String sftUri) {
+        Dataset<Row> pairs = run.readTable(spark, "pairs", "split");
+        int maxSeqLen = config.getInt("train.max-seq-len");
         Map<String, String> parts = new LinkedHashMap<>();
         parts.put("version", Integer.toString(VERSION));
         parts.put("model", hashFiles(run.files(), sftUri, List.of("config.json"), ".safetensors"));
@@ -79,16 +82,15 @@ public final class RefLogProbsJob {
                 "tokenizer", hashFiles(run.files(), sftUri, List.of("tokenizer.json", "tokenizer_config.json"), null));
         parts.put("data", hashPairs(pairs));
         parts.put("max_seq_len", Integer.toString(maxSeqLen));
-        String hash = sha256(parts.toString()).substring(0, 16);
+        String hash = Hashes.sha256(parts.toString()).substring(0, 16);
         String name = "ref_logps/" + hash;
         if (run.exists(name) && run.exists(name + ".json")) {
-            long rows = run.readTable(context.spark(), name, "train-redi --objective dpo")
-                    .count();
+            long rows = run.readTable(spark, name, "train-redi --objective dpo").count();
             System.out.println("[redi] reference log-probs: reusing " + run.path(name) + " (" + rows + " pairs)");
             return new Table(name, rows, false, hash);
         }
-        int batch = context.config().getInt("train.dpo.ref-batch-size");
-        int partitions = context.config().getInt("train.dpo.ref-partitions");
+        int batch = config.getInt("train.dpo.ref-batch-size");
+        int partitions = config.getInt("train.dpo.ref-partitions");
         Dataset<Row> ref = pairs.select("problem_id", "chosen_idx", "rejected_idx", "prompt", "chosen", "rejected")
                 .repartition(partitions)
                 .mapPartitions(compute(run.files(), sftUri, maxSeqLen, batch), Encoders.row(SCHEMA));
@@ -212,15 +214,6 @@ public final class RefLogProbsJob {
         for (Row r : hashes) {
             s.append(Long.toHexString(r.getLong(0))).append('\n');
         }
-        return sha256(s.toString());
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Hashes.sha256(s.toString());
     }
 }

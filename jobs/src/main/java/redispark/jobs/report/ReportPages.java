@@ -1,4 +1,4 @@
-package redispark.jobs.stages;
+package redispark.jobs.report;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package redispark.jobs.stages;
+package redispark.jobs.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,13 +14,12 @@ import redispark.model.HostStaging;
 import redispark.model.KernelPath;
 import redispark.model.LayerKernel;
 import redispark.train.CollapseAlarm;
-import redispark.train.Preset;
 import redispark.train.Recipe;
 import redispark.train.StepCompute;
 import redispark.train.TrainConfig;
 import redispark.train.objective.Objective;
 
-class TrainSettingsTest {
+public class TrainSettingsTest {
     @TempDir
     Path dir;
 
@@ -28,57 +27,75 @@ class TrainSettingsTest {
         return TrainSettings.resolve(RediConfig.load(null, List.of(sets)), o);
     }
 
+    /** The embedded student's recipes, as conf/local.conf documents them. */
+    static Recipe tiny(Objective o) {
+        return switch (o) {
+            case SFT -> new Recipe(3e-3, 4, 8, 8, 0.1, 1e-4, 1.0, 0, 0, 0, 3);
+            case REDI -> new Recipe(6e-6, 1, 8, 8, 0.1, 1e-4, 1.0, 0.8, 0, 0, 5);
+            case REDI_UNPAIRED -> new Recipe(6e-6, 1, 16, 16, 0.1, 1e-4, 1.0, 0.8, 0, 0, 5);
+            case DPO -> new Recipe(6e-6, 1, 8, 8, 0.1, 1e-4, 1.0, 0, 0.1, 0, 5);
+            case SIMPO -> new Recipe(6e-6, 1, 8, 8, 0.1, 1e-4, 1.0, 0, 2.0, 1.0, 5);
+        };
+    }
+
+    /** Xu et al. 2025 as published (SFT App. C.3, REDI App. C.4, the best DPO and SimPO runs). */
+    public static Recipe paper(Objective o) {
+        return switch (o) {
+            case SFT -> new Recipe(5e-5, 5, 128, 8, 0.1, 1e-4, 1.0, 0, 0, 0, 42);
+            case REDI -> new Recipe(1e-6, 1, 32, 1, 0.1, 1e-4, 1.0, 0.8, 0, 0, 42);
+            case REDI_UNPAIRED -> new Recipe(1e-6, 1, 64, 2, 0.1, 1e-4, 1.0, 0.8, 0, 0, 42);
+            case DPO -> new Recipe(2e-7, 1, 32, 1, 0.1, 1e-4, 1.0, 0, 0.001, 0, 42);
+            case SIMPO -> new Recipe(5e-7, 1, 32, 1, 0.1, 1e-4, 1.0, 0, 2.0, 1.0, 42);
+        };
+    }
+
     @Test
-    void theEmbeddedDefaultsAreTheTinyPresetForEveryObjective() {
+    void theEmbeddedDefaultsAreTheTinyRecipesAndThePaperPresetIsThePublishedOne() {
         RediConfig defaults = RediConfig.defaults();
         for (Objective o : Objective.values()) {
-            Recipe tiny = Preset.TINY.recipe(o);
-            String s = TrainSettings.section(o) + ".";
-            assertThat(defaults.getDouble(s + "learning-rate")).as(o + " lr").isEqualTo(tiny.learningRate());
-            assertThat(defaults.getInt(s + "epochs")).as(o + " epochs").isEqualTo(tiny.epochs());
-            assertThat(defaults.getInt(s + "batch-size")).as(o + " batch").isEqualTo(tiny.batchSize());
-            assertThat(defaults.getInt(s + "micro-batch-size")).as(o + " micro").isEqualTo(tiny.microBatchSize());
-            assertThat(defaults.getDouble(s + "warmup-ratio")).isEqualTo(tiny.warmupRatio());
-            assertThat(defaults.getDouble(s + "weight-decay")).isEqualTo(tiny.weightDecay());
-            assertThat(defaults.getDouble(s + "grad-clip")).isEqualTo(tiny.gradClip());
-            assertThat(defaults.getLong(s + "seed")).as(o + " seed").isEqualTo(tiny.seed());
-            for (String k : List.of("alpha", "beta", "gamma")) {
-                double expected = switch (k) {
-                    case "alpha" -> tiny.alpha();
-                    case "beta" -> tiny.beta();
-                    default -> tiny.gamma();
-                };
-                if (defaults.raw().hasPath(s + k)) {
-                    assertThat(defaults.getDouble(s + k)).as(o + " " + k).isEqualTo(expected);
-                } else {
-                    assertThat(expected)
-                            .as(o + " " + k + " has no key, so the preset must not use it")
-                            .isZero();
-                }
-            }
-            assertThat(TrainSettings.resolve(defaults, o).recipe()).isEqualTo(tiny);
+            assertThat(TrainSettings.resolve(defaults, o).recipe())
+                    .as(o.label())
+                    .isEqualTo(tiny(o));
+            assertThat(resolve(o, "train.preset=paper").recipe()).as(o.label()).isEqualTo(paper(o));
         }
         assertThat(TrainSettings.resolve(defaults, Objective.REDI).collapse())
                 .isEqualTo(CollapseAlarm.Settings.defaults());
     }
 
     @Test
+    void theConfigIsTheOneSourceOfPresets() throws Exception {
+        // an environment file that edits a preset's value, and one that defines its own preset
+        Path env = dir.resolve("presets.conf");
+        Files.writeString(
+                env,
+                "train { presets { paper { redi { batch-size = 16 } }, mine { sft { epochs = 2, seed = 9 } } } }\n");
+        RediConfig config = RediConfig.load(new File(env.toString()), List.of());
+        assertThat(TrainSettings.resolve(config.withOverrides(List.of("train.preset=paper")), Objective.REDI)
+                        .recipe())
+                .isEqualTo(paper(Objective.REDI).withBatchSize(16));
+        assertThat(TrainSettings.resolve(config.withOverrides(List.of("train.sft.preset=mine")), Objective.SFT)
+                        .recipe())
+                .isEqualTo(tiny(Objective.SFT).withEpochs(2).withSeed(9));
+        assertThatThrownBy(() -> resolve(Objective.SFT, "train.preset=huge"))
+                .hasMessage("train.preset = \"huge\" (from --set): unknown preset (expected tiny or one of "
+                        + "train.presets: paper)");
+    }
+
+    @Test
     void thePaperPresetAppliesToKeysNotSetExplicitly() {
-        assertThat(resolve(Objective.REDI, "train.preset=paper").recipe())
-                .isEqualTo(Preset.PAPER.recipe(Objective.REDI));
+        assertThat(resolve(Objective.REDI, "train.preset=paper").recipe()).isEqualTo(paper(Objective.REDI));
         Recipe r = resolve(Objective.REDI, "train.preset=paper", "train.redi.learning-rate=5e-7")
                 .recipe();
-        assertThat(r).isEqualTo(Preset.PAPER.recipe(Objective.REDI).withLearningRate(5e-7));
+        assertThat(r).isEqualTo(paper(Objective.REDI).withLearningRate(5e-7));
         Recipe dpo = resolve(Objective.DPO, "train.dpo.preset=paper").recipe();
         assertThat(List.of(dpo.beta(), dpo.learningRate())).containsExactly(0.001, 2e-7);
-        assertThat(resolve(Objective.SFT, "train.dpo.preset=paper").recipe())
-                .isEqualTo(Preset.TINY.recipe(Objective.SFT));
+        assertThat(resolve(Objective.SFT, "train.dpo.preset=paper").recipe()).isEqualTo(tiny(Objective.SFT));
     }
 
     @Test
     void explicitKeysOverrideTheTinyPresetToo() {
         assertThat(resolve(Objective.SFT, "train.sft.epochs=1").recipe())
-                .isEqualTo(Preset.TINY.recipe(Objective.SFT).withEpochs(1));
+                .isEqualTo(tiny(Objective.SFT).withEpochs(1));
         // a key set to the same value as the default is still explicit: it survives a preset change
         assertThat(resolve(Objective.REDI, "train.preset=paper", "train.redi.alpha=0.8", "train.redi.batch-size=8")
                         .recipe()
@@ -92,7 +109,7 @@ class TrainSettingsTest {
         Files.writeString(env, "train { preset = \"paper\", simpo { gamma = 0.5 } }\n");
         Recipe r = TrainSettings.resolve(RediConfig.load(new File(env.toString()), List.of()), Objective.SIMPO)
                 .recipe();
-        assertThat(r).isEqualTo(Preset.PAPER.recipe(Objective.SIMPO).withGamma(0.5));
+        assertThat(r).isEqualTo(paper(Objective.SIMPO).withGamma(0.5));
     }
 
     @Test
