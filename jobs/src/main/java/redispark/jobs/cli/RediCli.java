@@ -354,7 +354,7 @@ public final class RediCli {
 
         @Override
         List<String> presetOverrides() {
-            return UsageError.check("--preset", () -> redispark.jobs.experiment.ExperimentPreset.parse(preset))
+            return UsageError.option("--preset", preset, redispark.jobs.experiment.ExperimentPreset::parse)
                     .overrides();
         }
 

@@ -22,18 +22,22 @@ final class UsageError extends IllegalArgumentException {
 
     /** {@code parser} applied to the value of {@code option}; a value it refuses is a usage error naming the option. */
     static <T> T option(String option, String value, Function<String, T> parser) {
-        return check(option, () -> parser.apply(value));
+        try {
+            return parser.apply(value);
+        } catch (IllegalArgumentException e) {
+            String message = String.valueOf(e.getMessage());
+            throw new UsageError(message.startsWith(option) ? message : option + ": " + message);
+        }
     }
 
-    /** {@code build}'s result; a refusal (an {@link IllegalArgumentException}) is a usage error, prefixed. */
-    static <T> T check(String prefix, Supplier<T> build) {
+    /** {@code build}'s result, where a refusal (an {@link IllegalArgumentException}) is of option values. */
+    static <T> T check(Supplier<T> build) {
         try {
             return build.get();
         } catch (UsageError e) {
             throw e;
         } catch (IllegalArgumentException e) {
-            String message = String.valueOf(e.getMessage());
-            throw new UsageError(message.startsWith(prefix) ? message : prefix + ": " + message);
+            throw new UsageError(String.valueOf(e.getMessage()));
         }
     }
 }

@@ -2,8 +2,8 @@ package redispark.jobs.eval;
 
 import java.io.Serializable;
 import java.util.List;
-import redispark.jobs.config.RediConfig;
 import redispark.jobs.config.ConfigError;
+import redispark.jobs.config.RediConfig;
 
 /**
  * The {@code eval.*} keys, read and checked once on the driver.

@@ -12,13 +12,13 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import redispark.jobs.config.ConfigError;
 import redispark.jobs.generate.BenchmarkDir;
 import redispark.jobs.run.RunDir;
 import redispark.teacher.Problem;
 import redispark.teacher.source.Benchmark;
 import redispark.teacher.source.BenchmarkProblems;
 import redispark.teacher.source.ReadResult;
-import redispark.jobs.config.ConfigError;
 
 /** The problems a benchmark asks: {@code (problem_id, problem, gold)}, spread over the executors. */
 public final class EvalProblems {

@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import redispark.jobs.config.ConfigError;
 import redispark.jobs.run.HadoopFiles;
 import redispark.jobs.run.RunDir;
 import redispark.jobs.train.TrainingRun;
-import redispark.jobs.config.ConfigError;
 
 /**
  * The models an evaluation scores, name → folder URI: the folders given to {@code redi eval --model}, else the run's

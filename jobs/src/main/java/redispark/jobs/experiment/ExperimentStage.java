@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import redispark.jobs.config.ConfigError;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.eval.EvalSummary;
 import redispark.jobs.stages.EvalStage;
@@ -21,7 +22,6 @@ import redispark.jobs.train.TrainingRun;
 import redispark.train.CollapseAlarm;
 import redispark.train.TrainConfig;
 import redispark.train.objective.Objective;
-import redispark.jobs.config.ConfigError;
 
 /**
  * {@code redi experiment}: from the run's one SFT checkpoint, trains every method × learning-rate factor × seed of
@@ -89,8 +89,7 @@ public final class ExperimentStage implements Stage {
             }
             String seedsAt = config.getString("experiment.seeds-at");
             if (!seedsAt.equals("every-lr") && !seedsAt.equals("best-lr")) {
-                throw new ConfigError(
-                        "experiment.seeds-at must be every-lr or best-lr, got '" + seedsAt + "'");
+                throw new ConfigError("experiment.seeds-at must be every-lr or best-lr, got '" + seedsAt + "'");
             }
             return new Plan(
                     methods,

@@ -1,10 +1,10 @@
 package redispark.jobs.experiment;
 
+import redispark.jobs.config.ConfigError;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.train.TrainSettings;
 import redispark.train.Recipe;
 import redispark.train.objective.Objective;
-import redispark.jobs.config.ConfigError;
 
 /**
  * The stage-2 methods the paper compares in its Table 2, each as an objective plus the settings that make it that

@@ -119,11 +119,7 @@ public final class DataParallelTraining {
 
     /** What one rank returns: its rejects by reason; rank 0 also the summary and the step metrics (else null / empty). */
     record RankResult(
-            Map<String, Long> rejects,
-            Summary summary,
-            List<String> metricLines,
-            String stagedModel,
-            boolean finished)
+            Map<String, Long> rejects, Summary summary, List<String> metricLines, String stagedModel, boolean finished)
             implements Serializable {}
 
     /** A row with its place in the driver's schedule (one per epoch that uses it). */

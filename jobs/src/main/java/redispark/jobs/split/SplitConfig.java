@@ -1,8 +1,8 @@
 package redispark.jobs.split;
 
 import java.io.Serializable;
-import redispark.jobs.config.RediConfig;
 import redispark.jobs.config.ConfigError;
+import redispark.jobs.config.RediConfig;
 
 /**
  * The {@code split.*} keys (and {@code train.max-seq-len}), read and checked once on the driver, before any work.
