@@ -64,22 +64,22 @@ public final class Evaluator {
         List<long[]> fittingPrompts = new ArrayList<>();
         for (Item item : items) {
             long[] prompt = tokenizer.encode(template.prompt(item.problem()));
-            if (prompt.length >= maxPositions) {
-                // No room to answer inside the model's context: scored as a truncated, empty answer.
-                for (int s = 0; s < samples; s++) {
-                    out.add(new Scored(item.problemId(), s, "", "length", 0, MathVerifier.verify("", item.gold())));
-                }
-            } else {
-                fitting.add(item);
-                fittingPrompts.add(prompt);
+            if (prompt.length + (long) maxNewTokens > maxPositions) {
+                // an answer cut at the context's end would be scored as the model's own: refuse instead
+                throw model.config()
+                        .beyondMaxPositions(
+                                "problem " + item.problemId() + ": its prompt of " + prompt.length + " tokens + "
+                                        + maxNewTokens + " new tokens (eval.max-new-tokens)",
+                                prompt.length + (long) maxNewTokens - 1);
             }
+            fitting.add(item);
+            fittingPrompts.add(prompt);
         }
         for (int from = 0; from < fitting.size(); from += BATCH) {
             int to = Math.min(fitting.size(), from + BATCH);
             List<Item> batch = fitting.subList(from, to);
             List<long[]> prompts = fittingPrompts.subList(from, to);
-            int longest = prompts.stream().mapToInt(p -> p.length).max().orElse(0);
-            int budget = Math.min(maxNewTokens, maxPositions - longest);
+            int budget = maxNewTokens; // every prompt fits with it (checked above)
             for (int s = 0; s < samples; s++) {
                 SamplingParams params = new SamplingParams(temperature, topP, budget, seed + 7919L * s + from);
                 List<Generation> generations = sampler.generate(prompts, params, stops);

@@ -88,6 +88,20 @@ public record ModelConfig(
         }
     }
 
+    /** The config key that extends {@link #maxPositions} when training loads a model ({@link Overrides}). */
+    public static final String MAX_POSITIONS_KEY = "student.max-position-embeddings";
+
+    /**
+     * The one-line error of {@code what} reaching position {@code lastPosition} (0-based), past what this model
+     * covers; it names the setting that extends the context.
+     */
+    public IllegalArgumentException beyondMaxPositions(String what, long lastPosition) {
+        return new IllegalArgumentException(what + " reaches position " + lastPosition
+                + ", past max_position_embeddings "
+                + maxPositions + " of the model: set " + MAX_POSITIONS_KEY + " (and student.rope-theta) to extend the"
+                + " context of the model trained, or ask for fewer tokens");
+    }
+
     /** This config with {@code o}'s non-zero values in place of its own. */
     public ModelConfig with(Overrides o) {
         return new ModelConfig(

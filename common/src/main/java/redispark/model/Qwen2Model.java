@@ -625,8 +625,7 @@ public final class Qwen2Model implements AutoCloseable {
     private NDArray[] ropeTable(NDArray positions) {
         long maxPos = positions.size() == 0 ? 0 : positions.max().getLong();
         if (maxPos >= cfg.maxPositions()) {
-            throw new IllegalArgumentException(
-                    "position " + maxPos + " is beyond max_position_embeddings " + cfg.maxPositions());
+            throw cfg.beyondMaxPositions("the sequence", maxPos);
         }
         NDArray[] r = rope;
         if (r == null || r[0].getShape().get(0) <= maxPos) {

@@ -55,8 +55,9 @@ public final class Sampler {
         }
         ModelConfig c = model.config();
         if (width + p.maxNewTokens() > c.maxPositions()) {
-            throw new IllegalArgumentException("prompt length " + width + " + maxNewTokens " + p.maxNewTokens()
-                    + " exceeds max_position_embeddings " + c.maxPositions());
+            throw c.beyondMaxPositions(
+                    "a prompt of " + width + " tokens + " + p.maxNewTokens() + " new tokens",
+                    width + p.maxNewTokens() - 1L);
         }
         int total = width + p.maxNewTokens();
         long[][] seq = new long[b][total]; // left-padded prompt, then generated tokens

@@ -12,10 +12,13 @@ import java.util.Map;
 
 /**
  * {@code manifest.json} of a run directory, read by other tools:
- * {@code {"stages": {"<stage>": {"status": "done|failed|skipped", "rows": {"<table>": N}, "rejects": {"<reason>": N},
- * "seconds": S, "config_hash": "…", "inputs": {"<path>": "<fingerprint>"}, "stats": {…}, "notes": ["…"]}}}}.
- * Stages appear in the order they ran; {@code stats} (figures a stage reports about its data) and {@code notes} (what
- * it did not do, and why) are present only for stages that have them.
+ * {@code {"stages": {"<stage>": {"status": "running|done|failed", "rows": {"<table>": N}, "rejects": {"<reason>": N},
+ * "seconds": S, "config_hash": "…", "inputs": {"<path>": "<fingerprint>"}, "outputs": {"<path>": "<fingerprint>"},
+ * "error": "…", "stats": {…}, "notes": ["…"]}}}}.
+ * Stages appear in the order they ran. A stage is {@code running} from before it writes anything until it is
+ * {@code done} or {@code failed} (with the first line of its error); a {@code running} record left behind is a run
+ * that died. {@code outputs} are the fingerprints of what a done stage wrote; {@code stats} (figures a stage reports
+ * about its data) and {@code notes} (what it did not do, and why) are present only for stages that have them.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public final class RunManifest {
@@ -32,6 +35,7 @@ public final class RunManifest {
             @JsonProperty("seconds") double seconds,
             @JsonProperty("config_hash") String configHash,
             @JsonProperty("inputs") Map<String, String> inputs,
+            @JsonProperty("outputs") Map<String, String> outputs,
             @JsonProperty("error") String error,
             @JsonProperty("stats") Map<String, Object> stats,
             @JsonProperty("notes") List<String> notes) {
@@ -42,7 +46,7 @@ public final class RunManifest {
                 double seconds,
                 String configHash,
                 Map<String, String> inputs) {
-            return done(rows, rejects, seconds, configHash, inputs, null, null);
+            return done(rows, rejects, seconds, configHash, inputs, Map.of(), null, null);
         }
 
         public static StageRecord done(
@@ -51,6 +55,7 @@ public final class RunManifest {
                 double seconds,
                 String configHash,
                 Map<String, String> inputs,
+                Map<String, String> outputs,
                 Map<String, Object> stats,
                 List<String> notes) {
             return new StageRecord(
@@ -60,13 +65,19 @@ public final class RunManifest {
                     seconds,
                     configHash,
                     inputs,
+                    outputs,
                     null,
                     stats == null || stats.isEmpty() ? null : stats,
                     notes == null || notes.isEmpty() ? null : notes);
         }
 
+        /** Recorded before a stage writes: until it is replaced, the stage's outputs are of unknown provenance. */
+        public static StageRecord running(String configHash, Map<String, String> inputs) {
+            return new StageRecord("running", Map.of(), Map.of(), 0, configHash, inputs, null, null, null, null);
+        }
+
         public static StageRecord failed(String error, double seconds, String configHash, Map<String, String> inputs) {
-            return new StageRecord("failed", Map.of(), Map.of(), seconds, configHash, inputs, error, null, null);
+            return new StageRecord("failed", Map.of(), Map.of(), seconds, configHash, inputs, null, error, null, null);
         }
     }
 

@@ -1,24 +1,25 @@
 package redispark.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.hubspot.jinjava.Jinjava;
-import com.hubspot.jinjava.JinjavaConfig;
-import com.hubspot.jinjava.interpret.RenderResult;
-import com.hubspot.jinjava.interpret.TemplateError;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The one prompt/completion renderer shared by generation, training and evaluation: the {@code chat_template} of
- * {@code tokenizer_config.json} rendered with Jinjava ({@code trim_blocks} and {@code lstrip_blocks} on, as in
- * transformers' {@code apply_chat_template}).
+ * {@code tokenizer_config.json} rendered as transformers' {@code apply_chat_template} renders it ({@code trim_blocks}
+ * and {@code lstrip_blocks} on; Python's string methods, slices, {@code namespace}, {@code raise_exception} and
+ * {@code tojson} with Python's meaning), in a sandbox: a template cannot load other templates, call anything but
+ * the string and dict methods templates use, or run past its time and output budget ({@link JinjaSandbox}).
  *
  * <p>The completion format is derived once from the template by rendering a sentinel assistant turn: everything the
  * template writes after the response (for Qwen2.5 ChatML: {@code "<|im_end|>\n"}) is the tail appended to every
- * response, so {@code prompt(p) + completion(r)} equals the template's rendering of the whole conversation.
+ * response, so {@code prompt(p) + completion(r)} equals the template's rendering of the whole conversation. Two
+ * reasoning-model shapes are understood: a generation prompt that opens a block ({@code
+ * <|im_start|>assistant<think>\n}), after which the completion starts (a response that opens the same block
+ * itself loses that opening), and a template that writes an empty block ({@code <think>\n\n</think>\n\n})
+ * before a response that has none (the response is kept as it is, its own block included).
  *
  * <p>Invariants, checked at load and on every call: the prompt holds BOS at most once and only at the start; the
  * completion ends with exactly one end-of-turn marker, and a response that already contains that marker or the EOS
@@ -44,26 +45,26 @@ public final class ChatTemplate {
 
     private static final String SENTINEL = "\u0001RESPONSE\u0001";
     private static final String PROBLEM = "\u0001PROBLEM\u0001";
+    private static final java.util.regex.Pattern OPENING = java.util.regex.Pattern.compile("<([A-Za-z_][\\w-]*)>");
+    private static final java.util.regex.Pattern EMPTY_BLOCK =
+            java.util.regex.Pattern.compile("<([A-Za-z_][\\w-]*)>\\s*</\\1>\\s*");
 
-    private final Jinjava jinjava;
+    private final JinjaSandbox sandbox;
     private final String template;
     private final String bosToken;
     private final String eosToken;
     private final String tail;
     private final String endOfTurn;
+    /** What the generation prompt opens (e.g. {@code "<think>\n"}), which the completion must not repeat; "" = none. */
+    private final String opened;
     /** The last prompt rendered: a problem's samples and epochs come together, and Jinjava renders are slow. */
     private volatile RenderedPrompt lastPrompt;
 
     private record RenderedPrompt(String problem, String rendered) {}
 
-    private ChatTemplate(String template, String bosToken, String eosToken) {
-        // nested interpretation off: otherwise Jinjava renders "{{ ... }}" found inside a problem or response again
-        this.jinjava = new Jinjava(JinjavaConfig.newBuilder()
-                .withTrimBlocks(true)
-                .withLstripBlocks(true)
-                .withNestedInterpretationEnabled(false)
-                .build());
-        this.template = whitespaceControl(template);
+    private ChatTemplate(String template, String bosToken, String eosToken, JinjaSandbox.Limits limits) {
+        this.sandbox = new JinjaSandbox(limits);
+        this.template = JinjaSyntax.rewrite(template);
         this.bosToken = bosToken;
         this.eosToken = eosToken;
         String prompt = render(List.of(Map.of("role", "user", "content", PROBLEM)), true);
@@ -71,11 +72,12 @@ public final class ChatTemplate {
                 List.of(Map.of("role", "user", "content", PROBLEM), Map.of("role", "assistant", "content", SENTINEL)),
                 false);
         int at = full.indexOf(SENTINEL);
-        if (!full.startsWith(prompt) || at != prompt.length()) {
-            throw new IllegalArgumentException(
-                    "chat template: the assistant turn must start right after the generation " + "prompt; got prompt="
-                            + visible(prompt) + " conversation=" + visible(full));
+        if (at < 0 || full.indexOf(SENTINEL, at + 1) >= 0) {
+            throw new IllegalArgumentException("chat template: the assistant response must appear once in a rendered"
+                    + " conversation; got " + visible(full));
         }
+        String head = full.substring(0, at);
+        this.opened = openedByPrompt(prompt, head, full);
         this.tail = full.substring(at + SENTINEL.length());
         this.endOfTurn = tail.strip();
         if (endOfTurn.isEmpty()) {
@@ -85,11 +87,28 @@ public final class ChatTemplate {
     }
 
     /**
-     * Applies Jinja's {@code -} whitespace control ourselves ({@code {%-}/{{-}/{#-} drop all whitespace before the tag,
-     * {@code -%}/-}}/-#}} all whitespace after), since Jinjava keeps the indentation before {@code {{-}.
+     * What the generation prompt opens that the rendered assistant turn does not have before its response: "" when
+     * the turn starts right after the prompt (or the template only adds an empty reasoning block), the opening
+     * (e.g. {@code "<think>\n"}) when the prompt ends by opening a block; anything else is refused.
      */
-    static String whitespaceControl(String t) {
-        return t.replaceAll("\\s*\\{([{%#])-", "{$1").replaceAll("-([}%#])}\\s*", "$1}");
+    private static String openedByPrompt(String prompt, String head, String full) {
+        if (head.equals(prompt)
+                || head.startsWith(prompt)
+                        && EMPTY_BLOCK.matcher(head.substring(prompt.length())).matches()) {
+            return "";
+        }
+        int common = 0;
+        while (common < Math.min(prompt.length(), head.length()) && prompt.charAt(common) == head.charAt(common)) {
+            common++;
+        }
+        String promptRest = prompt.substring(common);
+        if (head.substring(common).isBlank()
+                && OPENING.matcher(promptRest.strip()).matches()) {
+            return promptRest.stripLeading();
+        }
+        throw new IllegalArgumentException("chat template: the assistant turn must start right after the generation "
+                + "prompt (or after a block it opens); got prompt=" + visible(prompt) + " conversation="
+                + visible(full));
     }
 
     /**
@@ -117,25 +136,40 @@ public final class ChatTemplate {
 
     /** A template from its text; {@code bosToken}/{@code eosToken} may be null. */
     public static ChatTemplate of(String template, String bosToken, String eosToken) {
-        return new ChatTemplate(template, bosToken, eosToken);
+        return of(template, bosToken, eosToken, JinjaSandbox.Limits.DEFAULT);
     }
 
-    /** Renders a conversation (each message a map with "role" and "content"). */
-    public String render(List<Map<String, String>> messages, boolean addGenerationPrompt) {
+    static ChatTemplate of(String template, String bosToken, String eosToken, JinjaSandbox.Limits limits) {
+        return new ChatTemplate(template, bosToken, eosToken, limits);
+    }
+
+    /** Renders a conversation (each message a map with "role" and "content", and whatever else the template reads). */
+    public String render(List<? extends Map<String, ?>> messages, boolean addGenerationPrompt) {
+        return render(messages, null, addGenerationPrompt, Map.of());
+    }
+
+    /**
+     * Renders a conversation as {@code tokenizer.apply_chat_template(messages, tools=tools,
+     * add_generation_prompt=…, **extra)} does, e.g. {@code extra = {"enable_thinking": false}} for Qwen3.
+     *
+     * @param tools the tool schemas, or null for none
+     */
+    public String render(
+            List<? extends Map<String, ?>> messages,
+            List<? extends Map<String, ?>> tools,
+            boolean addGenerationPrompt,
+            Map<String, ?> extra) {
         Map<String, Object> ctx = new HashMap<>();
-        ctx.put("messages", new ArrayList<>(messages));
+        extra.forEach((k, v) -> ctx.put(k, PythonValues.plain(v, k)));
+        ctx.put("messages", PythonValues.plain(messages, "messages"));
+        if (tools != null) {
+            ctx.put("tools", PythonValues.plain(tools, "tools"));
+        }
         ctx.put("add_generation_prompt", addGenerationPrompt);
         ctx.put("bos_token", bosToken == null ? "" : bosToken);
         ctx.put("eos_token", eosToken == null ? "" : eosToken);
         ctx.put("default_system", QWEN_SYSTEM);
-        RenderResult r = jinjava.renderForResult(template, ctx);
-        for (TemplateError e : r.getErrors()) {
-            if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
-                throw new IllegalArgumentException(
-                        "chat template failed: " + e.getMessage() + " (line " + e.getLineno() + ")");
-            }
-        }
-        return r.getOutput();
+        return sandbox.render(template, ctx);
     }
 
     /** System (template default) + user turn + generation prompt, e.g. {@code ...<|im_start|>assistant\n}. */
@@ -157,11 +191,24 @@ public final class ChatTemplate {
     }
 
     /**
-     * The trained completion text: {@code response + tail}, e.g. {@code response + "<|im_end|>\n"} for Qwen ChatML.
+     * The trained completion text: {@code response + tail}, e.g. {@code response + "<|im_end|>\n"} for Qwen ChatML;
+     * after a generation prompt that opens a block ({@link #openedByGenerationPrompt}), a response that opens it
+     * too loses that opening.
      *
      * @throws IllegalArgumentException if the response already contains the end-of-turn marker or the EOS token
      */
     public String completion(String response) {
+        if (!opened.isEmpty()) { // the prompt opened the block already: the completion starts inside it
+            String block = opened.strip();
+            String r = response.stripLeading();
+            if (r.startsWith(block)) {
+                response = r.substring(block.length());
+                String after = opened.substring(opened.indexOf(block) + block.length());
+                if (!after.isEmpty() && response.startsWith(after)) {
+                    response = response.substring(after.length());
+                }
+            }
+        }
         if (response.contains(endOfTurn)) {
             throw new IllegalArgumentException(
                     "response already contains the end-of-turn marker " + endOfTurn + "; the template appends it");
@@ -170,6 +217,11 @@ public final class ChatTemplate {
             throw new IllegalArgumentException("response contains the EOS token " + eosToken);
         }
         return response + tail;
+    }
+
+    /** What the generation prompt opens and the completion continues (e.g. {@code "<think>\n"}); "" for none. */
+    public String openedByGenerationPrompt() {
+        return opened;
     }
 
     /** The marker that closes an assistant turn ({@code "<|im_end|>"} for ChatML); generation stops on its token. */

@@ -138,7 +138,9 @@ class SamplerTest {
         assertThatThrownBy(() -> sampler.generate(List.of(new long[] {1, 999}), SamplingParams.greedy(2), NO_STOP))
                 .hasMessageContaining("999");
         assertThatThrownBy(() -> sampler.generate(List.of(new long[] {1}), SamplingParams.greedy(600), NO_STOP))
-                .hasMessageContaining("max_position_embeddings");
+                .hasMessage("a prompt of 1 tokens + 600 new tokens reaches position 600, past max_position_embeddings"
+                        + " 512 of the model: set student.max-position-embeddings (and student.rope-theta) to extend the"
+                        + " context of the model trained, or ask for fewer tokens");
     }
 
     @Test

@@ -375,13 +375,16 @@ public final class OpenAiTeacher implements Teacher {
         slots.acquire();
         HttpResponse<byte[]> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            response = http.send(request, BoundedBody.handler(config.maxResponseBytes()));
         } catch (HttpTimeoutException e) {
             // Also covers HttpConnectTimeoutException.
             return new Retry(reason("timed out (" + e.getMessage() + ")"), null);
         } catch (ConnectException e) {
             return new Retry(reason("connection failed: " + e), null);
         } catch (IOException e) {
+            if (BoundedBody.cause(e) != null) { // the same request would get the same answer
+                return new Fatal(reason(BoundedBody.cause(e).getMessage()));
+            }
             // Reset connections, a server that closed mid-answer, ...: transient as far as we can tell.
             return new Retry(reason("I/O error: " + e), null);
         } finally {

@@ -36,6 +36,8 @@ import java.util.Objects;
  * @param apiKeyFile path of a file that holds the API key (surrounding whitespace ignored), or {@code null};
  *     with neither, no {@code Authorization} header is sent (a local server)
  * @param maxConcurrency requests in flight at once per teacher instance (one instance per executor JVM)
+ * @param maxResponseBytes the largest response body read; a longer one fails its request while it is read (a
+ *     misbehaving server or proxy cannot fill the executor's memory)
  */
 public record OpenAiTeacherConfig(
         String baseUrl,
@@ -56,10 +58,14 @@ public record OpenAiTeacherConfig(
         Duration maxBackoff,
         String apiKeyEnv,
         String apiKeyFile,
-        int maxConcurrency)
+        int maxConcurrency,
+        long maxResponseBytes)
         implements Serializable {
 
     private static final long serialVersionUID = 1L;
+
+    /** {@link #maxResponseBytes} unless set: a 16k-token answer with n = 16 is about 1 MiB of JSON. */
+    public static final long DEFAULT_MAX_RESPONSE_BYTES = 32L << 20;
 
     /** The placeholder that {@link #promptTemplate} must contain. */
     public static final String PROBLEM_PLACEHOLDER = "{problem}";
@@ -132,6 +138,80 @@ public record OpenAiTeacherConfig(
         if (maxConcurrency < 1) {
             throw new IllegalArgumentException("maxConcurrency must be >= 1, got " + maxConcurrency);
         }
+        if (maxResponseBytes < 1024) {
+            throw new IllegalArgumentException("maxResponseBytes must be >= 1024, got " + maxResponseBytes);
+        }
+        if ((apiKeyEnv != null || apiKeyFile != null) && !keySafe(URI.create(baseUrl))) {
+            throw new IllegalArgumentException("baseUrl " + baseUrl + " would send the API key unencrypted: use"
+                    + " https:// (plain http only to a loopback host: localhost, 127.0.0.1, [::1])");
+        }
+    }
+
+    /** With {@link #DEFAULT_MAX_RESPONSE_BYTES}. */
+    public OpenAiTeacherConfig(
+            String baseUrl,
+            String model,
+            Mode mode,
+            String systemPrompt,
+            String promptTemplate,
+            String responsePrefix,
+            double temperature,
+            double topP,
+            int maxTokens,
+            int maxChoicesPerRequest,
+            boolean sendSeed,
+            Duration connectTimeout,
+            Duration requestTimeout,
+            int maxAttempts,
+            Duration initialBackoff,
+            Duration maxBackoff,
+            String apiKeyEnv,
+            String apiKeyFile,
+            int maxConcurrency) {
+        this(
+                baseUrl,
+                model,
+                mode,
+                systemPrompt,
+                promptTemplate,
+                responsePrefix,
+                temperature,
+                topP,
+                maxTokens,
+                maxChoicesPerRequest,
+                sendSeed,
+                connectTimeout,
+                requestTimeout,
+                maxAttempts,
+                initialBackoff,
+                maxBackoff,
+                apiKeyEnv,
+                apiKeyFile,
+                maxConcurrency,
+                DEFAULT_MAX_RESPONSE_BYTES);
+    }
+
+    /**
+     * Whether a key may travel to {@code uri}: over https, or over http to this machine only. The host is judged
+     * by its name, never resolved: {@code localhost} or a loopback address literal.
+     */
+    static boolean keySafe(URI uri) {
+        if ("https".equals(uri.getScheme())) {
+            return true;
+        }
+        String host = uri.getHost();
+        if (host.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        String literal = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        if (!literal.matches("[0-9.]+") && !literal.contains(":")) {
+            return false; // a name: resolving it here would trust whatever DNS answers
+        }
+        try {
+            return java.net.InetAddress.getByName(literal).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     /**
@@ -160,7 +240,8 @@ public record OpenAiTeacherConfig(
                 Duration.ofSeconds(60),
                 null,
                 null,
-                8);
+                8,
+                DEFAULT_MAX_RESPONSE_BYTES);
     }
 
     /** The endpoint the teacher posts to. */

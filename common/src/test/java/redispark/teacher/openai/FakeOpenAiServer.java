@@ -38,6 +38,9 @@ final class FakeOpenAiServer implements AutoCloseable {
         }
     }
 
+    /** A reply header that makes the server send the body chunked, with no Content-Length (not sent itself). */
+    static final String CHUNKED = "X-Fake-Chunked";
+
     /** What to answer, after {@code delayMillis}. */
     record Reply(int status, Map<String, String> headers, String body, long delayMillis) {
         static Reply ok(String body) {
@@ -122,10 +125,15 @@ final class FakeOpenAiServer implements AutoCloseable {
             // request, and that must not be counted as overlapping with this one.
             inFlight.decrementAndGet();
             counted = false;
-            reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+            boolean chunked = reply.headers().containsKey(CHUNKED);
+            reply.headers().forEach((k, v) -> {
+                if (!k.equals(CHUNKED)) {
+                    exchange.getResponseHeaders().add(k, v);
+                }
+            });
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(reply.status(), bytes.length == 0 ? -1 : bytes.length);
+            exchange.sendResponseHeaders(reply.status(), chunked ? 0 : bytes.length == 0 ? -1 : bytes.length);
             if (bytes.length > 0) {
                 try (OutputStream os = exchange.getResponseBody()) {
                     os.write(bytes);

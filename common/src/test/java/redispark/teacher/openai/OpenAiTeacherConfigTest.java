@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import redispark.teacher.openai.OpenAiTeacherConfig.Mode;
 
@@ -162,7 +163,7 @@ class OpenAiTeacherConfigTest {
 
     @Test
     void survivesJavaSerialisationForShippingToExecutors() throws Exception {
-        OpenAiTeacherConfig c = with("http://h:1/v1", Mode.CHAT, "sys", "{problem}", "OPENAI_API_KEY", null);
+        OpenAiTeacherConfig c = with("https://h:1/v1", Mode.CHAT, "sys", "{problem}", "OPENAI_API_KEY", null);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(c);
@@ -170,5 +171,59 @@ class OpenAiTeacherConfigTest {
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
             assertThat(in.readObject()).isEqualTo(c);
         }
+    }
+
+    @Test
+    void aKeyNeedsHttpsUnlessTheHostIsLoopback() {
+        for (String remote :
+                List.of("http://api.example.com/v1", "http://10.0.0.7:8000/v1", "http://127.0.0.1.example.com/v1")) {
+            assertThatThrownBy(() -> with(remote, Mode.CHAT, null, "{problem}", "OPENAI_API_KEY", null))
+                    .as(remote)
+                    .hasMessage("baseUrl " + remote + " would send the API key unencrypted: use https:// (plain"
+                            + " http only to a loopback host: localhost, 127.0.0.1, [::1])");
+            assertThatThrownBy(() -> with(remote, Mode.CHAT, null, "{problem}", null, "/run/key.txt"))
+                    .hasMessageContaining("https://");
+            assertThat(with(remote, Mode.CHAT, null, "{problem}", null, null).baseUrl())
+                    .as("no key, nothing to protect")
+                    .isEqualTo(remote);
+        }
+        for (String loopback : List.of(
+                "http://localhost:8000/v1",
+                "http://127.0.0.1:8000/v1",
+                "http://127.3.4.5/v1",
+                "http://[::1]:8000/v1",
+                "https://api.example.com/v1")) {
+            assertThat(with(loopback, Mode.CHAT, null, "{problem}", "OPENAI_API_KEY", null)
+                            .baseUrl())
+                    .isEqualTo(loopback);
+        }
+    }
+
+    @Test
+    void theResponseCapDefaultsTo32MiBAndMustLeaveRoomForAnAnswer() {
+        assertThat(OpenAiTeacherConfig.defaults().maxResponseBytes()).isEqualTo(32L << 20);
+        OpenAiTeacherConfig d = OpenAiTeacherConfig.defaults();
+        assertThatThrownBy(() -> new OpenAiTeacherConfig(
+                        d.baseUrl(),
+                        d.model(),
+                        d.mode(),
+                        null,
+                        d.promptTemplate(),
+                        "",
+                        d.temperature(),
+                        d.topP(),
+                        d.maxTokens(),
+                        d.maxChoicesPerRequest(),
+                        d.sendSeed(),
+                        d.connectTimeout(),
+                        d.requestTimeout(),
+                        d.maxAttempts(),
+                        d.initialBackoff(),
+                        d.maxBackoff(),
+                        null,
+                        null,
+                        d.maxConcurrency(),
+                        100))
+                .hasMessage("maxResponseBytes must be >= 1024, got 100");
     }
 }

@@ -50,6 +50,7 @@ class OpenAiTeacherTest {
         String apiKeyEnv;
         String apiKeyFile;
         int maxConcurrency = 4;
+        long maxResponseBytes = OpenAiTeacherConfig.DEFAULT_MAX_RESPONSE_BYTES;
 
         Cfg(FakeOpenAiServer server) {
             this.baseUrl = server.baseUrl();
@@ -75,7 +76,8 @@ class OpenAiTeacherTest {
                     maxBackoff,
                     apiKeyEnv,
                     apiKeyFile,
-                    maxConcurrency);
+                    maxConcurrency,
+                    maxResponseBytes);
         }
 
         OpenAiTeacher teacher() {
@@ -611,5 +613,52 @@ class OpenAiTeacherTest {
 
     private static long millisBetween(Received a, Received b) {
         return (b.atNanos() - a.atNanos()) / 1_000_000;
+    }
+
+    // ---- response size -----------------------------------------------------------------------------------
+
+    @Test
+    void aResponseOverTheCapFailsItsRequestWithoutRetryWhetherDeclaredOrStreamed() throws Exception {
+        String big = FakeOpenAiServer.chat(List.of("x".repeat(20_000)), List.of("stop"), 10, 5000);
+        for (boolean chunked : new boolean[] {false, true}) {
+            FakeOpenAiServer.Reply reply = FakeOpenAiServer.Reply.ok(big);
+            try (var server =
+                    new FakeOpenAiServer(r -> chunked ? reply.withHeader(FakeOpenAiServer.CHUNKED, "") : reply)) {
+                Cfg cfg = new Cfg(server);
+                cfg.maxResponseBytes = 16 * 1024;
+                List<OpenAiSample> rows = cfg.teacher().sampleWithUsage(PROBLEM, 1, 7, Set.of());
+                assertThat(rows).hasSize(1);
+                assertThat(rows.get(0).failed()).isTrue();
+                assertThat(rows.get(0).sample().error())
+                        .as(chunked ? "streamed" : "declared")
+                        .contains("response body over 16384 bytes");
+                assertThat(server.requests()).hasSize(1);
+            }
+        }
+    }
+
+    @Test
+    void aResponseUnderTheCapIsRead() throws Exception {
+        String text = "y".repeat(10_000);
+        try (var server = new FakeOpenAiServer(
+                r -> FakeOpenAiServer.Reply.ok(FakeOpenAiServer.chat(List.of(text), List.of("stop"), 10, 2500))
+                        .withHeader(FakeOpenAiServer.CHUNKED, ""))) {
+            Cfg cfg = new Cfg(server);
+            cfg.maxResponseBytes = 16 * 1024;
+            List<OpenAiSample> rows = cfg.teacher().sampleWithUsage(PROBLEM, 1, 7, Set.of());
+            assertThat(rows.get(0).failed()).isFalse();
+            assertThat(rows.get(0).sample().text()).isEqualTo(text);
+        }
+    }
+
+    @Test
+    void aKeyTravelsOverPlainHttpToTheLoopbackServer() throws Exception {
+        try (var server = new FakeOpenAiServer(FakeOpenAiServer::answer)) {
+            Cfg cfg = new Cfg(server);
+            cfg.apiKeyEnv = "TEACHER_KEY";
+            assertThat(cfg.baseUrl).startsWith("http://127.0.0.1:");
+            cfg.teacher().sampleWithUsage(PROBLEM, 1, 7, Set.of());
+            assertThat(server.requests().get(0).authorization()).isEqualTo("Bearer " + KEY);
+        }
     }
 }

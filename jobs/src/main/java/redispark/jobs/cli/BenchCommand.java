@@ -87,9 +87,12 @@ final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
+            UsageError.require(
+                    batch >= 1 && seq >= 1 && steps >= 1 && threads >= 1 && logprobChunk >= 1,
+                    "--batch, --seq, --steps, --threads and --logprob-chunk must be >= 1");
             RediCli.requireFile(config);
             StepCompute compute = StepCompute.defaults()
-                    .withPath(StepCompute.TrainPath.parse(path))
+                    .withPath(UsageError.option("--path", path, StepCompute.TrainPath::parse))
                     .withRecompute(kernel.recomputation())
                     .withDtype(kernel.computeType())
                     .withLogprobChunk(logprobChunk)
@@ -112,9 +115,7 @@ final class BenchCommand {
 
         @Override
         public Integer call() {
-            if (ranks < 1 || mib < 1) {
-                throw new IllegalArgumentException("--ranks and --mib must be >= 1");
-            }
+            UsageError.require(ranks >= 1 && mib >= 1, "--ranks and --mib must be >= 1");
             System.out.println(AllReduceBench.run(ranks, mib));
             return 0;
         }
@@ -144,8 +145,10 @@ final class BenchCommand {
 
         @Override
         public Integer call() {
-            GradientExchangeBench.Result r =
-                    GradientExchangeBench.run(ranks, steps, HostStaging.Mode.parse(staging), bufferKib << 10);
+            UsageError.require(
+                    ranks >= 1 && steps >= 1 && bufferKib >= 1, "--ranks, --steps and --buffer-kib must be >= 1");
+            HostStaging.Mode mode = UsageError.option("--staging", staging, HostStaging.Mode::parse);
+            GradientExchangeBench.Result r = GradientExchangeBench.run(ranks, steps, mode, bufferKib << 10);
             System.out.println(r.line());
             return r.exact() ? 0 : 1;
         }
@@ -170,9 +173,7 @@ final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
-            if (traces < 1) {
-                throw new IllegalArgumentException("--traces must be >= 1");
-            }
+            UsageError.require(traces >= 1, "--traces must be >= 1");
             RediCli root = (RediCli) spec.root().userObject(); // --conf and --set are the CLI's inherited options
             RediConfig config = RediConfig.load(root.conf, root.overrides);
             SparkSession spark = SparkSessions.getOrCreate(config);

@@ -20,10 +20,10 @@ final class KernelOptions {
     String recompute;
 
     LayerKernel.ComputeType computeType() {
-        return LayerKernel.ComputeType.parse(dtype);
+        return UsageError.option("--dtype", dtype, LayerKernel.ComputeType::parse);
     }
 
     KernelPath.Recompute recomputation() {
-        return KernelPath.Recompute.parse(recompute);
+        return UsageError.option("--recompute", recompute, KernelPath.Recompute::parse);
     }
 }

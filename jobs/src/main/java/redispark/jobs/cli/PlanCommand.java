@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import redispark.model.KernelPath;
 import redispark.model.LayerKernel;
 import redispark.model.ModelConfig;
 import redispark.plan.Attention;
@@ -106,20 +107,22 @@ final class PlanCommand implements Callable<Integer> {
         RediCli.requireFile(model);
         ModelConfig config = ModelConfig.read(model.toPath());
         LayerKernel.ComputeType type = kernel.computeType();
-        PlanRequest request = new PlanRequest(
+        KernelPath.Recompute recomputeMode = kernel.recomputation();
+        Attention attentionKind = UsageError.option("--attention", attention, Attention::parse);
+        PlanRequest request = UsageError.check(() -> new PlanRequest(
                 config,
                 seq,
                 microBatchTokens == null ? seq : microBatchTokens,
                 batch,
                 gpus,
                 type,
-                kernel.recomputation(),
-                Attention.parse(attention),
+                recomputeMode,
+                attentionKind,
                 logprobChunk,
                 tflops != null ? tflops : type == LayerKernel.ComputeType.BF16 ? BF16_TFLOPS : FP32_TFLOPS,
                 linkGbps,
                 gpuMemGib,
-                hostBaselineMib);
+                hostBaselineMib));
         if (seq > config.maxPositions()) {
             System.err.println("redi plan: note: --seq " + seq + " is beyond max_position_embeddings "
                     + config.maxPositions() + " of " + model

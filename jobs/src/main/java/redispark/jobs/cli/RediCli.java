@@ -13,6 +13,7 @@ import picocli.CommandLine.ParentCommand;
 import redispark.jobs.config.ConfigError;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.eval.EvalConfig;
+import redispark.jobs.run.ErrorLine;
 import redispark.jobs.run.RunDir;
 import redispark.jobs.spark.SparkSessions;
 import redispark.jobs.split.SplitConfig;
@@ -95,32 +96,18 @@ public final class RediCli {
                 e.printStackTrace(err);
             }
             err.flush();
-            return e instanceof ConfigError ? 2 : 1; // a config the run cannot use is a usage error
+            // a config the run cannot use, or an option value the command cannot, is a usage error
+            return e instanceof ConfigError || e instanceof UsageError ? 2 : 1;
         });
         return cli.execute(args);
     }
 
     private static String describe(Throwable e) {
-        Throwable t = e;
-        // Spark wraps task failures; the user needs the innermost message of our own making.
-        while (t.getCause() != null
-                && (t.getMessage() == null
-                        || t instanceof org.apache.spark.SparkException
-                        || t.getClass().getName().startsWith("java.util.concurrent")
-                        || t.getClass().getName().startsWith("scala."))) {
-            t = t.getCause();
-        }
-        // Our own validation errors speak for themselves; anything else also names its kind.
-        boolean ours = t instanceof IllegalArgumentException
-                || t instanceof java.io.UncheckedIOException
-                || t instanceof redispark.jobs.spark.BarrierTraining.TrainingFailed;
-        String message = t.getMessage() == null ? "" : t.getMessage();
-        return firstLine(ours ? message : t.getClass().getSimpleName() + ": " + message);
+        return ErrorLine.of(e);
     }
 
     static String firstLine(String message) {
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
+        return ErrorLine.firstLine(message);
     }
 
     /** Options of every command that works on a run directory. */
@@ -209,7 +196,10 @@ public final class RediCli {
         List<Stage> stages() {
             if (from != null
                     && Pipeline.stages().stream().noneMatch(s -> s.name().equals(from))) {
-                throw new IllegalArgumentException("--from: unknown stage '" + from + "'");
+                throw new UsageError("--from: unknown stage '" + from + "' (expected "
+                        + String.join(
+                                ", ",
+                                Pipeline.stages().stream().map(Stage::name).toList()) + ")");
             }
             return Pipeline.stages();
         }
@@ -337,7 +327,7 @@ public final class RediCli {
             for (String m : models) {
                 File dir = new File(m);
                 if (!new File(dir, "config.json").isFile()) {
-                    throw new IllegalArgumentException(
+                    throw new UsageError(
                             "--model " + m + ": no config.json (expected a Hugging Face " + "model folder)");
                 }
                 explicit.put(dir.getName(), dir.getAbsolutePath());
@@ -364,7 +354,8 @@ public final class RediCli {
 
         @Override
         List<String> presetOverrides() {
-            return redispark.jobs.experiment.ExperimentPreset.parse(preset).overrides();
+            return UsageError.option("--preset", preset, redispark.jobs.experiment.ExperimentPreset::parse)
+                    .overrides();
         }
 
         @Override

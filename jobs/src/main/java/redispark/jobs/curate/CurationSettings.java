@@ -2,6 +2,7 @@ package redispark.jobs.curate;
 
 import java.io.Serializable;
 import java.util.List;
+import redispark.jobs.config.ConfigError;
 import redispark.jobs.config.RediConfig;
 
 /**
@@ -66,7 +67,7 @@ public record CurationSettings(
 
     private static void require(boolean ok, String message) {
         if (!ok) {
-            throw new IllegalArgumentException(message);
+            throw new ConfigError(message);
         }
     }
 }

@@ -2,6 +2,7 @@ package redispark.jobs.eval;
 
 import java.io.Serializable;
 import java.util.List;
+import redispark.jobs.config.ConfigError;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.generate.BenchmarkDir;
 
@@ -62,16 +63,16 @@ public record EvalConfig(
 
     private void validate() {
         if (partitions < 0) {
-            throw new IllegalArgumentException("eval.partitions must be >= 0, got " + partitions);
+            throw new ConfigError("eval.partitions must be >= 0, got " + partitions);
         }
         if (maxProblems < 0) {
-            throw new IllegalArgumentException("eval.max-problems must be >= 0, got " + maxProblems);
+            throw new ConfigError("eval.max-problems must be >= 0, got " + maxProblems);
         }
         if (sampling.samples() < 1) {
-            throw new IllegalArgumentException("eval.samples must be >= 1, got " + sampling.samples());
+            throw new ConfigError("eval.samples must be >= 1, got " + sampling.samples());
         }
         if (!instruction.contains("{problem}")) {
-            throw new IllegalArgumentException("eval.instruction must contain {problem}");
+            throw new ConfigError("eval.instruction must contain {problem}");
         }
     }
 }

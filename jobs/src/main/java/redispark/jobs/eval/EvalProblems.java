@@ -9,6 +9,7 @@ import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import redispark.jobs.config.ConfigError;
 import redispark.jobs.generate.BenchmarkDir;
 import redispark.jobs.run.RunDir;
 import redispark.jobs.table.EvalPromptsFrame;
@@ -62,7 +63,7 @@ public final class EvalProblems {
         try {
             which = Benchmark.fromId(benchmark);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("eval.benchmarks: " + e.getMessage());
+            throw new ConfigError("eval.benchmarks: " + e.getMessage());
         }
         ReadResult read;
         try {

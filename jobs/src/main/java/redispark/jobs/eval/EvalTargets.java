@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import redispark.jobs.config.ConfigError;
 import redispark.jobs.run.HadoopFiles;
 import redispark.jobs.run.RunDir;
 import redispark.jobs.train.TrainingRun;
@@ -19,7 +20,7 @@ public record EvalTargets(Map<String, String> models, List<String> skipped) {
     /** The folder of the run's model {@code name}: {@code checkpoints/<name>} ({@code base} is the starting student). */
     public static String checkpointOf(String name) {
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
-            throw new IllegalArgumentException("eval.models: '" + name + "' is not a checkpoint folder name "
+            throw new ConfigError("eval.models: '" + name + "' is not a checkpoint folder name "
                     + "(letters, digits, '.', '_', '-')");
         }
         return name.equals("base") ? BASE : TrainingRun.checkpointOf(name);

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import redispark.jobs.config.ConfigError;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.eval.EvalSummary;
 import redispark.jobs.stages.EvalStage;
@@ -77,21 +78,20 @@ public final class ExperimentStage implements Stage {
             List<Long> seeds = config.raw().getLongList("experiment.seeds");
             List<Double> points = config.raw().getDoubleList("experiment.curve-points");
             if (methods.isEmpty() || factors.isEmpty() || seeds.isEmpty()) {
-                throw new IllegalArgumentException("experiment: methods, lr-factors and seeds must not be empty");
+                throw new ConfigError("experiment: methods, lr-factors and seeds must not be empty");
             }
             if (factors.stream().anyMatch(f -> !(f > 0))) {
-                throw new IllegalArgumentException("experiment.lr-factors must be > 0, got " + factors);
+                throw new ConfigError("experiment.lr-factors must be > 0, got " + factors);
             }
             if (points.stream().anyMatch(p -> !(p > 0 && p < 1))) {
-                throw new IllegalArgumentException("experiment.curve-points must be in (0, 1), got " + points);
+                throw new ConfigError("experiment.curve-points must be in (0, 1), got " + points);
             }
             if (seeds.stream().distinct().count() != seeds.size()) {
-                throw new IllegalArgumentException("experiment.seeds has duplicates: " + seeds);
+                throw new ConfigError("experiment.seeds has duplicates: " + seeds);
             }
             String seedsAt = config.getString("experiment.seeds-at");
             if (!seedsAt.equals("every-lr") && !seedsAt.equals("best-lr")) {
-                throw new IllegalArgumentException(
-                        "experiment.seeds-at must be every-lr or best-lr, got '" + seedsAt + "'");
+                throw new ConfigError("experiment.seeds-at must be every-lr or best-lr, got '" + seedsAt + "'");
             }
             return new Plan(
                     methods,
@@ -156,7 +156,7 @@ public final class ExperimentStage implements Stage {
         Plateau plateau = plateau(context, plan, start);
         System.out.println("[redi] experiment " + plateau.describe());
         if (!plateau.flat() && plan.requirePlateau()) {
-            throw new IllegalArgumentException("experiment: " + plateau.describe()
+            throw new ConfigError("experiment: " + plateau.describe()
                     + " (or set experiment.plateau.require=false to compare from it anyway)");
         }
         List<Result> results = new ArrayList<>();

@@ -1,5 +1,6 @@
 package redispark.jobs.experiment;
 
+import redispark.jobs.config.ConfigError;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.train.TrainSettings;
 import redispark.train.Recipe;
@@ -55,7 +56,7 @@ public enum Method {
                 return m;
             }
         }
-        throw new IllegalArgumentException("experiment.methods: unknown method '" + label
+        throw new ConfigError("experiment.methods: unknown method '" + label
                 + "' (expected sft-continued, dpo, simpo, redi-symmetric or redi)");
     }
 }

@@ -11,6 +11,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import redispark.jobs.config.ConfigError;
 import redispark.jobs.config.RediConfig;
 import redispark.teacher.ErrorModel;
 import redispark.teacher.Family;
@@ -119,12 +120,12 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
         int count = countOrAll(c, "problems.count");
         int heldout = c.getInt("problems.heldout-count");
         if (heldout < 0) {
-            throw new IllegalArgumentException("problems.heldout-count must be >= 0, got " + heldout);
+            throw new ConfigError("problems.heldout-count must be >= 0, got " + heldout);
         }
         ProblemSpec spec = null;
         if (source == Source.BUILTIN && !importing) {
             if (count == ALL) {
-                throw new IllegalArgumentException("problems.count: \"all\" needs a finite source; the builtin "
+                throw new ConfigError("problems.count: \"all\" needs a finite source; the builtin "
                         + "source generates exactly problems.count problems");
             }
             spec = problemSpec(c, count + heldout);
@@ -134,13 +135,13 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
                 List.copyOf(c.getStringList("problems.benchmark.names")));
         if (source == Source.BENCHMARK) {
             if (benchmarks.names().isEmpty()) {
-                throw new IllegalArgumentException("problems.benchmark.names: name at least one benchmark");
+                throw new ConfigError("problems.benchmark.names: name at least one benchmark");
             }
             for (String name : benchmarks.names()) {
                 try {
                     redispark.teacher.source.Benchmark.fromId(name);
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("problems.benchmark.names: " + e.getMessage());
+                    throw new ConfigError("problems.benchmark.names: " + e.getMessage());
                 }
             }
         }
@@ -158,7 +159,7 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
             requireNonBlank("problems.table.answer-column", table.answerColumn());
             requireNonBlank("problems.table.source-name", table.sourceName());
             if (!List.of("auto", "parquet", "jsonl").contains(table.format())) {
-                throw new IllegalArgumentException(
+                throw new ConfigError(
                         "problems.table.format: expected auto, parquet or jsonl, got '" + table.format() + "'");
             }
         }
@@ -171,7 +172,7 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
             try {
                 families.add(Family.valueOf(name.toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("problems.families: unknown family '" + name + "' (known: "
+                throw new ConfigError("problems.families: unknown family '" + name + "' (known: "
                         + Arrays.toString(Family.values()).toLowerCase(Locale.ROOT) + ")");
             }
         }
@@ -184,7 +185,7 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
                     c.getInt("problems.max-digits"),
                     c.getLong("problems.seed"));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("problems: " + e.getMessage());
+            throw new ConfigError("problems: " + e.getMessage());
         }
     }
 
@@ -192,15 +193,15 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
         Kind kind = choice(c, "teacher.kind", Kind.class);
         int samples = c.getInt("teacher.samples");
         if (samples < 1) {
-            throw new IllegalArgumentException("teacher.samples must be >= 1, got " + samples);
+            throw new ConfigError("teacher.samples must be >= 1, got " + samples);
         }
         int partitions = c.getInt("teacher.partitions");
         if (partitions < 0) {
-            throw new IllegalArgumentException("teacher.partitions must be >= 0, got " + partitions);
+            throw new ConfigError("teacher.partitions must be >= 0, got " + partitions);
         }
         int checkpointEvery = c.getInt("teacher.checkpoint-every");
         if (checkpointEvery < 0) {
-            throw new IllegalArgumentException("teacher.checkpoint-every must be >= 0, got " + checkpointEvery);
+            throw new ConfigError("teacher.checkpoint-every must be >= 0, got " + checkpointEvery);
         }
         ErrorModel errorModel = new ErrorModel(
                 c.getDouble("teacher.error-model.slip-per-step"),
@@ -221,7 +222,7 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
                                 c.getDouble("teacher.local.top-p"),
                                 c.getInt("teacher.local.max-new-tokens")));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("teacher.local: " + e.getMessage());
+                throw new ConfigError("teacher.local: " + e.getMessage());
             }
         }
         OpenR1 openr1 = null;
@@ -229,13 +230,12 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
             requireNonBlank("teacher.openr1.path", c.getString("teacher.openr1.path"));
             String variant = c.getString("teacher.openr1.variant").strip().toLowerCase(Locale.ROOT);
             if (!List.of("auto", "raw", "220k").contains(variant)) {
-                throw new IllegalArgumentException(
-                        "teacher.openr1.variant: expected auto, raw or 220k, got '" + variant + "'");
+                throw new ConfigError("teacher.openr1.variant: expected auto, raw or 220k, got '" + variant + "'");
             }
             String valid =
                     c.getString("teacher.openr1.require-valid-problem").strip().toLowerCase(Locale.ROOT);
             if (!List.of("auto", "true", "false").contains(valid)) {
-                throw new IllegalArgumentException(
+                throw new ConfigError(
                         "teacher.openr1.require-valid-problem: expected auto, true or " + "false, got '" + valid + "'");
             }
             openr1 = new OpenR1(
@@ -281,20 +281,21 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
                     c.getDuration(p + "max-backoff"),
                     blankToNull(c.getString(p + "api-key-env")),
                     blankToNull(c.getString(p + "api-key-file")),
-                    c.getInt(p + "max-concurrency"));
+                    c.getInt(p + "max-concurrency"),
+                    c.getBytes(p + "max-response-size"));
         } catch (IllegalArgumentException e) {
             // The record names its field in camelCase; the user knows the config keys.
-            throw new IllegalArgumentException("teacher.openai: " + e.getMessage());
+            throw new ConfigError("teacher.openai: " + e.getMessage());
         } catch (ConfigException e) {
-            throw new IllegalArgumentException(e.getMessage());
+            throw new ConfigError(e.getMessage());
         }
         int threads = c.getInt(p + "threads-per-task");
         if (threads < 0) {
-            throw new IllegalArgumentException("teacher.openai.threads-per-task must be >= 0, got " + threads);
+            throw new ConfigError("teacher.openai.threads-per-task must be >= 0, got " + threads);
         }
         Duration timeout = c.getDuration(p + "problem-timeout");
         if (timeout.isZero() || timeout.isNegative()) {
-            throw new IllegalArgumentException("teacher.openai.problem-timeout must be positive, got " + timeout);
+            throw new ConfigError("teacher.openai.problem-timeout must be positive, got " + timeout);
         }
         return new OpenAi(config, threads == 0 ? config.maxConcurrency() : threads, timeout);
     }
@@ -338,11 +339,11 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
         try {
             n = c.getInt(key);
         } catch (ConfigException e) {
-            throw new IllegalArgumentException(key + ": expected a number or \"all\", got "
+            throw new ConfigError(key + ": expected a number or \"all\", got "
                     + c.getValue(key).render());
         }
         if (n < 0) {
-            throw new IllegalArgumentException(key + " must be >= 0 or \"all\", got " + n);
+            throw new ConfigError(key + " must be >= 0 or \"all\", got " + n);
         }
         return n;
     }
@@ -354,7 +355,7 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
                 return e;
             }
         }
-        throw new IllegalArgumentException(key + ": unknown value '" + value + "' (expected "
+        throw new ConfigError(key + ": unknown value '" + value + "' (expected "
                 + String.join(
                         ", ",
                         Arrays.stream(type.getEnumConstants())
@@ -365,7 +366,7 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
 
     private static void requireNonBlank(String key, String value) {
         if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException(key + " must be set");
+            throw new ConfigError(key + " must be set");
         }
     }
 

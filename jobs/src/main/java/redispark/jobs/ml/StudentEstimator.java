@@ -386,8 +386,10 @@ public abstract class StudentEstimator<E extends StudentEstimator<E>> extends Es
                     Duration.ofSeconds(120),
                     Rendezvous.DEFAULT_SEAL_FRAMES,
                     BarrierTraining.Placement.AUTO);
-            DataParallelTraining.train(
-                    new DataParallelTraining.Request(examples, init, config, ring, files, model, resume, false, 1));
+            DataParallelTraining.train(new DataParallelTraining.Request(
+                            examples, init, config, ring, files, model, resume, false, 1))
+                    .model()
+                    .publish();
             StudentModel trained = new StudentModel(uid, model);
             trained.setParent(this);
             return trained;

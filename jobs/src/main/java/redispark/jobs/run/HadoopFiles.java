@@ -111,16 +111,47 @@ public final class HadoopFiles implements Serializable {
         }
     }
 
+    /** Prefix of the temporary siblings that writes land in before their rename into place. */
+    public static final String STAGING_PREFIX = "._staging-";
+
+    /** Prefix of the previous version of a replaced path, kept until the new one is in place. */
+    public static final String PREVIOUS_PREFIX = "._previous-";
+
+    /** A fresh temporary sibling of {@code target} for a write that is renamed into place when complete. */
+    public static Path stagingFor(Path target) {
+        return new Path(target.getParent(), STAGING_PREFIX + target.getName() + "-" + System.nanoTime());
+    }
+
     /** Copies a local directory to {@code uri} through a temporary sibling and a rename: readers never see half. */
     public void publishDirectory(java.nio.file.Path local, String uri) {
-        Path target = new Path(uri);
+        replace(stageDirectory(local, uri), uri);
+    }
+
+    /**
+     * Copies a local directory next to {@code uri} under a staging name and returns that name, for a caller that
+     * moves it into place later ({@link #replace(String, String)}) once what must precede it is written.
+     */
+    public String stageDirectory(java.nio.file.Path local, String uri) {
         FileSystem fs = fs(uri);
-        Path staging = new Path(target.getParent(), "._staging-" + target.getName() + "-" + System.nanoTime());
+        Path staging = stagingFor(new Path(uri));
         try {
             fs.copyFromLocalFile(false, true, new Path(local.toUri()), staging);
-            replace(fs, staging, target);
+            return staging.toString();
         } catch (IOException e) {
+            deleteQuietly(fs, staging);
             throw new UncheckedIOException("cannot publish " + local + " to " + uri, e);
+        }
+    }
+
+    /** Moves a staged path over {@code uri} ({@link #replace(FileSystem, Path, Path)}); the staging is gone after. */
+    public void replace(String stagingUri, String uri) {
+        FileSystem fs = fs(uri);
+        Path staging = new Path(stagingUri);
+        try {
+            replace(fs, staging, new Path(uri));
+        } catch (IOException e) {
+            deleteQuietly(fs, staging);
+            throw new UncheckedIOException("cannot move " + stagingUri + " to " + uri, e);
         }
     }
 
@@ -128,13 +159,14 @@ public final class HadoopFiles implements Serializable {
     public void writeText(String uri, String text) {
         Path target = new Path(uri);
         FileSystem fs = fs(uri);
-        Path staging = new Path(target.getParent(), "._staging-" + target.getName() + "-" + System.nanoTime());
+        Path staging = stagingFor(target);
         try {
             try (var out = fs.create(staging, true)) {
                 out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
             replace(fs, staging, target);
         } catch (IOException e) {
+            deleteQuietly(fs, staging);
             throw new UncheckedIOException("cannot write " + uri, e);
         }
     }
@@ -147,14 +179,87 @@ public final class HadoopFiles implements Serializable {
         }
     }
 
-    /** Moves {@code staging} over {@code target}, deleting what was there. */
+    /**
+     * Moves {@code staging} over {@code target}. What was there is first renamed aside and deleted only once the new
+     * one is in place; when the move fails it is renamed back, and when even that fails {@link #removeStaging}
+     * restores it on the next start. A reader never finds the target missing for longer than between two renames.
+     */
     public static void replace(FileSystem fs, Path staging, Path target) throws IOException {
         fs.mkdirs(target.getParent());
-        if (fs.exists(target) && !fs.delete(target, true)) {
-            throw new IOException("cannot delete old " + target);
+        Path aside = null;
+        if (fs.exists(target)) {
+            aside = new Path(target.getParent(), PREVIOUS_PREFIX + target.getName() + "-" + System.nanoTime());
+            if (!fs.rename(target, aside)) {
+                throw new IOException("cannot move the old " + target + " aside");
+            }
         }
-        if (!fs.rename(staging, target)) {
-            throw new IOException("cannot rename " + staging + " to " + target);
+        IOException failure = null;
+        boolean moved = false;
+        try {
+            moved = fs.rename(staging, target);
+        } catch (IOException e) {
+            failure = e;
+        }
+        if (!moved) {
+            IOException e = new IOException("cannot rename " + staging + " to " + target, failure);
+            if (aside != null && !fs.exists(target) && !fs.rename(aside, target)) {
+                e.addSuppressed(new IOException("the old " + target + " is kept at " + aside));
+            }
+            throw e;
+        }
+        if (aside != null) {
+            deleteQuietly(fs, aside); // a leftover is deleted by removeStaging on the next start
+        }
+    }
+
+    /**
+     * Cleans what interrupted writes left under {@code uri}, down to {@code depth} folder levels: deletes staging
+     * folders and files, and for each kept-aside previous version restores it when its target is missing
+     * (a replacement that died between its two renames) or deletes it otherwise.
+     *
+     * @return the paths it deleted or restored, for the log
+     */
+    public java.util.List<String> removeStaging(String uri, int depth) {
+        FileSystem fs = fs(uri);
+        java.util.List<String> cleaned = new java.util.ArrayList<>();
+        try {
+            removeStaging(fs, new Path(uri), depth, cleaned);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clean the staging folders of " + uri, e);
+        }
+        return cleaned;
+    }
+
+    private static void removeStaging(FileSystem fs, Path dir, int depth, java.util.List<String> cleaned)
+            throws IOException {
+        if (depth < 0 || !fs.exists(dir) || !fs.getFileStatus(dir).isDirectory()) {
+            return;
+        }
+        for (var status : fs.listStatus(dir)) {
+            Path path = status.getPath();
+            String name = path.getName();
+            if (name.startsWith(STAGING_PREFIX)) {
+                fs.delete(path, true);
+                cleaned.add(path.toString());
+            } else if (name.startsWith(PREVIOUS_PREFIX) && name.lastIndexOf('-') > PREVIOUS_PREFIX.length()) {
+                Path target = new Path(dir, name.substring(PREVIOUS_PREFIX.length(), name.lastIndexOf('-')));
+                if (fs.exists(target)) {
+                    fs.delete(path, true);
+                } else if (!fs.rename(path, target)) {
+                    throw new IOException("cannot restore " + target + " from " + path);
+                }
+                cleaned.add(path.toString());
+            } else if (status.isDirectory() && !name.startsWith(".") && !name.startsWith("_")) {
+                removeStaging(fs, path, depth - 1, cleaned);
+            }
+        }
+    }
+
+    private static void deleteQuietly(FileSystem fs, Path path) {
+        try {
+            fs.delete(path, true);
+        } catch (IOException e) {
+            // what is left carries the staging prefix: the next start deletes it
         }
     }
 

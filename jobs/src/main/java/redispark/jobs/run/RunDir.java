@@ -57,13 +57,22 @@ public final class RunDir implements Serializable {
         try {
             long rows = cached.count();
             Path target = new Path(path(name));
-            Path staging = new Path(path("._staging-" + name.replace('/', '_') + "-" + System.nanoTime()));
-            cached.write().mode(SaveMode.ErrorIfExists).parquet(staging.toString());
+            Path staging =
+                    new Path(path(HadoopFiles.STAGING_PREFIX + name.replace('/', '_') + "-" + System.nanoTime()));
             FileSystem fs = files.fs(root);
             try {
+                cached.write().mode(SaveMode.ErrorIfExists).parquet(staging.toString());
                 HadoopFiles.replace(fs, staging, target);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot move table " + name + " into place", e);
+            } catch (IOException | RuntimeException e) {
+                try {
+                    fs.delete(staging, true);
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed); // the next start deletes it
+                }
+                if (e instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new UncheckedIOException("cannot move table " + name + " into place", (IOException) e);
             }
             return rows;
         } finally {
@@ -95,6 +104,21 @@ public final class RunDir implements Serializable {
                     "input table '" + name + "' not found at " + path(name) + " (run 'redi " + producedBy + "' first)");
         }
         return spark.read().parquet(path(name));
+    }
+
+    /** Folder levels below the root that hold staged writes: tables, checkpoints/<run>.steps, eval/<dir>. */
+    private static final int STAGING_DEPTH = 3;
+
+    /** Deletes what interrupted writes left behind (see {@link HadoopFiles#removeStaging}); returns those paths. */
+    public java.util.List<String> removeStaging() {
+        return files.removeStaging(root, STAGING_DEPTH);
+    }
+
+    /** The {@link HadoopFiles#fingerprint} of each run-directory path, in the given order. */
+    public java.util.Map<String, String> fingerprints(java.util.List<String> relatives) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        relatives.forEach(r -> out.put(r, files.fingerprint(path(r))));
+        return out;
     }
 
     public RunManifest manifest() {

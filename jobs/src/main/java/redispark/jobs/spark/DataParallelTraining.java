@@ -30,7 +30,8 @@ import scala.Tuple2;
  * One training run of any objective on Spark, the part the train stages and the ML estimators share: the driver
  * fixes the schedule ({@link ShardPlan}: items in id order, the same step count on every rank, each global batch
  * dealt in equal slices), the rows go to their ranks, {@link BarrierTraining} runs the replicas, rank 0 publishes
- * the checkpoints (the newest two resumable ones at {@code resumeUri}, the model at {@code checkpointUri}), and
+ * the newest two resumable checkpoints at {@code resumeUri} and stages the model next to {@code checkpointUri}
+ * (the caller publishes it: {@link StagedModel}), and
  * the driver collects rank 0's summary and metrics and every rank's rejects.
  *
  * <p>The examples are a {@link TrainingExampleFrame}.
@@ -41,7 +42,7 @@ public final class DataParallelTraining {
 
     /**
      * @param initUri the model folder to start from
-     * @param checkpointUri where rank 0 publishes the trained model (a Hugging Face folder)
+     * @param checkpointUri where the trained model (a Hugging Face folder) goes, by {@link StagedModel#publish}
      * @param resumeUri where rank 0 publishes resumable checkpoints; the run resumes from the newest there
      * @param maxRetries driver-side retries of a job Spark gave up on
      * @param snapshotUri where rank 0 publishes the model every {@code snapshotEvery} steps, as
@@ -78,7 +79,25 @@ public final class DataParallelTraining {
      * @param metricLines every step's metrics (JSON), in step order
      * @param rejects refused items by reason, over all ranks
      */
-    public record Result(Summary summary, List<String> metricLines, Map<String, Long> rejects, long items) {}
+    public record Result(
+            Summary summary, List<String> metricLines, Map<String, Long> rejects, long items, StagedModel model) {}
+
+    /**
+     * The trained model, copied next to its place under a staging name by rank 0: the caller moves it into place
+     * ({@link #publish}) once what must precede it (the metrics) is written, so a run that fails before never leaves
+     * a model its records do not describe.
+     *
+     * @param clearResume whether the run finished, so its resumable checkpoints go once the model is in place
+     */
+    public record StagedModel(HadoopFiles files, String staging, String target, String resumeUri, boolean clearResume) {
+        /** One rename into place; then the finished run's resumable checkpoints are deleted. */
+        public void publish() {
+            files.replace(staging, target);
+            if (clearResume) {
+                ResumeCheckpoints.clear(files, resumeUri);
+            }
+        }
+    }
 
     /**
      * What the run produced, as rank 0 saw it.
@@ -97,7 +116,9 @@ public final class DataParallelTraining {
             implements Serializable {}
 
     /** What one rank returns: its rejects by reason; rank 0 also the summary and the step metrics (else null / empty). */
-    record RankResult(Map<String, Long> rejects, Summary summary, List<String> metricLines) implements Serializable {}
+    record RankResult(
+            Map<String, Long> rejects, Summary summary, List<String> metricLines, String stagedModel, boolean finished)
+            implements Serializable {}
 
     /** A row with its place in the driver's schedule (one per epoch that uses it). */
     public record SlotRow(ShardPlan.Slot slot, TrainWorker.TextRow row) implements Serializable {}
@@ -133,19 +154,23 @@ public final class DataParallelTraining {
                                 q.snapshotUri(),
                                 q.snapshotEvery())));
         Summary summary = null;
+        RankResult first = null;
         List<String> metricLines = new ArrayList<>();
         Map<String, Long> rejects = new LinkedHashMap<>();
         for (RankResult rank : ranks) {
             rank.rejects().forEach((reason, n) -> rejects.merge(reason, n, Long::sum));
             if (rank.summary() != null) {
                 summary = rank.summary();
+                first = rank;
                 metricLines.addAll(rank.metricLines());
             }
         }
         if (summary == null) {
             throw new IllegalStateException("training returned no summary (rank 0 did not finish)");
         }
-        return new Result(summary, metricLines, rejects, schedule.items());
+        StagedModel model =
+                new StagedModel(q.files(), first.stagedModel(), q.checkpointUri(), q.resumeUri(), first.finished());
+        return new Result(summary, metricLines, rejects, schedule.items(), model);
     }
 
     /** The work of one rank: its rows into {@link TrainWorker}, rank 0 publishing what the run produces. */
@@ -204,12 +229,9 @@ public final class DataParallelTraining {
                 Map<String, Long> rejects =
                         new LinkedHashMap<>(outcome.result().rejects().counts());
                 if (w.rank() != 0) {
-                    return new RankResult(rejects, null, List.of());
+                    return new RankResult(rejects, null, List.of(), null, false);
                 }
-                files.publishDirectory(outcome.modelDir(), checkpointUri);
-                if (outcome.result().stopReason() != TrainLoop.StopReason.MAX_STEPS) {
-                    ResumeCheckpoints.clear(files, resumeUri);
-                }
+                String staged = files.stageDirectory(outcome.modelDir(), checkpointUri);
                 Summary summary = new Summary(
                         outcome.steps(),
                         outcome.result().stopReason().label(),
@@ -217,7 +239,12 @@ public final class DataParallelTraining {
                         resumeFrom == null ? -1 : Checkpoints.state(resumeFrom).globalStep(),
                         List.copyOf(outcome.result().warnings()),
                         replicaHashes);
-                return new RankResult(rejects, summary, List.copyOf(outcome.metricLines()));
+                return new RankResult(
+                        rejects,
+                        summary,
+                        List.copyOf(outcome.metricLines()),
+                        staged,
+                        outcome.result().stopReason() != TrainLoop.StopReason.MAX_STEPS);
             } finally {
                 LocalFiles.deleteTree(work);
                 if (resumeFrom != null) {

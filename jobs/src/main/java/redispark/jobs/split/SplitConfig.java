@@ -2,6 +2,7 @@ package redispark.jobs.split;
 
 import java.io.Serializable;
 import java.util.List;
+import redispark.jobs.config.ConfigError;
 import redispark.jobs.config.RediConfig;
 
 /**
@@ -41,7 +42,7 @@ public record SplitConfig(
         RediConfig config = all.only(PATHS);
         int k = config.getInt("split.k");
         if (k < 1) {
-            throw new IllegalArgumentException("split.k must be >= 1, got " + k);
+            throw new ConfigError("split.k must be >= 1, got " + k);
         }
         return new SplitConfig(
                 config.getInt("train.max-seq-len"),
@@ -64,7 +65,7 @@ public record SplitConfig(
                 return policy;
             }
         }
-        throw new IllegalArgumentException(key + ": unknown policy '" + value + "' (expected "
+        throw new ConfigError(key + ": unknown policy '" + value + "' (expected "
                 + String.join(
                         ", ",
                         java.util.Arrays.stream(type.getEnumConstants())

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import redispark.jobs.config.ConfigError;
 import redispark.jobs.run.RunDir;
 import redispark.model.TinyStudent;
 
@@ -37,7 +38,7 @@ final class StudentBase {
             } else {
                 Path source = Path.of(base);
                 if (!Files.isRegularFile(source.resolve("config.json"))) {
-                    throw new IllegalArgumentException("student.base: no config.json in '" + base
+                    throw new ConfigError("student.base: no config.json in '" + base
                             + "' (expected builtin-tiny or a Hugging Face model folder)");
                 }
                 copyTree(source, folder);

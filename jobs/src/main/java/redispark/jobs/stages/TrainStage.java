@@ -132,6 +132,7 @@ public final class TrainStage implements Stage {
                     run.path(TrainingRun.metricsOf(runName) + ".replicas.json"), Json.write(summary.replicaHashes()));
             System.out.println(metrics.communicationShare(name(), ring.workers()));
         }
+        result.model().publish(); // after its metrics: a published model always has its records
         summary.warnings().forEach(w -> System.out.println("[redi] WARNING " + w));
         if (!"finished".equals(summary.stopReason())) {
             System.out.println("[redi] " + name() + " stopped early (" + summary.stopReason() + "); "

@@ -50,7 +50,7 @@ public final class TrainSettings {
     public static int snapshotEvery(RediConfig config) {
         int every = config.getInt("eval.every");
         if (every < 0) {
-            throw new IllegalArgumentException("eval.every must be >= 0, got " + every);
+            throw new ConfigError("eval.every must be >= 0, got " + every);
         }
         return every;
     }

@@ -79,4 +79,59 @@ class CliErrorsTest {
         assertThat(r.err().lines()).hasSize(1);
         assertThat(r.err()).contains("traces").contains("redi generate");
     }
+
+    private static void usageError(Run r, String... parts) {
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines()).hasSize(1);
+        for (String part : parts) {
+            assertThat(r.err()).contains(part);
+        }
+    }
+
+    @Test
+    void anOptionValueTheCommandCannotUseIsAUsageError() {
+        String runDir = "target/never-" + System.nanoTime();
+        usageError(
+                run("pipeline", "--run-dir", runDir, "--from", "trainsft"),
+                "--from: unknown stage 'trainsft'",
+                "train-sft");
+        usageError(run("experiment", "--run-dir", runDir, "--preset", "huge"), "--preset", "huge");
+        usageError(run("eval", "--run-dir", runDir, "--model", "target/no-such-model"), "--model", "config.json");
+        usageError(run("train-redi", "--run-dir", runDir, "--objective", "sft"), "redi train-sft");
+        usageError(run("bench", "allreduce", "--ranks", "0"), "--ranks");
+        usageError(run("bench", "allreduce", "--ranks", "two"), "--ranks");
+        usageError(run("bench", "exchange", "--staging", "sideways"), "--staging", "sideways");
+        usageError(run("bench", "split", "--traces", "0"), "--traces");
+        String model = "../tools/parity/bench-5m-config.json";
+        usageError(run("bench", "train-step", "--config", model, "--dtype", "fp64", "--steps", "1"), "--dtype", "fp64");
+        usageError(run("bench", "train-step", "--config", model, "--batch", "0"), "--batch");
+        usageError(run("plan", "--model", model, "--seq", "256", "--recompute", "sometimes"), "--recompute");
+        usageError(run("plan", "--model", model, "--seq", "256", "--attention", "linear"), "--attention");
+        assertThat(java.nio.file.Files.exists(java.nio.file.Path.of(runDir))).isFalse();
+    }
+
+    @Test
+    void aConfigErrorFoundInsideAStageIsAUsageErrorToo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        usageError(
+                run(
+                        "generate",
+                        "--run-dir",
+                        dir.toString(),
+                        "--set",
+                        "teacher.kind=openai",
+                        "--set",
+                        "teacher.openai.base-url=\"http://teacher.example.com:8000/v1\"",
+                        "--set",
+                        "teacher.openai.api-key-env=TEACHER_KEY"),
+                "teacher.openai: baseUrl http://teacher.example.com:8000/v1 would send the API key unencrypted",
+                "https://");
+    }
+
+    @Test
+    void aMissingInputFileOfABenchIsAFailure() {
+        Run r = run("bench", "verifier", "--input", "/nonexistent/lines.jsonl");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err().lines()).hasSize(1);
+        assertThat(r.err()).contains("/nonexistent/lines.jsonl");
+    }
 }

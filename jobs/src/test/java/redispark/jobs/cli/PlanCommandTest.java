@@ -75,10 +75,11 @@ class PlanCommandTest {
         assertThat(missing.err().lines()).hasSize(1);
         assertThat(missing.err()).contains("/nonexistent/config.json");
         Run dtype = run("plan", "--model", MODEL, "--seq", "100", "--dtype", "fp16");
-        assertThat(dtype.code()).isEqualTo(1);
-        assertThat(dtype.err().strip()).isEqualTo("redi: error: unknown compute dtype 'fp16' (expected fp32 or bf16)");
+        assertThat(dtype.code()).as("a usage error").isEqualTo(2);
+        assertThat(dtype.err().strip())
+                .isEqualTo("redi: error: --dtype: unknown compute dtype 'fp16' (expected fp32 or bf16)");
         Run seq = run("plan", "--model", MODEL, "--seq", "0");
-        assertThat(seq.code()).isEqualTo(1);
+        assertThat(seq.code()).isEqualTo(2);
         assertThat(seq.err()).contains("--seq must be >= 1");
     }
 }

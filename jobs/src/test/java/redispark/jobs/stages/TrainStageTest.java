@@ -152,4 +152,75 @@ class TrainStageTest {
         assertThat(done.finished()).isTrue();
         assertThat(done.globalStep()).isEqualTo((int) steps);
     }
+
+    /** A train stage that fails after it has published its checkpoint, as a lost driver or executor can. */
+    private record FailingAfterPublish(TrainStage stage) implements Stage {
+        @Override
+        public String name() {
+            return stage.name();
+        }
+
+        @Override
+        public List<String> configPaths() {
+            return stage.configPaths();
+        }
+
+        @Override
+        public List<String> inputs() {
+            return stage.inputs();
+        }
+
+        @Override
+        public List<String> outputs() {
+            return stage.outputs();
+        }
+
+        @Override
+        public StageOutcome run(StageContext context) {
+            stage.run(context);
+            throw sneaky(new org.apache.spark.SparkException("Job aborted: executor lost"));
+        }
+
+        @SuppressWarnings("unchecked")
+        private static <E extends Throwable> E sneaky(Throwable e) throws E {
+            throw (E) e;
+        }
+    }
+
+    @Test
+    void aRunAtAnotherLearningRateThatFailsAfterPublishingMakesTheNextRunRetrain() throws Exception {
+        Path weights = runDir.resolve("checkpoints/sft/model.safetensors");
+        byte[] original = Files.readAllBytes(weights);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StageRunner.run(
+                        new FailingAfterPublish(new TrainStage(Objective.SFT)),
+                        context("train.sft.learning-rate=3e-2")))
+                .hasMessageContaining("executor lost");
+        assertThat(Files.readAllBytes(weights))
+                .as("the other run's weights were published")
+                .isNotEqualTo(original);
+        assertThat(context().run().manifest().stages().get("train-sft").status())
+                .isEqualTo("failed");
+
+        StageRunner.run(new TrainStage(Objective.SFT), context());
+
+        assertThat(context().run().manifest().stages().get("train-sft").status())
+                .isEqualTo("done");
+        assertThat(Files.readAllBytes(weights))
+                .as("retrained with the original config")
+                .isEqualTo(original);
+    }
+
+    @Test
+    void aCheckpointReplacedBehindADoneRecordMakesTheNextRunRetrain() throws Exception {
+        var recorded = context().run().manifest();
+        Path weights = runDir.resolve("checkpoints/sft/model.safetensors");
+        byte[] original = Files.readAllBytes(weights);
+        StageRunner.run(new TrainStage(Objective.SFT), context("train.sft.learning-rate=3e-2"));
+        // as a process killed after publishing, before its manifest write, leaves it
+        context().run().saveManifest(recorded);
+
+        StageRunner.run(new TrainStage(Objective.SFT), context());
+
+        assertThat(Files.readAllBytes(weights)).isEqualTo(original);
+    }
 }
