@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import redispark.jobs.config.RediConfig;
-import redispark.jobs.run.HadoopFiles;
 import redispark.jobs.run.Hashes;
 import redispark.jobs.run.Json;
 import redispark.jobs.run.RunDir;
@@ -32,7 +31,7 @@ import redispark.train.objective.Objective;
  */
 public final class TrainStage implements Stage {
     private final Objective objective;
-    /** Names the stage, its checkpoint and its metrics: the objective's label, or a run of an experiment. */
+    /** Names the stage, checkpoint and metrics: the objective's label, or an experiment's run. */
     private final String runName;
     /** What this run changes in the configured settings (an experiment's arm: its α, learning rate, seed). */
     private final UnaryOperator<TrainConfig> adjust;
@@ -42,9 +41,8 @@ public final class TrainStage implements Stage {
     }
 
     /**
-     * A stage-2 run under its own name ({@code checkpoints/<runName>}, {@code metrics/<runName>}), so several runs of
-     * one objective (other learning rates, α, seeds — {@code redi experiment}) live side by side in one run directory.
-     * The settings come from {@code train.<objective>}, then {@code adjust}.
+     * A stage-2 run under its own name, so runs of one objective (other α, rates, seeds: {@code redi experiment})
+     * live side by side in one run directory; settings from {@code train.<objective>}, then {@code adjust}.
      */
     public TrainStage(Objective objective, String runName, UnaryOperator<TrainConfig> adjust) {
         if (!runName.matches("[A-Za-z0-9._@-]+")) {
@@ -96,7 +94,6 @@ public final class TrainStage implements Stage {
     public StageOutcome run(StageContext context) {
         RediConfig config = context.config();
         RunDir run = context.run();
-        HadoopFiles files = run.files();
         TrainConfig trainConfig = settings(config);
         BarrierTraining.Ring ring = TrainSettings.ring(config);
         int snapshotEvery = TrainSettings.snapshotEvery(config);
@@ -105,15 +102,15 @@ public final class TrainStage implements Stage {
         String resumeUri = run.path(TrainingRun.resumeOf(runName));
         if (!TrainingResume.resumable(
                 config.raw().getBoolean("train.resume"), run, runName, trainConfig, ring.workers())) {
-            ResumeCheckpoints.clear(files, resumeUri);
-            files.delete(run.path(TrainingRun.snapshotsOf(runName))); // a run from step 0 writes its own
+            ResumeCheckpoints.clear(run.files(), resumeUri);
+            run.files().delete(run.path(TrainingRun.snapshotsOf(runName))); // a run from step 0 writes its own
         }
         DataParallelTraining.Result result = DataParallelTraining.train(new DataParallelTraining.Request(
                 TrainingExamples.of(context.spark(), run, config, objective, initUri, rows),
                 initUri,
                 trainConfig,
                 ring,
-                files,
+                run.files(),
                 run.path(TrainingRun.checkpointOf(runName)),
                 resumeUri,
                 config.raw().getBoolean("train.progress"),
@@ -128,8 +125,8 @@ public final class TrainStage implements Stage {
         rows.put("resumed_from", (long) summary.resumedFrom());
         rows.put(TrainingRun.metricsOf(runName), metrics.write(context.spark(), run, runName));
         if (ring.workers() > 1) { // evidence that the replicas stayed identical: every rank's weight hash
-            files.writeText(
-                    run.path(TrainingRun.metricsOf(runName) + ".replicas.json"), Json.write(summary.replicaHashes()));
+            String replicas = run.path(TrainingRun.metricsOf(runName) + ".replicas.json");
+            run.files().writeText(replicas, Json.write(summary.replicaHashes()));
             System.out.println(metrics.communicationShare(name(), ring.workers()));
         }
         result.model().publish(); // after its metrics: a published model always has its records
