@@ -86,6 +86,31 @@ public record ModelConfig(
                         + "model's config.json), got " + maxPositions + " and " + ropeTheta);
             }
         }
+
+        /**
+         * Writes these values into the Hugging Face {@code config.json} at {@code configJson}, keeping every other
+         * key, so a copy of a base model is evaluated (and served) with the context it is trained with.
+         */
+        public void applyTo(Path configJson) {
+            if (equals(NONE)) {
+                return;
+            }
+            try {
+                ObjectNode n = (ObjectNode) JSON.readTree(configJson.toFile());
+                if (maxPositions > 0) {
+                    n.put("max_position_embeddings", maxPositions);
+                }
+                if (ropeTheta > 0) {
+                    n.put("rope_theta", ropeTheta);
+                }
+                Path edited = configJson.resolveSibling(configJson.getFileName() + ".edited");
+                JSON.writeValue(edited.toFile(), n);
+                Files.move(edited, configJson, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException | ClassCastException e) {
+                throw new IllegalArgumentException(
+                        "cannot apply max-position-embeddings / rope-theta to " + configJson + ": " + e.getMessage());
+            }
+        }
     }
 
     /** The config key that extends {@link #maxPositions} when training loads a model ({@link Overrides}). */

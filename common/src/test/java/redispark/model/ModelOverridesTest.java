@@ -30,6 +30,23 @@ class ModelOverridesTest {
     }
 
     @Test
+    void overridesWrittenIntoAConfigFileKeepItsOtherKeys(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("config.json");
+        java.nio.file.Files.writeString(
+                config,
+                "{\"model_type\": \"qwen2\", \"max_position_embeddings\": 4096, \"rope_theta\": 10000.0,"
+                        + " \"sliding_window\": 4096, \"torch_dtype\": \"bfloat16\"}");
+        new ModelConfig.Overrides(32768, 0).applyTo(config);
+        com.fasterxml.jackson.databind.JsonNode edited =
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile());
+        assertThat(edited.get("max_position_embeddings").asInt()).isEqualTo(32768);
+        assertThat(edited.get("rope_theta").asDouble()).isEqualTo(10000.0);
+        assertThat(edited.get("sliding_window").asInt()).isEqualTo(4096);
+        assertThat(edited.get("torch_dtype").asText()).isEqualTo("bfloat16");
+        assertThat(dir.resolve("config.json.edited")).doesNotExist();
+    }
+
+    @Test
     void negativeOverridesAreRefused() {
         assertThatThrownBy(() -> new ModelConfig.Overrides(-1, 0)).hasMessageContaining(">= 0");
     }

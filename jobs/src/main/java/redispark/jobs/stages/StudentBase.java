@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import redispark.jobs.config.ConfigError;
 import redispark.jobs.run.RunDir;
+import redispark.jobs.train.TrainSettings;
 import redispark.model.TinyStudent;
 
 /**
@@ -43,6 +44,9 @@ final class StudentBase {
                 }
                 copyTree(source, folder);
             }
+            // Evaluating the base with the context and rotary base the student is trained with, as its
+            // checkpoints are, lets eval ask for as many new tokens of the base as of the trained models.
+            TrainSettings.modelOverrides(context.config()).applyTo(folder.resolve("config.json"));
             Files.writeString(folder.resolve("redi-base.stamp"), stamp);
             run.files().publishDirectory(folder, run.path(DIR));
             return run.path(DIR);
