@@ -294,6 +294,11 @@ class EvalServedModelTest {
         assertThat(unmapped.err().lines()).hasSize(1);
         assertThat(unmapped.err()).contains("eval.models", "'sft'", "eval.openai.models.sft");
 
+        Run folder = eval(run, "--model=" + dir);
+        assertThat(folder.code()).isEqualTo(2);
+        assertThat(folder.err().lines()).hasSize(1);
+        assertThat(folder.err()).contains("--model", "eval.backend = openai");
+
         assertThat(run).doesNotExist();
     }
 }
