@@ -105,22 +105,6 @@ public record OpenAiClientConfig(
                 DEFAULT_MAX_RESPONSE_BYTES);
     }
 
-    /** This config with another served model (the rest, key source included, unchanged). */
-    public OpenAiClientConfig withModel(String served) {
-        return new OpenAiClientConfig(
-                baseUrl,
-                served,
-                connectTimeout,
-                requestTimeout,
-                maxAttempts,
-                initialBackoff,
-                maxBackoff,
-                apiKeyEnv,
-                apiKeyFile,
-                maxConcurrency,
-                maxResponseBytes);
-    }
-
     /**
      * Whether a key may travel to {@code uri}: over https, or over http to this machine only. The host is judged by
      * its name, never resolved: {@code localhost} or a loopback address literal.

@@ -42,8 +42,9 @@ import redispark.teacher.openai.Responses.Parsed;
  * <p><b>Threads</b>: one instance is meant to be shared by all task threads of an executor JVM; at most
  * {@code maxConcurrency} requests are in flight at once (threads waiting out a back-off hold no slot).
  *
- * <p>Requests go through the shared {@link OpenAiClient}. <b>The API key</b> is sent as {@code Authorization: Bearer ...} and appears in no log line, exception,
- * error row or {@code toString()}; error text that quotes server output has the key masked.
+ * <p>Requests, retries and the key go through the teacher's {@link OpenAiClient}. <b>The API key</b> is sent
+ * as {@code Authorization: Bearer ...} and appears in no log line, exception, error row or {@code
+ * toString()}; error text that quotes server output has the key masked.
  */
 public final class OpenAiTeacher implements Teacher {
 

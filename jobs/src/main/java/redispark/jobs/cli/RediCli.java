@@ -294,7 +294,8 @@ public final class RediCli {
     @Command(
             name = "eval",
             description = "Sample and score models: by default the run's base, SFT and REDI "
-                    + "checkpoints on eval.benchmarks; with --model, the given Hugging Face folders.")
+                    + "checkpoints on eval.benchmarks; with --model, the given Hugging Face folders; with "
+                    + "--set eval.backend=openai, the models of eval.models served at eval.openai.base-url.")
     static final class EvalCmd extends RunCommand {
         @Option(names = "--model", paramLabel = "DIR", description = "A model folder to evaluate (repeatable).")
         List<String> models = new ArrayList<>();

@@ -120,7 +120,7 @@ class EvalServedModelTest {
                 "--set",
                 "eval.backend=openai",
                 "--set",
-                "eval.openai.base-url=\"" + server.baseUrl() + "\"",
+                "eval.openai.base-url=" + server.baseUrl(),
                 "--set",
                 "eval.openai.models.stub=served-stub",
                 "--set",
