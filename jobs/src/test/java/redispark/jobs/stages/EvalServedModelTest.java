@@ -222,17 +222,21 @@ class EvalServedModelTest {
         assertThat(eval(run).code()).isZero();
         assertThat(server.requests()).isEmpty();
 
-        // Forced: the same requests (same seeds), the same rows, no duplicates.
-        Run forced = eval(run, "--force");
+        // Forced: the same requests (same seeds), the same rows, no duplicates. Slow answers show the executor's
+        // limit: never more than 2 requests at once, and the tasks' problems do overlap up to it.
+        server.script(r -> answer(r).after(300));
+        Run forced = eval(run, "--force", "eval.openai.max-concurrency=2");
         assertThat(forced.code()).as(forced.err()).isZero();
         assertThat(server.requests().stream().map(Received::seed).sorted().toList())
                 .isEqualTo(requests.stream().map(Received::seed).sorted().toList());
+        assertThat(server.maxInFlight()).isEqualTo(2);
         List<Row> again = generations(run);
         assertThat(again.stream().map(r -> r.<String>getAs("text")).toList())
                 .isEqualTo(rows.stream().map(r -> r.<String>getAs("text")).toList());
 
         // Another served model name is another evaluation: the stage runs again and asks for it.
         server.clear();
+        server.script(EvalServedModelTest::answer);
         assertThat(eval(run, "eval.openai.models.stub=other").code()).isZero();
         assertThat(server.requests())
                 .hasSize(PROBLEMS)
