@@ -27,7 +27,7 @@ final class ApiKey {
      * @throws IllegalArgumentException naming {@code apiKeyEnv}/{@code apiKeyFile} when the key is missing,
      *     blank, unreadable or not a single printable token
      */
-    static ApiKey resolve(OpenAiTeacherConfig config, Function<String, String> getenv) {
+    static ApiKey resolve(OpenAiClientConfig config, Function<String, String> getenv) {
         String raw;
         String origin;
         if (config.apiKeyEnv() != null) {

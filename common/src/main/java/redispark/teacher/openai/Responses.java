@@ -10,22 +10,30 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import redispark.teacher.TeacherSample;
-import redispark.teacher.openai.OpenAiTeacherConfig.Mode;
+import redispark.teacher.openai.OpenAiClient.Mode;
 
 /** Reads an OpenAI {@code chat.completion} / {@code text_completion} body into choices and usage. */
-final class Responses {
+public final class Responses {
 
     private Responses() {}
 
     /** One choice: either {@code text} + {@code finishReason} ("stop"/"length"), or an {@code error}. */
-    record Choice(String text, String finishReason, String error) {
+    public record Choice(String text, String finishReason, String error) {
         static Choice failed(String error) {
             return new Choice("", TeacherSample.STOP, error);
         }
     }
 
     /** The choices in the server's order of {@code index}, and the response's usage (nullable). */
-    record Parsed(List<Choice> choices, Integer promptTokens, Integer completionTokens) {}
+    public record Parsed(List<Choice> choices, Integer promptTokens, Integer completionTokens) {
+        /**
+         * Each choice's share of {@link #completionTokens} ({@link #shareTokens}): exact for one choice, estimated for
+         * several; {@code null} when the server sent no count.
+         */
+        public int[] completionTokenShares() {
+            return shareTokens(choices, completionTokens);
+        }
+    }
 
     /** The whole body is unusable; {@code getMessage()} is a one-line reason. */
     static final class MalformedResponse extends Exception {
@@ -145,6 +153,46 @@ final class Responses {
             case "length", "max_tokens" -> TeacherSample.LENGTH;
             default -> null;
         };
+    }
+
+    /**
+     * Shares {@code total} completion tokens among the usable choices in proportion to their text length
+     * (largest remainder, so the shares add up to {@code total}); failed choices get none. {@code null} when
+     * the server sent no count.
+     */
+    static int[] shareTokens(List<Choice> choices, Integer total) {
+        if (total == null) {
+            return null;
+        }
+        int[] shares = new int[choices.size()];
+        List<Integer> usable = new ArrayList<>();
+        long weightSum = 0;
+        for (int k = 0; k < choices.size(); k++) {
+            if (choices.get(k).error() == null) {
+                usable.add(k);
+                weightSum += choices.get(k).text().length();
+            }
+        }
+        if (usable.isEmpty()) {
+            return shares;
+        }
+        double[] remainder = new double[choices.size()];
+        long given = 0;
+        for (int k : usable) {
+            // All-empty texts (max_tokens spent on nothing printable) share equally.
+            double exact = weightSum == 0
+                    ? (double) total / usable.size()
+                    : (double) total * choices.get(k).text().length() / weightSum;
+            shares[k] = (int) Math.floor(exact);
+            remainder[k] = exact - shares[k];
+            given += shares[k];
+        }
+        // The floors leave fewer than usable.size() tokens over; they go to the largest remainders.
+        usable.sort(Comparator.<Integer>comparingDouble(k -> -remainder[k]).thenComparingInt(k -> k));
+        for (int j = 0; given < total; j++, given++) {
+            shares[usable.get(j % usable.size())]++;
+        }
+        return shares;
     }
 
     private static Integer count(JsonNode n) {

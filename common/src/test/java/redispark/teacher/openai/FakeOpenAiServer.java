@@ -21,61 +21,78 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real HTTP server on loopback (port 0) that speaks the OpenAI response format, scripted per request.
- * It records every request and the most requests it was working on at once.
+ * It records every request and the most requests it was working on at once. The tests of the teacher, of the
+ * generate stage and of evaluation against a served model all use it (the jobs module through this module's
+ * test jar).
  */
-final class FakeOpenAiServer implements AutoCloseable {
+public final class FakeOpenAiServer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A request as the server saw it. */
-    record Received(int number, String path, JsonNode body, String authorization, long atNanos) {
-        int n() {
+    public record Received(int number, String path, JsonNode body, String authorization, long atNanos) {
+        public int n() {
             return body.path("n").asInt(1);
         }
 
-        long seed() {
+        public long seed() {
             return body.path("seed").asLong();
+        }
+
+        /** The last chat message's content, or the raw prompt of a /completions request. */
+        public String prompt() {
+            JsonNode messages = body.path("messages");
+            return messages.isArray() && !messages.isEmpty()
+                    ? messages.get(messages.size() - 1).path("content").asText()
+                    : body.path("prompt").asText();
         }
     }
 
     /** A reply header that makes the server send the body chunked, with no Content-Length (not sent itself). */
-    static final String CHUNKED = "X-Fake-Chunked";
+    public static final String CHUNKED = "X-Fake-Chunked";
 
     /** What to answer, after {@code delayMillis}. */
-    record Reply(int status, Map<String, String> headers, String body, long delayMillis) {
-        static Reply ok(String body) {
+    public record Reply(int status, Map<String, String> headers, String body, long delayMillis) {
+        public static Reply ok(String body) {
             return new Reply(200, Map.of(), body, 0);
         }
 
-        static Reply status(int status, String body) {
+        public static Reply status(int status, String body) {
             return new Reply(status, Map.of(), body, 0);
         }
 
-        Reply withHeader(String name, String value) {
+        /** An OpenAI error body: {@code {"error": {"message": ...}}}. */
+        public static Reply error(int status, String message) {
+            ObjectNode root = JSON.createObjectNode();
+            root.putObject("error").put("message", message);
+            return status(status, root.toString());
+        }
+
+        public Reply withHeader(String name, String value) {
             var h = new java.util.HashMap<>(headers);
             h.put(name, value);
             return new Reply(status, Map.copyOf(h), body, delayMillis);
         }
 
-        Reply after(long millis) {
+        public Reply after(long millis) {
             return new Reply(status, headers, body, millis);
         }
     }
 
     /** Decides the reply to the {@code number}-th request (0-based). */
-    interface Script {
+    public interface Script {
         Reply reply(Received request);
     }
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
-    private final Script script;
+    private volatile Script script;
     private final List<Received> received = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger counter = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
 
-    FakeOpenAiServer(Script script) throws IOException {
+    public FakeOpenAiServer(Script script) throws IOException {
         this.script = script;
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::handle);
@@ -84,17 +101,28 @@ final class FakeOpenAiServer implements AutoCloseable {
         server.start();
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
     }
 
-    List<Received> requests() {
+    /** Answers the requests from now on with {@code next}. */
+    public void script(Script next) {
+        this.script = next;
+    }
+
+    public List<Received> requests() {
         synchronized (received) {
             return List.copyOf(received);
         }
     }
 
-    int maxInFlight() {
+    /** Forgets the requests seen so far and the most in flight. */
+    public void clear() {
+        received.clear();
+        maxInFlight.set(0);
+    }
+
+    public int maxInFlight() {
         return maxInFlight.get();
     }
 
@@ -154,12 +182,12 @@ final class FakeOpenAiServer implements AutoCloseable {
     // ---- response bodies -------------------------------------------------------------------------------
 
     /** The text the default answer puts into choice {@code k} of a request with {@code seed}. */
-    static String text(long seed, int k) {
+    public static String text(long seed, int k) {
         return "<think>\nseed " + seed + " choice " + k + "\n</think>\nThe final answer is \\boxed{" + k + "}.";
     }
 
     /** A chat.completion with {@code count} choices of {@link #text}; usage 10 prompt + 7 per choice. */
-    static String chat(long seed, int count) {
+    public static String chat(long seed, int count) {
         List<String> texts = new ArrayList<>();
         for (int k = 0; k < count; k++) {
             texts.add(text(seed, k));
@@ -167,7 +195,7 @@ final class FakeOpenAiServer implements AutoCloseable {
         return chat(texts, Collections.nCopies(count, "stop"), 10, 7 * count);
     }
 
-    static String chat(List<String> texts, List<String> finishReasons, int promptTokens, int completionTokens) {
+    public static String chat(List<String> texts, List<String> finishReasons, int promptTokens, int completionTokens) {
         ObjectNode root = JSON.createObjectNode();
         root.put("id", "chatcmpl-test").put("object", "chat.completion").put("model", "test-model");
         ArrayNode choices = root.putArray("choices");
@@ -185,7 +213,8 @@ final class FakeOpenAiServer implements AutoCloseable {
     }
 
     /** A text_completion (the /completions format). */
-    static String completion(List<String> texts, List<String> finishReasons, int promptTokens, int completionTokens) {
+    public static String completion(
+            List<String> texts, List<String> finishReasons, int promptTokens, int completionTokens) {
         ObjectNode root = JSON.createObjectNode();
         root.put("id", "cmpl-test").put("object", "text_completion").put("model", "test-model");
         ArrayNode choices = root.putArray("choices");
@@ -197,7 +226,7 @@ final class FakeOpenAiServer implements AutoCloseable {
     }
 
     /** The well-behaved server: n choices for the requested n. */
-    static Reply answer(Received r) {
+    public static Reply answer(Received r) {
         return Reply.ok(chat(r.seed(), r.n()));
     }
 }

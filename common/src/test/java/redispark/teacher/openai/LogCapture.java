@@ -10,6 +10,7 @@ import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.Logger;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.logging.log4j.core.config.Property;
 
 /** Captures everything one logger writes, down to TRACE, as text (message plus stack trace). */
@@ -27,7 +28,8 @@ final class LogCapture implements AutoCloseable {
         previousAdditive = logger.isAdditive();
         appender.start();
         logger.addAppender(appender);
-        logger.setLevel(Level.TRACE);
+        // Through the configuration, not Logger.setLevel: a second capture's appender update would reset that.
+        Configurator.setLevel(logger.getName(), Level.TRACE);
         // Keep the TRACE lines out of the console while capturing.
         logger.setAdditive(false);
     }
@@ -41,7 +43,7 @@ final class LogCapture implements AutoCloseable {
     @Override
     public void close() {
         logger.removeAppender(appender);
-        logger.setLevel(previous);
+        Configurator.setLevel(logger.getName(), previous);
         logger.setAdditive(previousAdditive);
         appender.stop();
     }

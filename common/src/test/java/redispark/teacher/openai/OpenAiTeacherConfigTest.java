@@ -10,7 +10,7 @@ import java.io.ObjectOutputStream;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import redispark.teacher.openai.OpenAiTeacherConfig.Mode;
+import redispark.teacher.openai.OpenAiClient.Mode;
 
 class OpenAiTeacherConfigTest {
 
@@ -18,8 +18,13 @@ class OpenAiTeacherConfigTest {
             String baseUrl, Mode mode, String systemPrompt, String template, String keyEnv, String keyFile) {
         OpenAiTeacherConfig d = OpenAiTeacherConfig.defaults();
         return new OpenAiTeacherConfig(
-                baseUrl,
-                d.model(),
+                client(
+                        baseUrl,
+                        keyEnv,
+                        keyFile,
+                        Duration.ofSeconds(5),
+                        8,
+                        OpenAiClientConfig.DEFAULT_MAX_RESPONSE_BYTES),
                 mode,
                 systemPrompt,
                 template,
@@ -28,15 +33,29 @@ class OpenAiTeacherConfigTest {
                 d.topP(),
                 d.maxTokens(),
                 d.maxChoicesPerRequest(),
-                d.sendSeed(),
+                d.sendSeed());
+    }
+
+    private static OpenAiClientConfig client(
+            String baseUrl, String keyEnv, String keyFile, Duration requestTimeout, int maxConcurrency, long maxBytes) {
+        OpenAiClientConfig d = OpenAiClientConfig.defaults();
+        return new OpenAiClientConfig(
+                baseUrl,
+                d.model(),
                 d.connectTimeout(),
-                d.requestTimeout(),
+                requestTimeout,
                 d.maxAttempts(),
                 d.initialBackoff(),
                 d.maxBackoff(),
                 keyEnv,
                 keyFile,
-                d.maxConcurrency());
+                maxConcurrency,
+                maxBytes);
+    }
+
+    private static OpenAiTeacherConfig sampling(double topP) {
+        OpenAiTeacherConfig d = OpenAiTeacherConfig.defaults();
+        return new OpenAiTeacherConfig(d.client(), d.mode(), null, d.promptTemplate(), "", 0.6, topP, 10, 1, true);
     }
 
     @Test
@@ -53,7 +72,7 @@ class OpenAiTeacherConfigTest {
     @Test
     void baseUrlLosesTrailingSlashesAndPicksTheEndpointByMode() {
         OpenAiTeacherConfig c = with("https://api.example.com/v1//", Mode.COMPLETIONS, null, "{problem}", null, null);
-        assertThat(c.baseUrl()).isEqualTo("https://api.example.com/v1");
+        assertThat(c.client().baseUrl()).isEqualTo("https://api.example.com/v1");
         assertThat(c.endpoint().toString()).isEqualTo("https://api.example.com/v1/completions");
     }
 
@@ -95,69 +114,11 @@ class OpenAiTeacherConfigTest {
 
     @Test
     void rejectsBadNumbersNamingTheField() {
-        OpenAiTeacherConfig d = OpenAiTeacherConfig.defaults();
-        assertThatThrownBy(() -> new OpenAiTeacherConfig(
-                        d.baseUrl(),
-                        d.model(),
-                        d.mode(),
-                        null,
-                        d.promptTemplate(),
-                        "",
-                        0.6,
-                        0.0,
-                        10,
-                        1,
-                        true,
-                        d.connectTimeout(),
-                        d.requestTimeout(),
-                        1,
-                        d.initialBackoff(),
-                        d.maxBackoff(),
-                        null,
-                        null,
-                        1))
-                .hasMessageContaining("topP");
-        assertThatThrownBy(() -> new OpenAiTeacherConfig(
-                        d.baseUrl(),
-                        d.model(),
-                        d.mode(),
-                        null,
-                        d.promptTemplate(),
-                        "",
-                        0.6,
-                        0.9,
-                        10,
-                        1,
-                        true,
-                        d.connectTimeout(),
-                        Duration.ZERO,
-                        1,
-                        d.initialBackoff(),
-                        d.maxBackoff(),
-                        null,
-                        null,
-                        1))
-                .hasMessageContaining("requestTimeout");
-        assertThatThrownBy(() -> new OpenAiTeacherConfig(
-                        d.baseUrl(),
-                        d.model(),
-                        d.mode(),
-                        null,
-                        d.promptTemplate(),
-                        "",
-                        0.6,
-                        0.9,
-                        10,
-                        1,
-                        true,
-                        d.connectTimeout(),
-                        d.requestTimeout(),
-                        1,
-                        d.initialBackoff(),
-                        d.maxBackoff(),
-                        null,
-                        null,
-                        0))
+        String url = "http://h/v1";
+        long cap = OpenAiClientConfig.DEFAULT_MAX_RESPONSE_BYTES;
+        assertThatThrownBy(() -> sampling(0.0)).hasMessageContaining("topP");
+        assertThatThrownBy(() -> client(url, null, null, Duration.ZERO, 1, cap)).hasMessageContaining("requestTimeout");
+        assertThatThrownBy(() -> client(url, null, null, Duration.ofSeconds(1), 0, cap))
                 .hasMessageContaining("maxConcurrency");
     }
 
@@ -183,7 +144,9 @@ class OpenAiTeacherConfigTest {
                             + " http only to a loopback host: localhost, 127.0.0.1, [::1])");
             assertThatThrownBy(() -> with(remote, Mode.CHAT, null, "{problem}", null, "/run/key.txt"))
                     .hasMessageContaining("https://");
-            assertThat(with(remote, Mode.CHAT, null, "{problem}", null, null).baseUrl())
+            assertThat(with(remote, Mode.CHAT, null, "{problem}", null, null)
+                            .client()
+                            .baseUrl())
                     .as("no key, nothing to protect")
                     .isEqualTo(remote);
         }
@@ -194,6 +157,7 @@ class OpenAiTeacherConfigTest {
                 "http://[::1]:8000/v1",
                 "https://api.example.com/v1")) {
             assertThat(with(loopback, Mode.CHAT, null, "{problem}", "OPENAI_API_KEY", null)
+                            .client()
                             .baseUrl())
                     .isEqualTo(loopback);
         }
@@ -201,29 +165,8 @@ class OpenAiTeacherConfigTest {
 
     @Test
     void theResponseCapDefaultsTo32MiBAndMustLeaveRoomForAnAnswer() {
-        assertThat(OpenAiTeacherConfig.defaults().maxResponseBytes()).isEqualTo(32L << 20);
-        OpenAiTeacherConfig d = OpenAiTeacherConfig.defaults();
-        assertThatThrownBy(() -> new OpenAiTeacherConfig(
-                        d.baseUrl(),
-                        d.model(),
-                        d.mode(),
-                        null,
-                        d.promptTemplate(),
-                        "",
-                        d.temperature(),
-                        d.topP(),
-                        d.maxTokens(),
-                        d.maxChoicesPerRequest(),
-                        d.sendSeed(),
-                        d.connectTimeout(),
-                        d.requestTimeout(),
-                        d.maxAttempts(),
-                        d.initialBackoff(),
-                        d.maxBackoff(),
-                        null,
-                        null,
-                        d.maxConcurrency(),
-                        100))
+        assertThat(OpenAiTeacherConfig.defaults().client().maxResponseBytes()).isEqualTo(32L << 20);
+        assertThatThrownBy(() -> client("http://h/v1", null, null, Duration.ofSeconds(1), 1, 100))
                 .hasMessage("maxResponseBytes must be >= 1024, got 100");
     }
 }

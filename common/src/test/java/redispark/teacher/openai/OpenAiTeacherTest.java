@@ -23,7 +23,7 @@ import redispark.teacher.Problem;
 import redispark.teacher.TeacherSample;
 import redispark.teacher.openai.FakeOpenAiServer.Received;
 import redispark.teacher.openai.FakeOpenAiServer.Reply;
-import redispark.teacher.openai.OpenAiTeacherConfig.Mode;
+import redispark.teacher.openai.OpenAiClient.Mode;
 
 /**
  * Runs the teacher against a real HTTP server on loopback. Timeouts and back-offs are tens of
@@ -50,7 +50,7 @@ class OpenAiTeacherTest {
         String apiKeyEnv;
         String apiKeyFile;
         int maxConcurrency = 4;
-        long maxResponseBytes = OpenAiTeacherConfig.DEFAULT_MAX_RESPONSE_BYTES;
+        long maxResponseBytes = OpenAiClientConfig.DEFAULT_MAX_RESPONSE_BYTES;
 
         Cfg(FakeOpenAiServer server) {
             this.baseUrl = server.baseUrl();
@@ -58,8 +58,18 @@ class OpenAiTeacherTest {
 
         OpenAiTeacherConfig build() {
             return new OpenAiTeacherConfig(
-                    baseUrl,
-                    "test-model",
+                    new OpenAiClientConfig(
+                            baseUrl,
+                            "test-model",
+                            Duration.ofSeconds(1),
+                            requestTimeout,
+                            maxAttempts,
+                            initialBackoff,
+                            maxBackoff,
+                            apiKeyEnv,
+                            apiKeyFile,
+                            maxConcurrency,
+                            maxResponseBytes),
                     mode,
                     systemPrompt,
                     template,
@@ -68,16 +78,7 @@ class OpenAiTeacherTest {
                     0.95,
                     64,
                     maxChoicesPerRequest,
-                    true,
-                    Duration.ofSeconds(1),
-                    requestTimeout,
-                    maxAttempts,
-                    initialBackoff,
-                    maxBackoff,
-                    apiKeyEnv,
-                    apiKeyFile,
-                    maxConcurrency,
-                    maxResponseBytes);
+                    true);
         }
 
         OpenAiTeacher teacher() {
@@ -463,6 +464,7 @@ class OpenAiTeacherTest {
         Files.writeString(keyFile, KEY + "\n");
         String echo = "{\"error\":{\"message\":\"bad gateway for key " + KEY + "\"}}";
         try (var log = new LogCapture(OpenAiTeacher.class);
+                var clientLog = new LogCapture(OpenAiClient.class);
                 var server = new FakeOpenAiServer(
                         r -> r.number() == 0 ? FakeOpenAiServer.answer(r) : Reply.status(502, echo))) {
             Cfg cfg = new Cfg(server);
@@ -483,6 +485,9 @@ class OpenAiTeacherTest {
             assertThat(teacher.config().toString()).doesNotContain(KEY);
             assertThat(log.lines()).isNotEmpty();
             assertThat(log.lines()).allSatisfy(line -> assertThat(line).doesNotContain(KEY));
+            // the retry of the 502 logs the server's message, key masked
+            assertThat(clientLog.lines()).anySatisfy(line -> assertThat(line).contains("HTTP 502"));
+            assertThat(clientLog.lines()).allSatisfy(line -> assertThat(line).doesNotContain(KEY));
         }
     }
 

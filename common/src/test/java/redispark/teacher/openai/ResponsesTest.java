@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import redispark.teacher.TeacherSample;
-import redispark.teacher.openai.OpenAiTeacherConfig.Mode;
+import redispark.teacher.openai.OpenAiClient.Mode;
 import redispark.teacher.openai.Responses.Choice;
 import redispark.teacher.openai.Responses.MalformedResponse;
 import redispark.teacher.openai.Responses.Parsed;
@@ -64,19 +64,18 @@ class ResponsesTest {
                 new Choice("", "stop", "filtered"),
                 new Choice("aa", "stop", null),
                 new Choice("a", "stop", null));
-        int[] shares = OpenAiTeacher.shareTokens(choices, 100);
+        int[] shares = Responses.shareTokens(choices, 100);
         assertThat(shares).containsExactly(57, 0, 29, 14);
-        assertThat(OpenAiTeacher.shareTokens(choices, null)).isNull();
+        assertThat(Responses.shareTokens(choices, null)).isNull();
         // Empty texts share equally.
-        int[] equal =
-                OpenAiTeacher.shareTokens(List.of(new Choice("", "length", null), new Choice("", "length", null)), 5);
+        int[] equal = Responses.shareTokens(List.of(new Choice("", "length", null), new Choice("", "length", null)), 5);
         assertThat(equal).containsExactly(3, 2);
     }
 
     @Test
     void requestSeedStaysWithin31Bits() {
-        assertThat(OpenAiTeacher.requestSeed(11, 3)).isEqualTo(14);
-        assertThat(OpenAiTeacher.requestSeed(-1, 0)).isEqualTo(0x7fff_ffffL);
-        assertThat(OpenAiTeacher.requestSeed(Long.MAX_VALUE, 1)).isBetween(0L, 0x7fff_ffffL);
+        assertThat(OpenAiClient.requestSeed(11, 3)).isEqualTo(14);
+        assertThat(OpenAiClient.requestSeed(-1, 0)).isEqualTo(0x7fff_ffffL);
+        assertThat(OpenAiClient.requestSeed(Long.MAX_VALUE, 1)).isBetween(0L, 0x7fff_ffffL);
     }
 }

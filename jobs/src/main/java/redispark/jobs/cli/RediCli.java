@@ -150,6 +150,9 @@ public final class RediCli {
             }
         }
 
+        /** Checks this command's options against the config, before Spark starts. */
+        void check(RediConfig config) {}
+
         /** Overrides a named preset brings; the user's {@code --set}s go on top of them. */
         List<String> presetOverrides() {
             return List.of();
@@ -162,6 +165,7 @@ public final class RediCli {
             overrides.addAll(extraOverrides());
             RediConfig config = RediConfig.load(parent.conf, overrides);
             validate(config); // a bad value stops here, not after the stages before the one that reads it
+            check(config);
             List<Stage> stages = stages();
             // libtorch reads its thread count once, when the engine first loads (in this JVM in local mode).
             if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
@@ -290,7 +294,8 @@ public final class RediCli {
     @Command(
             name = "eval",
             description = "Sample and score models: by default the run's base, SFT and REDI "
-                    + "checkpoints on eval.benchmarks; with --model, the given Hugging Face folders.")
+                    + "checkpoints on eval.benchmarks; with --model, the given Hugging Face folders; with "
+                    + "--set eval.backend=openai, the models of eval.models served at eval.openai.base-url.")
     static final class EvalCmd extends RunCommand {
         @Option(names = "--model", paramLabel = "DIR", description = "A model folder to evaluate (repeatable).")
         List<String> models = new ArrayList<>();
@@ -319,6 +324,14 @@ public final class RediCli {
                 out.add("eval.samples=" + samples);
             }
             return out;
+        }
+
+        @Override
+        void check(RediConfig config) {
+            if (!models.isEmpty() && EvalConfig.from(config).backend() == EvalConfig.Backend.OPENAI) {
+                throw new UsageError("--model names a model folder, which eval.backend = openai does not evaluate: "
+                        + "name the served models in eval.models and eval.openai.models");
+            }
         }
 
         @Override

@@ -78,7 +78,7 @@ public final class RediConfig implements Serializable {
             String key = override.substring(0, eq).trim();
             Config one;
             try {
-                one = ConfigFactory.parseString(key + " = " + override.substring(eq + 1));
+                one = ConfigFactory.parseString(key + " = " + urlAsString(override.substring(eq + 1)));
             } catch (ConfigException e) {
                 throw new ConfigError("--set " + override + ": " + e.getMessage());
             }
@@ -90,6 +90,15 @@ public final class RediConfig implements Serializable {
         } catch (ConfigException e) {
             throw new ConfigError("config: " + e.getMessage());
         }
+    }
+
+    /**
+     * A bare URL ({@code http://host/v1}, {@code s3a://bucket/dir}) quoted: unquoted, HOCON would read its {@code //}
+     * as the start of a comment and keep only {@code http:}. Anything else is left to HOCON as written.
+     */
+    static String urlAsString(String value) {
+        String v = value.strip();
+        return v.matches("[A-Za-z][A-Za-z0-9+.-]*://[^\\s\"\\\\]*") ? "\"" + v + "\"" : value;
     }
 
     private static void requireKnownKeys(Config candidate, Config schema, String origin) {

@@ -14,15 +14,24 @@ import redispark.eval.ModelHash;
 import redispark.jobs.run.HadoopFiles;
 import redispark.jobs.table.EvalGenerationsTable;
 import redispark.jobs.table.EvalPromptsFrame;
+import redispark.teacher.openai.OpenAiClientConfig;
 
-/** One model's samples on one benchmark, generated and scored on the executors. */
+/** One model's samples on one benchmark, generated (locally or by its server) and scored on the executors. */
 public final class EvalGenerations {
     private EvalGenerations() {}
 
-    /** A model to sample from: the name its rows carry, its folder, and the folder's content hash (the cache key). */
-    public record Model(String name, String uri, String hash) implements java.io.Serializable {
+    /**
+     * A model to sample from: the name its rows carry, and either its folder and the folder's content hash (the cache
+     * key), or the server that serves it ({@code served}, with {@code uri} and {@code hash} null).
+     */
+    public record Model(String name, String uri, String hash, OpenAiClientConfig served)
+            implements java.io.Serializable {
         public static Model of(HadoopFiles files, String name, String uri) {
-            return new Model(name, uri, ModelHash.of(files.localDirectory(uri)));
+            return new Model(name, uri, ModelHash.of(files.localDirectory(uri)), null);
+        }
+
+        public static Model served(String name, OpenAiClientConfig server) {
+            return new Model(name, null, null, server);
         }
     }
 
@@ -40,6 +49,7 @@ public final class EvalGenerations {
         String uri = model.uri();
         String hash = model.hash();
         String name = model.name();
+        OpenAiClientConfig served = model.served();
         FlatMapFunction<Iterator<Row>, Row> generate = rows -> {
             List<Evaluator.Item> items = new ArrayList<>();
             rows.forEachRemaining(r -> items.add(new Evaluator.Item(
@@ -50,10 +60,14 @@ public final class EvalGenerations {
                 return Collections.emptyIterator();
             }
             List<Evaluator.Scored> scored;
-            // one copy of the model per executor JVM, shared by its tasks and kept for the next benchmark
-            try (ModelCache.Lease lease = ModelCache.shared().lease(uri, hash, () -> files.localDirectory(uri))) {
-                scored = Evaluator.run(
-                        lease.loaded(), items, s.samples(), s.temperature(), s.topP(), s.maxNewTokens(), s.seed());
+            if (served != null) {
+                scored = ServedAnswers.of(served, items, s);
+            } else {
+                // one copy of the model per executor JVM, shared by its tasks and kept for the next benchmark
+                try (ModelCache.Lease lease = ModelCache.shared().lease(uri, hash, () -> files.localDirectory(uri))) {
+                    scored = Evaluator.run(
+                            lease.loaded(), items, s.samples(), s.temperature(), s.topP(), s.maxNewTokens(), s.seed());
+                }
             }
             List<Row> out = new ArrayList<>();
             for (Evaluator.Scored x : scored) {

@@ -2,6 +2,7 @@ package redispark.jobs.eval;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import redispark.verify.MathVerifier;
 
@@ -39,13 +40,22 @@ public final class EvalSummary {
         settings.put("top_p", s.topP());
         settings.put("max_new_tokens", s.maxNewTokens());
         settings.put("seed", s.seed());
+        boolean served = config.backend() == EvalConfig.Backend.OPENAI;
+        settings.put("backend", config.backend().name().toLowerCase(Locale.ROOT));
         settings.put(
                 "prompt",
-                "each model's chat template (tokenizer_config.json); benchmark problems wrapped in "
-                        + "eval.instruction, synthetic problems bare");
+                (served ? "the server's chat template" : "each model's chat template (tokenizer_config.json)")
+                        + "; benchmark problems wrapped in eval.instruction, synthetic problems bare");
         settings.put("instruction", config.instruction());
         settings.put("verifier", "redispark.verify.MathVerifier v" + MathVerifier.VERSION);
-        settings.put("model_sha256", hashes);
+        if (served) {
+            Map<String, Object> servedModels = new LinkedHashMap<>();
+            config.served().forEach((name, server) -> servedModels.put(name, server.model()));
+            settings.put("base_url", config.served().values().iterator().next().baseUrl());
+            settings.put("served_models", servedModels);
+        } else {
+            settings.put("model_sha256", hashes);
+        }
         summary.put("settings", settings);
         return summary;
     }

@@ -13,7 +13,8 @@ import redispark.jobs.train.TrainingRun;
 
 /**
  * The models an evaluation scores, name → folder URI: the folders given to {@code redi eval --model}, else the run's
- * checkpoints named in {@code eval.models}, those not trained yet listed as {@code skipped}.
+ * checkpoints named in {@code eval.models}, those not trained yet listed as {@code skipped}; with {@code eval.backend =
+ * openai}, the served models of {@code eval.models}, name → server.
  */
 public record EvalTargets(Map<String, String> models, List<String> skipped) {
 
@@ -38,6 +39,13 @@ public record EvalTargets(Map<String, String> models, List<String> skipped) {
     public static EvalTargets explicit(RunDir run, Map<String, String> locations) {
         Map<String, String> models = new LinkedHashMap<>();
         locations.forEach((name, location) -> models.put(name, insideRun(location) ? run.path(location) : location));
+        return new EvalTargets(models, List.of());
+    }
+
+    /** The served models of {@code eval.backend = openai}, name → the server's base URL; none is skipped. */
+    public static EvalTargets served(EvalConfig config) {
+        Map<String, String> models = new LinkedHashMap<>();
+        config.served().forEach((name, server) -> models.put(name, server.baseUrl()));
         return new EvalTargets(models, List.of());
     }
 

@@ -18,6 +18,7 @@ import redispark.teacher.Family;
 import redispark.teacher.LocalModelTeacher;
 import redispark.teacher.ProblemSpec;
 import redispark.teacher.Slip;
+import redispark.teacher.openai.OpenAiClient;
 import redispark.teacher.openai.OpenAiTeacherConfig;
 
 /**
@@ -259,12 +260,11 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
 
     private static OpenAi openai(Config c) {
         String p = "teacher.openai.";
-        OpenAiTeacherConfig.Mode mode = choice(c, p + "mode", OpenAiTeacherConfig.Mode.class);
+        OpenAiClient.Mode mode = choice(c, p + "mode", OpenAiClient.Mode.class);
         OpenAiTeacherConfig config;
         try {
             config = new OpenAiTeacherConfig(
-                    c.getString(p + "base-url"),
-                    c.getString(p + "model"),
+                    OpenAiClientSettings.of(c, p, c.getString(p + "model")),
                     mode,
                     blankToNull(c.getString(p + "system-prompt")),
                     c.getString(p + "prompt-template"),
@@ -273,16 +273,7 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
                     c.getDouble(p + "top-p"),
                     c.getInt(p + "max-tokens"),
                     c.getInt(p + "max-choices-per-request"),
-                    c.getBoolean(p + "send-seed"),
-                    c.getDuration(p + "connect-timeout"),
-                    c.getDuration(p + "request-timeout"),
-                    c.getInt(p + "max-attempts"),
-                    c.getDuration(p + "initial-backoff"),
-                    c.getDuration(p + "max-backoff"),
-                    blankToNull(c.getString(p + "api-key-env")),
-                    blankToNull(c.getString(p + "api-key-file")),
-                    c.getInt(p + "max-concurrency"),
-                    c.getBytes(p + "max-response-size"));
+                    c.getBoolean(p + "send-seed"));
         } catch (IllegalArgumentException e) {
             // The record names its field in camelCase; the user knows the config keys.
             throw new ConfigError("teacher.openai: " + e.getMessage());
@@ -297,7 +288,7 @@ public record GenerateConfig(Problems problems, Teachers teacher, String generat
         if (timeout.isZero() || timeout.isNegative()) {
             throw new ConfigError("teacher.openai.problem-timeout must be positive, got " + timeout);
         }
-        return new OpenAi(config, threads == 0 ? config.maxConcurrency() : threads, timeout);
+        return new OpenAi(config, threads == 0 ? config.client().maxConcurrency() : threads, timeout);
     }
 
     /**

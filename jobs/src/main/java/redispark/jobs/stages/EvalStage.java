@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import redispark.jobs.config.ConfigError;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.eval.EvalConfig;
 import redispark.jobs.eval.EvalGenerations;
@@ -23,7 +24,8 @@ import redispark.jobs.table.ProblemsTable;
  * default; those not trained yet are skipped and listed) on the held-out problems, on the executors, with the same
  * problems, settings and seeds for every model; scores them with the verifier. Writes {@code eval/generations} and
  * {@code eval/summary.json}; the models a training run saved along the way are scored alike for the accuracy curve
- * (their generations are not kept).
+ * (their generations are not kept). With {@code eval.backend = openai} the models of {@code eval.models} are served
+ * ones, asked over HTTP ({@code eval.openai}), and scored alike.
  */
 public final class EvalStage implements Stage {
     /** Evaluate these model folders (name → location) instead of the run's checkpoints ({@code redi eval --model}). */
@@ -85,12 +87,19 @@ public final class EvalStage implements Stage {
     public StageOutcome run(StageContext context) {
         EvalConfig config = EvalConfig.from(context.config());
         HadoopFiles files = context.run().files();
-        if (explicitModels.isEmpty() && config.models().contains("base")) {
+        boolean served = config.backend() == EvalConfig.Backend.OPENAI;
+        if (served && !explicitModels.isEmpty()) {
+            throw new ConfigError(
+                    "eval.backend = openai evaluates the served models of eval.models, not model folders");
+        }
+        if (!served && explicitModels.isEmpty() && config.models().contains("base")) {
             StudentBase.ensure(context);
         }
-        EvalTargets targets = explicitModels.isEmpty()
-                ? EvalTargets.ofRun(context.run(), config.models())
-                : EvalTargets.explicit(context.run(), explicitModels);
+        EvalTargets targets = served
+                ? EvalTargets.served(config)
+                : explicitModels.isEmpty()
+                        ? EvalTargets.ofRun(context.run(), config.models())
+                        : EvalTargets.explicit(context.run(), explicitModels);
         Map<String, Dataset<Row>> benchmarks = new LinkedHashMap<>();
         for (String name : config.benchmarks()) {
             benchmarks.put(name, EvalProblems.of(context.spark(), context.run(), config, name));
@@ -100,9 +109,15 @@ public final class EvalStage implements Stage {
         Map<String, Object> curve = new LinkedHashMap<>();
         Map<String, String> hashes = new LinkedHashMap<>();
         for (Map.Entry<String, String> target : targets.models().entrySet()) {
-            EvalGenerations.Model model = EvalGenerations.Model.of(files, target.getKey(), target.getValue());
-            hashes.put(model.name(), model.hash());
+            EvalGenerations.Model model = served
+                    ? EvalGenerations.Model.served(
+                            target.getKey(), config.served().get(target.getKey()))
+                    : EvalGenerations.Model.of(files, target.getKey(), target.getValue());
             scores.put(model.name(), EvalScores.perBenchmark(context.spark(), files, config, benchmarks, model, kept));
+            if (served) {
+                continue; // a server has no saved steps: no accuracy curve
+            }
+            hashes.put(model.name(), model.hash());
             Map<String, Object> byStep = new LinkedHashMap<>();
             EvalTargets.snapshots(files, model.uri())
                     .forEach((step, uri) -> byStep.put(

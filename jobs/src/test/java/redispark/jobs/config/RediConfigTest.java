@@ -26,6 +26,19 @@ class RediConfigTest {
     }
 
     @Test
+    void aBareUrlOnTheCommandLineIsTheWholeUrlNotACommentAfterTheScheme() {
+        RediConfig c = RediConfig.load(
+                null,
+                List.of(
+                        "eval.openai.base-url=http://127.0.0.1:8000/v1",
+                        "teacher.openai.base-url=\"https://api.example.com/v1\"",
+                        "eval.models=[a, b]"));
+        assertThat(c.getString("eval.openai.base-url")).isEqualTo("http://127.0.0.1:8000/v1");
+        assertThat(c.getString("teacher.openai.base-url")).isEqualTo("https://api.example.com/v1");
+        assertThat(c.getStringList("eval.models")).containsExactly("a", "b");
+    }
+
+    @Test
     void unknownKeyOnTheCommandLineIsAnErrorNamingIt() {
         assertThatThrownBy(() -> RediConfig.load(null, List.of("train.redi.alpah=0.5")))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -20,9 +20,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import redispark.jobs.generate.LoopbackOpenAiServer.Received;
-import redispark.jobs.generate.LoopbackOpenAiServer.Reply;
 import redispark.jobs.stages.StageOutcome;
+import redispark.teacher.openai.FakeOpenAiServer;
+import redispark.teacher.openai.FakeOpenAiServer.Received;
+import redispark.teacher.openai.FakeOpenAiServer.Reply;
 
 /**
  * The OpenAI-compatible teacher through the Spark stage against a real HTTP server on loopback: 429s, 500s and
@@ -31,7 +32,7 @@ import redispark.jobs.stages.StageOutcome;
  */
 class OpenAiTeacherStageTest {
     static SparkSession spark;
-    static LoopbackOpenAiServer server;
+    static FakeOpenAiServer server;
 
     @TempDir
     static Path dir;
@@ -53,7 +54,7 @@ class OpenAiTeacherStageTest {
     @BeforeAll
     static void start() throws IOException {
         spark = Runs.spark();
-        server = new LoopbackOpenAiServer(Reply::ok);
+        server = new FakeOpenAiServer(FakeOpenAiServer::answer);
     }
 
     @AfterAll
@@ -103,21 +104,23 @@ class OpenAiTeacherStageTest {
     }
 
     /** The flaky first-run server: answers by problem number and attempt. */
-    static LoopbackOpenAiServer.Script flaky() {
+    static FakeOpenAiServer.Script flaky() {
         Map<Integer, AtomicInteger> attempts = new ConcurrentHashMap<>();
         return r -> {
             int p = problemOf(r);
             int attempt = attempts.computeIfAbsent(p, k -> new AtomicInteger()).incrementAndGet();
             return switch (p) {
-                case ALWAYS_500 -> Reply.status(500, "model crashed");
-                case ALWAYS_SLOW -> Reply.ok(r).after(1500);
+                case ALWAYS_500 -> Reply.error(500, "model crashed");
+                case ALWAYS_SLOW -> FakeOpenAiServer.answer(r).after(1500);
                 case ONCE_429 ->
-                    attempt == 1 ? Reply.status(429, "slow down").withHeader("Retry-After", "0") : Reply.ok(r);
-                case ONCE_500 -> attempt == 1 ? Reply.status(500, "oops") : Reply.ok(r);
-                case ONCE_SLOW -> attempt == 1 ? Reply.ok(r).after(1500) : Reply.ok(r);
+                    attempt == 1
+                            ? Reply.error(429, "slow down").withHeader("Retry-After", "0")
+                            : FakeOpenAiServer.answer(r);
+                case ONCE_500 -> attempt == 1 ? Reply.error(500, "oops") : FakeOpenAiServer.answer(r);
+                case ONCE_SLOW -> attempt == 1 ? FakeOpenAiServer.answer(r).after(1500) : FakeOpenAiServer.answer(r);
                 // Fewer choices than asked: the teacher asks again for the rest.
-                case SHORT -> Reply.ok(new Received(r.prompt(), Math.min(1, r.n()), r.seed()));
-                default -> Reply.ok(r);
+                case SHORT -> Reply.ok(FakeOpenAiServer.chat(r.seed(), Math.min(1, r.n())));
+                default -> FakeOpenAiServer.answer(r);
             };
         };
     }
@@ -203,7 +206,7 @@ class OpenAiTeacherStageTest {
 
         // Rerun against a healthy server: only the failed indices are asked for, nothing is duplicated.
         server.clear();
-        server.script(Reply::ok);
+        server.script(FakeOpenAiServer::answer);
         StageOutcome second = Runs.generate(spark, runDir, config(table));
         List<Received> asked = server.requests();
         assertThat(asked).hasSize(errorsByProblem.size());
@@ -246,7 +249,7 @@ class OpenAiTeacherStageTest {
         // Each answer takes 300 ms, so requests that can overlap do (the request timeout, not part of the
         // generation config, is raised for it).
         server.clear();
-        server.script(r -> Reply.ok(r).after(300));
+        server.script(r -> FakeOpenAiServer.answer(r).after(300));
         Runs.generate(spark, runDir, config(table, "teacher.samples=4", "teacher.openai.request-timeout=10s"));
         assertThat(server.requests()).hasSize(train).allMatch(r -> r.n() == 1);
         assertThat(server.maxInFlight()).isBetween(2, 3);
@@ -260,7 +263,7 @@ class OpenAiTeacherStageTest {
         server.clear();
         // Problem 7 answers after 3 s on every attempt, inside the 5 s request timeout but past the 1 s problem
         // timeout; everything else is fast.
-        server.script(r -> problemOf(r) == 7 ? Reply.ok(r).after(3000) : Reply.ok(r));
+        server.script(r -> problemOf(r) == 7 ? FakeOpenAiServer.answer(r).after(3000) : FakeOpenAiServer.answer(r));
         StageOutcome outcome = Runs.generate(
                 spark,
                 runDir,
@@ -286,7 +289,7 @@ class OpenAiTeacherStageTest {
         Path runDir = dir.resolve("chunks");
         Path table = problems(runDir);
         server.clear();
-        server.script(Reply::ok);
+        server.script(FakeOpenAiServer::answer);
         int train = PROBLEMS - HELDOUT;
         Runs.generate(spark, runDir, config(table, "teacher.checkpoint-every=3"));
         assertThat(server.requests()).hasSize(train);
