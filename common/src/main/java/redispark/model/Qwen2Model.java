@@ -668,6 +668,7 @@ public final class Qwen2Model implements AutoCloseable {
         private final NDArray[] keys;
         private final NDArray[] values;
         private long length;
+        private long appends;
 
         /** An empty cache for batch {@code batch}, in a sub-manager of {@code parent}. */
         public KvCache(ModelConfig c, long batch, NDManager parent) {
@@ -697,7 +698,13 @@ public final class Qwen2Model implements AutoCloseable {
             ai.djl.ndarray.NDScope.unregister(joined);
             slot[layer] = joined;
             old.close();
+            appends++;
             return joined;
+        }
+
+        /** Engine calls made by {@link #append} so far. */
+        long appends() {
+            return appends;
         }
 
         void advance(long t) {

@@ -33,15 +33,35 @@ public final class Sampler {
      * @param stopTokenIds ids that end a row (e.g. EOS and the chat end-of-turn token); not included in the output
      */
     public List<Generation> generate(List<long[]> promptIds, SamplingParams p, long[] stopTokenIds) {
-        return run(promptIds, p, stopTokenIds, true);
+        return run(promptIds, p, stopTokenIds, true, new Stats());
+    }
+
+    /** {@link #generate}, adding what the run did to {@code stats} (for the benchmark). */
+    List<Generation> generate(List<long[]> promptIds, SamplingParams p, long[] stopTokenIds, Stats stats) {
+        return run(promptIds, p, stopTokenIds, true, stats);
+    }
+
+    /**
+     * Work and time of generation runs: prefill (the forward over the prompts, with the first token's sampling) and
+     * decoding (every later step, one token per live row). Engine operations are counted as the arrays a step
+     * creates: every engine call from Java returns a new array.
+     */
+    static final class Stats {
+        long prefillTokens;
+        long prefillNanos;
+        long decodedTokens;
+        long decodeNanos;
+        long decodeSteps;
+        long decodeOps;
     }
 
     /** The same decoding without the cache (the whole context re-run each step); for tests. */
     List<Generation> generateWithoutCache(List<long[]> promptIds, SamplingParams p, long[] stopTokenIds) {
-        return run(promptIds, p, stopTokenIds, false);
+        return run(promptIds, p, stopTokenIds, false, new Stats());
     }
 
-    private List<Generation> run(List<long[]> prompts, SamplingParams p, long[] stopTokenIds, boolean useCache) {
+    private List<Generation> run(
+            List<long[]> prompts, SamplingParams p, long[] stopTokenIds, boolean useCache, Stats stats) {
         int b = prompts.size();
         if (b == 0) {
             return List.of();
@@ -100,6 +120,8 @@ public final class Sampler {
             int done = 0; // sequence columns already in the cache
             for (int len = width; len < total && live > 0; len++) { // generate column len from columns [0, len)
                 int from = useCache ? done : 0;
+                long started = System.nanoTime();
+                long appendsBefore = cache == null ? 0 : cache.appends();
                 float[] logits;
                 try (NDManager step = gen.newSubManager()) {
                     NDArray ids = step.create(columns(seq, from, len), new Shape(b, len - from)); // (B, T)
@@ -107,9 +129,14 @@ public final class Sampler {
                     NDArray keyMask = step.create(columns(real, 0, len), new Shape(b, len)); // (B, S)
                     NDArray hidden = model.hidden(ids, positions, keyMask, cache); // (B, T, D)
                     logits = model.logits(hidden.get(":, -1, :")).toFloatArray(); // (B, V)
+                    if (len > width) {
+                        stats.decodeOps +=
+                                step.getManagedArrays().size() + (cache == null ? 0 : cache.appends() - appendsBefore);
+                    }
                 }
                 done = len;
                 int v = c.vocabSize();
+                int liveBefore = live;
                 for (int i = 0; i < b; i++) {
                     long next = reason[i] == null ? pick(logits, i * v, v, p, rng[i]) : 0;
                     seq[i][len] = next;
@@ -126,6 +153,15 @@ public final class Sampler {
                             live--;
                         }
                     }
+                }
+                long nanos = System.nanoTime() - started;
+                if (len == width) {
+                    stats.prefillTokens += (long) b * width;
+                    stats.prefillNanos += nanos;
+                } else {
+                    stats.decodeSteps++;
+                    stats.decodeNanos += nanos;
+                    stats.decodedTokens += liveBefore;
                 }
             }
         } finally {

@@ -14,6 +14,7 @@ import redispark.dist.GradientExchangeBench;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.curate.SplitBench;
 import redispark.jobs.spark.SparkSessions;
+import redispark.model.GenerateBench;
 import redispark.model.HostStaging;
 import redispark.train.StepCompute;
 import redispark.train.TrainStepBench;
@@ -28,7 +29,8 @@ import redispark.verify.VerifierBench;
             BenchCommand.TrainStep.class,
             BenchCommand.AllReduce.class,
             BenchCommand.Exchange.class,
-            BenchCommand.Split.class
+            BenchCommand.Split.class,
+            BenchCommand.Generate.class
         })
 final class BenchCommand {
 
@@ -185,6 +187,45 @@ final class BenchCommand {
                     FileUtils.deleteDirectory(dir.toFile());
                 }
             }
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "generate",
+            description =
+                    "The in-process sampler at evaluation settings (temperature 0.6, top-p 0.95, no stop token) on "
+                            + "random prompts; ends with: generate batch=B prompt_tokens=P new_tokens=N tokens_per_s=X "
+                            + "prefill_tokens_per_s=Y ops_per_token=Z (decode tokens/s over the batch, prefill excluded; "
+                            + "prompt tokens/s of the prefill; engine calls from Java per decoded token)")
+    static final class Generate implements Callable<Integer> {
+        @Option(
+                names = "--config",
+                required = true,
+                paramLabel = "CONFIG_JSON",
+                description = "A Hugging Face Qwen2 config.json.")
+        File config;
+
+        @Option(names = "--batch", defaultValue = "16")
+        int batch;
+
+        @Option(names = "--prompt-tokens", defaultValue = "64")
+        int promptTokens;
+
+        @Option(names = "--new-tokens", defaultValue = "256")
+        int newTokens;
+
+        @Option(names = "--threads", defaultValue = "2")
+        int threads;
+
+        @Override
+        public Integer call() {
+            UsageError.require(
+                    batch >= 1 && promptTokens >= 1 && threads >= 1,
+                    "--batch, --prompt-tokens and --threads must be >= 1");
+            UsageError.require(newTokens >= 2, "--new-tokens must be >= 2 (the first comes from the prefill)");
+            RediCli.requireFile(config);
+            System.out.println(GenerateBench.run(config.toPath(), batch, promptTokens, newTokens, threads));
             return 0;
         }
     }
