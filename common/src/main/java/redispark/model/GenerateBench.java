@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -31,11 +30,13 @@ public final class GenerateBench {
      * One untimed warm-up run, then one timed run of {@code batch} prompts of {@code promptTokens} random ids.
      *
      * @param threads libtorch intra-op threads for this process
+     * @param path how the sampler runs the decoder; {@code batch} rows decode together
      * @return {@code "generate batch=B prompt_tokens=P new_tokens=N tokens_per_s=X prefill_tokens_per_s=Y
      *     ops_per_token=Z"}: decode tokens per second over the batch (prefill excluded), prompt tokens per second of
      *     the prefill, and engine calls per decoded token
      */
-    public static String run(Path configJson, int batch, int promptTokens, int newTokens, int threads) {
+    public static String run(
+            java.nio.file.Path configJson, int batch, int promptTokens, int newTokens, int threads, Sampler.Path path) {
         if (batch < 1 || promptTokens < 1 || newTokens < 2 || threads < 1) {
             throw new IllegalArgumentException("need batch>=1, prompt-tokens>=1, new-tokens>=2, threads>=1");
         }
@@ -54,7 +55,7 @@ public final class GenerateBench {
         Sampler.Stats stats = new Sampler.Stats();
         try (NDManager root = NDManager.newBaseManager(Device.cpu(), "PyTorch");
                 Qwen2Model model = Qwen2Model.create(cfg, 1234L, root)) {
-            Sampler sampler = new Sampler(model);
+            Sampler sampler = new Sampler(model, path, batch);
             long[] noStop = {};
             sampler.generate(prompts, new SamplingParams(TEMPERATURE, TOP_P, WARMUP_TOKENS, 1), noStop);
             sampler.generate(prompts, new SamplingParams(TEMPERATURE, TOP_P, newTokens, 2), noStop, stats);
@@ -62,7 +63,7 @@ public final class GenerateBench {
         return String.format(
                 Locale.ROOT,
                 "generate batch=%d prompt_tokens=%d new_tokens=%d tokens_per_s=%.1f prefill_tokens_per_s=%.1f"
-                        + " ops_per_token=%.1f",
+                        + " ops_per_token=%.2f",
                 batch,
                 promptTokens,
                 newTokens,

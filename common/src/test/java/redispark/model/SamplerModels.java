@@ -15,8 +15,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The models the sampler tests decode with, and the fixture of their greedy output ({@code sampler-greedy.json}),
- * recorded by {@link #main} from the batched, left-padded sampler that grew its cache by concatenation.
+ * The models the sampler tests decode with, and the fixture of their greedy output ({@code sampler-greedy.json}). The
+ * committed fixture was recorded by {@link #main} from the earlier sampler (left-padded batches, a cache grown by
+ * concatenation, token choice in Java); {@link #main} now records the eager path.
  */
 final class SamplerModels {
 

@@ -16,6 +16,7 @@ import redispark.jobs.curate.SplitBench;
 import redispark.jobs.spark.SparkSessions;
 import redispark.model.GenerateBench;
 import redispark.model.HostStaging;
+import redispark.model.Sampler;
 import redispark.train.StepCompute;
 import redispark.train.TrainStepBench;
 import redispark.verify.VerifierBench;
@@ -218,6 +219,12 @@ final class BenchCommand {
         @Option(names = "--threads", defaultValue = "2")
         int threads;
 
+        @Option(
+                names = "--path",
+                defaultValue = "kernel",
+                description = "kernel (one layer-kernel call per layer) | eager (default: ${DEFAULT-VALUE})")
+        String path;
+
         @Override
         public Integer call() {
             UsageError.require(
@@ -225,7 +232,13 @@ final class BenchCommand {
                     "--batch, --prompt-tokens and --threads must be >= 1");
             UsageError.require(newTokens >= 2, "--new-tokens must be >= 2 (the first comes from the prefill)");
             RediCli.requireFile(config);
-            System.out.println(GenerateBench.run(config.toPath(), batch, promptTokens, newTokens, threads));
+            System.out.println(GenerateBench.run(
+                    config.toPath(),
+                    batch,
+                    promptTokens,
+                    newTokens,
+                    threads,
+                    UsageError.option("--path", path, Sampler.Path::parse)));
             return 0;
         }
     }
