@@ -2,15 +2,10 @@ package redispark.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * test rejects draws from the distributions a wrong temperature, a missing nucleus or a missing renormalisation
  * would give, so it can fail.
  */
-class SamplerDistributionTest {
+class SamplerDistributionTest extends EngineTestBase {
 
     static final int DRAWS = 20_000;
     static final double TEMPERATURE = 0.6;
@@ -27,20 +22,6 @@ class SamplerDistributionTest {
 
     /** Logits whose 0.95 nucleus at temperature 0.6 leaves out the last few ids (about 3.6 % of the mass). */
     static final float[] LOGITS = {2.0f, 1.7f, 1.5f, 1.2f, 1.0f, 0.8f, 0.5f, 0.1f, -0.2f, -0.5f, -0.9f, -1.4f};
-
-    static NDManager root;
-
-    @BeforeAll
-    static void engine() {
-        Engine.getEngine("PyTorch");
-        JniUtils.setNumThreads(1);
-        root = NDManager.newBaseManager(Device.cpu(), "PyTorch");
-    }
-
-    @AfterAll
-    static void close() {
-        root.close();
-    }
 
     /** softmax(LOGITS / t), computed in double. */
     static double[] softmax(double t) {

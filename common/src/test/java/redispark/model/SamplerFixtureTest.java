@@ -2,14 +2,8 @@ package redispark.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.Device;
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.jni.JniUtils;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -18,21 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Greedy output held to the fixture recorded from the sampler before continuous batching and the kernel path
  * ({@link SamplerModels#FIXTURE}), token for token.
  */
-class SamplerFixtureTest {
-
-    static NDManager root;
-
-    @BeforeAll
-    static void engine() {
-        Engine.getEngine("PyTorch");
-        JniUtils.setNumThreads(1);
-        root = NDManager.newBaseManager(Device.cpu(), "PyTorch");
-    }
-
-    @AfterAll
-    static void close() {
-        root.close();
-    }
+class SamplerFixtureTest extends EngineTestBase {
 
     /** Both models, both paths, all prompts in one batch and two rows refilled as prompts finish. */
     static Stream<Arguments> cases() {
