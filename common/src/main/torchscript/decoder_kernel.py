@@ -79,16 +79,16 @@ class Kernel(Module):
     s = torch.to(sin, dt)
     q = (self)._rope(q, c, s)
     k = (self)._rope(k, c, s)
-    ke = k
-    ve = v
+    k_new = k
+    v_new = v
     if nk != nh:
       # query head i reads key/value head i // (H / K), the pairing of the eager model and of HF's repeat_kv
-      ke = torch.repeat_interleave(k, torch.floordiv(nh, nk), 1)
-      ve = torch.repeat_interleave(v, torch.floordiv(nh, nk), 1)
-    a = torch.scaled_dot_product_attention(q, ke, ve, None, 0.0, True)
+      k = torch.repeat_interleave(k, torch.floordiv(nh, nk), 1)
+      v = torch.repeat_interleave(v, torch.floordiv(nh, nk), 1)
+    a = torch.scaled_dot_product_attention(q, k, v, None, 0.0, True)
     a = torch.reshape(torch.transpose(a, 1, 2), [b, t, torch.mul(nh, e)])
     x = torch.add(x, torch.to(torch.linear(a, torch.to(o_w, dt)), 6))
-    return ((self)._mlp_block(x, gate_w, up_w, down_w, post_norm, eps, dt), k, v)
+    return ((self)._mlp_block(x, gate_w, up_w, down_w, post_norm, eps, dt), k_new, v_new)
   # x + SwiGLU(RMSNorm(x)): the second half of a layer.
   def _mlp_block(self: __torch__.Kernel, x: Tensor, gate_w: Tensor, up_w: Tensor, down_w: Tensor,
       post_norm: Tensor, eps: Tensor, dt: int) -> Tensor:
@@ -135,8 +135,9 @@ class Kernel(Module):
     torch.scatter_(keys, 2, where, k)
     torch.scatter_(values, 2, where, v)
     width = keep.size(-1)
-    a = torch.scaled_dot_product_attention(q, torch.narrow(keys, 2, 0, width), torch.narrow(values, 2, 0, width),
-        keep, 0.0, False)
+    keys = torch.narrow(keys, 2, 0, width)
+    values = torch.narrow(values, 2, 0, width)
+    a = torch.scaled_dot_product_attention(q, keys, values, keep, 0.0, False)
     x = torch.add(x, torch.linear(torch.reshape(a, [b, 1, torch.mul(nh, e)]), o_w))
     return (self)._mlp_block(x, gate_w, up_w, down_w, post_norm, eps, 6)
   # The next token of each row: final RMSNorm and LM head at rows `at` ((N) int64) of x flattened to (rows, D), then

@@ -32,7 +32,8 @@ import java.nio.file.StandardCopyOption;
  *
  * <p>Calls go through DJL's NDList path in training mode, so autograd flows into the fp32 master weights passed as
  * arguments when the calling thread has grad mode on. The compute type is applied inside the kernel only: DJL aborts
- * the JVM on a bfloat16 array, so every method returns float32 and {@link #checkFloat32} refuses anything else
+ * the JVM on a bfloat16 array, so every method returns float32 (the sampling methods: int64 token ids, checked as
+ * such) and {@link #checkFloat32} refuses anything else
  * before it can reach a DJL op, the optimizer or {@code toDevice}.
  */
 public final class LayerKernel {
