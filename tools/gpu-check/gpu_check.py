@@ -33,6 +33,11 @@ SDPA_CALL = "torch.scaled_dot_product_attention(q, k, v, None, 0.0, True)"
 # torch < 2.0 has no aten::scaled_dot_product_attention; its composite _scaled_dot_product_attention computes the
 # same causal attention (materialising T × T), enough for the toy shapes of --tiny
 SDPA_OLD = "(torch._scaled_dot_product_attention(q, k, v, None, 0.0, False, True))[0]"
+# the sampler's decoding step attends with a mask; written out for torch < 2.0 (the check does not call it, but the
+# module must compile)
+DECODE_SDPA_CALL = "torch.scaled_dot_product_attention(q, keys, values, keep, 0.0, False)"
+DECODE_SDPA_OLD = ("torch.matmul(torch.softmax(torch.masked_fill(torch.div(torch.matmul(q, torch.transpose(keys, 2, 3)),"
+                   " float(q.size(-1)) ** 0.5), torch.logical_not(keep), -1e9), -1), values)")
 
 QWEN_1_5B = dict(vocab_size=151936, hidden_size=1536, intermediate_size=8960, num_hidden_layers=28,
                  num_attention_heads=12, num_key_value_heads=2, rope_theta=10000.0, rms_norm_eps=1e-6)
@@ -53,9 +58,10 @@ def load_kernel(archive, source, device):
     with open(source, encoding="utf-8") as f:
         text = f.read()
     if not has_fused_sdpa():
-        if text.count(SDPA_CALL) != 1:
-            raise SystemExit("gpu-check: expected one '%s' in %s" % (SDPA_CALL, source))
-        text = text.replace(SDPA_CALL, SDPA_OLD)
+        for call, old in ((SDPA_CALL, SDPA_OLD), (DECODE_SDPA_CALL, DECODE_SDPA_OLD)):
+            if text.count(call) != 1:
+                raise SystemExit("gpu-check: expected one '%s' in %s" % (call, source))
+            text = text.replace(call, old)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("kernel/data.pkl", DATA_PKL)

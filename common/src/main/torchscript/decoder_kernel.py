@@ -4,8 +4,8 @@
 # the casts below.
 #
 # Written the way torch writes code/__torch__.py: only torch.* / aten ops, dtypes as ScalarType codes (6 = float32,
-# 15 = bfloat16), sizes taken from the argument shapes. Every public method returns float32; bfloat16 exists only
-# inside a call.
+# 15 = bfloat16), sizes taken from the argument shapes. Every public method returns float32 (the samplers' token ids:
+# int64); bfloat16 exists only inside a call.
 #
 # Letters: B batch, T tokens, D hidden, H query heads, K key/value heads, E head size, V vocabulary, N tokens of a
 # log-prob chunk.
@@ -59,6 +59,13 @@ class Kernel(Module):
   def _layer(self: __torch__.Kernel, x: Tensor, q_w: Tensor, q_b: Tensor, k_w: Tensor, k_b: Tensor,
       v_w: Tensor, v_b: Tensor, o_w: Tensor, gate_w: Tensor, up_w: Tensor, down_w: Tensor, input_norm: Tensor,
       post_norm: Tensor, cos: Tensor, sin: Tensor, eps: Tensor, dt: int) -> Tensor:
+    y, k, v = (self)._layer_kv(x, q_w, q_b, k_w, k_b, v_w, v_b, o_w, gate_w, up_w, down_w, input_norm, post_norm,
+        cos, sin, eps, dt)
+    return y
+  # The layer, also returning its rotated keys and values (B, K, T, E) in the compute type, for the sampler's cache.
+  def _layer_kv(self: __torch__.Kernel, x: Tensor, q_w: Tensor, q_b: Tensor, k_w: Tensor, k_b: Tensor,
+      v_w: Tensor, v_b: Tensor, o_w: Tensor, gate_w: Tensor, up_w: Tensor, down_w: Tensor, input_norm: Tensor,
+      post_norm: Tensor, cos: Tensor, sin: Tensor, eps: Tensor, dt: int) -> Tuple[Tensor, Tensor, Tensor]:
     b = x.size(0)
     t = x.size(1)
     e = cos.size(-1)
@@ -72,6 +79,8 @@ class Kernel(Module):
     s = torch.to(sin, dt)
     q = (self)._rope(q, c, s)
     k = (self)._rope(k, c, s)
+    k_new = k
+    v_new = v
     if nk != nh:
       # query head i reads key/value head i // (H / K), the pairing of the eager model and of HF's repeat_kv
       k = torch.repeat_interleave(k, torch.floordiv(nh, nk), 1)
@@ -79,11 +88,107 @@ class Kernel(Module):
     a = torch.scaled_dot_product_attention(q, k, v, None, 0.0, True)
     a = torch.reshape(torch.transpose(a, 1, 2), [b, t, torch.mul(nh, e)])
     x = torch.add(x, torch.to(torch.linear(a, torch.to(o_w, dt)), 6))
+    return ((self)._mlp_block(x, gate_w, up_w, down_w, post_norm, eps, dt), k_new, v_new)
+  # x + SwiGLU(RMSNorm(x)): the second half of a layer.
+  def _mlp_block(self: __torch__.Kernel, x: Tensor, gate_w: Tensor, up_w: Tensor, down_w: Tensor,
+      post_norm: Tensor, eps: Tensor, dt: int) -> Tensor:
     h = torch.to(self._rms_norm(x, post_norm, eps), dt)
     gate = torch.linear(h, torch.to(gate_w, dt))
     up = torch.linear(h, torch.to(up_w, dt))
     down = torch.linear(torch.mul(torch.silu(gate), up), torch.to(down_w, dt))
     return torch.add(x, torch.to(down, 6))
+  # ---- Sampling (redispark.model.Sampler), float32, no autograd. The KV cache of a layer is two preallocated
+  # (R, K, C, E) float32 tensors (R rows, C positions) written in place; row r holds its sequence at [0, length_r).
+  # Prefill of N new rows, right-padded to T tokens: x (N, T, D) -> (N, T, D); writes the rows' keys and values at
+  # cache rows `slots` (N) int64, positions [0, T). Padding keys land past a row's length, where decoding overwrites
+  # them before any query can see them.
+  def prefill_layer(self: __torch__.Kernel, x: Tensor, q_w: Tensor, q_b: Tensor, k_w: Tensor, k_b: Tensor,
+      v_w: Tensor, v_b: Tensor, o_w: Tensor, gate_w: Tensor, up_w: Tensor, down_w: Tensor, input_norm: Tensor,
+      post_norm: Tensor, cos: Tensor, sin: Tensor, eps: Tensor, k_cache: Tensor, v_cache: Tensor,
+      slots: Tensor) -> Tensor:
+    y, k, v = (self)._layer_kv(x, q_w, q_b, k_w, k_b, v_w, v_b, o_w, gate_w, up_w, down_w, input_norm, post_norm,
+        cos, sin, eps, 6)
+    t = x.size(1)
+    torch.index_copy_(torch.narrow(k_cache, 2, 0, t), 0, slots, k)
+    torch.index_copy_(torch.narrow(v_cache, 2, 0, t), 0, slots, v)
+    return y
+  # One decoding step of cache rows [0, B): x (B, 1, D) -> (B, 1, D); cos/sin (B, 1, 1, E); writes row b's key and
+  # value at position index[b] ((B) int64), then attends to the keys where keep (B, 1, 1, S) bool is true, S <= C.
+  # Query heads are grouped per key/value head (B, K, G, E), so the cache is read once and never expanded.
+  def decode_layer(self: __torch__.Kernel, x: Tensor, q_w: Tensor, q_b: Tensor, k_w: Tensor, k_b: Tensor,
+      v_w: Tensor, v_b: Tensor, o_w: Tensor, gate_w: Tensor, up_w: Tensor, down_w: Tensor, input_norm: Tensor,
+      post_norm: Tensor, cos: Tensor, sin: Tensor, eps: Tensor, k_cache: Tensor, v_cache: Tensor, index: Tensor,
+      keep: Tensor) -> Tensor:
+    b = x.size(0)
+    e = cos.size(-1)
+    nh = torch.floordiv(q_w.size(0), e)
+    nk = torch.floordiv(k_w.size(0), e)
+    h = self._rms_norm(x, input_norm, eps)
+    q = torch.view(torch.linear(h, q_w, q_b), [b, nk, torch.floordiv(nh, nk), e])
+    k = torch.view(torch.linear(h, k_w, k_b), [b, nk, 1, e])
+    v = torch.view(torch.linear(h, v_w, v_b), [b, nk, 1, e])
+    q = (self)._rope(q, cos, sin)
+    k = (self)._rope(k, cos, sin)
+    where = torch.expand(torch.view(index, [b, 1, 1, 1]), [b, nk, 1, e])
+    keys = torch.narrow(k_cache, 0, 0, b)
+    values = torch.narrow(v_cache, 0, 0, b)
+    torch.scatter_(keys, 2, where, k)
+    torch.scatter_(values, 2, where, v)
+    width = keep.size(-1)
+    keys = torch.narrow(keys, 2, 0, width)
+    values = torch.narrow(values, 2, 0, width)
+    a = torch.scaled_dot_product_attention(q, keys, values, keep, 0.0, False)
+    x = torch.add(x, torch.linear(torch.reshape(a, [b, 1, torch.mul(nh, e)]), o_w))
+    return (self)._mlp_block(x, gate_w, up_w, down_w, post_norm, eps, 6)
+  # The next token of each row: final RMSNorm and LM head at rows `at` ((N) int64) of x flattened to (rows, D), then
+  # sample_logits. Returns (N) int64 ids.
+  def sample_next(self: __torch__.Kernel, x: Tensor, at: Tensor, norm: Tensor, lm_w: Tensor, eps: Tensor,
+      temperature: Tensor, top_p: Tensor, uniforms: Tensor) -> Tensor:
+    flat = torch.reshape(x, [-1, x.size(-1)])
+    h = self._rms_norm(torch.index_select(flat, 0, at), norm, eps)
+    return (self).sample_logits(torch.linear(h, lm_w), temperature, top_p, uniforms)
+  # logits (N, V) float32 -> (N) int64. temperature 0 (0-d): argmax, the lowest id on ties. Otherwise the top-p
+  # nucleus of softmax(logits / temperature), renormalised: the most likely ids (ties: lower id first) whose
+  # cumulative probability before them is below top_p (0-d; the most likely id always). uniforms (N, R + 1) in
+  # [0, 1): the first R draw candidates from the whole softmax (inverse CDF) and the first candidate inside the
+  # nucleus is taken, which is an exact draw from the renormalised nucleus without sorting the vocabulary (a
+  # candidate is inside with probability >= top_p); a row whose R candidates all fall outside draws from the sorted
+  # nucleus with the last uniform.
+  def sample_logits(self: __torch__.Kernel, logits: Tensor, temperature: Tensor, top_p: Tensor,
+      uniforms: Tensor) -> Tensor:
+    if bool(torch.eq(temperature, 0.0)):
+      return torch.argmax(logits, -1)
+    probs = torch.softmax(torch.div(logits, temperature), -1)
+    tries = torch.sub(uniforms.size(1), 1)
+    running = torch.cumsum(probs, -1)
+    total = torch.narrow(running, -1, -1, 1)
+    target = torch.mul(torch.narrow(uniforms, 1, 0, tries), total)
+    candidates = torch.clamp_max(torch.searchsorted(running, target, right=True), torch.sub(probs.size(-1), 1))
+    ids = torch.arange(probs.size(-1), dtype=4, layout=None, device=probs.device, pin_memory=False)
+    chosen = torch.select(candidates, 1, 0)
+    found = torch.zeros_like(chosen, dtype=11)
+    for r in range(tries):
+      candidate = torch.unsqueeze(torch.select(candidates, 1, r), -1)
+      picked = torch.gather(probs, -1, candidate)
+      # the mass ranked before the candidate: more likely ids, and equally likely ones with a lower id
+      ahead = torch.logical_or(torch.gt(probs, picked),
+          torch.logical_and(torch.eq(probs, picked), torch.lt(ids, candidate)))
+      before = torch.sum(torch.where(ahead, probs, 0.0), [-1])
+      take = torch.logical_and(torch.lt(before, top_p), torch.logical_not(found))
+      chosen = torch.where(take, torch.squeeze(candidate, -1), chosen)
+      found = torch.logical_or(found, take)
+      if bool(torch.all(found)):
+        return chosen
+    return torch.where(found, chosen, (self)._sorted_nucleus(probs, top_p, torch.select(uniforms, 1, tries)))
+  # The nucleus draw by sorting: probs (N, V), u (N) -> (N) int64.
+  def _sorted_nucleus(self: __torch__.Kernel, probs: Tensor, top_p: Tensor, u: Tensor) -> Tensor:
+    ranked, order = torch.sort(probs, stable=True, dim=-1, descending=True)
+    inside = torch.lt(torch.sub(torch.cumsum(ranked, -1), ranked), top_p)
+    running = torch.cumsum(torch.mul(ranked, inside), -1)
+    target = torch.mul(torch.unsqueeze(u, -1), torch.narrow(running, -1, -1, 1))
+    rank = torch.sum(torch.le(running, target), [-1], True)
+    rank = torch.minimum(rank, torch.sub(torch.sum(inside, [-1], True), 1))
+    return torch.squeeze(torch.gather(order, -1, rank), -1)
   # In place on the one (N, V) buffer, so call it with grad mode off (head_grad is the differentiable variant).
   def _head(self: __torch__.Kernel, x: Tensor, norm: Tensor, lm_w: Tensor, labels: Tensor, eps: Tensor,
       dt: int) -> Tensor:

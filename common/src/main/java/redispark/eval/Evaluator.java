@@ -1,5 +1,6 @@
 package redispark.eval;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,11 +15,10 @@ import redispark.verify.Verdict;
 
 /**
  * Samples answers from a model folder for a list of problems and scores each with the verifier. Prompts are
- * rendered with the model's own chat template — the same renderer training used.
+ * rendered with the model's own chat template — the same renderer training used. Every problem × sample goes to the
+ * sampler's continuous batch at once.
  */
 public final class Evaluator {
-    private static final int BATCH = 32;
-
     private Evaluator() {}
 
     /** A problem to answer. */
@@ -29,7 +29,8 @@ public final class Evaluator {
             String problemId, int sampleIdx, String text, String finishReason, int completionTokens, Verdict verdict) {}
 
     /**
-     * @param seed base seed; sample index s of every batch uses {@code seed + s}, so reruns are identical
+     * @param seed base seed; sample s of a problem draws from {@code Sampler.seed(seed, hash of its id, s)}, so a rerun
+     *     is identical however the problems are batched or partitioned
      */
     public static List<Scored> run(
             Path modelDir,
@@ -53,15 +54,13 @@ public final class Evaluator {
             double topP,
             int maxNewTokens,
             long seed) {
-        List<Scored> out = new ArrayList<>(items.size() * samples);
         Qwen2Model model = loaded.model();
         TextTokenizer tokenizer = loaded.tokenizer();
         ChatTemplate template = loaded.template();
         Sampler sampler = new Sampler(model);
         long[] stops = stopTokens(tokenizer);
         int maxPositions = model.config().maxPositions();
-        List<Item> fitting = new ArrayList<>();
-        List<long[]> fittingPrompts = new ArrayList<>();
+        List<Sampler.Request> requests = new ArrayList<>(items.size() * samples);
         for (Item item : items) {
             long[] prompt = tokenizer.encode(template.prompt(item.problem()));
             if (prompt.length + (long) maxNewTokens > maxPositions) {
@@ -72,32 +71,37 @@ public final class Evaluator {
                                         + maxNewTokens + " new tokens (eval.max-new-tokens)",
                                 prompt.length + (long) maxNewTokens - 1);
             }
-            fitting.add(item);
-            fittingPrompts.add(prompt);
-        }
-        for (int from = 0; from < fitting.size(); from += BATCH) {
-            int to = Math.min(fitting.size(), from + BATCH);
-            List<Item> batch = fitting.subList(from, to);
-            List<long[]> prompts = fittingPrompts.subList(from, to);
-            int budget = maxNewTokens; // every prompt fits with it (checked above)
+            long problem = problemKey(item.problemId());
             for (int s = 0; s < samples; s++) {
-                SamplingParams params = new SamplingParams(temperature, topP, budget, seed + 7919L * s + from);
-                List<Generation> generations = sampler.generate(prompts, params, stops);
-                for (int i = 0; i < batch.size(); i++) {
-                    Generation g = generations.get(i);
-                    String text = tokenizer.decode(g.tokens());
-                    Item item = batch.get(i);
-                    out.add(new Scored(
-                            item.problemId(),
-                            s,
-                            text,
-                            g.finishReason(),
-                            g.tokens().length,
-                            MathVerifier.verify(text, item.gold())));
-                }
+                requests.add(new Sampler.Request(prompt, Sampler.seed(seed, problem, s)));
             }
         }
+        // every problem x sample in one continuous batch: a finished row takes the next pending sample at once
+        List<Generation> generations =
+                sampler.generateAll(requests, new SamplingParams(temperature, topP, maxNewTokens, seed), stops);
+        List<Scored> out = new ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
+            Item item = items.get(i / samples);
+            Generation g = generations.get(i);
+            String text = tokenizer.decode(g.tokens());
+            out.add(new Scored(
+                    item.problemId(),
+                    i % samples,
+                    text,
+                    g.finishReason(),
+                    g.tokens().length,
+                    MathVerifier.verify(text, item.gold())));
+        }
         return out;
+    }
+
+    /** A 64-bit FNV-1a hash of the problem id: its samples' seeds do not depend on how problems are partitioned. */
+    static long problemKey(String problemId) {
+        long h = 0xcbf29ce484222325L;
+        for (byte x : problemId.getBytes(StandardCharsets.UTF_8)) {
+            h = (h ^ (x & 0xff)) * 0x100000001b3L;
+        }
+        return h;
     }
 
     private static long[] stopTokens(TextTokenizer tokenizer) {

@@ -27,9 +27,13 @@ import java.nio.file.StandardCopyOption;
  * right-padded rows (a real token never attends to a later position, padding included). The attention is
  * memory-efficient (flash-style on CPU), so memory grows linearly with the sequence length.
  *
+ * <p>The {@link Sampler} uses the same layer with a preallocated KV cache written in place (prefill and one-token
+ * decoding steps) and samples on the engine, so only the chosen token ids come back.
+ *
  * <p>Calls go through DJL's NDList path in training mode, so autograd flows into the fp32 master weights passed as
  * arguments when the calling thread has grad mode on. The compute type is applied inside the kernel only: DJL aborts
- * the JVM on a bfloat16 array, so every method returns float32 and {@link #checkFloat32} refuses anything else
+ * the JVM on a bfloat16 array, so every method returns float32 (the sampling methods: int64 token ids, checked as
+ * such) and {@link #checkFloat32} refuses anything else
  * before it can reach a DJL op, the optimizer or {@code toDevice}.
  */
 public final class LayerKernel {
@@ -123,13 +127,96 @@ public final class LayerKernel {
      * @param eps 0-d float32 RMSNorm epsilon
      */
     NDArray layer(NDArray x, NDList weights, NDArray cos, NDArray sin, NDArray eps, ComputeType type) {
-        NDList in = new NDList(16);
+        return call(layerArguments(x, weights, cos, sin, eps), type.layerMethod, x);
+    }
+
+    /**
+     * Prefill of a sampler's new rows: one decoder layer over x (N, T, D) float32, right-padded, → (N, T, D), writing
+     * the rows' keys and values into the layer's cache rows {@code slots} (N) int64 at positions [0, T).
+     *
+     * @param keys the layer's key cache (R, K, C, E) float32, written in place; {@code values} likewise
+     */
+    NDArray prefillLayer(
+            NDArray x,
+            NDList weights,
+            NDArray cos,
+            NDArray sin,
+            NDArray eps,
+            NDArray keys,
+            NDArray values,
+            NDArray slots) {
+        NDList in = layerArguments(x, weights, cos, sin, eps);
+        in.add(keys);
+        in.add(values);
+        in.add(slots);
+        return call(in, "prefill_layer", x);
+    }
+
+    /**
+     * One decoding step of cache rows [0, B): x (B, 1, D) → (B, 1, D); writes row b's key and value at position
+     * {@code index[b]} ((B) int64) and attends to the keys where {@code keep} ((B, 1, 1, S) bool) holds.
+     */
+    NDArray decodeLayer(
+            NDArray x,
+            NDList weights,
+            NDArray cos,
+            NDArray sin,
+            NDArray eps,
+            NDArray keys,
+            NDArray values,
+            NDArray index,
+            NDArray keep) {
+        NDList in = layerArguments(x, weights, cos, sin, eps);
+        in.add(keys);
+        in.add(values);
+        in.add(index);
+        in.add(keep);
+        return call(in, "decode_layer", x);
+    }
+
+    /**
+     * The next token of each row: final norm and LM head at rows {@code at} ((N) int64) of x flattened to (rows, D),
+     * then {@link #sampleLogits}'s rule. Returns (N) int64 ids.
+     */
+    NDArray sampleNext(
+            NDArray x,
+            NDArray at,
+            NDArray norm,
+            NDArray lmHead,
+            NDArray eps,
+            NDArray temperature,
+            NDArray topP,
+            NDArray uniforms) {
+        return ids(run(new NDList(x, at, norm, lmHead, eps, temperature, topP, uniforms), "sample_next", x));
+    }
+
+    /**
+     * Token ids drawn from logits (N, V) float32: argmax when {@code temperature} (0-d) is 0, else the top-p
+     * ({@code topP}, 0-d) nucleus of softmax(logits / temperature), renormalised, from {@code uniforms} (N, R + 1) in
+     * [0, 1): R candidates from the whole softmax, the first inside the nucleus taken (an exact draw without a sort),
+     * and a sorted draw with the last uniform where none is.
+     */
+    NDArray sampleLogits(NDArray logits, NDArray temperature, NDArray topP, NDArray uniforms) {
+        return ids(run(new NDList(logits, temperature, topP, uniforms), "sample_logits", logits));
+    }
+
+    private static NDArray ids(NDList out) {
+        NDArray a = out.singletonOrThrow();
+        if (a.getDataType() != DataType.INT64) {
+            a.close();
+            throw new IllegalStateException("the sampling kernel returned " + a.getDataType() + ", expected int64");
+        }
+        return a;
+    }
+
+    private static NDList layerArguments(NDArray x, NDList weights, NDArray cos, NDArray sin, NDArray eps) {
+        NDList in = new NDList(20);
         in.add(x);
         in.addAll(weights);
         in.add(cos);
         in.add(sin);
         in.add(eps);
-        return call(in, type.layerMethod, x);
+        return in;
     }
 
     /**

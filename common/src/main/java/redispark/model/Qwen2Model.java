@@ -3,6 +3,7 @@ package redispark.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -126,8 +127,8 @@ public final class Qwen2Model implements AutoCloseable {
 
         /**
          * Grouped-query attention with rotary positions. x (B, T, D) already normed; cos/sin (B, 1, T, E); mask additive
-         * (B, 1, 1, T, S); scale a 0-d array 1/sqrt(E); cache (may be null) holds this layer's P past keys/values and is
-         * extended in place.
+         * (B, 1, 1, T, S); scale a 0-d array 1/sqrt(E); cache (may be null) stores this layer's new keys/values in place
+         * and gives the S keys/values to attend to.
          */
         NDArray attention(
                 NDArray x,
@@ -150,8 +151,9 @@ public final class Qwen2Model implements AutoCloseable {
             q = applyRope(q, cos, sin); // (B, H, T, E)
             key = applyRope(key, cos, sin); // (B, K, T, E)
             if (cache != null) {
-                key = cache.append(layer, true, key); // (B, K, S, E)
-                val = cache.append(layer, false, val); // (B, K, S, E)
+                NDArray[] kv = cache.store(layer, key, val, mask.getShape().get(4));
+                key = kv[0]; // (B, K, S, E)
+                val = kv[1]; // (B, K, S, E)
             }
             long sLen = key.getShape().get(2);
             // head h uses key/value head h / G, the same pairing as HF's repeat_kv; the G axis broadcasts in matMul
@@ -499,17 +501,16 @@ public final class Qwen2Model implements AutoCloseable {
      *
      * @param inputIds (B, T) int64 new tokens
      * @param positions (B, T) int64 rotary position of each new token
-     * @param keyMask (B, P + T), 1 = attend, 0 = padding, over cached plus new keys
-     * @param cache past keys/values (extended in place), or null
+     * @param keyMask (B, S), 1 = attend, 0 = not, over the S keys attended to: the T new ones without a cache; with
+     *     one, the cache's first S positions (the new tokens' keys are the last T of them, causally masked)
+     * @param cache the sampler's KV cache, set up for this forward ({@link KvCache#prefill} or
+     *     {@link KvCache#decode}), or null
      */
     public NDArray hidden(NDArray inputIds, NDArray positions, NDArray keyMask, KvCache cache) {
         Context ctx = context(inputIds, positions, keyMask, cache);
         NDArray x = embed(inputIds); // (B, T, D)
         for (int i = 0; i < layers.length; i++) {
             x = layer(i, x, ctx);
-        }
-        if (cache != null) {
-            cache.advance(inputIds.getShape().get(1));
         }
         return finalNorm(x); // (B, T, D)
     }
@@ -530,12 +531,13 @@ public final class Qwen2Model implements AutoCloseable {
         }
         long b = s.get(0);
         long t = s.get(1);
-        long past = cache == null ? 0 : cache.length();
+        long past = keyMask.getShape().dimension() == 2 ? keyMask.getShape().get(1) - t : -1;
         if (keyMask.getShape().dimension() != 2
                 || keyMask.getShape().get(0) != b
-                || keyMask.getShape().get(1) != past + t) {
-            throw new IllegalArgumentException(
-                    "keyMask " + keyMask.getShape() + " must be (B, P + T) = (" + b + ", " + (past + t) + ")");
+                || past < 0
+                || (cache == null && past != 0)) {
+            throw new IllegalArgumentException("keyMask " + keyMask.getShape() + " must be (B, "
+                    + (cache == null ? "T) = (" + b + ", " + t + ")" : "S) with S >= T, B = " + b + ", T = " + t));
         }
         NDArray[] rotary = rotary(positions);
         NDArray cos = rotary[0];
@@ -552,7 +554,12 @@ public final class Qwen2Model implements AutoCloseable {
      * positions at or beyond max_position_embeddings are an error.
      */
     public NDArray[] rotary(NDArray positions) {
-        NDArray[] table = ropeTable(positions);
+        return rotary(positions, positions.size() == 0 ? 0 : positions.max().getLong());
+    }
+
+    /** {@link #rotary(NDArray)} when the caller knows the largest position (saves a reduction and a device sync). */
+    NDArray[] rotary(NDArray positions, long maxPosition) {
+        NDArray[] table = ropeTable(maxPosition);
         return new NDArray[] {
             lookup(positions, table[0]).expandDims(1), // (B,T,E)→(B,1,T,E)
             lookup(positions, table[1]).expandDims(1), // (B,T,E)→(B,1,T,E)
@@ -621,9 +628,8 @@ public final class Qwen2Model implements AutoCloseable {
         return keep.sub(1f).mul(-MASKED).reshape(b, 1, 1, t, sLen); // off the grad path, so mul(Number) is safe
     }
 
-    /** The rotary tables, grown (doubling, up to maxPositions) to cover the largest position in {@code positions}. */
-    private NDArray[] ropeTable(NDArray positions) {
-        long maxPos = positions.size() == 0 ? 0 : positions.max().getLong();
+    /** The rotary tables, grown (doubling, up to maxPositions) to cover position {@code maxPos}. */
+    private NDArray[] ropeTable(long maxPos) {
         if (maxPos >= cfg.maxPositions()) {
             throw cfg.beyondMaxPositions("the sequence", maxPos);
         }
@@ -660,48 +666,92 @@ public final class Qwen2Model implements AutoCloseable {
     // ============================================================================================ KV cache
 
     /**
-     * Past keys and values of every layer, (B, K, P, E) each, for incremental decoding in no-grad mode. Arrays live in
-     * the cache's own manager; appending replaces (and closes) the previous arrays.
+     * The sampler's keys and values of every layer: two preallocated (R, K, C, E) fp32 arrays per layer for R rows of
+     * up to C positions, written in place (no-grad only). Row r holds its sequence at positions [0, length_r). Before
+     * each forward the sampler says what it is: a {@link #prefill} of new rows, or a {@link #decode} step of rows
+     * [0, B). The eager model writes through {@link #store}; the layer kernel writes {@link #keys} and
+     * {@link #values} itself.
      */
     public static final class KvCache implements AutoCloseable {
         private final NDManager manager;
         private final NDArray[] keys;
         private final NDArray[] values;
-        private long length;
+        private int[] prefillRows;
+        private int[] decodeAt;
+        private long writes;
 
-        /** An empty cache for batch {@code batch}, in a sub-manager of {@code parent}. */
-        public KvCache(ModelConfig c, long batch, NDManager parent) {
+        /** A zeroed cache of {@code rows} × {@code capacity} positions, in a sub-manager of {@code parent}. */
+        public KvCache(ModelConfig c, int rows, int capacity, NDManager parent) {
             manager = parent.newSubManager();
             keys = new NDArray[c.numLayers()];
             values = new NDArray[c.numLayers()];
-            Shape empty = new Shape(batch, c.numKvHeads(), 0, c.headDim());
+            Shape shape = new Shape(rows, c.numKvHeads(), capacity, c.headDim());
             for (int i = 0; i < keys.length; i++) {
-                keys[i] = manager.zeros(empty, DataType.FLOAT32);
-                values[i] = manager.zeros(empty, DataType.FLOAT32);
+                keys[i] = manager.zeros(shape, DataType.FLOAT32);
+                values[i] = manager.zeros(shape, DataType.FLOAT32);
             }
         }
 
-        /** Cached positions P. */
-        public long length() {
-            return length;
+        /** fp32 bytes of one row of {@code capacity} positions over all layers. */
+        public static long rowBytes(ModelConfig c, long capacity) {
+            return 2L * c.numLayers() * c.numKvHeads() * c.headDim() * capacity * Float.BYTES;
         }
 
-        NDArray append(int layer, boolean key, NDArray fresh) {
+        /** The next forward runs new sequences from position 0; batch row i goes to cache row {@code rows[i]}. */
+        void prefill(int[] rows) {
+            prefillRows = rows.clone();
+            decodeAt = null;
+        }
+
+        /** The next forward is one token for each cache row b in [0, at.length), stored at position {@code at[b]}. */
+        void decode(int[] at) {
+            decodeAt = at.clone();
+            prefillRows = null;
+        }
+
+        NDArray keys(int layer) {
+            return keys[layer];
+        }
+
+        NDArray values(int layer) {
+            return values[layer];
+        }
+
+        /** Engine calls made by {@link #store} so far (one per row written). */
+        long writes() {
+            return writes;
+        }
+
+        /**
+         * Stores a layer's new keys and values (B, K, T, E) as set up, and returns the {keys, values} to attend to:
+         * the new ones for a prefill, the first {@code width} positions of rows [0, B) for a decoding step.
+         */
+        NDArray[] store(int layer, NDArray key, NDArray val, long width) {
             if (JniUtils.isGradMode()) {
                 throw new IllegalStateException(
                         "KvCache is for no-grad decoding; turn grad mode off (JniUtils.setGradMode)");
             }
-            NDArray[] slot = key ? keys : values;
-            NDArray old = slot[layer];
-            NDArray joined = old.concat(fresh, 2); // (B,K,P,E)+(B,K,T,E)→(B,K,P+T,E), in the cache's manager
-            ai.djl.ndarray.NDScope.unregister(joined);
-            slot[layer] = joined;
-            old.close();
-            return joined;
-        }
-
-        void advance(long t) {
-            length += t;
+            if (prefillRows != null) {
+                long t = key.getShape().get(2);
+                for (int i = 0; i < prefillRows.length; i++) {
+                    keys[layer].set(new NDIndex("{}, :, :{}", prefillRows[i], t), key.get(i));
+                    values[layer].set(new NDIndex("{}, :, :{}", prefillRows[i], t), val.get(i));
+                    writes += 2;
+                }
+                return new NDArray[] {key, val};
+            }
+            if (decodeAt == null) {
+                throw new IllegalStateException("KvCache: call prefill or decode before the forward");
+            }
+            int b = decodeAt.length;
+            for (int r = 0; r < b; r++) {
+                keys[layer].set(new NDIndex("{}, :, {}", r, decodeAt[r]), key.get("{}, :, 0", r));
+                values[layer].set(new NDIndex("{}, :, {}", r, decodeAt[r]), val.get("{}, :, 0", r));
+                writes += 2;
+            }
+            return new NDArray[] {
+                keys[layer].get("0:{}, :, 0:{}", b, width), values[layer].get("0:{}, :, 0:{}", b, width)
+            };
         }
 
         @Override

@@ -6,7 +6,8 @@ package redispark.model;
  * @param temperature 0 = greedy (argmax, lowest id on ties); otherwise logits are divided by it before softmax
  * @param topP nucleus mass in (0, 1]: sample among the most likely tokens whose probabilities first reach it
  * @param maxNewTokens generated tokens per prompt, at most (stop token not counted)
- * @param seed row i samples from the i-th split of {@code new SplittableRandom(seed)}, so a run is reproducible
+ * @param seed prompt i of {@link Sampler#generate} draws from {@code Sampler.seed(seed, i, 0)}, so a run is
+ *     reproducible; {@link Sampler#generateAll} takes a seed per request instead
  */
 public record SamplingParams(double temperature, double topP, int maxNewTokens, long seed) {
     public SamplingParams {

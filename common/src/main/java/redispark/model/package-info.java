@@ -2,7 +2,8 @@
  * The student model: {@link redispark.model.ModelConfig} (HF config.json), {@link redispark.model.Qwen2Model} (one
  * file: RMSNorm, RoPE, GQA attention, SwiGLU, layer, model; fp32 DJL weights with HF names),
  * {@link redispark.model.Safetensors} (validated reader/writer, BF16/F16 widened in Java), {@link
- * redispark.model.LogProbs}, {@link redispark.model.Sampler} with a KV cache, {@link redispark.model.TinyStudent} (the
+ * redispark.model.LogProbs}, {@link redispark.model.Sampler} (continuous batching over a preallocated KV cache, token
+ * choice on the engine), {@link redispark.model.TinyStudent} (the
  * embedded default student), and the long-sequence training path: {@link redispark.model.LayerKernel} (one compiled
  * TorchScript call per decoder layer, packed by {@link redispark.model.KernelArchive}) and
  * {@link redispark.model.KernelPath} (per-layer recompute, chunked log-probs).

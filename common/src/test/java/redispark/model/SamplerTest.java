@@ -8,7 +8,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,31 +24,7 @@ class SamplerTest {
         Engine.getEngine("PyTorch");
         JniUtils.setNumThreads(1);
         root = NDManager.newBaseManager(Device.cpu(), "PyTorch");
-        ModelConfig t = TinyStudent.config();
-        ModelConfig untied = new ModelConfig(
-                t.vocabSize(),
-                t.hiddenSize(),
-                t.intermediateSize(),
-                t.numLayers(),
-                t.numHeads(),
-                t.numKvHeads(),
-                t.ropeTheta(),
-                t.rmsNormEps(),
-                t.maxPositions(),
-                false,
-                0,
-                2);
-        model = Qwen2Model.create(untied, 21, root);
-        // larger weights: attention is sharp and position-dependent, and logits are far apart, so greedy choices are
-        // varied and not decided by rounding noise
-        boolean grad = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        for (var e : model.parameters().entrySet()) {
-            if (e.getValue().getShape().dimension() == 2) {
-                e.getValue().muli(e.getKey().equals("lm_head.weight") ? 30 : 5);
-            }
-        }
-        JniUtils.setGradMode(grad);
+        model = SamplerModels.sharpened(root);
         sampler = new Sampler(model);
     }
 
@@ -64,20 +39,92 @@ class SamplerTest {
     }
 
     @Test
-    void greedyWithAndWithoutCacheGivesIdenticalTokens() {
+    void greedyKernelAndEagerPathsGiveIdenticalTokens() {
         SamplingParams g = SamplingParams.greedy(24);
-        List<Generation> cached = sampler.generate(prompts(), g, NO_STOP);
-        List<Generation> full = sampler.generateWithoutCache(prompts(), g, NO_STOP);
-        assertThat(java.util.Arrays.stream(cached.get(0).tokens()).distinct().count())
+        List<Generation> kernel = sampler.generate(prompts(), g, NO_STOP);
+        List<Generation> eager = new Sampler(model, Sampler.Path.EAGER, 64).generate(prompts(), g, NO_STOP);
+        assertThat(java.util.Arrays.stream(kernel.get(0).tokens()).distinct().count())
                 .as("varied output")
                 .isGreaterThan(5);
         for (int i = 0; i < 3; i++) {
-            assertThat(cached.get(i).tokens())
+            assertThat(kernel.get(i).tokens())
                     .as("row " + i)
                     .hasSize(24)
-                    .containsExactly(full.get(i).tokens());
-            assertThat(cached.get(i).finishReason()).isEqualTo("length");
+                    .containsExactly(eager.get(i).tokens());
+            assertThat(kernel.get(i).finishReason()).isEqualTo("length");
         }
+    }
+
+    /** Three prompts × three samples each, seeded per (problem, sample). */
+    static List<Sampler.Request> requests() {
+        List<Sampler.Request> out = new java.util.ArrayList<>();
+        for (int q = 0; q < 3; q++) {
+            for (int s = 0; s < 3; s++) {
+                out.add(new Sampler.Request(prompts().get(q), Sampler.seed(11, q, s)));
+            }
+        }
+        return out;
+    }
+
+    /** A token that some but not all of these outputs contain: as a stop token it ends only some rows early. */
+    static long splittingToken(List<Generation> outputs) {
+        java.util.Map<Long, Integer> rowsWith = new java.util.TreeMap<>();
+        for (Generation g : outputs) {
+            java.util.Arrays.stream(g.tokens()).distinct().forEach(t -> rowsWith.merge(t, 1, Integer::sum));
+        }
+        return rowsWith.entrySet().stream()
+                .filter(e -> e.getValue() > 1 && e.getValue() < outputs.size() - 1)
+                .findFirst()
+                .orElseThrow()
+                .getKey();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Sampler.Path.class)
+    void continuousBatchingGivesEachRequestWhatItGetsAlone(Sampler.Path path) {
+        SamplingParams p = new SamplingParams(1.5, 0.9, 20, 0);
+        long[] stop = {splittingToken(new Sampler(model, path, 9).generateAll(requests(), p, NO_STOP))};
+        List<Generation> batched = new Sampler(model, path, 4).generateAll(requests(), p, stop);
+        java.util.Set<Integer> lengths = new java.util.HashSet<>();
+        java.util.Set<String> distinct = new java.util.HashSet<>();
+        for (int i = 0; i < requests().size(); i++) {
+            Generation alone = new Sampler(model, path, 1)
+                    .generateAll(List.of(requests().get(i)), p, stop)
+                    .get(0);
+            assertThat(batched.get(i).tokens()).as("request " + i).containsExactly(alone.tokens());
+            assertThat(batched.get(i).finishReason()).as("request " + i).isEqualTo(alone.finishReason());
+            lengths.add(alone.tokens().length);
+            distinct.add(java.util.Arrays.toString(alone.tokens()));
+        }
+        // rows of different lengths finish at different steps, so rows are refilled mid-run
+        assertThat(lengths).as("output lengths").hasSizeGreaterThan(1);
+        assertThat(distinct).as("samples of one prompt differ").hasSizeGreaterThan(3);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Sampler.Path.class)
+    void stopTokensAndTheLengthLimitEndRowsInAContinuousBatch(Sampler.Path path) {
+        SamplingParams p = new SamplingParams(1.5, 0.9, 20, 0);
+        List<Generation> free = new Sampler(model, path, 2).generateAll(requests(), p, NO_STOP);
+        long[] stops = {splittingToken(free), 1000}; // an id the vocabulary does not have never stops anything
+        List<Generation> out = new Sampler(model, path, 2).generateAll(requests(), p, stops);
+        java.util.Set<String> reasons = new java.util.HashSet<>();
+        for (int i = 0; i < out.size(); i++) {
+            Generation g = out.get(i);
+            reasons.add(g.finishReason());
+            assertThat(g.tokens()).as("request " + i).doesNotContain(stops[0]);
+            long[] unstopped = free.get(i).tokens();
+            assertThat(unstopped).hasSize(20);
+            if (g.finishReason().equals("length")) {
+                assertThat(g.tokens()).containsExactly(unstopped);
+            } else {
+                // the same draws up to the first stop token, which ends the row and is not returned
+                assertThat(g.finishReason()).isEqualTo("stop");
+                assertThat(unstopped[g.tokens().length]).isEqualTo(stops[0]);
+                assertThat(g.tokens()).containsExactly(java.util.Arrays.copyOf(unstopped, g.tokens().length));
+            }
+        }
+        assertThat(reasons).containsExactlyInAnyOrder("stop", "length");
     }
 
     @Test
@@ -155,16 +202,5 @@ class SamplerTest {
             JniUtils.setGradMode(false);
         }
         assertThat(model.manager().getManagedArrays()).hasSize(before);
-    }
-
-    @Test
-    void topPSamplesOnlyFromTheNucleus() {
-        float[] logits = {0f, 3f, 2.9f, -5f}; // p ≈ 0.03, 0.50, 0.46, 0.0002
-        SplittableRandom rng = new SplittableRandom(1);
-        SamplingParams p = new SamplingParams(1.0, 0.9, 1, 0);
-        for (int i = 0; i < 200; i++) {
-            assertThat(Sampler.pick(logits, 0, 4, p, rng)).isIn(1L, 2L);
-        }
-        assertThat(Sampler.pick(logits, 0, 4, SamplingParams.greedy(1), rng)).isEqualTo(1L);
     }
 }

@@ -14,7 +14,9 @@ import redispark.dist.GradientExchangeBench;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.curate.SplitBench;
 import redispark.jobs.spark.SparkSessions;
+import redispark.model.GenerateBench;
 import redispark.model.HostStaging;
+import redispark.model.Sampler;
 import redispark.train.StepCompute;
 import redispark.train.TrainStepBench;
 import redispark.verify.VerifierBench;
@@ -28,9 +30,33 @@ import redispark.verify.VerifierBench;
             BenchCommand.TrainStep.class,
             BenchCommand.AllReduce.class,
             BenchCommand.Exchange.class,
-            BenchCommand.Split.class
+            BenchCommand.Split.class,
+            BenchCommand.Generate.class
         })
 final class BenchCommand {
+
+    /** The model shape and the thread count of the benchmarks that run the model. */
+    static final class ModelShape {
+        @Option(
+                names = "--config",
+                required = true,
+                paramLabel = "CONFIG_JSON",
+                description = "A Hugging Face Qwen2 config.json.")
+        File config;
+
+        @Option(
+                names = "--threads",
+                defaultValue = "2",
+                description = "libtorch intra-op threads (default: ${DEFAULT-VALUE}).")
+        int threads;
+
+        /** The config file, checked, after checking the thread count. */
+        java.nio.file.Path config() {
+            UsageError.require(threads >= 1, "--threads must be >= 1");
+            RediCli.requireFile(config);
+            return config.toPath();
+        }
+    }
 
     @Command(
             name = "verifier",
@@ -54,12 +80,8 @@ final class BenchCommand {
                     + "random tokens: tokens/s and peak resident memory; ends with: train-step params=P tokens_per_s=X ... "
                     + "peak_rss_mib=M")
     static final class TrainStep implements Callable<Integer> {
-        @Option(
-                names = "--config",
-                required = true,
-                paramLabel = "CONFIG_JSON",
-                description = "A Hugging Face Qwen2 config.json.")
-        File config;
+        @Mixin
+        ModelShape model = new ModelShape();
 
         @Option(names = "--batch", defaultValue = "8")
         int batch;
@@ -69,9 +91,6 @@ final class BenchCommand {
 
         @Option(names = "--steps", defaultValue = "20")
         int steps;
-
-        @Option(names = "--threads", defaultValue = "2")
-        int threads;
 
         @Option(names = "--path", defaultValue = "kernel", description = "kernel | eager (default: ${DEFAULT-VALUE})")
         String path;
@@ -88,16 +107,16 @@ final class BenchCommand {
         @Override
         public Integer call() throws Exception {
             UsageError.require(
-                    batch >= 1 && seq >= 1 && steps >= 1 && threads >= 1 && logprobChunk >= 1,
-                    "--batch, --seq, --steps, --threads and --logprob-chunk must be >= 1");
-            RediCli.requireFile(config);
+                    batch >= 1 && seq >= 1 && steps >= 1 && logprobChunk >= 1,
+                    "--batch, --seq, --steps and --logprob-chunk must be >= 1");
+            java.nio.file.Path config = model.config();
             StepCompute compute = StepCompute.defaults()
                     .withPath(UsageError.option("--path", path, StepCompute.TrainPath::parse))
                     .withRecompute(kernel.recomputation())
                     .withDtype(kernel.computeType())
                     .withLogprobChunk(logprobChunk)
                     .withMaxTokensPerMicroBatch(Math.max(1, batch * seq));
-            System.out.println(TrainStepBench.run(config.toPath(), batch, seq, steps, threads, compute));
+            System.out.println(TrainStepBench.run(config, batch, seq, steps, model.threads, compute));
             return 0;
         }
     }
@@ -185,6 +204,47 @@ final class BenchCommand {
                     FileUtils.deleteDirectory(dir.toFile());
                 }
             }
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "generate",
+            description =
+                    "The in-process sampler at evaluation settings (temperature 0.6, top-p 0.95, no stop token) on "
+                            + "random prompts; ends with: generate batch=B prompt_tokens=P new_tokens=N tokens_per_s=X "
+                            + "prefill_tokens_per_s=Y ops_per_token=Z (decode tokens/s over the batch, prefill excluded; "
+                            + "prompt tokens/s of the prefill; engine calls from Java per decoded token)")
+    static final class Generate implements Callable<Integer> {
+        @Mixin
+        ModelShape model = new ModelShape();
+
+        @Option(names = "--batch", defaultValue = "16")
+        int batch;
+
+        @Option(names = "--prompt-tokens", defaultValue = "64")
+        int promptTokens;
+
+        @Option(names = "--new-tokens", defaultValue = "256")
+        int newTokens;
+
+        @Option(
+                names = "--path",
+                defaultValue = "kernel",
+                description = "kernel (one layer-kernel call per layer) | eager (default: ${DEFAULT-VALUE})")
+        String path;
+
+        @Override
+        public Integer call() {
+            UsageError.require(batch >= 1 && promptTokens >= 1, "--batch and --prompt-tokens must be >= 1");
+            UsageError.require(newTokens >= 2, "--new-tokens must be >= 2 (the first comes from the prefill)");
+            System.out.println(GenerateBench.run(
+                    model.config(),
+                    batch,
+                    promptTokens,
+                    newTokens,
+                    model.threads,
+                    UsageError.option("--path", path, Sampler.Path::parse)));
             return 0;
         }
     }
