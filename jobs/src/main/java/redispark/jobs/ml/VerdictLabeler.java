@@ -33,8 +33,8 @@ import redispark.jobs.table.VerdictStruct;
  * Dataset<Row> judged = new VerdictLabeler().setPredictionCol("text").setGoldCol("gold").transform(traces);
  * }</pre>
  *
- * {@code problemCol} (optional, "" = none) names the question column: a question that asks for rounding lets a rounded decimal
- * match an exact gold; {@code approximate} allows that for every question.
+ * {@code problemCol} (optional, "" = none) names the question column: a question that asks for rounding lets a
+ * rounded decimal match an exact gold; {@code approximate} allows that for every question.
  */
 public final class VerdictLabeler extends Transformer
         implements HasProblemCol<VerdictLabeler>, HasOutputCol<VerdictLabeler>, DefaultParamsWritable {

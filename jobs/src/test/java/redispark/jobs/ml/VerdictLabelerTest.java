@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redispark.jobs.spark.MathVerifyFunction;
 
-class MathVerifierTest {
+class VerdictLabelerTest {
     static SparkSession spark;
     static Dataset<Row> outputs;
 
@@ -28,7 +28,7 @@ class MathVerifierTest {
     static void start() {
         spark = SparkSession.builder()
                 .master("local[2]")
-                .appName("MathVerifierTest")
+                .appName("VerdictLabelerTest")
                 .config("spark.ui.enabled", "false")
                 .getOrCreate();
         StructType schema = new StructType()
