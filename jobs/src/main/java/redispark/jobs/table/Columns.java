@@ -57,6 +57,9 @@ final class Columns {
             if (done) {
                 throw new IllegalStateException("column " + f.name() + " declared after the schema was built");
             }
+            if (fields.stream().anyMatch(g -> g.name().equals(f.name()))) {
+                throw new IllegalStateException("column " + f.name() + " declared twice");
+            }
             fields.add(f);
             return f.name();
         }

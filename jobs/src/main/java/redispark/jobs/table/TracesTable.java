@@ -65,7 +65,7 @@ public final class TracesTable {
             Integer completionTokens,
             String error,
             String generationConfig) {
-        Boolean noLabel = null;
+        Boolean noLabel = null; // the OpenR1 columns: only imported generations carry them
         return Columns.row(
                 SCHEMA,
                 p.problemId(),
