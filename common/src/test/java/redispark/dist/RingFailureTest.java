@@ -50,6 +50,21 @@ class RingFailureTest {
         return fixture.closeAfter(RingCollective.openLoopback(world, Duration.ofSeconds(20), io, segmentBytes));
     }
 
+    /**
+     * Opens rank 0 (the run secret, {@code run0}, attempt 0) and rank 1 ({@code secret1}, {@code run1},
+     * {@code attempt1}) of one 2-rank ring, each on its own thread.
+     */
+    private List<Ranks.Outcome<RingCollective>> openPair(byte[] secret1, String run0, String run1, int attempt1) {
+        List<ServerSocketChannel> servers = fixture.servers(2);
+        List<String> peers = RingFixture.peers(servers);
+        Duration connect = Duration.ofSeconds(10);
+        return openAll(
+                List.of(
+                        rendezvous(0, peers, SECRET, run0, 0, connect, SHORT),
+                        rendezvous(1, peers, secret1, run1, attempt1, connect, SHORT)),
+                servers);
+    }
+
     private static CollectiveException failure(Ranks.Outcome<?> o) {
         assertThat(o.failure()).as("expected a failure, got %s", o.value()).isInstanceOf(CollectiveException.class);
         return (CollectiveException) o.failure();
@@ -59,16 +74,9 @@ class RingFailureTest {
 
     @Test
     void wrongSecretIsRefused() {
-        List<ServerSocketChannel> servers = fixture.servers(2);
-        List<String> peers = RingFixture.peers(servers);
         byte[] other = SECRET.clone();
         other[0] ^= 1;
-        Duration connect = Duration.ofSeconds(10);
-        var outcomes = openAll(
-                List.of(
-                        rendezvous(0, peers, SECRET, "run", 0, connect, SHORT),
-                        rendezvous(1, peers, other, "run", 0, connect, SHORT)),
-                servers);
+        var outcomes = openPair(other, "run", "run", 0);
         for (var o : outcomes) {
             assertThat(failure(o)).hasMessageContaining("secret");
             assertThat(o.seconds()).as("refused at once, not at the timeout").isLessThan(5);
@@ -77,14 +85,7 @@ class RingFailureTest {
 
     @Test
     void peerFromAnotherAttemptIsRefused() {
-        List<ServerSocketChannel> servers = fixture.servers(2);
-        List<String> peers = RingFixture.peers(servers);
-        Duration connect = Duration.ofSeconds(10);
-        var outcomes = openAll(
-                List.of(
-                        rendezvous(0, peers, SECRET, "run-7", 0, connect, SHORT),
-                        rendezvous(1, peers, SECRET, "run-7", 1, connect, SHORT)),
-                servers);
+        var outcomes = openPair(SECRET, "run-7", "run-7", 1);
         for (var o : outcomes) {
             assertThat(failure(o)).hasMessageContainingAll("attempt 0", "attempt 1");
             assertThat(o.seconds()).isLessThan(5);
@@ -93,14 +94,7 @@ class RingFailureTest {
 
     @Test
     void peerFromAnotherRunIsRefused() {
-        List<ServerSocketChannel> servers = fixture.servers(2);
-        List<String> peers = RingFixture.peers(servers);
-        Duration connect = Duration.ofSeconds(10);
-        var outcomes = openAll(
-                List.of(
-                        rendezvous(0, peers, SECRET, "run-a", 0, connect, SHORT),
-                        rendezvous(1, peers, SECRET, "run-b", 0, connect, SHORT)),
-                servers);
+        var outcomes = openPair(SECRET, "run-a", "run-b", 0);
         for (var o : outcomes) {
             assertThat(failure(o)).hasMessageContainingAll("run-a", "run-b");
         }
