@@ -49,94 +49,89 @@ public record Recipe(
         }
     }
 
-    public Recipe withLearningRate(double v) {
-        return copy(b -> b.learningRate = v);
-    }
+    /**
+     * A recipe component, in component order. Its configuration key ({@code train.<objective>.<key>}) is its name in
+     * lower case with dashes.
+     */
+    public enum Key {
+        LEARNING_RATE,
+        EPOCHS,
+        BATCH_SIZE,
+        MICRO_BATCH_SIZE,
+        WARMUP_RATIO,
+        WEIGHT_DECAY,
+        GRAD_CLIP,
+        ALPHA,
+        BETA,
+        GAMMA,
+        SEED;
 
-    public Recipe withEpochs(int v) {
-        return copy(b -> b.epochs = v);
-    }
-
-    public Recipe withBatchSize(int v) {
-        return copy(b -> b.batchSize = v);
-    }
-
-    public Recipe withMicroBatchSize(int v) {
-        return copy(b -> b.microBatchSize = v);
-    }
-
-    public Recipe withWarmupRatio(double v) {
-        return copy(b -> b.warmupRatio = v);
-    }
-
-    public Recipe withWeightDecay(double v) {
-        return copy(b -> b.weightDecay = v);
-    }
-
-    public Recipe withGradClip(double v) {
-        return copy(b -> b.gradClip = v);
-    }
-
-    public Recipe withAlpha(double v) {
-        return copy(b -> b.alpha = v);
-    }
-
-    public Recipe withBeta(double v) {
-        return copy(b -> b.beta = v);
-    }
-
-    public Recipe withGamma(double v) {
-        return copy(b -> b.gamma = v);
-    }
-
-    public Recipe withSeed(long v) {
-        return copy(b -> b.seed = v);
-    }
-
-    /** A copy with {@code change} applied, checked like any recipe. */
-    private Recipe copy(java.util.function.Consumer<Values> change) {
-        Values v = new Values(this);
-        change.accept(v);
-        return new Recipe(
-                v.learningRate,
-                v.epochs,
-                v.batchSize,
-                v.microBatchSize,
-                v.warmupRatio,
-                v.weightDecay,
-                v.gradClip,
-                v.alpha,
-                v.beta,
-                v.gamma,
-                v.seed);
-    }
-
-    /** The components of a recipe, open to change one at a time. */
-    private static final class Values {
-        double learningRate;
-        int epochs;
-        int batchSize;
-        int microBatchSize;
-        double warmupRatio;
-        double weightDecay;
-        double gradClip;
-        double alpha;
-        double beta;
-        double gamma;
-        long seed;
-
-        Values(Recipe r) {
-            learningRate = r.learningRate;
-            epochs = r.epochs;
-            batchSize = r.batchSize;
-            microBatchSize = r.microBatchSize;
-            warmupRatio = r.warmupRatio;
-            weightDecay = r.weightDecay;
-            gradClip = r.gradClip;
-            alpha = r.alpha;
-            beta = r.beta;
-            gamma = r.gamma;
-            seed = r.seed;
+        /** The configuration key: {@code learning-rate} for {@link #LEARNING_RATE}. */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
         }
+
+        /** True when the component is a whole number (a count or a seed). */
+        public boolean whole() {
+            return Recipe.class.getRecordComponents()[ordinal()].getType() != double.class;
+        }
+
+        /** The key with this label, or {@code null} when no recipe component has it. */
+        public static Key find(String label) {
+            for (Key k : values()) {
+                if (k.label().equals(label)) {
+                    return k;
+                }
+            }
+            return null;
+        }
+    }
+
+    /**
+     * A copy with {@code key} set to {@code value}, checked like any recipe; a whole-number key refuses a fraction.
+     * Whole values stay {@code long} so that no seed is rounded.
+     */
+    public Recipe with(Key key, Number value) {
+        Number[] v = {
+            learningRate,
+            epochs,
+            batchSize,
+            microBatchSize,
+            warmupRatio,
+            weightDecay,
+            gradClip,
+            alpha,
+            beta,
+            gamma,
+            seed
+        };
+        if (key.whole() && (value instanceof Double || value instanceof Float)) {
+            double d = value.doubleValue();
+            if (d != Math.rint(d) || Math.abs(d) > 1L << 53) {
+                throw new IllegalArgumentException(key.label() + " must be a whole number, got " + value);
+            }
+            value = (long) d;
+        }
+        v[key.ordinal()] = value;
+        return new Recipe(
+                v[0].doubleValue(),
+                count(Key.EPOCHS, v[1]),
+                count(Key.BATCH_SIZE, v[2]),
+                count(Key.MICRO_BATCH_SIZE, v[3]),
+                v[4].doubleValue(),
+                v[5].doubleValue(),
+                v[6].doubleValue(),
+                v[7].doubleValue(),
+                v[8].doubleValue(),
+                v[9].doubleValue(),
+                v[10].longValue());
+    }
+
+    private static int count(Key key, Number v) {
+        long n = v.longValue();
+        if (n != (int) n) {
+            throw new IllegalArgumentException(key.label() + " is too large, got " + n);
+        }
+        return (int) n;
     }
 }

@@ -38,29 +38,6 @@ final class AnswerParser {
 
     private static final Pattern CLOCK_TIME = Pattern.compile("(?i)^(\\d{1,2}):(\\d{2})\\s*(?:([ap])\\.?\\s*m\\.?)?$");
     private static final Pattern SET_BUILDER = Pattern.compile("^\\\\\\{\\s*([A-Za-z])\\s*(?:\\||\\\\mid)(.*)\\\\\\}$");
-    private static final java.util.Set<String> MATH_WORDS = java.util.Set.of(
-            "sqrt",
-            "sin",
-            "cos",
-            "tan",
-            "cot",
-            "sec",
-            "csc",
-            "log",
-            "exp",
-            "abs",
-            "inf",
-            "infinity",
-            "pi",
-            "arcsin",
-            "arccos",
-            "arctan",
-            "sinh",
-            "cosh",
-            "tanh",
-            "floor",
-            "ceil",
-            "binom");
 
     /** Words meaning the empty solution set. */
     private static final java.util.Set<String> NO_SOLUTION = java.util.Set.of(
@@ -260,7 +237,7 @@ final class AnswerParser {
     /** True for real words ("even", "No solution"), false for products of letters such as "ab". */
     private static boolean isWordy(String s) {
         for (String w : s.split("[ '\\-]+")) {
-            if (w.length() >= 3 && !MATH_WORDS.contains(w.toLowerCase(Locale.ROOT))) {
+            if (w.length() >= 3 && !LatexVocabulary.isPlainName(w)) {
                 return true;
             }
         }

@@ -183,7 +183,7 @@ final class Equivalence {
             sides = sides.subList(1, sides.size());
         }
         for (Node side : sides) {
-            if (!Evaluator.variables(side).isEmpty()) {
+            if (!ExpressionEvaluator.variables(side).isEmpty()) {
                 return null;
             }
         }
@@ -378,26 +378,26 @@ final class Equivalence {
             Rational value = pb.value();
             return value != null && exprEqual(g, Node.Num.exact(value));
         }
-        Set<String> vars = Evaluator.variables(g, p);
+        Set<String> vars = ExpressionEvaluator.variables(g, p);
         if (vars.isEmpty()) {
             Val a;
             Val b;
             try {
-                a = Evaluator.eval(g, deadline);
+                a = ExpressionEvaluator.eval(g, deadline);
             } catch (EvalError | ArithmeticException e) {
                 return false;
             }
             try {
-                b = Evaluator.eval(p, deadline);
+                b = ExpressionEvaluator.eval(p, deadline);
             } catch (EvalError | ArithmeticException e) {
                 return false;
             }
             return Val.same(a, b, approximate);
         }
-        boolean ints = Evaluator.needsIntegers(g) || Evaluator.needsIntegers(p);
+        boolean ints = ExpressionEvaluator.needsIntegers(g) || ExpressionEvaluator.needsIntegers(p);
         int good = 0;
         for (int point = 0; point < POINTS + 4 && good < POINTS; point++) {
-            Evaluator ev = new Evaluator(env(vars, point, ints), deadline);
+            ExpressionEvaluator ev = new ExpressionEvaluator(env(vars, point, ints), deadline);
             Val a;
             Val b;
             try {
@@ -423,7 +423,7 @@ final class Equivalence {
         Map<String, Val> env = new HashMap<>();
         int i = 0;
         for (String v : vars) {
-            env.put(v, Evaluator.samplePoint(point, i++, ints));
+            env.put(v, ExpressionEvaluator.samplePoint(point, i++, ints));
         }
         return env;
     }
@@ -545,7 +545,7 @@ final class Equivalence {
         int varIndex = -1;
         for (int i = 0; i < sides.size(); i++) {
             boolean isVar = isBoundedSubject(sides.get(i));
-            boolean hasVars = !Evaluator.variables(sides.get(i)).isEmpty();
+            boolean hasVars = !ExpressionEvaluator.variables(sides.get(i)).isEmpty();
             if (isVar) {
                 if (varIndex >= 0) {
                     return null;
@@ -611,7 +611,7 @@ final class Equivalence {
             loSign = -1;
         } else {
             try {
-                Val lo = Evaluator.eval(abs.lo(), deadline);
+                Val lo = ExpressionEvaluator.eval(abs.lo(), deadline);
                 if (!lo.isReal()) {
                     return null;
                 }
@@ -712,12 +712,12 @@ final class Equivalence {
      * sample points: the same equation or inequality written differently.
      */
     private boolean proportional(Node g, Node p, int sign) {
-        Set<String> vars = Evaluator.variables(g, p);
-        boolean ints = Evaluator.needsIntegers(g) || Evaluator.needsIntegers(p);
+        Set<String> vars = ExpressionEvaluator.variables(g, p);
+        boolean ints = ExpressionEvaluator.needsIntegers(g) || ExpressionEvaluator.needsIntegers(p);
         Val ratio = null;
         int good = 0;
         for (int point = 0; point < POINTS + 4 && good < POINTS; point++) {
-            Evaluator ev = new Evaluator(env(vars, point, ints), deadline);
+            ExpressionEvaluator ev = new ExpressionEvaluator(env(vars, point, ints), deadline);
             Val a;
             Val b;
             try {

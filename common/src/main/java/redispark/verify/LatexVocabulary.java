@@ -1,5 +1,6 @@
 package redispark.verify;
 
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -35,6 +36,16 @@ final class LatexVocabulary {
         "ln",
         "pi"
     };
+
+    private static final Set<String> PLAIN_NAME_SET = Set.of(PLAIN_NAMES);
+
+    /**
+     * True when {@code word} (any case) is one of the {@link #PLAIN_NAMES}: a function or constant
+     * name, so text around it is mathematics rather than a description in words.
+     */
+    static boolean isPlainName(String word) {
+        return PLAIN_NAME_SET.contains(word.toLowerCase(Locale.ROOT));
+    }
 
     static final Set<String> FUNCTIONS = Set.of(
             "sin", "cos", "tan", "cot", "sec", "csc", "arcsin", "arccos", "arctan", "asin", "acos", "atan", "sinh",

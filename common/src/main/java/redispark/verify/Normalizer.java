@@ -48,32 +48,9 @@ final class Normalizer {
     private static final Pattern WS = Pattern.compile("\\s+");
     private static final Pattern TRAILING_WORDS = Pattern.compile(
             "(?<=[\\d)\\]])\\s+((?:[a-zA-Z]{3,}|[a-zA-Z]{3,}\\s+[a-zA-Z]+)(?:\\s+[a-zA-Z]+)*)\\.?\\s*$");
-    private static final java.util.Set<String> MATH_WORDS = java.util.Set.of(
-            "sqrt",
-            "sin",
-            "cos",
-            "tan",
-            "cot",
-            "sec",
-            "csc",
-            "log",
-            "exp",
-            "abs",
-            "inf",
-            "infinity",
-            "pi",
-            "arcsin",
-            "arccos",
-            "arctan",
-            "sinh",
-            "cosh",
-            "tanh",
-            "floor",
-            "ceil",
-            "binom",
-            "mod",
-            "and",
-            "or");
+    /** Words that join two parts of one value ("3 mod 7", "2 and 3") rather than describe it. */
+    private static final java.util.Set<String> CONNECTIVES = java.util.Set.of("mod", "and", "or");
+
     private static final Pattern FRAC_ALIASES = Pattern.compile("\\\\[dtc]frac(?![a-zA-Z])");
     private static final Pattern BINOM_ALIASES = Pattern.compile("\\\\[dt]binom(?![a-zA-Z])");
     private static final Pattern RELATIONS = Pattern.compile("\\\\(?:leqslant|leq|leqq)(?![a-zA-Z])|≤|<=");
@@ -240,7 +217,7 @@ final class Normalizer {
             return s;
         }
         for (String w : m.group(1).trim().split("[\\s.]+")) {
-            if (MATH_WORDS.contains(w.toLowerCase(java.util.Locale.ROOT))) {
+            if (LatexVocabulary.isPlainName(w) || CONNECTIVES.contains(w.toLowerCase(java.util.Locale.ROOT))) {
                 return s;
             }
         }

@@ -6,7 +6,7 @@ import java.math.MathContext;
 
 /**
  * Exact rational number over BigInteger, always in lowest terms with a positive denominator.
- * Sizes are the caller's business: {@link Evaluator} checks bit lengths before it multiplies or raises.
+ * Sizes are the caller's business: {@link ExpressionEvaluator} checks bit lengths before it multiplies or raises.
  */
 public final class Rational implements Comparable<Rational> {
 

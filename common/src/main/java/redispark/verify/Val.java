@@ -6,7 +6,7 @@ import java.math.MathContext;
 import java.math.RoundingMode;
 
 /**
- * A complex value produced by {@link Evaluator}: exact (two {@link Rational} parts) whenever the
+ * A complex value produced by {@link ExpressionEvaluator}: exact (two {@link Rational} parts) whenever the
  * arithmetic allows it, else a 50-digit approximation. Every value carries an absolute error bound
  * {@code err} (rounding of approximations plus the uncertainty of written decimals) and, separately,
  * {@code werr}, the part due to written decimals, so that "0.333" can be accepted for 1/3 while

@@ -76,17 +76,6 @@ final class Ranks {
         return RingCollective.openLoopback(world, Duration.ofSeconds(20), Duration.ofSeconds(20), 64 << 10);
     }
 
-    /** {@code n} server sockets on 127.0.0.1 at free ports, each also added to {@code resources} (closed after). */
-    static List<java.nio.channels.ServerSocketChannel> listening(int n, List<AutoCloseable> resources) {
-        List<java.nio.channels.ServerSocketChannel> servers = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            java.nio.channels.ServerSocketChannel server = RingCollective.listen("127.0.0.1", 0);
-            resources.add(server);
-            servers.add(server);
-        }
-        return servers;
-    }
-
     static void closeAll(List<? extends Collective> cs) {
         cs.forEach(Collective::close);
     }

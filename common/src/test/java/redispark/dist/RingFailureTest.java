@@ -2,6 +2,7 @@ package redispark.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static redispark.dist.RingFixture.SECRET;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
@@ -12,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** Dead, stalled, misconfigured and foreign peers fail fast and clearly; nothing hangs. */
@@ -20,24 +21,9 @@ class RingFailureTest {
 
     private static final Duration SHORT = Duration.ofMillis(1500);
     private static final double SLACK_SECONDS = 1.5;
-    private static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() {
-        resources.forEach(Io::closeQuietly);
-    }
-
-    private List<ServerSocketChannel> servers(int n) {
-        return Ranks.listening(n, resources);
-    }
-
-    private static List<String> peers(List<ServerSocketChannel> servers) {
-        return servers.stream()
-                .map(s -> RingCollective.advertise(s, "127.0.0.1"))
-                .toList();
-    }
+    @AutoClose
+    private final RingFixture fixture = new RingFixture();
 
     private static Rendezvous rendezvous(
             int rank, List<String> peers, byte[] secret, String run, int attempt, Duration connect, Duration io) {
@@ -54,16 +40,29 @@ class RingFailureTest {
                 Ranks.outcomes(ranks, i -> RingCollective.open(rvs.get(i), servers.get(i)), Duration.ofSeconds(30));
         outcomes.forEach(o -> {
             if (o.value() != null) {
-                resources.add(o.value());
+                fixture.closeAfter(o.value());
             }
         });
         return outcomes;
     }
 
     private List<RingCollective> ring(int world, Duration io, int segmentBytes) {
-        List<RingCollective> rings = RingCollective.openLoopback(world, Duration.ofSeconds(20), io, segmentBytes);
-        resources.addAll(rings);
-        return rings;
+        return fixture.closeAfter(RingCollective.openLoopback(world, Duration.ofSeconds(20), io, segmentBytes));
+    }
+
+    /**
+     * Opens rank 0 (the run secret, {@code run0}, attempt 0) and rank 1 ({@code secret1}, {@code run1},
+     * {@code attempt1}) of one 2-rank ring, each on its own thread.
+     */
+    private List<Ranks.Outcome<RingCollective>> openPair(byte[] secret1, String run0, String run1, int attempt1) {
+        List<ServerSocketChannel> servers = fixture.servers(2);
+        List<String> peers = RingFixture.peers(servers);
+        Duration connect = Duration.ofSeconds(10);
+        return openAll(
+                List.of(
+                        rendezvous(0, peers, SECRET, run0, 0, connect, SHORT),
+                        rendezvous(1, peers, secret1, run1, attempt1, connect, SHORT)),
+                servers);
     }
 
     private static CollectiveException failure(Ranks.Outcome<?> o) {
@@ -75,16 +74,9 @@ class RingFailureTest {
 
     @Test
     void wrongSecretIsRefused() {
-        List<ServerSocketChannel> servers = servers(2);
-        List<String> peers = peers(servers);
         byte[] other = SECRET.clone();
         other[0] ^= 1;
-        Duration connect = Duration.ofSeconds(10);
-        var outcomes = openAll(
-                List.of(
-                        rendezvous(0, peers, SECRET, "run", 0, connect, SHORT),
-                        rendezvous(1, peers, other, "run", 0, connect, SHORT)),
-                servers);
+        var outcomes = openPair(other, "run", "run", 0);
         for (var o : outcomes) {
             assertThat(failure(o)).hasMessageContaining("secret");
             assertThat(o.seconds()).as("refused at once, not at the timeout").isLessThan(5);
@@ -93,14 +85,7 @@ class RingFailureTest {
 
     @Test
     void peerFromAnotherAttemptIsRefused() {
-        List<ServerSocketChannel> servers = servers(2);
-        List<String> peers = peers(servers);
-        Duration connect = Duration.ofSeconds(10);
-        var outcomes = openAll(
-                List.of(
-                        rendezvous(0, peers, SECRET, "run-7", 0, connect, SHORT),
-                        rendezvous(1, peers, SECRET, "run-7", 1, connect, SHORT)),
-                servers);
+        var outcomes = openPair(SECRET, "run-7", "run-7", 1);
         for (var o : outcomes) {
             assertThat(failure(o)).hasMessageContainingAll("attempt 0", "attempt 1");
             assertThat(o.seconds()).isLessThan(5);
@@ -109,14 +94,7 @@ class RingFailureTest {
 
     @Test
     void peerFromAnotherRunIsRefused() {
-        List<ServerSocketChannel> servers = servers(2);
-        List<String> peers = peers(servers);
-        Duration connect = Duration.ofSeconds(10);
-        var outcomes = openAll(
-                List.of(
-                        rendezvous(0, peers, SECRET, "run-a", 0, connect, SHORT),
-                        rendezvous(1, peers, SECRET, "run-b", 0, connect, SHORT)),
-                servers);
+        var outcomes = openPair(SECRET, "run-a", "run-b", 0);
         for (var o : outcomes) {
             assertThat(failure(o)).hasMessageContainingAll("run-a", "run-b");
         }
@@ -124,8 +102,8 @@ class RingFailureTest {
 
     @Test
     void staleTaskFromAnEarlierAttemptIsRefusedWithoutBreakingTheRing() throws Exception {
-        List<ServerSocketChannel> servers = servers(2);
-        List<String> peers = peers(servers);
+        List<ServerSocketChannel> servers = fixture.servers(2);
+        List<String> peers = RingFixture.peers(servers);
         Duration connect = Duration.ofSeconds(10);
         Rendezvous fresh0 = rendezvous(0, peers, SECRET, "run", 1, connect, SHORT);
         Rendezvous fresh1 = rendezvous(1, peers, SECRET, "run", 1, connect, SHORT);
@@ -135,27 +113,22 @@ class RingFailureTest {
         Rendezvous stale0 = rendezvous(0, peers, SECRET, "run", 0, connect, SHORT);
         long deadline = System.nanoTime() + connect.toNanos();
         Io.Blame blame = (p, c) -> new CollectiveException("stale rank 0: " + p, 1, "t", c);
-        SocketChannel zombie = Io.connect(stale0.address(1), deadline, blame);
-        resources.add(zombie);
+        SocketChannel zombie = fixture.closeAfter(Io.connect(stale0.address(1), deadline, blame));
         // the zombie learns it was refused, and nothing about the run it reached (no run id, no attempt)
         assertThatThrownBy(() -> Handshake.connect(zombie, stale0, deadline, blame))
                 .isInstanceOf(HandshakeRefusedException.class)
                 .hasMessageContainingAll("refused rank 0 of run 'run' attempt 0", "not a member")
                 .hasMessageNotContaining("attempt 1");
-        RingCollective r0 = RingCollective.open(fresh0, servers.get(0));
-        RingCollective r1 = rank1.get(10, TimeUnit.SECONDS);
-        resources.add(r0);
-        resources.add(r1);
+        RingCollective r0 = fixture.closeAfter(RingCollective.open(fresh0, servers.get(0)));
+        RingCollective r1 = fixture.closeAfter(rank1.get(10, TimeUnit.SECONDS));
         assertThat(Ranks.each(List.of(r0, r1), c -> c.allReduceSum(2.0))).containsOnly(4.0);
     }
 
     @Test
     void peerReachingTheWrongRankIsRefused() throws Exception {
-        ServerSocketChannel server = servers(1).get(0);
-        List<String> peers = List.of(
-                RingCollective.advertise(server, "127.0.0.1"),
-                RingCollective.advertise(server, "127.0.0.1"),
-                RingCollective.advertise(server, "127.0.0.1"));
+        ServerSocketChannel server = fixture.servers(1).get(0);
+        String address = RingFixture.address(server);
+        List<String> peers = List.of(address, address, address);
         Rendezvous rank1 = rendezvous(1, peers, SECRET, "run", 0, SHORT, SHORT);
         Rendezvous rank2 = rendezvous(2, peers, SECRET, "run", 0, SHORT, SHORT);
         long deadline = System.nanoTime() + SHORT.toNanos();
@@ -168,9 +141,8 @@ class RingFailureTest {
             }
         });
         // rank 2 dials what it believes is rank 0 (its successor), but the address is rank 1's
-        SocketChannel ch =
-                Io.connect(rank2.address(0), deadline, (p, c) -> new CollectiveException("rank 2: " + p, 0, "t", c));
-        resources.add(ch);
+        SocketChannel ch = fixture.closeAfter(
+                Io.connect(rank2.address(0), deadline, (p, c) -> new CollectiveException("rank 2: " + p, 0, "t", c)));
         // the dialler only learns that it was refused; the acceptor's own error says why
         assertThatThrownBy(() -> Handshake.connect(
                         ch, rank2, deadline, (p, c) -> new CollectiveException("rank 2: " + p, 0, "t", c)))
@@ -183,8 +155,8 @@ class RingFailureTest {
 
     @Test
     void foreignConnectionIsIgnoredAndTheRingStillOpens() throws Exception {
-        List<ServerSocketChannel> servers = servers(2);
-        List<String> peers = peers(servers);
+        List<ServerSocketChannel> servers = fixture.servers(2);
+        List<String> peers = RingFixture.peers(servers);
         try (SocketChannel stranger = SocketChannel.open(servers.get(1).getLocalAddress())) {
             stranger.write(ByteBuffer.wrap("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
             var outcomes = openAll(
@@ -204,8 +176,8 @@ class RingFailureTest {
 
     @Test
     void rankThatNeverJoinsFailsOpenWithinTheConnectTimeout() {
-        List<ServerSocketChannel> servers = servers(3); // rank 2 listens but never opens the ring
-        List<String> peers = peers(servers);
+        List<ServerSocketChannel> servers = fixture.servers(3); // rank 2 listens but never opens the ring
+        List<String> peers = RingFixture.peers(servers);
         var outcomes = openAll(
                 List.of(
                         rendezvous(0, peers, SECRET, "run", 0, SHORT, SHORT),
@@ -221,11 +193,11 @@ class RingFailureTest {
 
     @Test
     void rankWhosePortRefusesConnectionsFailsOpenWithinTheConnectTimeout() throws Exception {
-        List<ServerSocketChannel> servers = servers(2);
+        List<ServerSocketChannel> servers = fixture.servers(2);
         ServerSocketChannel gone = RingCollective.listen("127.0.0.1", 0);
         String goneAddress = RingCollective.advertise(gone, "127.0.0.1");
         gone.close();
-        List<String> peers = new ArrayList<>(peers(servers));
+        List<String> peers = new ArrayList<>(RingFixture.peers(servers));
         peers.add(goneAddress);
         var outcomes = openAll(
                 List.of(
@@ -243,23 +215,13 @@ class RingFailureTest {
 
     @Test
     void interruptingOpenFailsPromptlyAndKeepsTheInterruptFlag() {
-        List<ServerSocketChannel> servers = servers(2); // rank 1 never opens
-        List<String> peers = peers(servers);
+        List<ServerSocketChannel> servers = fixture.servers(2); // rank 1 never opens
+        List<String> peers = RingFixture.peers(servers);
         Rendezvous rank0 = rendezvous(0, peers, SECRET, "run", 0, Duration.ofSeconds(20), SHORT);
         var outcomes = Ranks.outcomes(
                 List.of(rank0),
                 rv -> {
-                    Thread caller = Thread.currentThread();
-                    Thread interrupter = new Thread(() -> {
-                        try {
-                            Thread.sleep(200);
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                        caller.interrupt();
-                    });
-                    interrupter.setDaemon(true);
-                    interrupter.start();
+                    RingFixture.interruptMeIn(200);
                     try {
                         RingCollective.open(rv, servers.get(0)).close();
                         return false;
@@ -275,8 +237,8 @@ class RingFailureTest {
 
     @Test
     void failedOpenLeavesNoThreadsBehind() throws Exception {
-        List<ServerSocketChannel> servers = servers(2);
-        List<String> peers = peers(servers);
+        List<ServerSocketChannel> servers = fixture.servers(2);
+        List<String> peers = RingFixture.peers(servers);
         byte[] other = SECRET.clone();
         other[5] ^= 1;
         openAll(
@@ -402,17 +364,7 @@ class RingFailureTest {
         var outcomes = Ranks.outcomes(
                 List.of(rings.get(0)),
                 c -> {
-                    Thread caller = Thread.currentThread();
-                    Thread interrupter = new Thread(() -> {
-                        try {
-                            Thread.sleep(200);
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                        caller.interrupt();
-                    });
-                    interrupter.setDaemon(true);
-                    interrupter.start();
+                    RingFixture.interruptMeIn(200);
                     try {
                         c.allReduceSum(new float[100]); // rank 1 never calls
                         return false;

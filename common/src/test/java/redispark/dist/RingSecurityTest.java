@@ -2,6 +2,8 @@ package redispark.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static redispark.dist.RingFixture.SECRET;
+import static redispark.dist.RingFixture.address;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
@@ -9,11 +11,10 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,56 +25,23 @@ class RingSecurityTest {
 
     private static final Duration CONNECT = Duration.ofSeconds(20);
     private static final Duration IO = Duration.ofSeconds(10);
-    private static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     private static final String RUN = "run-42";
     private static final int ATTEMPT = 3;
     private static final int FLAGS_SEALED = 1;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() {
-        resources.forEach(Io::closeQuietly);
-    }
+    @AutoClose
+    private final RingFixture fixture = new RingFixture();
 
     // ------------------------------------------------------------------------------------------- set-up
 
-    private List<ServerSocketChannel> servers(int n) {
-        return Ranks.listening(n, resources);
-    }
-
-    private static String address(ServerSocketChannel server) {
-        return RingCollective.advertise(server, "127.0.0.1");
-    }
-
     private TcpRelay relay(String target, boolean held, long flipAt) throws Exception {
-        TcpRelay r = new TcpRelay(target, held, flipAt);
-        resources.add(r);
-        return r;
+        return fixture.closeAfter(new TcpRelay(target, held, flipAt));
     }
 
     /** Rank {@code rank} of a 2-rank ring that dials its successor at {@code successor}. */
     private static Rendezvous rank(int rank, String self, String successor, boolean seal) {
         List<String> peers = rank == 0 ? List.of(self, successor) : List.of(successor, self);
         return new Rendezvous(rank, 2, peers, SECRET, RUN, ATTEMPT, CONNECT, IO, 64 << 10, seal);
-    }
-
-    private CompletableFuture<RingCollective> openAsync(Rendezvous rv, ServerSocketChannel server) {
-        CompletableFuture<RingCollective> f = new CompletableFuture<>();
-        Thread t = new Thread(
-                () -> {
-                    try {
-                        RingCollective ring = RingCollective.open(rv, server);
-                        resources.add(ring);
-                        f.complete(ring);
-                    } catch (Throwable e) {
-                        f.completeExceptionally(e);
-                    }
-                },
-                "test-open-rank" + rv.rank());
-        t.setDaemon(true);
-        t.start();
-        return f;
     }
 
     /** Both ranks formed the ring within the connect timeout and sum correctly over it. */
@@ -95,9 +63,7 @@ class RingSecurityTest {
 
     private SocketChannel dial(String address) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        SocketChannel ch = Io.connect(Rendezvous.parseAddress(address, 0), deadline, RingSecurityTest::blame);
-        resources.add(ch);
-        return ch;
+        return fixture.closeAfter(Io.connect(Rendezvous.parseAddress(address, 0), deadline, RingSecurityTest::blame));
     }
 
     private static CollectiveException blame(String problem, Throwable cause) {
@@ -164,14 +130,14 @@ class RingSecurityTest {
      */
     @Test
     void reflectedProofsAreRefusedAndTheRingStillForms() throws Exception {
-        List<ServerSocketChannel> servers = servers(2);
+        List<ServerSocketChannel> servers = fixture.servers(2);
         String a0 = address(servers.get(0));
         String a1 = address(servers.get(1));
         // the real dials wait in relays until the attack is over, so both acceptors face the attacker alone
         TcpRelay to1 = relay(a1, true, -1);
         TcpRelay to0 = relay(a0, true, -1);
-        var rank0 = openAsync(rank(0, a0, to1.address(), true), servers.get(0));
-        var rank1 = openAsync(rank(1, a1, to0.address(), true), servers.get(1));
+        var rank0 = fixture.openAsync(rank(0, a0, to1.address(), true), servers.get(0));
+        var rank1 = fixture.openAsync(rank(1, a1, to0.address(), true), servers.get(1));
 
         SocketChannel toRank0 = dial(a0);
         hello(toRank0, 1, 0, RUN, randomBytes(Handshake.NONCE_BYTES));
@@ -200,10 +166,10 @@ class RingSecurityTest {
     /** A handshake recorded on the wire and replayed later, even within the same run and attempt, is refused. */
     @Test
     void replayedHandshakeIsRefusedAndTheRingStillForms() throws Exception {
-        List<ServerSocketChannel> first = servers(2);
+        List<ServerSocketChannel> first = fixture.servers(2);
         TcpRelay recorder = relay(address(first.get(1)), false, -1);
-        var r0 = openAsync(rank(0, address(first.get(0)), recorder.address(), true), first.get(0));
-        var r1 = openAsync(rank(1, address(first.get(1)), address(first.get(0)), true), first.get(1));
+        var r0 = fixture.openAsync(rank(0, address(first.get(0)), recorder.address(), true), first.get(0));
+        var r1 = fixture.openAsync(rank(1, address(first.get(1)), address(first.get(0)), true), first.get(1));
         assertRingWorks(r0, r1);
         ByteBuffer wire = ByteBuffer.wrap(recorder.recorded());
         ByteBuffer recordedHello = nextFrame(wire);
@@ -213,16 +179,16 @@ class RingSecurityTest {
         r0.get().close();
         r1.get().close();
 
-        List<ServerSocketChannel> second = servers(2);
+        List<ServerSocketChannel> second = fixture.servers(2);
         String b0 = address(second.get(0));
         String b1 = address(second.get(1));
-        var rank1 = openAsync(rank(1, b1, b0, true), second.get(1));
+        var rank1 = fixture.openAsync(rank(1, b1, b0, true), second.get(1));
         SocketChannel replay = dial(b1);
         Io.writeFully(replay, recordedHello, soon(), RingSecurityTest::blame);
         assertThat(read(replay).type()).isEqualTo(Handshake.REPLY);
         Io.writeFully(replay, recordedProof, soon(), RingSecurityTest::blame);
         assertRefusedSayingNothing(replay);
-        var rank0 = openAsync(rank(0, b0, b1, true), second.get(0));
+        var rank0 = fixture.openAsync(rank(0, b0, b1, true), second.get(0));
         assertRingWorks(rank0, rank1);
     }
 
@@ -240,7 +206,7 @@ class RingSecurityTest {
      */
     @Test
     void silentClientsDoNotHoldUpTheRing() throws Exception {
-        List<ServerSocketChannel> servers = servers(2);
+        List<ServerSocketChannel> servers = fixture.servers(2);
         String a0 = address(servers.get(0));
         String a1 = address(servers.get(1));
         for (int i = 0; i < RingAcceptor.MAX_PENDING + 4; i++) {
@@ -248,8 +214,8 @@ class RingSecurityTest {
             dial(a1);
         }
         long start = System.nanoTime();
-        var rank0 = openAsync(rank(0, a0, a1, true), servers.get(0));
-        var rank1 = openAsync(rank(1, a1, a0, true), servers.get(1));
+        var rank0 = fixture.openAsync(rank(0, a0, a1, true), servers.get(0));
+        var rank1 = fixture.openAsync(rank(1, a1, a0, true), servers.get(1));
         assertRingWorks(rank0, rank1);
         assertThat((System.nanoTime() - start) / 1e9)
                 .as("seconds to form the ring beside silent clients")
@@ -262,11 +228,11 @@ class RingSecurityTest {
      */
     @Test
     void strangersAreRefusedLearningNothingAndTheRingStillForms() throws Exception {
-        List<ServerSocketChannel> servers = servers(2);
+        List<ServerSocketChannel> servers = fixture.servers(2);
         String a0 = address(servers.get(0));
         String a1 = address(servers.get(1));
         TcpRelay to0 = relay(a0, true, -1);
-        var rank1 = openAsync(rank(1, a1, to0.address(), true), servers.get(1));
+        var rank1 = fixture.openAsync(rank(1, a1, to0.address(), true), servers.get(1));
 
         SocketChannel guesser = dial(a1);
         hello(guesser, 0, 1, RUN, randomBytes(Handshake.NONCE_BYTES));
@@ -292,7 +258,7 @@ class RingSecurityTest {
                 .isInstanceOf(HandshakeRefusedException.class)
                 .hasMessageContaining("could not prove it knows the run secret");
 
-        var rank0 = openAsync(rank(0, a0, a1, true), servers.get(0));
+        var rank0 = fixture.openAsync(rank(0, a0, a1, true), servers.get(0));
         to0.release();
         assertRingWorks(rank0, rank1);
     }
@@ -300,11 +266,11 @@ class RingSecurityTest {
     /** Length fields are checked before anything is allocated: a 1 GiB HELLO or PROOF ends only that connection. */
     @Test
     void oversizedLengthFieldsAreRefusedAndTheRingStillForms() throws Exception {
-        List<ServerSocketChannel> servers = servers(2);
+        List<ServerSocketChannel> servers = fixture.servers(2);
         String a0 = address(servers.get(0));
         String a1 = address(servers.get(1));
         TcpRelay to0 = relay(a0, true, -1);
-        var rank1 = openAsync(rank(1, a1, to0.address(), true), servers.get(1));
+        var rank1 = fixture.openAsync(rank(1, a1, to0.address(), true), servers.get(1));
 
         SocketChannel huge = dial(a1);
         ByteBuffer header =
@@ -322,7 +288,7 @@ class RingSecurityTest {
                 RingSecurityTest::blame);
         assertClosedByTheRank(hugeProof);
 
-        var rank0 = openAsync(rank(0, a0, a1, true), servers.get(0));
+        var rank0 = fixture.openAsync(rank(0, a0, a1, true), servers.get(0));
         to0.release();
         assertRingWorks(rank0, rank1);
         RingCollective r = rank0.get();
@@ -334,13 +300,13 @@ class RingSecurityTest {
     /** A byte flipped on the wire after the handshake fails the step on the receiving rank, saying so. */
     @Test
     void tamperedFrameFailsTheStepWithAClearError() throws Exception {
-        List<ServerSocketChannel> servers = servers(2);
+        List<ServerSocketChannel> servers = fixture.servers(2);
         String a0 = address(servers.get(0));
         String a1 = address(servers.get(1));
         // past the handshake (about 120 bytes) and the first header: inside the first segment of floats
         TcpRelay tamper = relay(a1, false, 10_000);
-        var rank0 = openAsync(rank(0, a0, tamper.address(), true), servers.get(0));
-        var rank1 = openAsync(rank(1, a1, a0, true), servers.get(1));
+        var rank0 = fixture.openAsync(rank(0, a0, tamper.address(), true), servers.get(0));
+        var rank1 = fixture.openAsync(rank(1, a1, a0, true), servers.get(1));
         List<RingCollective> rings = List.of(rank0.get(), rank1.get());
         var outcomes = Ranks.outcomes(
                 rings,
@@ -360,12 +326,12 @@ class RingSecurityTest {
     /** The same flipped byte with sealing off goes unnoticed and changes the sum: what the seal is for. */
     @Test
     void withoutSealsTheSameTamperingGoesUnnoticed() throws Exception {
-        List<ServerSocketChannel> servers = servers(2);
+        List<ServerSocketChannel> servers = fixture.servers(2);
         String a0 = address(servers.get(0));
         String a1 = address(servers.get(1));
         TcpRelay tamper = relay(a1, false, 10_000);
-        var rank0 = openAsync(rank(0, a0, tamper.address(), false), servers.get(0));
-        var rank1 = openAsync(rank(1, a1, a0, false), servers.get(1));
+        var rank0 = fixture.openAsync(rank(0, a0, tamper.address(), false), servers.get(0));
+        var rank1 = fixture.openAsync(rank(1, a1, a0, false), servers.get(1));
         List<RingCollective> rings = List.of(rank0.get(), rank1.get());
         float[][] inputs = {new float[100_000], new float[100_000]};
         java.util.Arrays.fill(inputs[0], 1f);
@@ -381,8 +347,7 @@ class RingSecurityTest {
     /** With sealing on, every operation gives every rank the same bytes as without it: the reference sums. */
     @Test
     void sealedRingGivesTheReferenceResultForEveryOperation() {
-        List<RingCollective> rings = RingCollective.openLoopback(3, CONNECT, IO, 16 << 10, true);
-        resources.addAll(rings);
+        List<RingCollective> rings = fixture.closeAfter(RingCollective.openLoopback(3, CONNECT, IO, 16 << 10, true));
         int n = 50_003; // several segments per chunk, chunks of unequal length
         float[][] inputs = new float[3][n];
         java.util.Random random = new java.util.Random(11);

@@ -20,7 +20,7 @@ final class EagerTrainStep {
     private EagerTrainStep() {}
 
     /** One step: mean next-token NLL over all positions, backward, AdamW. Returns the loss. */
-    static float step(Qwen2Model model, AdamW opt, NDManager root, long[] ids, int batch, int seq) {
+    static float step(Qwen2Model model, MinimalAdamW opt, NDManager root, long[] ids, int batch, int seq) {
         float loss;
         JniUtils.setGradMode(true);
         try (NDManager step = root.newSubManager();
@@ -44,7 +44,7 @@ final class EagerTrainStep {
      * Minimal AdamW (decoupled weight decay on rank ≥ 2 tensors), run with grad mode off. Reads each gradient through a
      * closed wrapper, updates the weight in place and zeroes the gradient. State lives in its own manager.
      */
-    static final class AdamW {
+    static final class MinimalAdamW {
         private final List<NDArray> weights;
         private final List<NDArray> m;
         private final List<NDArray> v;
@@ -56,7 +56,7 @@ final class EagerTrainStep {
         private final NDManager state;
         private int t;
 
-        AdamW(
+        MinimalAdamW(
                 Map<String, NDArray> params,
                 double lr,
                 double beta1,

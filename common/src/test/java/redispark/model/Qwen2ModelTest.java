@@ -142,7 +142,8 @@ class Qwen2ModelTest {
     @Test
     void lossGoesDownOnARepeatedBatchWithPerThreadAutograd() {
         try (Qwen2Model model = Qwen2Model.create(TinyStudent.config(), 11, root)) {
-            EagerTrainStep.AdamW opt = new EagerTrainStep.AdamW(model.parameters(), 3e-3, 0.9, 0.95, 1e-8, 0.0, root);
+            EagerTrainStep.MinimalAdamW opt =
+                    new EagerTrainStep.MinimalAdamW(model.parameters(), 3e-3, 0.9, 0.95, 1e-8, 0.0, root);
             long[] ids = new long[2 * 24];
             for (int i = 0; i < ids.length; i++) {
                 ids[i] = 6 + (i * 7) % 50;
@@ -161,7 +162,8 @@ class Qwen2ModelTest {
     void trainingStepsKeepTheModelManagerFlat() {
         try (NDManager parent = root.newSubManager();
                 Qwen2Model model = Qwen2Model.create(small(true), 11, parent)) {
-            EagerTrainStep.AdamW opt = new EagerTrainStep.AdamW(model.parameters(), 1e-3, 0.9, 0.95, 1e-8, 0.1, parent);
+            EagerTrainStep.MinimalAdamW opt =
+                    new EagerTrainStep.MinimalAdamW(model.parameters(), 1e-3, 0.9, 0.95, 1e-8, 0.1, parent);
             long[] ids = new long[2 * 8];
             for (int i = 0; i < ids.length; i++) {
                 ids[i] = i % 60;

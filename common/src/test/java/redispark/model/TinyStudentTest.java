@@ -49,7 +49,8 @@ class TinyStudentTest {
             for (int i = prompt.length - 1; i < t; i++) {
                 labelMask[i] = 1;
             }
-            EagerTrainStep.AdamW opt = new EagerTrainStep.AdamW(model.parameters(), 3e-3, 0.9, 0.95, 1e-8, 0.0, root);
+            EagerTrainStep.MinimalAdamW opt =
+                    new EagerTrainStep.MinimalAdamW(model.parameters(), 3e-3, 0.9, 0.95, 1e-8, 0.0, root);
             float loss = Float.NaN;
             for (int step = 0; step < 300; step++) {
                 JniUtils.setGradMode(true);

@@ -67,21 +67,21 @@ final class IndependentSolver {
     private static Frac linear(String t) {
         String eq = t.substring("Solve for x: ".length(), t.length() - 1);
         String[] sides = eq.split(" = ");
-        Frac l0 = new Evaluator(sides[0], Frac.of(0)).expr();
-        Frac l1 = new Evaluator(sides[0], Frac.of(1)).expr();
-        Frac r0 = new Evaluator(sides[1], Frac.of(0)).expr();
-        Frac r1 = new Evaluator(sides[1], Frac.of(1)).expr();
+        Frac l0 = new LinearSideEvaluator(sides[0], Frac.of(0)).expr();
+        Frac l1 = new LinearSideEvaluator(sides[0], Frac.of(1)).expr();
+        Frac r0 = new LinearSideEvaluator(sides[1], Frac.of(0)).expr();
+        Frac r1 = new LinearSideEvaluator(sides[1], Frac.of(1)).expr();
         Frac slope = l1.minus(l0).minus(r1.minus(r0));
         return r0.minus(l0).over(slope);
     }
 
     /** expr := term (('+'|'-') term)*; term := ['-'] [int] ('x' | '(' expr ')')? (implicit *). */
-    private static final class Evaluator {
+    private static final class LinearSideEvaluator {
         private final String s;
         private final Frac x;
         private int i;
 
-        Evaluator(String s, Frac x) {
+        LinearSideEvaluator(String s, Frac x) {
             this.s = s.replace(" ", "");
             this.x = x;
         }

@@ -121,7 +121,7 @@ class ResumeTest {
                             .resumingFrom(resume)
                             .pairs(data.pairs.subList(1, 11)))
                     .hasMessageContaining("other data");
-            TrainConfig otherLr = config().withRecipe(config().recipe().withLearningRate(1e-4));
+            TrainConfig otherLr = config().withRecipe(config().recipe().with(Recipe.Key.LEARNING_RATE, 1e-4));
             assertThatThrownBy(() -> new TrainLoop(model, otherLr, Collective.single(), data.padId, m -> {})
                             .resumingFrom(resume)
                             .pairs(pairs()))

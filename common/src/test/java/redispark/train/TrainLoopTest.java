@@ -247,7 +247,8 @@ class TrainLoopTest {
                 Qwen2Model model = Qwen2Model.load(sftDir, root)) {
             new TrainLoop(
                             model,
-                            config(Objective.REDI, recipe.withMicroBatchSize(1)).withMaxSteps(3),
+                            config(Objective.REDI, recipe.with(Recipe.Key.MICRO_BATCH_SIZE, 1))
+                                    .withMaxSteps(3),
                             Collective.single(),
                             data.padId,
                             m -> accumulated.add(m.get("loss")))

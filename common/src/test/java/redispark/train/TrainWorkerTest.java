@@ -103,7 +103,7 @@ class TrainWorkerTest {
         CollapseAlarm.Settings trigger = new CollapseAlarm.Settings(CollapseAlarm.Action.STOP, 1e-9, 1e-9, 1);
         TrainConfig config = TrainConfig.of(
                         Objective.REDI,
-                        TrainFixture.recipe(5e-2, 3, 4, 4, 1.0, 0, 0).withWarmupRatio(0),
+                        TrainFixture.recipe(5e-2, 3, 4, 4, 1.0, 0, 0).with(Recipe.Key.WARMUP_RATIO, 0),
                         TrainFixture.MAX_SEQ_LEN)
                 .withCheckpointEvery(1)
                 .withCollapse(trigger);

@@ -56,15 +56,15 @@ public final class BenchMixGenerator {
                 "amc23.jsonl",
                 "minerva_math.jsonl",
                 "olympiadbench.jsonl")) {
-            List<Benchmarks.Row> rows = Benchmarks.rows(file);
+            List<BenchmarkFiles.Row> rows = BenchmarkFiles.rows(file);
             int take = file.equals("gsm8k.jsonl") ? 500 : file.equals("math500.jsonl") ? 500 : 200;
             for (int i = 0; i < Math.min(take, rows.size()); i++) {
-                Benchmarks.Row r = rows.get(rnd.nextInt(rows.size()));
+                BenchmarkFiles.Row r = rows.get(rnd.nextInt(rows.size()));
                 String g = file.equals("minerva_math.jsonl") ? BenchmarkGoldTest.lastBox(r.gold()) : r.gold();
                 golds.add(new String[] {file, g});
             }
         }
-        for (Benchmarks.Row r : Benchmarks.rows("aqua.jsonl").subList(0, 60)) {
+        for (BenchmarkFiles.Row r : BenchmarkFiles.rows("aqua.jsonl").subList(0, 60)) {
             golds.add(new String[] {"aqua.jsonl", r.gold()});
         }
         List<String> lines = new ArrayList<>();

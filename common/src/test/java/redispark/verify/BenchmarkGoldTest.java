@@ -44,13 +44,13 @@ class BenchmarkGoldTest {
 
     @Test
     void everyBenchmarkGoldParsesToATypedAnswerWithReportedCoverage() {
-        Benchmarks.requireDir();
+        BenchmarkFiles.requireDir();
         Map<String, String> report = new LinkedHashMap<>();
         List<String> belowRequirement = new ArrayList<>();
-        for (String file : Benchmarks.FILES) {
-            List<Benchmarks.Row> rows = Benchmarks.rows(file);
+        for (String file : BenchmarkFiles.FILES) {
+            List<BenchmarkFiles.Row> rows = BenchmarkFiles.rows(file);
             List<String> failures = new ArrayList<>();
-            for (Benchmarks.Row r : rows) {
+            for (BenchmarkFiles.Row r : rows) {
                 if (!parses(r.gold())) {
                     failures.add("line " + r.line() + ": " + shorten(r.gold()));
                 }
@@ -72,7 +72,7 @@ class BenchmarkGoldTest {
     @Test
     void lastBoxOfEveryMath500SolutionVerifiesAgainstItsAnswer() {
         List<String> failures = new ArrayList<>();
-        for (Benchmarks.Row r : Benchmarks.rows("math500.jsonl")) {
+        for (BenchmarkFiles.Row r : BenchmarkFiles.rows("math500.jsonl")) {
             Verdict v = MathVerifier.verify(
                     r.json().get("solution").asText(),
                     r.gold(),
@@ -89,7 +89,7 @@ class BenchmarkGoldTest {
     @Test
     void everyMath500AnswerVerifiesAgainstItself() {
         List<String> failures = new ArrayList<>();
-        for (Benchmarks.Row r : Benchmarks.rows("math500.jsonl")) {
+        for (BenchmarkFiles.Row r : BenchmarkFiles.rows("math500.jsonl")) {
             Verdict v = MathVerifier.verify(
                     "The final result is $\\boxed{" + r.gold() + "}$.",
                     r.gold(),
@@ -107,7 +107,7 @@ class BenchmarkGoldTest {
         List<String> failures = new ArrayList<>();
         for (String file :
                 List.of("aime24.jsonl", "amc23.jsonl", "gsm8k.jsonl", "minerva_math.jsonl", "olympiadbench.jsonl")) {
-            for (Benchmarks.Row r : Benchmarks.rows(file)) {
+            for (BenchmarkFiles.Row r : BenchmarkFiles.rows(file)) {
                 String answer = file.equals("minerva_math.jsonl") ? lastBox(r.gold()) : r.gold();
                 if (!parses(r.gold())) {
                     continue; // counted by the coverage test
@@ -142,8 +142,8 @@ class BenchmarkGoldTest {
                 "36^\\circ | \\$36",
                 "\\$36 | 40_9",
                 "\\$36 | 36^\\circ");
-        List<String> golds = Benchmarks.rows("math500.jsonl").stream()
-                .map(Benchmarks.Row::gold)
+        List<String> golds = BenchmarkFiles.rows("math500.jsonl").stream()
+                .map(BenchmarkFiles.Row::gold)
                 .filter(g -> !g.matches("-?\\d+"))
                 .distinct()
                 .toList();

@@ -9,8 +9,8 @@ public final class GoldDump {
 
     public static void main(String[] args) {
         for (String file : args) {
-            List<Benchmarks.Row> rows = Benchmarks.rows(file);
-            for (Benchmarks.Row r : rows) {
+            List<BenchmarkFiles.Row> rows = BenchmarkFiles.rows(file);
+            for (BenchmarkFiles.Row r : rows) {
                 String g = file.equals("minerva_math.jsonl") ? BenchmarkGoldTest.lastBox(r.gold()) : r.gold();
                 String shown;
                 try {

@@ -96,25 +96,19 @@ final class BenchCommand {
         String path;
 
         @Mixin
-        KernelOptions kernel = new KernelOptions();
-
-        @Option(
-                names = "--logprob-chunk",
-                defaultValue = "1024",
-                description = "tokens per LM-head call, kernel path (default: ${DEFAULT-VALUE})")
-        int logprobChunk;
+        KernelOptions kernel = new KernelOptions(StepCompute.defaults().logprobChunk());
 
         @Override
         public Integer call() throws Exception {
             UsageError.require(
-                    batch >= 1 && seq >= 1 && steps >= 1 && logprobChunk >= 1,
+                    batch >= 1 && seq >= 1 && steps >= 1 && kernel.logprobChunk >= 1,
                     "--batch, --seq, --steps and --logprob-chunk must be >= 1");
             java.nio.file.Path config = model.config();
             StepCompute compute = StepCompute.defaults()
                     .withPath(UsageError.option("--path", path, StepCompute.TrainPath::parse))
                     .withRecompute(kernel.recomputation())
                     .withDtype(kernel.computeType())
-                    .withLogprobChunk(logprobChunk)
+                    .withLogprobChunk(kernel.logprobChunk)
                     .withMaxTokensPerMicroBatch(Math.max(1, batch * seq));
             System.out.println(TrainStepBench.run(config, batch, seq, steps, model.threads, compute));
             return 0;

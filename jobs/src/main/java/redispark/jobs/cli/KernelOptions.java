@@ -6,6 +6,13 @@ import redispark.model.LayerKernel;
 
 /** How the layer kernel computes, for the commands that size or time a training step. */
 final class KernelOptions {
+    // No defaultValue: picocli takes the field's value, which each command sets to its recipe's chunk.
+    @Option(
+            names = "--logprob-chunk",
+            paramLabel = "C",
+            description = "Tokens per LM-head call (default: ${DEFAULT-VALUE}).")
+    int logprobChunk;
+
     @Option(
             names = "--dtype",
             defaultValue = "fp32",
@@ -18,6 +25,11 @@ final class KernelOptions {
             description =
                     "layer (keep layer inputs, recompute the rest in backward) | off (default: ${DEFAULT-VALUE}).")
     String recompute;
+
+    /** @param logprobChunk the command's default tokens per LM-head call */
+    KernelOptions(int logprobChunk) {
+        this.logprobChunk = logprobChunk;
+    }
 
     LayerKernel.ComputeType computeType() {
         return UsageError.option("--dtype", dtype, LayerKernel.ComputeType::parse);

@@ -52,21 +52,15 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--gpus", defaultValue = "1", description = "Data-parallel GPUs (default: ${DEFAULT-VALUE}).")
     int gpus;
 
+    /** The paper recipe's chunk (conf/paper.conf), the size a GPU run uses. */
     @Mixin
-    KernelOptions kernel = new KernelOptions();
+    KernelOptions kernel = new KernelOptions(2048);
 
     @Option(
             names = "--attention",
             defaultValue = "sdpa",
             description = "sdpa (fused, O(T) memory) | eager (T × T scores) (default: ${DEFAULT-VALUE}).")
     String attention;
-
-    @Option(
-            names = "--logprob-chunk",
-            defaultValue = "2048",
-            paramLabel = "C",
-            description = "Tokens per LM-head call (default: ${DEFAULT-VALUE}).")
-    int logprobChunk;
 
     @Option(
             names = "--tflops",
@@ -118,7 +112,7 @@ final class PlanCommand implements Callable<Integer> {
                 type,
                 recomputeMode,
                 attentionKind,
-                logprobChunk,
+                kernel.logprobChunk,
                 tflops != null ? tflops : type == LayerKernel.ComputeType.BF16 ? BF16_TFLOPS : FP32_TFLOPS,
                 linkGbps,
                 gpuMemGib,

@@ -319,12 +319,7 @@ final class ExperimentReport {
                             new double[] {plateau.steps(), plateau.fittedAt(plateau.steps())}));
         }
         ReportPages.image(
-                ReportPages.lines(
-                        "SFT start: pass@1 at checkpoints (" + benchmark + ")",
-                        "SFT step",
-                        series,
-                        new ArrayList<>(series.keySet()),
-                        true),
+                ReportPages.lines("SFT start: pass@1 at checkpoints (" + benchmark + ")", "SFT step", series, true),
                 dir,
                 "sft-plateau",
                 body);
@@ -409,36 +404,22 @@ final class ExperimentReport {
                 .append(" (seed ")
                 .append(seed)
                 .append(")</h2>\n");
-        ReportPages.image(
-                ReportPages.lines(
-                        "pass@1 over steps, LR ×" + Arm.factorLabel(factor),
-                        "step",
-                        accuracy,
-                        new ArrayList<>(accuracy.keySet()),
-                        true),
-                dir,
-                "curve-" + tag,
-                body);
-        ReportPages.image(
-                ReportPages.lines(
-                        "per-token log-prob of chosen and rejected, LR ×" + Arm.factorLabel(factor),
-                        "step",
-                        logps,
-                        new ArrayList<>(logps.keySet()),
-                        false),
-                dir,
-                "logps-" + tag,
-                body);
-        ReportPages.image(
-                ReportPages.lines(
-                        "update norm, LR ×" + Arm.factorLabel(factor),
-                        "step",
-                        update,
-                        new ArrayList<>(update.keySet()),
-                        false),
-                dir,
-                "update-" + tag,
-                body);
+        String lr = ", LR ×" + Arm.factorLabel(factor);
+        stepChart("pass@1 over steps" + lr, accuracy, true, dir, "curve-" + tag, body);
+        stepChart("per-token log-prob of chosen and rejected" + lr, logps, false, dir, "logps-" + tag, body);
+        stepChart("update norm" + lr, update, false, dir, "update-" + tag, body);
+    }
+
+    /** A chart over training steps of every series, saved as {@code dir/<name>.png} and shown in {@code body}. */
+    private static void stepChart(
+            String title,
+            Map<String, List<double[]>> series,
+            boolean markers,
+            Path dir,
+            String name,
+            StringBuilder body)
+            throws IOException {
+        ReportPages.image(ReportPages.lines(title, "step", series, markers), dir, name, body);
     }
 
     /** The Markdown table as an HTML table (the same cells). */

@@ -45,9 +45,9 @@ public enum Method {
     /** The recipe of one run: the configured one with the method's α, the learning rate times {@code lrFactor}, the seed. */
     Recipe recipe(Recipe configured, double lrFactor, long seed) {
         Recipe r = configured
-                .withLearningRate(configured.learningRate() * lrFactor)
-                .withSeed(seed);
-        return alpha == null ? r : r.withAlpha(alpha);
+                .with(Recipe.Key.LEARNING_RATE, configured.learningRate() * lrFactor)
+                .with(Recipe.Key.SEED, seed);
+        return alpha == null ? r : r.with(Recipe.Key.ALPHA, alpha);
     }
 
     public static Method parse(String label) {

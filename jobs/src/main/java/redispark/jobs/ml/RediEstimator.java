@@ -3,6 +3,8 @@ package redispark.jobs.ml;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.not;
 
+import java.util.List;
+import java.util.Map;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamValidators;
@@ -37,17 +39,7 @@ import redispark.train.objective.Objective;
  * StudentModel redi = new RediEstimator().setBaseModel(sftDir).setAlpha(0.8).setWorkers(2).fit(pairs);
  * }</pre>
  */
-public final class RediEstimator extends StudentEstimator<RediEstimator> {
-    private final Param<String> objective;
-    private final DoubleParam alpha;
-    private final DoubleParam beta;
-    private final DoubleParam gamma;
-    private final Param<String> chosenCol;
-    private final Param<String> rejectedCol;
-    private final Param<String> completionCol;
-    private final Param<String> correctCol;
-    private final Param<String> refChosenCol;
-    private final Param<String> refRejectedCol;
+public final class RediEstimator extends StudentEstimator<RediEstimator> implements HasCompletionCol<RediEstimator> {
 
     public RediEstimator() {
         this(Identifiable$.MODULE$.randomUID("rediEstimator"));
@@ -55,27 +47,13 @@ public final class RediEstimator extends StudentEstimator<RediEstimator> {
 
     public RediEstimator(String uid) {
         super(uid);
-        objective = new Param<>(
-                this, "objective", "redi, redi-unpaired, dpo or simpo", ParamValidators.inArray(new String[] {
-                    "redi", "redi-unpaired", "dpo", "simpo"
-                }));
-        alpha = new DoubleParam(
-                this, "alpha", "REDI: weight of the negative term, in [0, 1]", ParamValidators.inRange(0, 1));
-        beta = new DoubleParam(this, "beta", "DPO / SimPO: beta", ParamValidators.gt(0));
-        gamma = new DoubleParam(this, "gamma", "SimPO: target margin");
-        chosenCol = new Param<>(this, "chosenCol", "pairs: column with the correct completion");
-        rejectedCol = new Param<>(this, "rejectedCol", "pairs: column with the incorrect completion");
-        completionCol = new Param<>(this, "completionCol", "redi-unpaired: column with the completion");
-        correctCol = new Param<>(this, "correctCol", "redi-unpaired: boolean column, whether it is correct");
-        refChosenCol = new Param<>(this, "refChosenCol", "dpo: reference log-prob sum of the chosen completion");
-        refRejectedCol = new Param<>(this, "refRejectedCol", "dpo: reference log-prob sum of the rejected one");
-        setDefault(objective, "redi");
-        setDefault(chosenCol, PairsTable.CHOSEN);
-        setDefault(rejectedCol, PairsTable.REJECTED);
-        setDefault(completionCol, PositivesTable.COMPLETION);
-        setDefault(correctCol, LabeledTracesTable.CORRECT);
-        setDefault(refChosenCol, RefLogProbsTable.REF_CHOSEN_LOGPS);
-        setDefault(refRejectedCol, RefLogProbsTable.REF_REJECTED_LOGPS);
+        setDefault(objective(), "redi");
+        setDefault(chosenCol(), PairsTable.CHOSEN);
+        setDefault(rejectedCol(), PairsTable.REJECTED);
+        setDefault(completionCol(), PositivesTable.COMPLETION);
+        setDefault(correctCol(), LabeledTracesTable.CORRECT);
+        setDefault(refChosenCol(), RefLogProbsTable.REF_CHOSEN_LOGPS);
+        setDefault(refRejectedCol(), RefLogProbsTable.REF_REJECTED_LOGPS);
     }
 
     public static MLReader<RediEstimator> read() {
@@ -87,112 +65,90 @@ public final class RediEstimator extends StudentEstimator<RediEstimator> {
     }
 
     public Param<String> objective() {
-        return objective;
+        return choice("objective", "redi, redi-unpaired, dpo or simpo", "redi", "redi-unpaired", "dpo", "simpo");
     }
 
     public DoubleParam alpha() {
-        return alpha;
+        return new DoubleParam(
+                this, "alpha", "REDI: weight of the negative term, in [0, 1]", ParamValidators.inRange(0, 1));
     }
 
     public DoubleParam beta() {
-        return beta;
+        return new DoubleParam(this, "beta", "DPO / SimPO: beta", ParamValidators.gt(0));
     }
 
     public DoubleParam gamma() {
-        return gamma;
+        return new DoubleParam(this, "gamma", "SimPO: target margin");
     }
 
     public Param<String> chosenCol() {
-        return chosenCol;
+        return new Param<>(this, "chosenCol", "pairs: column with the correct completion");
     }
 
     public Param<String> rejectedCol() {
-        return rejectedCol;
-    }
-
-    public Param<String> completionCol() {
-        return completionCol;
+        return new Param<>(this, "rejectedCol", "pairs: column with the incorrect completion");
     }
 
     public Param<String> correctCol() {
-        return correctCol;
+        return new Param<>(this, "correctCol", "redi-unpaired: boolean column, whether it is correct");
     }
 
     public Param<String> refChosenCol() {
-        return refChosenCol;
+        return new Param<>(this, "refChosenCol", "dpo: reference log-prob sum of the chosen completion");
     }
 
     public Param<String> refRejectedCol() {
-        return refRejectedCol;
+        return new Param<>(this, "refRejectedCol", "dpo: reference log-prob sum of the rejected one");
     }
 
     public RediEstimator setObjective(String v) {
-        set(objective, v);
-        return this;
+        return setParam(objective(), v);
     }
 
     public RediEstimator setAlpha(double v) {
-        set(alpha, v);
-        return this;
+        return setParam(alpha(), v);
     }
 
     public RediEstimator setBeta(double v) {
-        set(beta, v);
-        return this;
+        return setParam(beta(), v);
     }
 
     public RediEstimator setGamma(double v) {
-        set(gamma, v);
-        return this;
+        return setParam(gamma(), v);
     }
 
     public RediEstimator setChosenCol(String v) {
-        set(chosenCol, v);
-        return this;
+        return setParam(chosenCol(), v);
     }
 
     public RediEstimator setRejectedCol(String v) {
-        set(rejectedCol, v);
-        return this;
-    }
-
-    public RediEstimator setCompletionCol(String v) {
-        set(completionCol, v);
-        return this;
+        return setParam(rejectedCol(), v);
     }
 
     public RediEstimator setCorrectCol(String v) {
-        set(correctCol, v);
-        return this;
+        return setParam(correctCol(), v);
     }
 
     public RediEstimator setRefChosenCol(String v) {
-        set(refChosenCol, v);
-        return this;
+        return setParam(refChosenCol(), v);
     }
 
     public RediEstimator setRefRejectedCol(String v) {
-        set(refRejectedCol, v);
-        return this;
+        return setParam(refRejectedCol(), v);
     }
 
     @Override
     protected Objective trainedObjective() {
-        return Objective.parse($(objective));
+        return Objective.parse($(objective()));
     }
 
     @Override
-    protected Recipe objectiveParams(Recipe r) {
-        if (isSet(alpha)) {
-            r = r.withAlpha((Double) $(alpha));
-        }
-        if (isSet(beta)) {
-            r = r.withBeta((Double) $(beta));
-        }
-        if (isSet(gamma)) {
-            r = r.withGamma((Double) $(gamma));
-        }
-        return r;
+    protected Map<Recipe.Key, Param<?>> recipeParams() {
+        Map<Recipe.Key, Param<?>> params = super.recipeParams();
+        params.put(Recipe.Key.ALPHA, alpha());
+        params.put(Recipe.Key.BETA, beta());
+        params.put(Recipe.Key.GAMMA, gamma());
+        return params;
     }
 
     @Override
@@ -205,39 +161,35 @@ public final class RediEstimator extends StudentEstimator<RediEstimator> {
                         d,
                         id,
                         prompt,
-                        col($(completionCol)),
-                        not(col($(correctCol)).cast(DataTypes.BooleanType)));
+                        col(getCompletionCol()),
+                        not(col($(correctCol())).cast(DataTypes.BooleanType)));
             case DPO ->
                 TrainingExampleFrame.pairs(
                         d,
                         id,
                         prompt,
-                        col($(chosenCol)),
-                        col($(rejectedCol)),
-                        col($(refChosenCol)),
-                        col($(refRejectedCol)));
-            default -> TrainingExampleFrame.pairs(d, id, prompt, col($(chosenCol)), col($(rejectedCol)));
+                        col($(chosenCol())),
+                        col($(rejectedCol())),
+                        col($(refChosenCol())),
+                        col($(refRejectedCol())));
+            default -> TrainingExampleFrame.pairs(d, id, prompt, col($(chosenCol())), col($(rejectedCol())));
+        };
+    }
+
+    /** The input columns of the objective, by the Params that name them. */
+    private List<Param<String>> inputColumns() {
+        return switch (trainedObjective()) {
+            case REDI_UNPAIRED -> List.of(completionCol(), correctCol());
+            case DPO -> List.of(chosenCol(), rejectedCol(), refChosenCol(), refRejectedCol());
+            default -> List.of(chosenCol(), rejectedCol());
         };
     }
 
     @Override
     public StructType transformSchema(StructType schema) {
         super.transformSchema(schema);
-        switch (trainedObjective()) {
-            case REDI_UNPAIRED -> {
-                require(schema, $(completionCol), "completionCol");
-                require(schema, $(correctCol), "correctCol");
-            }
-            case DPO -> {
-                require(schema, $(chosenCol), "chosenCol");
-                require(schema, $(rejectedCol), "rejectedCol");
-                require(schema, $(refChosenCol), "refChosenCol");
-                require(schema, $(refRejectedCol), "refRejectedCol");
-            }
-            default -> {
-                require(schema, $(chosenCol), "chosenCol");
-                require(schema, $(rejectedCol), "rejectedCol");
-            }
+        for (Param<String> column : inputColumns()) {
+            StageColumns.require(schema, this, column);
         }
         return schema;
     }

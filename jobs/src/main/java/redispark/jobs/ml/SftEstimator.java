@@ -2,7 +2,6 @@ package redispark.jobs.ml;
 
 import static org.apache.spark.sql.functions.col;
 
-import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.util.DefaultParamsReadable;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
@@ -12,7 +11,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 import redispark.jobs.table.PositivesTable;
 import redispark.jobs.table.TrainingExampleFrame;
-import redispark.train.Recipe;
 import redispark.train.objective.Objective;
 
 /**
@@ -23,8 +21,7 @@ import redispark.train.objective.Objective;
  * StudentModel sft = new SftEstimator().setCompletionCol("text").setEpochs(2).setWorkers(2).fit(positives);
  * }</pre>
  */
-public final class SftEstimator extends StudentEstimator<SftEstimator> {
-    private final Param<String> completionCol;
+public final class SftEstimator extends StudentEstimator<SftEstimator> implements HasCompletionCol<SftEstimator> {
 
     public SftEstimator() {
         this(Identifiable$.MODULE$.randomUID("sftEstimator"));
@@ -32,17 +29,7 @@ public final class SftEstimator extends StudentEstimator<SftEstimator> {
 
     public SftEstimator(String uid) {
         super(uid);
-        completionCol = new Param<>(this, "completionCol", "column with the correct completion to learn");
-        setDefault(completionCol, PositivesTable.COMPLETION);
-    }
-
-    public Param<String> completionCol() {
-        return completionCol;
-    }
-
-    public SftEstimator setCompletionCol(String v) {
-        set(completionCol, v);
-        return this;
+        setDefault(completionCol(), PositivesTable.COMPLETION);
     }
 
     public static MLReader<SftEstimator> read() {
@@ -59,20 +46,15 @@ public final class SftEstimator extends StudentEstimator<SftEstimator> {
     }
 
     @Override
-    protected Recipe objectiveParams(Recipe recipe) {
-        return recipe;
-    }
-
-    @Override
     protected Dataset<Row> trainingColumns(Dataset<Row> dataset, Column id) {
         transformSchema(dataset.schema());
-        return TrainingExampleFrame.examples(dataset, id, col($(promptCol())), col($(completionCol)));
+        return TrainingExampleFrame.examples(dataset, id, col($(promptCol())), col(getCompletionCol()));
     }
 
     @Override
     public StructType transformSchema(StructType schema) {
         super.transformSchema(schema);
-        require(schema, $(completionCol), "completionCol");
+        StageColumns.require(schema, this, completionCol());
         return schema;
     }
 }

@@ -8,7 +8,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
@@ -52,92 +54,25 @@ import redispark.train.objective.Objective;
  * set a path every executor can reach, e.g. {@code hdfs://} or {@code s3a://}).
  */
 public abstract class StudentEstimator<E extends StudentEstimator<E>> extends Estimator<StudentModel>
-        implements DefaultParamsWritable {
+        implements FluentParams<E>, DefaultParamsWritable {
     private final String uid;
-    private final Param<String> promptCol;
-    private final Param<String> idCol;
-    private final Param<String> baseModel;
-    private final Param<String> preset;
-    private final Param<String> workDir;
-    private final DoubleParam learningRate;
-    private final IntParam epochs;
-    private final IntParam batchSize;
-    private final IntParam microBatchSize;
-    private final LongParam seed;
-    private final IntParam workers;
-    private final IntParam maxSeqLen;
-    private final IntParam checkpointEvery;
-    private final Param<String> trainPath;
-    private final Param<String> recompute;
-    private final Param<String> computeDtype;
-    private final IntParam logprobChunk;
-    private final IntParam maxTokensPerMicroBatch;
 
     protected StudentEstimator(String uid) {
         this.uid = uid;
-        promptCol = new Param<>(this, "promptCol", "column with the prompt (the problem text)");
-        idCol = new Param<>(this, "idCol", "column with a unique row id; \"\" = the row's position in the dataset");
-        baseModel = new Param<>(
-                this, "baseModel", "Hugging Face folder to start from; \"\" = the embedded tiny student (seed 1)");
-        preset = new Param<>(
-                this, "preset", "recipe the unset Params take: tiny or paper", ParamValidators.inArray(new String[] {
-                    "tiny", "paper"
-                }));
-        workDir = new Param<>(this, "workDir", "where the model and checkpoints go; \"\" = a new temp directory");
-        learningRate = new DoubleParam(this, "learningRate", "peak learning rate (AdamW)", ParamValidators.gt(0));
-        epochs = new IntParam(this, "epochs", "passes over the data", ParamValidators.gtEq(1));
-        batchSize =
-                new IntParam(this, "batchSize", "items per optimizer step over all workers", ParamValidators.gtEq(1));
-        microBatchSize =
-                new IntParam(this, "microBatchSize", "items per forward/backward on a worker", ParamValidators.gtEq(1));
-        seed = new LongParam(this, "seed", "seed of the data order");
-        workers = new IntParam(this, "workers", "data-parallel workers (barrier tasks)", ParamValidators.gtEq(1));
-        maxSeqLen = new IntParam(
-                this,
-                "maxSeqLen",
-                "longest prompt + completion in tokens (longer rows are refused)",
-                ParamValidators.gtEq(2));
-        checkpointEvery = new IntParam(
-                this,
-                "checkpointEvery",
-                "resumable checkpoint every this many steps (0 = end)",
-                ParamValidators.gtEq(0));
-        trainPath = new Param<>(
-                this,
-                "trainPath",
-                "kernel (compiled layer kernel, chunked log-probs) or eager " + "(the reference model)",
-                ParamValidators.inArray(new String[] {"kernel", "eager"}));
-        recompute = new Param<>(
-                this,
-                "recompute",
-                "kernel path: layer (recompute each layer in the backward) or off",
-                ParamValidators.inArray(new String[] {"layer", "off"}));
-        computeDtype = new Param<>(
-                this,
-                "computeDtype",
-                "kernel path: fp32 or bf16 matmuls and attention (weights, " + "gradients and optimizer stay fp32)",
-                ParamValidators.inArray(new String[] {"fp32", "bf16"}));
-        logprobChunk =
-                new IntParam(this, "logprobChunk", "kernel path: tokens per LM-head call", ParamValidators.gtEq(1));
-        maxTokensPerMicroBatch = new IntParam(
-                this,
-                "maxTokensPerMicroBatch",
-                "kernel path: rows x longest row of one forward",
-                ParamValidators.gtEq(1));
         StepCompute compute = StepCompute.defaults();
-        setDefault(trainPath, compute.path().label());
-        setDefault(recompute, compute.recompute().label());
-        setDefault(computeDtype, compute.dtype().label());
-        setDefault(logprobChunk, compute.logprobChunk());
-        setDefault(maxTokensPerMicroBatch, compute.maxTokensPerMicroBatch());
-        setDefault(promptCol, PositivesTable.PROMPT);
-        setDefault(idCol, "");
-        setDefault(baseModel, "");
-        setDefault(preset, "tiny");
-        setDefault(workDir, "");
-        setDefault(workers, 1);
-        setDefault(maxSeqLen, 384);
-        setDefault(checkpointEvery, 0);
+        setDefault(trainPath(), compute.path().label());
+        setDefault(recompute(), compute.recompute().label());
+        setDefault(computeDtype(), compute.dtype().label());
+        setDefault(logprobChunk(), compute.logprobChunk());
+        setDefault(maxTokensPerMicroBatch(), compute.maxTokensPerMicroBatch());
+        setDefault(promptCol(), PositivesTable.PROMPT);
+        setDefault(idCol(), "");
+        setDefault(baseModel(), "");
+        setDefault(preset(), "tiny");
+        setDefault(workDir(), "");
+        setDefault(workers(), 1);
+        setDefault(maxSeqLen(), 384);
+        setDefault(checkpointEvery(), 0);
     }
 
     @Override
@@ -145,178 +80,185 @@ public abstract class StudentEstimator<E extends StudentEstimator<E>> extends Es
         return uid;
     }
 
-    @SuppressWarnings("unchecked")
-    private E self() {
-        return (E) this;
-    }
-
     public Param<String> promptCol() {
-        return promptCol;
+        return new Param<>(this, "promptCol", "column with the prompt (the problem text)");
     }
 
     public Param<String> idCol() {
-        return idCol;
+        return new Param<>(this, "idCol", "column with a unique row id; \"\" = the row's position in the dataset");
     }
 
     public Param<String> baseModel() {
-        return baseModel;
+        return new Param<>(
+                this, "baseModel", "Hugging Face folder to start from; \"\" = the embedded tiny student (seed 1)");
     }
 
     public Param<String> preset() {
-        return preset;
+        return choice("preset", "recipe the unset Params take: tiny or paper", "tiny", "paper");
     }
 
     public Param<String> workDir() {
-        return workDir;
+        return new Param<>(this, "workDir", "where the model and checkpoints go; \"\" = a new temp directory");
     }
 
     public DoubleParam learningRate() {
-        return learningRate;
+        return new DoubleParam(this, "learningRate", "peak learning rate (AdamW)", ParamValidators.gt(0));
     }
 
     public IntParam epochs() {
-        return epochs;
+        return atLeast("epochs", "passes over the data", 1);
     }
 
     public IntParam batchSize() {
-        return batchSize;
+        return atLeast("batchSize", "items per optimizer step over all workers", 1);
     }
 
     public IntParam microBatchSize() {
-        return microBatchSize;
+        return atLeast("microBatchSize", "items per forward/backward on a worker", 1);
     }
 
     public LongParam seed() {
-        return seed;
+        return new LongParam(this, "seed", "seed of the data order");
     }
 
     public IntParam workers() {
-        return workers;
+        return atLeast("workers", "data-parallel workers (barrier tasks)", 1);
     }
 
     public IntParam maxSeqLen() {
-        return maxSeqLen;
+        return atLeast("maxSeqLen", "longest prompt + completion in tokens (longer rows are refused)", 2);
     }
 
     public IntParam checkpointEvery() {
-        return checkpointEvery;
-    }
-
-    public E setPromptCol(String v) {
-        set(promptCol, v);
-        return self();
-    }
-
-    public E setIdCol(String v) {
-        set(idCol, v);
-        return self();
-    }
-
-    public E setBaseModel(String v) {
-        set(baseModel, v);
-        return self();
-    }
-
-    public E setPreset(String v) {
-        set(preset, v);
-        return self();
-    }
-
-    public E setWorkDir(String v) {
-        set(workDir, v);
-        return self();
-    }
-
-    public E setLearningRate(double v) {
-        set(learningRate, v);
-        return self();
-    }
-
-    public E setEpochs(int v) {
-        set(epochs, v);
-        return self();
-    }
-
-    public E setBatchSize(int v) {
-        set(batchSize, v);
-        return self();
-    }
-
-    public E setMicroBatchSize(int v) {
-        set(microBatchSize, v);
-        return self();
-    }
-
-    public E setSeed(long v) {
-        set(seed, v);
-        return self();
-    }
-
-    public E setWorkers(int v) {
-        set(workers, v);
-        return self();
-    }
-
-    public E setMaxSeqLen(int v) {
-        set(maxSeqLen, v);
-        return self();
-    }
-
-    public E setCheckpointEvery(int v) {
-        set(checkpointEvery, v);
-        return self();
-    }
-
-    public E setTrainPath(String v) {
-        set(trainPath, v);
-        return self();
-    }
-
-    public E setRecompute(String v) {
-        set(recompute, v);
-        return self();
-    }
-
-    public E setComputeDtype(String v) {
-        set(computeDtype, v);
-        return self();
-    }
-
-    public E setLogprobChunk(int v) {
-        set(logprobChunk, v);
-        return self();
-    }
-
-    public E setMaxTokensPerMicroBatch(int v) {
-        set(maxTokensPerMicroBatch, v);
-        return self();
+        return atLeast("checkpointEvery", "resumable checkpoint every this many steps (0 = end)", 0);
     }
 
     public Param<String> trainPath() {
-        return trainPath;
+        return choice(
+                "trainPath",
+                "kernel (compiled layer kernel, chunked log-probs) or eager (the reference model)",
+                "kernel",
+                "eager");
     }
 
     public Param<String> recompute() {
-        return recompute;
+        return choice("recompute", "kernel path: layer (recompute each layer in the backward) or off", "layer", "off");
     }
 
     public Param<String> computeDtype() {
-        return computeDtype;
+        return choice(
+                "computeDtype",
+                "kernel path: fp32 or bf16 matmuls and attention (weights, gradients and optimizer stay fp32)",
+                "fp32",
+                "bf16");
     }
 
     public IntParam logprobChunk() {
-        return logprobChunk;
+        return atLeast("logprobChunk", "kernel path: tokens per LM-head call", 1);
     }
 
     public IntParam maxTokensPerMicroBatch() {
-        return maxTokensPerMicroBatch;
+        return atLeast("maxTokensPerMicroBatch", "kernel path: rows x longest row of one forward", 1);
+    }
+
+    public E setPromptCol(String v) {
+        return setParam(promptCol(), v);
+    }
+
+    public E setIdCol(String v) {
+        return setParam(idCol(), v);
+    }
+
+    public E setBaseModel(String v) {
+        return setParam(baseModel(), v);
+    }
+
+    public E setPreset(String v) {
+        return setParam(preset(), v);
+    }
+
+    public E setWorkDir(String v) {
+        return setParam(workDir(), v);
+    }
+
+    public E setLearningRate(double v) {
+        return setParam(learningRate(), v);
+    }
+
+    public E setEpochs(int v) {
+        return setParam(epochs(), v);
+    }
+
+    public E setBatchSize(int v) {
+        return setParam(batchSize(), v);
+    }
+
+    public E setMicroBatchSize(int v) {
+        return setParam(microBatchSize(), v);
+    }
+
+    public E setSeed(long v) {
+        return setParam(seed(), v);
+    }
+
+    public E setWorkers(int v) {
+        return setParam(workers(), v);
+    }
+
+    public E setMaxSeqLen(int v) {
+        return setParam(maxSeqLen(), v);
+    }
+
+    public E setCheckpointEvery(int v) {
+        return setParam(checkpointEvery(), v);
+    }
+
+    public E setTrainPath(String v) {
+        return setParam(trainPath(), v);
+    }
+
+    public E setRecompute(String v) {
+        return setParam(recompute(), v);
+    }
+
+    public E setComputeDtype(String v) {
+        return setParam(computeDtype(), v);
+    }
+
+    public E setLogprobChunk(int v) {
+        return setParam(logprobChunk(), v);
+    }
+
+    public E setMaxTokensPerMicroBatch(int v) {
+        return setParam(maxTokensPerMicroBatch(), v);
+    }
+
+    /** An int Param of at least {@code min}. */
+    protected final IntParam atLeast(String name, String doc, int min) {
+        return new IntParam(this, name, doc, ParamValidators.gtEq(min));
+    }
+
+    /** A string Param that must be one of {@code values}. */
+    protected final Param<String> choice(String name, String doc, String... values) {
+        return new Param<>(this, name, doc, ParamValidators.inArray(values));
+    }
+
+    /**
+     * The Params that set a recipe component, by that component: {@link #trainConfig} writes each one that was set
+     * over the preset's value. An estimator adds its objective's own.
+     */
+    protected Map<Recipe.Key, Param<?>> recipeParams() {
+        Map<Recipe.Key, Param<?>> params = new EnumMap<>(Recipe.Key.class);
+        params.put(Recipe.Key.LEARNING_RATE, learningRate());
+        params.put(Recipe.Key.EPOCHS, epochs());
+        params.put(Recipe.Key.BATCH_SIZE, batchSize());
+        params.put(Recipe.Key.MICRO_BATCH_SIZE, microBatchSize());
+        params.put(Recipe.Key.SEED, seed());
+        return params;
     }
 
     /** The objective this estimator trains. */
     protected abstract Objective trainedObjective();
-
-    /** The objective-specific recipe Params that were set, over the preset's values. */
-    protected abstract Recipe objectiveParams(Recipe recipe);
 
     /** The dataset as a {@link redispark.jobs.table.TrainingExampleFrame} with the given id column. */
     protected abstract Dataset<Row> trainingColumns(Dataset<Row> dataset, Column id);
@@ -324,35 +266,26 @@ public abstract class StudentEstimator<E extends StudentEstimator<E>> extends Es
     /** The recipe: the preset's for the objective, with every recipe Param that was set. */
     public TrainConfig trainConfig() {
         Recipe r = TrainSettings.recipe(
-                RediConfig.defaults().withOverrides(List.of("train.preset=\"" + $(preset) + "\"")), trainedObjective());
-        if (isSet(learningRate)) {
-            r = r.withLearningRate((Double) $(learningRate));
-        }
-        if (isSet(epochs)) {
-            r = r.withEpochs((Integer) $(epochs));
-        }
-        if (isSet(batchSize)) {
-            r = r.withBatchSize((Integer) $(batchSize));
-        }
-        if (isSet(microBatchSize)) {
-            r = r.withMicroBatchSize((Integer) $(microBatchSize));
-        }
-        if (isSet(seed)) {
-            r = r.withSeed((Long) $(seed));
+                RediConfig.defaults().withOverrides(List.of("train.preset=\"" + $(preset()) + "\"")),
+                trainedObjective());
+        for (Map.Entry<Recipe.Key, Param<?>> p : recipeParams().entrySet()) {
+            if (isSet(p.getValue())) {
+                r = r.with(p.getKey(), (Number) $(p.getValue()));
+            }
         }
         return new TrainConfig(
                 trainedObjective(),
-                objectiveParams(r),
-                (Integer) $(maxSeqLen),
+                r,
+                (Integer) $(maxSeqLen()),
                 0,
-                (Integer) $(checkpointEvery),
+                (Integer) $(checkpointEvery()),
                 CollapseAlarm.Settings.defaults(),
                 new StepCompute(
-                        StepCompute.TrainPath.parse($(trainPath)),
-                        KernelPath.Recompute.parse($(recompute)),
-                        LayerKernel.ComputeType.parse($(computeDtype)),
-                        (Integer) $(logprobChunk),
-                        (Integer) $(maxTokensPerMicroBatch),
+                        StepCompute.TrainPath.parse($(trainPath())),
+                        KernelPath.Recompute.parse($(recompute())),
+                        LayerKernel.ComputeType.parse($(computeDtype())),
+                        (Integer) $(logprobChunk()),
+                        (Integer) $(maxTokensPerMicroBatch()),
                         HostStaging.Mode.AUTO));
     }
 
@@ -362,13 +295,13 @@ public abstract class StudentEstimator<E extends StudentEstimator<E>> extends Es
         Dataset<Row> examples = examples(spark, dataset.toDF());
         TrainConfig config = trainConfig();
         HadoopFiles files = new HadoopFiles(spark.sparkContext().hadoopConfiguration());
-        String dir = $(workDir);
+        String dir = $(workDir());
         try {
             if (dir.isEmpty()) {
                 dir = Files.createTempDirectory("redi-" + trainedObjective().label())
                         .toString();
             }
-            String init = $(baseModel);
+            String init = $(baseModel());
             if (init.isEmpty()) {
                 java.nio.file.Path base = Files.createTempDirectory("redi-base").resolve("base");
                 TinyStudent.write(base, 1);
@@ -379,7 +312,7 @@ public abstract class StudentEstimator<E extends StudentEstimator<E>> extends Es
             String resume = model + ".resume";
             ResumeCheckpoints.clear(files, resume); // a fit starts from its base model
             BarrierTraining.Ring ring = BarrierTraining.Ring.fresh(
-                    (Integer) $(workers),
+                    (Integer) $(workers()),
                     "", // loopback in local mode, else the executor's own address
                     "",
                     Duration.ofSeconds(60),
@@ -400,9 +333,9 @@ public abstract class StudentEstimator<E extends StudentEstimator<E>> extends Es
 
     /** The training columns with {@code id}: the id column's value, or the row's position. */
     private Dataset<Row> examples(SparkSession spark, Dataset<Row> dataset) {
-        String id = $(idCol);
+        String id = $(idCol());
         if (!id.isEmpty()) {
-            require(dataset.schema(), id, "idCol");
+            StageColumns.require(dataset.schema(), this, idCol());
             return trainingColumns(dataset, col(id).cast(DataTypes.StringType));
         }
         Dataset<Row> columns = trainingColumns(dataset, lit(""));
@@ -419,17 +352,9 @@ public abstract class StudentEstimator<E extends StudentEstimator<E>> extends Es
                 columns.schema());
     }
 
-    /** Fails with the column list unless {@code column} exists. */
-    protected static void require(StructType schema, String column, String param) {
-        if (!Arrays.asList(schema.fieldNames()).contains(column)) {
-            throw new IllegalArgumentException("column '" + column + "' not found; set Param " + param + " (columns: "
-                    + String.join(", ", schema.fieldNames()) + ")");
-        }
-    }
-
     @Override
     public StructType transformSchema(StructType schema) {
-        require(schema, $(promptCol), "promptCol");
+        StageColumns.require(schema, this, promptCol());
         return schema;
     }
 

@@ -15,7 +15,6 @@ import org.apache.spark.ml.Model;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
-import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.DefaultParamsReader;
@@ -43,32 +42,22 @@ import scala.Option;
  * once per partition). ML persistence writes the Params and, under {@code model/}, the Hugging Face folder itself,
  * so a saved StudentModel is also a model folder for vLLM or transformers.
  */
-public final class StudentModel extends Model<StudentModel> implements MLWritable {
+public final class StudentModel extends Model<StudentModel>
+        implements HasProblemCol<StudentModel>, HasOutputCol<StudentModel>, MLWritable {
     static final String FOLDER = "model";
 
     private final String uid;
     private final String modelDir;
-    private final Param<String> problemCol;
-    private final Param<String> outputCol;
-    private final IntParam maxNewTokens;
-    private final DoubleParam temperature;
-    private final LongParam sampleSeed;
 
     /** @param modelDir the Hugging Face folder (local path or Hadoop URI) */
     public StudentModel(String uid, String modelDir) {
         this.uid = uid;
         this.modelDir = modelDir;
-        problemCol = new Param<>(this, "problemCol", "column with the problem text to complete");
-        outputCol = new Param<>(this, "outputCol", "output column: the student's completion");
-        maxNewTokens = new IntParam(this, "maxNewTokens", "completion tokens per problem", ParamValidators.gtEq(1));
-        temperature =
-                new DoubleParam(this, "temperature", "sampling temperature (0 = greedy)", ParamValidators.gtEq(0));
-        sampleSeed = new LongParam(this, "sampleSeed", "seed of the sampling");
-        setDefault(problemCol, ProblemsTable.PROBLEM);
-        setDefault(outputCol, PositivesTable.COMPLETION);
-        setDefault(maxNewTokens, 256);
-        setDefault(temperature, 0.0);
-        setDefault(sampleSeed, 0L);
+        setDefault(problemCol(), ProblemsTable.PROBLEM);
+        setDefault(outputCol(), PositivesTable.COMPLETION);
+        setDefault(maxNewTokens(), 256);
+        setDefault(temperature(), 0.0);
+        setDefault(sampleSeed(), 0L);
     }
 
     @Override
@@ -81,61 +70,40 @@ public final class StudentModel extends Model<StudentModel> implements MLWritabl
         return modelDir;
     }
 
-    public Param<String> problemCol() {
-        return problemCol;
-    }
-
-    public Param<String> outputCol() {
-        return outputCol;
-    }
-
     public IntParam maxNewTokens() {
-        return maxNewTokens;
+        return new IntParam(this, "maxNewTokens", "completion tokens per problem", ParamValidators.gtEq(1));
     }
 
     public DoubleParam temperature() {
-        return temperature;
+        return new DoubleParam(this, "temperature", "sampling temperature (0 = greedy)", ParamValidators.gtEq(0));
     }
 
     public LongParam sampleSeed() {
-        return sampleSeed;
-    }
-
-    public StudentModel setProblemCol(String v) {
-        set(problemCol, v);
-        return this;
-    }
-
-    public StudentModel setOutputCol(String v) {
-        set(outputCol, v);
-        return this;
+        return new LongParam(this, "sampleSeed", "seed of the sampling");
     }
 
     public StudentModel setMaxNewTokens(int v) {
-        set(maxNewTokens, v);
-        return this;
+        return setParam(maxNewTokens(), v);
     }
 
     public StudentModel setTemperature(double v) {
-        set(temperature, v);
-        return this;
+        return setParam(temperature(), v);
     }
 
     public StudentModel setSampleSeed(long v) {
-        set(sampleSeed, v);
-        return this;
+        return setParam(sampleSeed(), v);
     }
 
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
         StructType out = transformSchema(dataset.schema());
-        int at = Arrays.asList(dataset.schema().fieldNames()).indexOf($(problemCol));
+        int at = Arrays.asList(dataset.schema().fieldNames()).indexOf(getProblemCol());
         HadoopFiles files =
                 new HadoopFiles(dataset.sparkSession().sparkContext().hadoopConfiguration());
         String dir = modelDir;
         LocalModelTeacher.Settings settings =
-                new LocalModelTeacher.Settings((Double) $(temperature), 1.0, (Integer) $(maxNewTokens));
-        long seed = (Long) $(sampleSeed);
+                new LocalModelTeacher.Settings((Double) $(temperature()), 1.0, (Integer) $(maxNewTokens()));
+        long seed = (Long) $(sampleSeed());
         MapPartitionsFunction<Row, Row> complete = rows -> {
             if (!rows.hasNext()) {
                 return rows;
@@ -171,15 +139,9 @@ public final class StudentModel extends Model<StudentModel> implements MLWritabl
 
     @Override
     public StructType transformSchema(StructType schema) {
-        StudentEstimator.require(schema, $(problemCol), "problemCol");
-        if (!schema.apply($(problemCol)).dataType().equals(DataTypes.StringType)) {
-            throw new IllegalArgumentException("column '" + $(problemCol) + "' must be a string");
-        }
-        if (Arrays.asList(schema.fieldNames()).contains($(outputCol))) {
-            throw new IllegalArgumentException(
-                    "output column '" + $(outputCol) + "' already exists; set Param " + "outputCol to another name");
-        }
-        return schema.add($(outputCol), DataTypes.StringType, true);
+        StageColumns.requireString(schema, this, problemCol());
+        StageColumns.requireFree(schema, this, outputCol());
+        return schema.add(getOutputCol(), DataTypes.StringType, true);
     }
 
     @Override

@@ -39,6 +39,11 @@ public final class ReportPages {
         return chart;
     }
 
+    /** A line chart of every series, in the map's order. */
+    public static XYChart lines(String title, String xTitle, Map<String, List<double[]>> series, boolean markers) {
+        return lines(title, xTitle, series, List.copyOf(series.keySet()), markers);
+    }
+
     /** Saves {@code chart} as {@code dir/<name>.png} and appends an {@code <img>} of it to {@code body}. */
     public static void image(Chart<?, ?> chart, Path dir, String name, StringBuilder body) throws IOException {
         BitmapEncoder.saveBitmap(chart, dir.resolve(name).toString(), BitmapEncoder.BitmapFormat.PNG);

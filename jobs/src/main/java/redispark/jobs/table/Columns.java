@@ -9,15 +9,67 @@ import java.util.function.Function;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
-/** How the table classes of this package declare their columns and bring a frame into their layout. */
+/**
+ * How the table classes of this package declare their columns and bring a frame into their layout. A table declares
+ * each column once, as its name constant: {@code NAME = COLUMNS.required("name", StringType)} adds it to the table's
+ * {@link Spec} in declaration order, and the schema is {@code COLUMNS.struct()} after the last one.
+ */
 final class Columns {
     private Columns() {}
+
+    /** A new table's columns, none yet. */
+    static Spec spec() {
+        return new Spec(new StructType());
+    }
+
+    /** A table with {@code base}'s columns and the ones declared after. */
+    static Spec spec(StructType base) {
+        return new Spec(base);
+    }
+
+    /** The columns of one table while its class is initialised; {@link #struct} ends the declaration. */
+    static final class Spec {
+        private final List<StructField> fields;
+        private boolean done;
+
+        private Spec(StructType base) {
+            fields = new ArrayList<>(Arrays.asList(base.fields()));
+        }
+
+        /** Adds a column that is never null; returns its name. */
+        String required(String name, DataType type) {
+            return add(Columns.required(name, type));
+        }
+
+        /** Adds a column that may be null; returns its name. */
+        String optional(String name, DataType type) {
+            return add(Columns.optional(name, type));
+        }
+
+        private String add(StructField f) {
+            if (done) {
+                throw new IllegalStateException("column " + f.name() + " declared after the schema was built");
+            }
+            if (fields.stream().anyMatch(g -> g.name().equals(f.name()))) {
+                throw new IllegalStateException("column " + f.name() + " declared twice");
+            }
+            fields.add(f);
+            return f.name();
+        }
+
+        /** The schema: the columns in declaration order. */
+        StructType struct() {
+            done = true;
+            return new StructType(fields.toArray(StructField[]::new));
+        }
+    }
 
     /** A column that is never null. */
     static StructField required(String name, DataType type) {
@@ -29,15 +81,20 @@ final class Columns {
         return new StructField(name, type, true, Metadata.empty());
     }
 
-    static StructType struct(StructField... fields) {
-        return new StructType(fields);
-    }
-
     /** {@code base}'s columns followed by {@code more}. */
     static StructType extend(StructType base, StructField... more) {
         List<StructField> all = new ArrayList<>(Arrays.asList(base.fields()));
         all.addAll(Arrays.asList(more));
         return new StructType(all.toArray(StructField[]::new));
+    }
+
+    /** A row of {@code schema} from its values in column order; the count must match. */
+    static Row row(StructType schema, Object... values) {
+        if (values.length != schema.size()) {
+            throw new IllegalArgumentException(values.length + " values for the " + schema.size() + " columns "
+                    + String.join(", ", schema.fieldNames()));
+        }
+        return RowFactory.create(values);
     }
 
     /** The array type of non-null ints. */

@@ -1,10 +1,8 @@
 package redispark.jobs.table;
 
 import static org.apache.spark.sql.types.DataTypes.StringType;
-import static redispark.jobs.table.Columns.required;
 
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -14,14 +12,15 @@ import org.apache.spark.sql.types.StructType;
 public final class EvalPromptsFrame {
     private EvalPromptsFrame() {}
 
-    public static final String PROBLEM_ID = ProblemsTable.PROBLEM_ID;
-    public static final String PROBLEM = ProblemsTable.PROBLEM;
-    public static final String GOLD = ProblemsTable.GOLD;
+    private static final Columns.Spec COLUMNS = Columns.spec();
 
-    public static final StructType SCHEMA =
-            Columns.struct(required(PROBLEM_ID, StringType), required(PROBLEM, StringType), required(GOLD, StringType));
+    public static final String PROBLEM_ID = COLUMNS.required(ProblemsTable.PROBLEM_ID, StringType);
+    public static final String PROBLEM = COLUMNS.required(ProblemsTable.PROBLEM, StringType);
+    public static final String GOLD = COLUMNS.required(ProblemsTable.GOLD, StringType);
+
+    public static final StructType SCHEMA = COLUMNS.struct();
 
     public static Row row(String problemId, String prompt, String gold) {
-        return RowFactory.create(problemId, prompt, gold);
+        return Columns.row(SCHEMA, problemId, prompt, gold);
     }
 }

@@ -2,7 +2,6 @@ package redispark.jobs.table;
 
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
-import static redispark.jobs.table.Columns.required;
 
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -14,20 +13,16 @@ import redispark.teacher.Problem;
 public final class GenerationWorkFrame {
     private GenerationWorkFrame() {}
 
-    public static final String PROBLEM_ID = ProblemsTable.PROBLEM_ID;
-    public static final String PROBLEM = ProblemsTable.PROBLEM;
-    public static final String GOLD = ProblemsTable.GOLD;
-    public static final String SOURCE = ProblemsTable.SOURCE;
-    public static final String DIFFICULTY = ProblemsTable.DIFFICULTY;
-    public static final String MISSING = "missing";
+    private static final Columns.Spec COLUMNS = Columns.spec();
 
-    public static final StructType SCHEMA = Columns.struct(
-            required(PROBLEM_ID, StringType),
-            required(PROBLEM, StringType),
-            required(GOLD, StringType),
-            required(SOURCE, StringType),
-            required(DIFFICULTY, IntegerType),
-            required(MISSING, Columns.intArray()));
+    public static final String PROBLEM_ID = COLUMNS.required(ProblemsTable.PROBLEM_ID, StringType);
+    public static final String PROBLEM = COLUMNS.required(ProblemsTable.PROBLEM, StringType);
+    public static final String GOLD = COLUMNS.required(ProblemsTable.GOLD, StringType);
+    public static final String SOURCE = COLUMNS.required(ProblemsTable.SOURCE, StringType);
+    public static final String DIFFICULTY = COLUMNS.required(ProblemsTable.DIFFICULTY, IntegerType);
+    public static final String MISSING = COLUMNS.required("missing", Columns.intArray());
+
+    public static final StructType SCHEMA = COLUMNS.struct();
 
     public static Problem problem(Row r) {
         return ProblemsTable.problem(r);

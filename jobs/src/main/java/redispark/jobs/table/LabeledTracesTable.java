@@ -2,8 +2,6 @@ package redispark.jobs.table;
 
 import static org.apache.spark.sql.types.DataTypes.BooleanType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
-import static redispark.jobs.table.Columns.optional;
-import static redispark.jobs.table.Columns.required;
 
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -19,17 +17,14 @@ public final class LabeledTracesTable {
     public static final String NAME = "labeled";
     public static final int VERSION = 1;
 
-    public static final String CORRECT = VerdictStruct.CORRECT;
-    public static final String EXTRACTED = VerdictStruct.EXTRACTED;
-    public static final String REASON = VerdictStruct.REASON;
-    public static final String VERIFIER_VERSION = "verifier_version";
+    private static final Columns.Spec COLUMNS = Columns.spec(TracesTable.SCHEMA);
 
-    public static final StructType SCHEMA = Columns.extend(
-            TracesTable.SCHEMA,
-            required(CORRECT, BooleanType),
-            optional(EXTRACTED, StringType),
-            required(REASON, StringType),
-            required(VERIFIER_VERSION, StringType));
+    public static final String CORRECT = COLUMNS.required(VerdictStruct.CORRECT, BooleanType);
+    public static final String EXTRACTED = COLUMNS.optional(VerdictStruct.EXTRACTED, StringType);
+    public static final String REASON = COLUMNS.required(VerdictStruct.REASON, StringType);
+    public static final String VERIFIER_VERSION = COLUMNS.required("verifier_version", StringType);
+
+    public static final StructType SCHEMA = COLUMNS.struct();
 
     public static final TableLayout LAYOUT = new TableLayout(NAME, VERSION, SCHEMA);
 

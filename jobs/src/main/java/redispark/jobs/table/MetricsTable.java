@@ -3,10 +3,8 @@ package redispark.jobs.table;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
-import static redispark.jobs.table.Columns.required;
 
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 
 /** {@code metrics/<run>}: a training run's step metrics in long form, one row per metric per optimizer step. */
@@ -18,12 +16,13 @@ public final class MetricsTable {
 
     public static final int VERSION = 1;
 
-    public static final String STEP = "step";
-    public static final String METRIC = "name";
-    public static final String VALUE = "value";
+    private static final Columns.Spec COLUMNS = Columns.spec();
 
-    public static final StructType SCHEMA =
-            Columns.struct(required(STEP, IntegerType), required(METRIC, StringType), required(VALUE, DoubleType));
+    public static final String STEP = COLUMNS.required("step", IntegerType);
+    public static final String METRIC = COLUMNS.required("name", StringType);
+    public static final String VALUE = COLUMNS.required("value", DoubleType);
+
+    public static final StructType SCHEMA = COLUMNS.struct();
 
     public static final TableLayout LAYOUT = new TableLayout(NAME, VERSION, SCHEMA);
 
@@ -33,6 +32,6 @@ public final class MetricsTable {
     }
 
     public static Row row(int step, String metric, double value) {
-        return RowFactory.create(step, metric, value);
+        return Columns.row(SCHEMA, step, metric, value);
     }
 }

@@ -2,7 +2,6 @@ package redispark.jobs.table;
 
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
-import static redispark.jobs.table.Columns.required;
 
 import org.apache.spark.sql.types.StructType;
 
@@ -17,30 +16,22 @@ public final class NegativesTable {
     public static final String NAME = "negatives";
     public static final int VERSION = 1;
 
-    public static final String PROBLEM_ID = TracesTable.PROBLEM_ID;
-    public static final String SAMPLE_IDX = TracesTable.SAMPLE_IDX;
-    /** The problem text. */
-    public static final String PROMPT = "prompt";
-    /** The trace's text. */
-    public static final String COMPLETION = "completion";
+    private static final Columns.Spec COLUMNS = Columns.spec();
 
-    public static final String PROMPT_TOKENS = TracesTable.PROMPT_TOKENS;
-    public static final String COMPLETION_TOKENS = TracesTable.COMPLETION_TOKENS;
-    public static final String SOURCE = TracesTable.SOURCE;
-    public static final String DIFFICULTY = TracesTable.DIFFICULTY;
+    public static final String PROBLEM_ID = COLUMNS.required(TracesTable.PROBLEM_ID, StringType);
+    public static final String SAMPLE_IDX = COLUMNS.required(TracesTable.SAMPLE_IDX, IntegerType);
+    /** The problem text. */
+    public static final String PROMPT = COLUMNS.required("prompt", StringType);
+    /** The trace's text. */
+    public static final String COMPLETION = COLUMNS.required("completion", StringType);
+
+    public static final String PROMPT_TOKENS = COLUMNS.required(TracesTable.PROMPT_TOKENS, IntegerType);
+    public static final String COMPLETION_TOKENS = COLUMNS.required(TracesTable.COMPLETION_TOKENS, IntegerType);
+    public static final String SOURCE = COLUMNS.required(TracesTable.SOURCE, StringType);
+    public static final String DIFFICULTY = COLUMNS.required(TracesTable.DIFFICULTY, IntegerType);
 
     /** The columns of a trace kept for training, shared with {@link PositivesTable}. */
-    static final StructType TRAINING_TRACE = Columns.struct(
-            required(PROBLEM_ID, StringType),
-            required(SAMPLE_IDX, IntegerType),
-            required(PROMPT, StringType),
-            required(COMPLETION, StringType),
-            required(PROMPT_TOKENS, IntegerType),
-            required(COMPLETION_TOKENS, IntegerType),
-            required(SOURCE, StringType),
-            required(DIFFICULTY, IntegerType));
-
-    public static final StructType SCHEMA = TRAINING_TRACE;
+    public static final StructType SCHEMA = COLUMNS.struct();
 
     public static final TableLayout LAYOUT = new TableLayout(NAME, VERSION, SCHEMA);
 }

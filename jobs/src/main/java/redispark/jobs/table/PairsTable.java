@@ -2,7 +2,6 @@ package redispark.jobs.table;
 
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
-import static redispark.jobs.table.Columns.required;
 
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -19,32 +18,25 @@ public final class PairsTable {
     public static final String NAME = "pairs";
     public static final int VERSION = 1;
 
-    public static final String PROBLEM_ID = PositivesTable.PROBLEM_ID;
-    public static final String PROMPT = PositivesTable.PROMPT;
-    public static final String CHOSEN = "chosen";
-    public static final String REJECTED = "rejected";
-    /** The chosen trace's {@link PositivesTable#SAMPLE_IDX}. */
-    public static final String CHOSEN_IDX = "chosen_idx";
-    /** The rejected trace's {@link NegativesTable#SAMPLE_IDX}. */
-    public static final String REJECTED_IDX = "rejected_idx";
+    private static final Columns.Spec COLUMNS = Columns.spec();
 
-    public static final String PROMPT_TOKENS = PositivesTable.PROMPT_TOKENS;
-    public static final String CHOSEN_TOKENS = "chosen_tokens";
-    public static final String REJECTED_TOKENS = "rejected_tokens";
+    public static final String PROBLEM_ID = COLUMNS.required(PositivesTable.PROBLEM_ID, StringType);
+    public static final String PROMPT = COLUMNS.required(PositivesTable.PROMPT, StringType);
+    public static final String CHOSEN = COLUMNS.required("chosen", StringType);
+    public static final String REJECTED = COLUMNS.required("rejected", StringType);
+    /** The chosen trace's {@link PositivesTable#SAMPLE_IDX}. */
+    public static final String CHOSEN_IDX = COLUMNS.required("chosen_idx", IntegerType);
+    /** The rejected trace's {@link NegativesTable#SAMPLE_IDX}. */
+    public static final String REJECTED_IDX = COLUMNS.required("rejected_idx", IntegerType);
+
+    public static final String PROMPT_TOKENS = COLUMNS.required(PositivesTable.PROMPT_TOKENS, IntegerType);
+    public static final String CHOSEN_TOKENS = COLUMNS.required("chosen_tokens", IntegerType);
+    public static final String REJECTED_TOKENS = COLUMNS.required("rejected_tokens", IntegerType);
 
     /** A pair's identity. */
     public static final List<String> KEY = List.of(PROBLEM_ID, CHOSEN_IDX, REJECTED_IDX);
 
-    public static final StructType SCHEMA = Columns.struct(
-            required(PROBLEM_ID, StringType),
-            required(PROMPT, StringType),
-            required(CHOSEN, StringType),
-            required(REJECTED, StringType),
-            required(CHOSEN_IDX, IntegerType),
-            required(REJECTED_IDX, IntegerType),
-            required(PROMPT_TOKENS, IntegerType),
-            required(CHOSEN_TOKENS, IntegerType),
-            required(REJECTED_TOKENS, IntegerType));
+    public static final StructType SCHEMA = COLUMNS.struct();
 
     public static final TableLayout LAYOUT = new TableLayout(NAME, VERSION, SCHEMA);
 

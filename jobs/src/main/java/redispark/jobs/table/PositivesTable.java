@@ -1,7 +1,6 @@
 package redispark.jobs.table;
 
 import static org.apache.spark.sql.types.DataTypes.BooleanType;
-import static redispark.jobs.table.Columns.required;
 
 import org.apache.spark.sql.types.StructType;
 
@@ -23,10 +22,12 @@ public final class PositivesTable {
     public static final String COMPLETION_TOKENS = NegativesTable.COMPLETION_TOKENS;
     public static final String SOURCE = NegativesTable.SOURCE;
     public static final String DIFFICULTY = NegativesTable.DIFFICULTY;
-    public static final String SELECTED = "selected";
 
-    public static final StructType SCHEMA =
-            Columns.extend(NegativesTable.TRAINING_TRACE, required(SELECTED, BooleanType));
+    private static final Columns.Spec COLUMNS = Columns.spec(NegativesTable.SCHEMA);
+
+    public static final String SELECTED = COLUMNS.required("selected", BooleanType);
+
+    public static final StructType SCHEMA = COLUMNS.struct();
 
     public static final TableLayout LAYOUT = new TableLayout(NAME, VERSION, SCHEMA);
 }

@@ -2,10 +2,8 @@ package redispark.jobs.table;
 
 import static org.apache.spark.sql.types.DataTypes.LongType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
-import static redispark.jobs.table.Columns.required;
 
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -15,13 +13,14 @@ import org.apache.spark.sql.types.StructType;
 public final class ProblemBandsFrame {
     private ProblemBandsFrame() {}
 
-    public static final String PROBLEM_ID = ProblemsTable.PROBLEM_ID;
-    public static final String BAND_KEY = "band_key";
+    private static final Columns.Spec COLUMNS = Columns.spec();
 
-    public static final StructType SCHEMA =
-            Columns.struct(required(PROBLEM_ID, StringType), required(BAND_KEY, LongType));
+    public static final String PROBLEM_ID = COLUMNS.required(ProblemsTable.PROBLEM_ID, StringType);
+    public static final String BAND_KEY = COLUMNS.required("band_key", LongType);
+
+    public static final StructType SCHEMA = COLUMNS.struct();
 
     public static Row row(String problemId, long bandKey) {
-        return RowFactory.create(problemId, bandKey);
+        return Columns.row(SCHEMA, problemId, bandKey);
     }
 }

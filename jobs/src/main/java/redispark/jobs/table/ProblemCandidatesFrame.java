@@ -2,11 +2,9 @@ package redispark.jobs.table;
 
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
-import static redispark.jobs.table.Columns.required;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 import redispark.teacher.Problem;
 
@@ -14,21 +12,18 @@ import redispark.teacher.Problem;
 public final class ProblemCandidatesFrame {
     private ProblemCandidatesFrame() {}
 
-    public static final String PROBLEM_ID = ProblemsTable.PROBLEM_ID;
-    public static final String PROBLEM = ProblemsTable.PROBLEM;
-    public static final String GOLD = ProblemsTable.GOLD;
-    public static final String SOURCE = ProblemsTable.SOURCE;
-    public static final String DIFFICULTY = ProblemsTable.DIFFICULTY;
+    private static final Columns.Spec COLUMNS = Columns.spec();
 
-    public static final StructType SCHEMA = Columns.struct(
-            required(PROBLEM_ID, StringType),
-            required(PROBLEM, StringType),
-            required(GOLD, StringType),
-            required(SOURCE, StringType),
-            required(DIFFICULTY, IntegerType));
+    public static final String PROBLEM_ID = COLUMNS.required(ProblemsTable.PROBLEM_ID, StringType);
+    public static final String PROBLEM = COLUMNS.required(ProblemsTable.PROBLEM, StringType);
+    public static final String GOLD = COLUMNS.required(ProblemsTable.GOLD, StringType);
+    public static final String SOURCE = COLUMNS.required(ProblemsTable.SOURCE, StringType);
+    public static final String DIFFICULTY = COLUMNS.required(ProblemsTable.DIFFICULTY, IntegerType);
+
+    public static final StructType SCHEMA = COLUMNS.struct();
 
     public static Row row(Problem p) {
-        return RowFactory.create(p.problemId(), p.problem(), p.gold(), p.source(), p.difficulty());
+        return Columns.row(SCHEMA, p.problemId(), p.problem(), p.gold(), p.source(), p.difficulty());
     }
 
     /** The frame's columns of this layout, in its order and types. */

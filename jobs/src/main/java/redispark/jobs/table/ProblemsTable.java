@@ -2,11 +2,9 @@ package redispark.jobs.table;
 
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
-import static redispark.jobs.table.Columns.required;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 import redispark.teacher.Problem;
 
@@ -17,28 +15,24 @@ public final class ProblemsTable {
     public static final String NAME = "problems";
     public static final int VERSION = 1;
 
-    public static final String PROBLEM_ID = "problem_id";
-    public static final String PROBLEM = "problem";
-    public static final String GOLD = "gold";
-    public static final String SOURCE = "source";
-    public static final String DIFFICULTY = "difficulty";
-    public static final String SPLIT = "split";
+    private static final Columns.Spec COLUMNS = Columns.spec();
+
+    public static final String PROBLEM_ID = COLUMNS.required("problem_id", StringType);
+    public static final String PROBLEM = COLUMNS.required("problem", StringType);
+    public static final String GOLD = COLUMNS.required("gold", StringType);
+    public static final String SOURCE = COLUMNS.required("source", StringType);
+    public static final String DIFFICULTY = COLUMNS.required("difficulty", IntegerType);
+    public static final String SPLIT = COLUMNS.required("split", StringType);
 
     public static final String TRAIN = "train";
     public static final String HELDOUT = "heldout";
 
-    public static final StructType SCHEMA = Columns.struct(
-            required(PROBLEM_ID, StringType),
-            required(PROBLEM, StringType),
-            required(GOLD, StringType),
-            required(SOURCE, StringType),
-            required(DIFFICULTY, IntegerType),
-            required(SPLIT, StringType));
+    public static final StructType SCHEMA = COLUMNS.struct();
 
     public static final TableLayout LAYOUT = new TableLayout(NAME, VERSION, SCHEMA);
 
     public static Row row(Problem p, String split) {
-        return RowFactory.create(p.problemId(), p.problem(), p.gold(), p.source(), p.difficulty(), split);
+        return Columns.row(SCHEMA, p.problemId(), p.problem(), p.gold(), p.source(), p.difficulty(), split);
     }
 
     /** The problem of a row with (at least) this table's problem columns, read by name. */

@@ -2,10 +2,8 @@ package redispark.jobs.table;
 
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
-import static redispark.jobs.table.Columns.optional;
 
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -16,22 +14,18 @@ import org.apache.spark.sql.types.StructType;
 public final class RawProblemsFrame {
     private RawProblemsFrame() {}
 
-    public static final String PROBLEM = "problem";
-    public static final String ANSWER = "answer";
-    public static final String ID = "id";
-    public static final String DIFFICULTY = "difficulty";
-    public static final String BAD = "bad";
-    public static final String DETAIL = "detail";
+    private static final Columns.Spec COLUMNS = Columns.spec();
 
-    public static final StructType SCHEMA = Columns.struct(
-            optional(PROBLEM, StringType),
-            optional(ANSWER, StringType),
-            optional(ID, StringType),
-            optional(DIFFICULTY, IntegerType),
-            optional(BAD, StringType),
-            optional(DETAIL, StringType));
+    public static final String PROBLEM = COLUMNS.optional("problem", StringType);
+    public static final String ANSWER = COLUMNS.optional("answer", StringType);
+    public static final String ID = COLUMNS.optional("id", StringType);
+    public static final String DIFFICULTY = COLUMNS.optional("difficulty", IntegerType);
+    public static final String BAD = COLUMNS.optional("bad", StringType);
+    public static final String DETAIL = COLUMNS.optional("detail", StringType);
+
+    public static final StructType SCHEMA = COLUMNS.struct();
 
     public static Row row(String problem, String answer, String id, Integer difficulty, String bad, String detail) {
-        return RowFactory.create(problem, answer, id, difficulty, bad, detail);
+        return Columns.row(SCHEMA, problem, answer, id, difficulty, bad, detail);
     }
 }

@@ -3,12 +3,9 @@ package redispark.jobs.table;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
-import static redispark.jobs.table.Columns.optional;
-import static redispark.jobs.table.Columns.required;
 
 import java.util.List;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -26,26 +23,20 @@ public final class RefLogProbsTable {
 
     public static final int VERSION = 1;
 
-    public static final String PROBLEM_ID = PairsTable.PROBLEM_ID;
-    public static final String CHOSEN_IDX = PairsTable.CHOSEN_IDX;
-    public static final String REJECTED_IDX = PairsTable.REJECTED_IDX;
-    public static final String REF_CHOSEN_LOGPS = "ref_chosen_logps";
-    public static final String REF_REJECTED_LOGPS = "ref_rejected_logps";
-    public static final String CHOSEN_TOKENS = PairsTable.CHOSEN_TOKENS;
-    public static final String REJECTED_TOKENS = PairsTable.REJECTED_TOKENS;
-    public static final String REASON = "reason";
+    private static final Columns.Spec COLUMNS = Columns.spec();
+
+    public static final String PROBLEM_ID = COLUMNS.required(PairsTable.PROBLEM_ID, StringType);
+    public static final String CHOSEN_IDX = COLUMNS.required(PairsTable.CHOSEN_IDX, IntegerType);
+    public static final String REJECTED_IDX = COLUMNS.required(PairsTable.REJECTED_IDX, IntegerType);
+    public static final String REF_CHOSEN_LOGPS = COLUMNS.optional("ref_chosen_logps", DoubleType);
+    public static final String REF_REJECTED_LOGPS = COLUMNS.optional("ref_rejected_logps", DoubleType);
+    public static final String CHOSEN_TOKENS = COLUMNS.optional(PairsTable.CHOSEN_TOKENS, IntegerType);
+    public static final String REJECTED_TOKENS = COLUMNS.optional(PairsTable.REJECTED_TOKENS, IntegerType);
+    public static final String REASON = COLUMNS.optional("reason", StringType);
 
     public static final List<String> KEY = PairsTable.KEY;
 
-    public static final StructType SCHEMA = Columns.struct(
-            required(PROBLEM_ID, StringType),
-            required(CHOSEN_IDX, IntegerType),
-            required(REJECTED_IDX, IntegerType),
-            optional(REF_CHOSEN_LOGPS, DoubleType),
-            optional(REF_REJECTED_LOGPS, DoubleType),
-            optional(CHOSEN_TOKENS, IntegerType),
-            optional(REJECTED_TOKENS, IntegerType),
-            optional(REASON, StringType));
+    public static final StructType SCHEMA = COLUMNS.struct();
 
     public static final TableLayout LAYOUT = new TableLayout(NAME, VERSION, SCHEMA);
 
@@ -80,15 +71,7 @@ public final class RefLogProbsTable {
             Integer chosenTokens,
             Integer rejectedTokens,
             String reason) {
-        Object[] v = new Object[SCHEMA.size()];
-        v[SCHEMA.fieldIndex(PROBLEM_ID)] = problemId;
-        v[SCHEMA.fieldIndex(CHOSEN_IDX)] = chosenIdx;
-        v[SCHEMA.fieldIndex(REJECTED_IDX)] = rejectedIdx;
-        v[SCHEMA.fieldIndex(REF_CHOSEN_LOGPS)] = chosen;
-        v[SCHEMA.fieldIndex(REF_REJECTED_LOGPS)] = rejected;
-        v[SCHEMA.fieldIndex(CHOSEN_TOKENS)] = chosenTokens;
-        v[SCHEMA.fieldIndex(REJECTED_TOKENS)] = rejectedTokens;
-        v[SCHEMA.fieldIndex(REASON)] = reason;
-        return RowFactory.create(v);
+        return Columns.row(
+                SCHEMA, problemId, chosenIdx, rejectedIdx, chosen, rejected, chosenTokens, rejectedTokens, reason);
     }
 }

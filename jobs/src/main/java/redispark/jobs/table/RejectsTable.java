@@ -2,12 +2,9 @@ package redispark.jobs.table;
 
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
-import static redispark.jobs.table.Columns.optional;
-import static redispark.jobs.table.Columns.required;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -21,19 +18,16 @@ public final class RejectsTable {
     public static final String NAME = "rejects";
     public static final int VERSION = 1;
 
-    public static final String REASON = "reason";
-    public static final String PROBLEM_ID = TracesTable.PROBLEM_ID;
-    public static final String SAMPLE_IDX = TracesTable.SAMPLE_IDX;
-    public static final String DETAIL = "detail";
-    /** The stage that dropped the row: the partition column. */
-    public static final String STAGE = "stage";
+    private static final Columns.Spec COLUMNS = Columns.spec();
 
-    public static final StructType SCHEMA = Columns.struct(
-            required(REASON, StringType),
-            optional(PROBLEM_ID, StringType),
-            optional(SAMPLE_IDX, IntegerType),
-            optional(DETAIL, StringType),
-            required(STAGE, StringType));
+    public static final String REASON = COLUMNS.required("reason", StringType);
+    public static final String PROBLEM_ID = COLUMNS.optional(TracesTable.PROBLEM_ID, StringType);
+    public static final String SAMPLE_IDX = COLUMNS.optional(TracesTable.SAMPLE_IDX, IntegerType);
+    public static final String DETAIL = COLUMNS.optional("detail", StringType);
+    /** The stage that dropped the row: the partition column. */
+    public static final String STAGE = COLUMNS.required("stage", StringType);
+
+    public static final StructType SCHEMA = COLUMNS.struct();
 
     public static final TableLayout LAYOUT = new TableLayout(NAME, VERSION, SCHEMA);
 
@@ -43,13 +37,7 @@ public final class RejectsTable {
     }
 
     public static Row row(String stage, String reason, String problemId, Integer sampleIdx, String detail) {
-        Object[] v = new Object[SCHEMA.size()];
-        v[SCHEMA.fieldIndex(STAGE)] = stage;
-        v[SCHEMA.fieldIndex(REASON)] = reason;
-        v[SCHEMA.fieldIndex(PROBLEM_ID)] = problemId;
-        v[SCHEMA.fieldIndex(SAMPLE_IDX)] = sampleIdx;
-        v[SCHEMA.fieldIndex(DETAIL)] = detail;
-        return RowFactory.create(v);
+        return Columns.row(SCHEMA, reason, problemId, sampleIdx, detail, stage);
     }
 
     /** The frame's columns of this table, in its order and types. */

@@ -1,11 +1,8 @@
 package redispark.jobs.table;
 
 import static org.apache.spark.sql.types.DataTypes.StringType;
-import static redispark.jobs.table.Columns.optional;
-import static redispark.jobs.table.Columns.required;
 
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -15,18 +12,16 @@ import org.apache.spark.sql.types.StructType;
 public final class RemovedProblemsFrame {
     private RemovedProblemsFrame() {}
 
-    public static final String PROBLEM_ID = ProblemsTable.PROBLEM_ID;
-    public static final String REASON = RejectsTable.REASON;
-    public static final String DETAIL = RejectsTable.DETAIL;
-    public static final String BENCHMARK = "benchmark";
+    private static final Columns.Spec COLUMNS = Columns.spec();
 
-    public static final StructType SCHEMA = Columns.struct(
-            required(PROBLEM_ID, StringType),
-            required(REASON, StringType),
-            optional(DETAIL, StringType),
-            optional(BENCHMARK, StringType));
+    public static final String PROBLEM_ID = COLUMNS.required(ProblemsTable.PROBLEM_ID, StringType);
+    public static final String REASON = COLUMNS.required(RejectsTable.REASON, StringType);
+    public static final String DETAIL = COLUMNS.optional(RejectsTable.DETAIL, StringType);
+    public static final String BENCHMARK = COLUMNS.optional("benchmark", StringType);
+
+    public static final StructType SCHEMA = COLUMNS.struct();
 
     public static Row row(String problemId, String reason, String detail, String benchmark) {
-        return RowFactory.create(problemId, reason, detail, benchmark);
+        return Columns.row(SCHEMA, problemId, reason, detail, benchmark);
     }
 }

@@ -3,14 +3,11 @@ package redispark.jobs.table;
 import static org.apache.spark.sql.types.DataTypes.BooleanType;
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
-import static redispark.jobs.table.Columns.optional;
-import static redispark.jobs.table.Columns.required;
 
 import java.util.function.Function;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 import redispark.teacher.Problem;
 
@@ -29,45 +26,31 @@ public final class TracesTable {
     public static final String NAME = "traces";
     public static final int VERSION = 1;
 
-    public static final String PROBLEM_ID = ProblemsTable.PROBLEM_ID;
-    public static final String SAMPLE_IDX = "sample_idx";
-    public static final String PROBLEM = ProblemsTable.PROBLEM;
-    public static final String GOLD = ProblemsTable.GOLD;
-    public static final String SOURCE = ProblemsTable.SOURCE;
-    public static final String DIFFICULTY = ProblemsTable.DIFFICULTY;
-    public static final String TEACHER = "teacher";
-    public static final String TEXT = "text";
-    public static final String FINISH_REASON = "finish_reason";
-    public static final String PROMPT_TOKENS = "prompt_tokens";
-    public static final String COMPLETION_TOKENS = "completion_tokens";
-    public static final String ERROR = "error";
-    public static final String GENERATION_CONFIG = "generation_config";
-    public static final String OPENR1_MATH_VERIFY = "openr1_math_verify";
-    public static final String OPENR1_MATH_VERIFY_ANSWER = "openr1_math_verify_answer";
-    public static final String OPENR1_LLAMA = "openr1_llama";
+    private static final Columns.Spec COLUMNS = Columns.spec();
 
+    public static final String PROBLEM_ID = COLUMNS.required(ProblemsTable.PROBLEM_ID, StringType);
+    public static final String SAMPLE_IDX = COLUMNS.required("sample_idx", IntegerType);
+    public static final String PROBLEM = COLUMNS.required(ProblemsTable.PROBLEM, StringType);
+    public static final String GOLD = COLUMNS.required(ProblemsTable.GOLD, StringType);
+    public static final String SOURCE = COLUMNS.required(ProblemsTable.SOURCE, StringType);
+    public static final String DIFFICULTY = COLUMNS.required(ProblemsTable.DIFFICULTY, IntegerType);
+    public static final String TEACHER = COLUMNS.required("teacher", StringType);
+    public static final String TEXT = COLUMNS.optional("text", StringType);
+    public static final String FINISH_REASON = COLUMNS.optional("finish_reason", StringType);
     /** {@link #FINISH_REASON} of a generation that ended on its own. */
     public static final String FINISHED = "stop";
     /** {@link #FINISH_REASON} of a generation cut at the token limit. */
     public static final String CUT_AT_LIMIT = "length";
 
-    public static final StructType SCHEMA = Columns.struct(
-            required(PROBLEM_ID, StringType),
-            required(SAMPLE_IDX, IntegerType),
-            required(PROBLEM, StringType),
-            required(GOLD, StringType),
-            required(SOURCE, StringType),
-            required(DIFFICULTY, IntegerType),
-            required(TEACHER, StringType),
-            optional(TEXT, StringType),
-            optional(FINISH_REASON, StringType),
-            optional(PROMPT_TOKENS, IntegerType),
-            optional(COMPLETION_TOKENS, IntegerType),
-            optional(ERROR, StringType),
-            required(GENERATION_CONFIG, StringType),
-            optional(OPENR1_MATH_VERIFY, BooleanType),
-            optional(OPENR1_MATH_VERIFY_ANSWER, BooleanType),
-            optional(OPENR1_LLAMA, BooleanType));
+    public static final String PROMPT_TOKENS = COLUMNS.optional("prompt_tokens", IntegerType);
+    public static final String COMPLETION_TOKENS = COLUMNS.optional("completion_tokens", IntegerType);
+    public static final String ERROR = COLUMNS.optional("error", StringType);
+    public static final String GENERATION_CONFIG = COLUMNS.required("generation_config", StringType);
+    public static final String OPENR1_MATH_VERIFY = COLUMNS.optional("openr1_math_verify", BooleanType);
+    public static final String OPENR1_MATH_VERIFY_ANSWER = COLUMNS.optional("openr1_math_verify_answer", BooleanType);
+    public static final String OPENR1_LLAMA = COLUMNS.optional("openr1_llama", BooleanType);
+
+    public static final StructType SCHEMA = COLUMNS.struct();
 
     public static final TableLayout LAYOUT = new TableLayout(NAME, VERSION, SCHEMA);
 
@@ -82,21 +65,25 @@ public final class TracesTable {
             Integer completionTokens,
             String error,
             String generationConfig) {
-        Object[] v = new Object[SCHEMA.size()];
-        v[SCHEMA.fieldIndex(PROBLEM_ID)] = p.problemId();
-        v[SCHEMA.fieldIndex(SAMPLE_IDX)] = sampleIdx;
-        v[SCHEMA.fieldIndex(PROBLEM)] = p.problem();
-        v[SCHEMA.fieldIndex(GOLD)] = p.gold();
-        v[SCHEMA.fieldIndex(SOURCE)] = p.source();
-        v[SCHEMA.fieldIndex(DIFFICULTY)] = p.difficulty();
-        v[SCHEMA.fieldIndex(TEACHER)] = teacher;
-        v[SCHEMA.fieldIndex(TEXT)] = text;
-        v[SCHEMA.fieldIndex(FINISH_REASON)] = error == null ? finishReason : null;
-        v[SCHEMA.fieldIndex(PROMPT_TOKENS)] = promptTokens;
-        v[SCHEMA.fieldIndex(COMPLETION_TOKENS)] = completionTokens;
-        v[SCHEMA.fieldIndex(ERROR)] = error;
-        v[SCHEMA.fieldIndex(GENERATION_CONFIG)] = generationConfig;
-        return RowFactory.create(v);
+        Boolean noLabel = null; // the OpenR1 columns: only imported generations carry them
+        return Columns.row(
+                SCHEMA,
+                p.problemId(),
+                sampleIdx,
+                p.problem(),
+                p.gold(),
+                p.source(),
+                p.difficulty(),
+                teacher,
+                text,
+                error == null ? finishReason : null,
+                promptTokens,
+                completionTokens,
+                error,
+                generationConfig,
+                noLabel,
+                noLabel,
+                noLabel);
     }
 
     /** This table's columns in its order, each {@code valueOf} its name cast to its type. */

@@ -4,8 +4,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.types.DataTypes.BooleanType;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
-import static redispark.jobs.table.Columns.optional;
-import static redispark.jobs.table.Columns.required;
 
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -22,22 +20,17 @@ import redispark.train.RefLogProbs;
 public final class TrainingExampleFrame {
     private TrainingExampleFrame() {}
 
-    public static final String ID = "id";
-    public static final String PROMPT = "prompt";
-    public static final String FIRST = "first";
-    public static final String SECOND = "second";
-    public static final String REF_CHOSEN = "ref_chosen";
-    public static final String REF_REJECTED = "ref_rejected";
-    public static final String NEGATIVE = "negative";
+    private static final Columns.Spec COLUMNS = Columns.spec();
 
-    public static final StructType SCHEMA = Columns.struct(
-            required(ID, StringType),
-            required(PROMPT, StringType),
-            required(FIRST, StringType),
-            optional(SECOND, StringType),
-            optional(REF_CHOSEN, DoubleType),
-            optional(REF_REJECTED, DoubleType),
-            required(NEGATIVE, BooleanType));
+    public static final String ID = COLUMNS.required("id", StringType);
+    public static final String PROMPT = COLUMNS.required("prompt", StringType);
+    public static final String FIRST = COLUMNS.required("first", StringType);
+    public static final String SECOND = COLUMNS.optional("second", StringType);
+    public static final String REF_CHOSEN = COLUMNS.optional("ref_chosen", DoubleType);
+    public static final String REF_REJECTED = COLUMNS.optional("ref_rejected", DoubleType);
+    public static final String NEGATIVE = COLUMNS.required("negative", BooleanType);
+
+    public static final StructType SCHEMA = COLUMNS.struct();
 
     /** Completions to learn (SFT). */
     public static Dataset<Row> examples(Dataset<Row> d, Column id, Column prompt, Column completion) {

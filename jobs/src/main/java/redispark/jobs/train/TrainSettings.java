@@ -109,20 +109,11 @@ public final class TrainSettings {
     /** {@code r} with the recipe value {@code key} read from {@code path}: a value it refuses names the key. */
     private static Recipe set(Recipe r, String key, RediConfig config, String path) {
         try {
-            return switch (key) {
-                case "learning-rate" -> r.withLearningRate(config.getDouble(path));
-                case "epochs" -> r.withEpochs(config.getInt(path));
-                case "batch-size" -> r.withBatchSize(config.getInt(path));
-                case "micro-batch-size" -> r.withMicroBatchSize(config.getInt(path));
-                case "warmup-ratio" -> r.withWarmupRatio(config.getDouble(path));
-                case "weight-decay" -> r.withWeightDecay(config.getDouble(path));
-                case "grad-clip" -> r.withGradClip(config.getDouble(path));
-                case "alpha" -> r.withAlpha(config.getDouble(path));
-                case "beta" -> r.withBeta(config.getDouble(path));
-                case "gamma" -> r.withGamma(config.getDouble(path));
-                case "seed" -> r.withSeed(config.getLong(path));
-                default -> throw new ConfigError("unknown config key '" + path + "': not a recipe value");
-            };
+            Recipe.Key k = Recipe.Key.find(key);
+            if (k == null) {
+                throw new ConfigError("unknown config key '" + path + "': not a recipe value");
+            }
+            return r.with(k, k.whole() ? config.getLong(path) : config.getDouble(path));
         } catch (ConfigError e) {
             throw e;
         } catch (IllegalArgumentException e) { // a value the recipe refuses

@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /** {@code redi plan} prints one parseable line (the breakdown with --verbose); bad input is one error line. */
 class PlanCommandTest {
@@ -28,6 +29,18 @@ class PlanCommandTest {
             System.setOut(oldOut);
             System.setErr(oldErr);
         }
+    }
+
+    @Test
+    void eachKernelCommandHasItsOwnLogprobChunkDefault() {
+        PlanCommand plan = new PlanCommand();
+        BenchCommand.TrainStep bench = new BenchCommand.TrainStep();
+        assertThat(new CommandLine(plan).getUsageMessage()).contains("Tokens per LM-head call (default: 2048)");
+        assertThat(new CommandLine(bench).getUsageMessage()).contains("Tokens per LM-head call (default: 1024)");
+        new CommandLine(plan).parseArgs("--model", MODEL, "--seq", "8", "--logprob-chunk", "512");
+        assertThat(plan.kernel.logprobChunk).isEqualTo(512);
+        new CommandLine(bench).parseArgs("--config", MODEL);
+        assertThat(bench.kernel.logprobChunk).isEqualTo(1024);
     }
 
     @Test

@@ -72,10 +72,10 @@ public class TrainSettingsTest {
         RediConfig config = RediConfig.load(new File(env.toString()), List.of());
         assertThat(TrainSettings.resolve(config.withOverrides(List.of("train.preset=paper")), Objective.REDI)
                         .recipe())
-                .isEqualTo(paper(Objective.REDI).withBatchSize(16));
+                .isEqualTo(paper(Objective.REDI).with(Recipe.Key.BATCH_SIZE, 16));
         assertThat(TrainSettings.resolve(config.withOverrides(List.of("train.sft.preset=mine")), Objective.SFT)
                         .recipe())
-                .isEqualTo(tiny(Objective.SFT).withEpochs(2).withSeed(9));
+                .isEqualTo(tiny(Objective.SFT).with(Recipe.Key.EPOCHS, 2).with(Recipe.Key.SEED, 9));
         assertThatThrownBy(() -> resolve(Objective.SFT, "train.preset=huge"))
                 .hasMessage("train.preset = \"huge\" (from --set): unknown preset (expected tiny or one of "
                         + "train.presets: paper)");
@@ -86,7 +86,7 @@ public class TrainSettingsTest {
         assertThat(resolve(Objective.REDI, "train.preset=paper").recipe()).isEqualTo(paper(Objective.REDI));
         Recipe r = resolve(Objective.REDI, "train.preset=paper", "train.redi.learning-rate=5e-7")
                 .recipe();
-        assertThat(r).isEqualTo(paper(Objective.REDI).withLearningRate(5e-7));
+        assertThat(r).isEqualTo(paper(Objective.REDI).with(Recipe.Key.LEARNING_RATE, 5e-7));
         Recipe dpo = resolve(Objective.DPO, "train.dpo.preset=paper").recipe();
         assertThat(List.of(dpo.beta(), dpo.learningRate())).containsExactly(0.001, 2e-7);
         assertThat(resolve(Objective.SFT, "train.dpo.preset=paper").recipe()).isEqualTo(tiny(Objective.SFT));
@@ -95,7 +95,7 @@ public class TrainSettingsTest {
     @Test
     void explicitKeysOverrideTheTinyPresetToo() {
         assertThat(resolve(Objective.SFT, "train.sft.epochs=1").recipe())
-                .isEqualTo(tiny(Objective.SFT).withEpochs(1));
+                .isEqualTo(tiny(Objective.SFT).with(Recipe.Key.EPOCHS, 1));
         // a key set to the same value as the default is still explicit: it survives a preset change
         assertThat(resolve(Objective.REDI, "train.preset=paper", "train.redi.alpha=0.8", "train.redi.batch-size=8")
                         .recipe()
@@ -109,7 +109,7 @@ public class TrainSettingsTest {
         Files.writeString(env, "train { preset = \"paper\", simpo { gamma = 0.5 } }\n");
         Recipe r = TrainSettings.resolve(RediConfig.load(new File(env.toString()), List.of()), Objective.SIMPO)
                 .recipe();
-        assertThat(r).isEqualTo(paper(Objective.SIMPO).withGamma(0.5));
+        assertThat(r).isEqualTo(paper(Objective.SIMPO).with(Recipe.Key.GAMMA, 0.5));
     }
 
     @Test

@@ -11,19 +11,19 @@ import java.util.TreeSet;
  * before work is done (exact powers, factorials, binomials), and the deadline is checked along the
  * way, so no input can make an evaluation run away.
  */
-final class Evaluator {
+final class ExpressionEvaluator {
 
     private final Map<String, Val> env;
     private final Deadline deadline;
     private int steps;
 
-    Evaluator(Map<String, Val> env, Deadline deadline) {
+    ExpressionEvaluator(Map<String, Val> env, Deadline deadline) {
         this.env = env;
         this.deadline = deadline;
     }
 
     static Val eval(Node n, Deadline deadline) {
-        return new Evaluator(Map.of(), deadline).eval(n);
+        return new ExpressionEvaluator(Map.of(), deadline).eval(n);
     }
 
     Val eval(Node n) {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redispark.jobs.spark.MathVerifyFunction;
 
-class MathVerifierTest {
+class VerdictLabelerTest {
     static SparkSession spark;
     static Dataset<Row> outputs;
 
@@ -28,7 +28,7 @@ class MathVerifierTest {
     static void start() {
         spark = SparkSession.builder()
                 .master("local[2]")
-                .appName("MathVerifierTest")
+                .appName("VerdictLabelerTest")
                 .config("spark.ui.enabled", "false")
                 .getOrCreate();
         StructType schema = new StructType()
@@ -59,8 +59,10 @@ class MathVerifierTest {
 
     @Test
     void transformAddsTheVerdictOfEveryRow() {
-        Dataset<Row> judged =
-                new MathVerifier().setPredictionCol("text").setGoldCol("answer").transform(outputs);
+        Dataset<Row> judged = new VerdictLabeler()
+                .setPredictionCol("text")
+                .setGoldCol("answer")
+                .transform(outputs);
         List<Row> v = verdicts(judged, "verdict");
         assertThat(v.get(0).getBoolean(0)).isTrue();
         assertThat(v.get(0).getString(1)).isEqualTo("match");
@@ -71,7 +73,7 @@ class MathVerifierTest {
 
     @Test
     void savedAndLoadedInsideAPipelineItKeepsItsParams(@TempDir Path dir) throws Exception {
-        MathVerifier stage = new MathVerifier()
+        VerdictLabeler stage = new VerdictLabeler()
                 .setPredictionCol("text")
                 .setGoldCol("answer")
                 .setOutputCol("v")
@@ -80,23 +82,23 @@ class MathVerifierTest {
                 new Pipeline().setStages(new PipelineStage[] {stage}).fit(outputs);
         model.write().overwrite().save(dir.resolve("pipeline").toString());
         PipelineModel loaded = PipelineModel.load(dir.resolve("pipeline").toString());
-        MathVerifier back = (MathVerifier) loaded.stages()[0];
+        VerdictLabeler back = (VerdictLabeler) loaded.stages()[0];
         assertThat(back.uid()).isEqualTo(stage.uid());
         assertThat(back.getOutputCol()).isEqualTo("v");
         assertThat(back.getBudgetMillis()).isEqualTo(20);
         assertThat(verdicts(loaded.transform(outputs), "v")).isEqualTo(verdicts(model.transform(outputs), "v"));
-        MathVerifier direct = MathVerifier.load(saveAlone(stage, dir.resolve("alone")));
+        VerdictLabeler direct = VerdictLabeler.load(saveAlone(stage, dir.resolve("alone")));
         assertThat(direct.getPredictionCol()).isEqualTo("text");
     }
 
-    private static String saveAlone(MathVerifier stage, Path path) throws Exception {
+    private static String saveAlone(VerdictLabeler stage, Path path) throws Exception {
         stage.write().overwrite().save(path.toString());
         return path.toString();
     }
 
     @Test
     void aMissingColumnNamesTheParamToSet() {
-        assertThatThrownBy(() -> new MathVerifier().setGoldCol("answer").transform(outputs))
+        assertThatThrownBy(() -> new VerdictLabeler().setGoldCol("answer").transform(outputs))
                 .hasMessageContaining("column 'prediction' not found; set Param predictionCol");
     }
 
@@ -107,7 +109,7 @@ class MathVerifierTest {
         Dataset<Row> judged = spark.sql("SELECT id, math_verify(text, answer) AS v FROM outputs");
         assertThat(verdicts(judged, "v"))
                 .isEqualTo(verdicts(
-                        new MathVerifier()
+                        new VerdictLabeler()
                                 .setPredictionCol("text")
                                 .setGoldCol("answer")
                                 .setOutputCol("v")
@@ -127,7 +129,7 @@ class MathVerifierTest {
                         RowFactory.create(1, "\\boxed{12.57}", "4\\pi", "Area, to the nearest hundredth?"),
                         RowFactory.create(2, "\\boxed{12.57}", "4\\pi", "What is the area?")),
                 schema);
-        MathVerifier base = new MathVerifier().setPredictionCol("text").setGoldCol("answer");
+        VerdictLabeler base = new VerdictLabeler().setPredictionCol("text").setGoldCol("answer");
         assertThat(verdicts(base.transform(rounded), "verdict"))
                 .extracting(r -> r.getString(1))
                 .containsExactly("mismatch", "mismatch");
@@ -139,7 +141,7 @@ class MathVerifierTest {
                 .extracting(r -> r.getString(1))
                 .containsExactly("match", "mismatch");
         assertThat(verdicts(
-                        new MathVerifier()
+                        new VerdictLabeler()
                                 .setPredictionCol("text")
                                 .setGoldCol("answer")
                                 .setApproximate(true)

@@ -16,14 +16,14 @@ import java.util.List;
  * Access to the benchmark JSONL files: the system property {@code redi.benchmarks.dir}, the environment
  * variable {@code REDI_BENCHMARKS_DIR}, or the files shipped with the product.
  */
-final class Benchmarks {
+final class BenchmarkFiles {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One benchmark row reduced to what the verifier needs. */
     record Row(String file, int line, String gold, JsonNode json) {}
 
-    private Benchmarks() {}
+    private BenchmarkFiles() {}
 
     static Path dir() {
         String prop = System.getProperty("redi.benchmarks.dir");
