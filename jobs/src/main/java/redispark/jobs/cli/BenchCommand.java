@@ -50,6 +50,12 @@ final class BenchCommand {
                 description = "libtorch intra-op threads (default: ${DEFAULT-VALUE}).")
         int threads;
 
+        @Option(
+                names = "--path",
+                defaultValue = "kernel",
+                description = "kernel (one layer-kernel call per layer) | eager (default: ${DEFAULT-VALUE})")
+        String path;
+
         /** The config file, checked, after checking the thread count. */
         java.nio.file.Path config() {
             UsageError.require(threads >= 1, "--threads must be >= 1");
@@ -83,17 +89,17 @@ final class BenchCommand {
         @Mixin
         ModelShape model = new ModelShape();
 
-        @Option(names = "--batch", defaultValue = "8")
+        @Option(names = "--batch", defaultValue = "8", description = "Sequences per step (default: ${DEFAULT-VALUE}).")
         int batch;
 
-        @Option(names = "--seq", defaultValue = "256")
+        @Option(names = "--seq", defaultValue = "256", description = "Tokens per sequence (default: ${DEFAULT-VALUE}).")
         int seq;
 
-        @Option(names = "--steps", defaultValue = "20")
+        @Option(
+                names = "--steps",
+                defaultValue = "20",
+                description = "Steps timed after one warm-up step (default: ${DEFAULT-VALUE}).")
         int steps;
-
-        @Option(names = "--path", defaultValue = "kernel", description = "kernel | eager (default: ${DEFAULT-VALUE})")
-        String path;
 
         @Mixin
         KernelOptions kernel = new KernelOptions(StepCompute.defaults().logprobChunk());
@@ -105,7 +111,7 @@ final class BenchCommand {
                     "--batch, --seq, --steps and --logprob-chunk must be >= 1");
             java.nio.file.Path config = model.config();
             StepCompute compute = StepCompute.defaults()
-                    .withPath(UsageError.option("--path", path, StepCompute.TrainPath::parse))
+                    .withPath(UsageError.option("--path", model.path, StepCompute.TrainPath::parse))
                     .withRecompute(kernel.recomputation())
                     .withDtype(kernel.computeType())
                     .withLogprobChunk(kernel.logprobChunk)
@@ -213,20 +219,23 @@ final class BenchCommand {
         @Mixin
         ModelShape model = new ModelShape();
 
-        @Option(names = "--batch", defaultValue = "16")
+        @Option(
+                names = "--batch",
+                defaultValue = "16",
+                description = "Rows decoded together (default: ${DEFAULT-VALUE}).")
         int batch;
 
-        @Option(names = "--prompt-tokens", defaultValue = "64")
+        @Option(
+                names = "--prompt-tokens",
+                defaultValue = "64",
+                description = "Random prompt tokens per row (default: ${DEFAULT-VALUE}).")
         int promptTokens;
 
-        @Option(names = "--new-tokens", defaultValue = "256")
-        int newTokens;
-
         @Option(
-                names = "--path",
-                defaultValue = "kernel",
-                description = "kernel (one layer-kernel call per layer) | eager (default: ${DEFAULT-VALUE})")
-        String path;
+                names = "--new-tokens",
+                defaultValue = "256",
+                description = "Tokens generated per row (default: ${DEFAULT-VALUE}).")
+        int newTokens;
 
         @Override
         public Integer call() {
@@ -238,7 +247,7 @@ final class BenchCommand {
                     promptTokens,
                     newTokens,
                     model.threads,
-                    UsageError.option("--path", path, Sampler.Path::parse)));
+                    UsageError.option("--path", model.path, Sampler.Path::parse)));
             return 0;
         }
     }
