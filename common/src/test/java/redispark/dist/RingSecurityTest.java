@@ -27,7 +27,8 @@ class RingSecurityTest {
     private static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     private static final String RUN = "run-42";
     private static final int ATTEMPT = 3;
-    private static final int FLAGS_SEALED = 1;
+    /** HELLO flags of a sealed ring with one link per edge and the float32 wire (seal bit, links = 1 at bit 8). */
+    private static final int FLAGS_SEALED = 1 | 1 << 8;
 
     private final List<AutoCloseable> resources = new ArrayList<>();
 
