@@ -169,7 +169,20 @@ public final class RingCollective implements Collective {
     /** {@link #openLoopback(int, Duration, Duration, int)} with frame sealing on or off. */
     public static List<RingCollective> openLoopback(
             int worldSize, Duration connectTimeout, Duration ioTimeout, int segmentBytes, boolean sealFrames) {
-        return RingSetup.openLoopback(worldSize, connectTimeout, ioTimeout, segmentBytes, sealFrames);
+        return RingSetup.openLoopback(
+                worldSize,
+                connectTimeout,
+                ioTimeout,
+                segmentBytes,
+                sealFrames,
+                Rendezvous.DEFAULT_LINKS,
+                Rendezvous.DEFAULT_WIRE_FORMAT);
+    }
+
+    /** {@link #openLoopback(int, Duration, Duration, int)} with several links per edge and a wire format. */
+    public static List<RingCollective> openLoopback(
+            int worldSize, Duration timeout, int segmentBytes, int links, WireFormat wire) {
+        return RingSetup.openLoopback(worldSize, timeout, timeout, segmentBytes, false, links, wire);
     }
 
     /** {@link #openLoopback(int, Duration, Duration, int)} with the given timeout for both and 1 MiB segments. */

@@ -221,7 +221,13 @@ final class RingSetup {
      * for tests, benchmarks and equivalence checks. Element i of the result is rank i; close each one.
      */
     static List<RingCollective> openLoopback(
-            int worldSize, Duration connectTimeout, Duration ioTimeout, int segmentBytes, boolean sealFrames) {
+            int worldSize,
+            Duration connectTimeout,
+            Duration ioTimeout,
+            int segmentBytes,
+            boolean sealFrames,
+            int links,
+            WireFormat wire) {
         List<ServerSocketChannel> servers = new ArrayList<>();
         List<String> peers = new ArrayList<>();
         try {
@@ -238,7 +244,18 @@ final class RingSetup {
         List<CompletableFuture<RingCollective>> opening = new ArrayList<>();
         for (int r = 0; r < worldSize; r++) {
             Rendezvous rv = new Rendezvous(
-                    r, worldSize, peers, secret, "loopback", 0, connectTimeout, ioTimeout, segmentBytes, sealFrames);
+                    r,
+                    worldSize,
+                    peers,
+                    secret,
+                    "loopback",
+                    0,
+                    connectTimeout,
+                    ioTimeout,
+                    segmentBytes,
+                    sealFrames,
+                    links,
+                    wire);
             ServerSocketChannel server = servers.get(r);
             CompletableFuture<RingCollective> f = new CompletableFuture<>();
             Thread t = new Thread(
