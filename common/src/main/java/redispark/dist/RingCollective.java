@@ -653,8 +653,10 @@ public final class RingCollective implements Collective {
                     boolean progress = false;
                     // receive first: a peer's header that says why it is about to fail is read before a write
                     // to it can fail on its reset
+                    boolean starved = false;
                     if (in == null && headerReceived && op.hasRecv()) {
                         in = op.nextRecv(); // null while every receive segment waits for its addition
+                        starved = in == null;
                         if (in != null) {
                             inItem = in;
                             inItemFrom = in.position();
@@ -740,9 +742,9 @@ public final class RingCollective implements Collective {
                         headerReceived = true;
                         progress = true;
                     }
-                    // additions fill the time the sockets would keep this thread waiting, or run when the next send
-                    // waits for one
-                    if (op.hasPending() && (!progress || out == null)) {
+                    // additions fill the time the sockets would keep this thread waiting, and run at once when the
+                    // next send or the next receive (no free segment) waits for one
+                    if (op.hasPending() && (!progress || out == null || starved)) {
                         op.finishPending();
                         progress = true;
                     }
