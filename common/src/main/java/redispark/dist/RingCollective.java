@@ -231,6 +231,25 @@ public final class RingCollective implements Collective {
         allReduce(wire -> wire.ofLittleEndian(floats, rv.wireFormat()), floats.remaining() / Float.BYTES);
     }
 
+    /**
+     * {@link #allReduceSumLittleEndian(ByteBuffer)} of the floats of {@code pieces} laid end to end, in place: one
+     * all-reduce (one chunking, one summation order) over all of them, as if they were one buffer, with no copy into
+     * one (e.g. the gradient slices of one bucket, each a view of its tensor).
+     */
+    public void allReduceSumLittleEndian(List<ByteBuffer> pieces) {
+        long floats = 0;
+        for (ByteBuffer b : pieces) {
+            if (b.remaining() % Float.BYTES != 0) {
+                throw new IllegalArgumentException("a piece holds a partial float: " + b.remaining() + " bytes");
+            }
+            floats += b.remaining() / Float.BYTES;
+        }
+        if (floats > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("one all-reduce holds at most 2^31-1 floats, got " + floats);
+        }
+        allReduce(wire -> wire.ofLittleEndian(pieces, rv.wireFormat()), (int) floats);
+    }
+
     /** One all-reduce of n floats, every link carrying its part of each chunk in parallel. */
     private void allReduce(Function<WireBuffers, WireBuffers.Span> spanOf, int n) {
         if (rv.worldSize() == 1) {

@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.ShortBuffer;
 import java.util.ArrayDeque;
+import java.util.List;
 
 /**
  * One link's reused wire buffers (direct, little-endian, allocated once per ring): one segment to send and a small
@@ -52,12 +53,17 @@ final class WireBuffers {
 
     /** The float32 values stored little-endian between position and limit of {@code data}. */
     Span ofLittleEndian(ByteBuffer data, WireFormat format) {
-        int base = data.position();
-        FloatBuffer floats = data.duplicate()
-                .slice(base, data.remaining())
-                .order(ByteOrder.LITTLE_ENDIAN)
-                .asFloatBuffer();
-        return new Span(new BufferFloats(floats), data, format);
+        return ofLittleEndian(List.of(data), format);
+    }
+
+    /**
+     * The float32 values stored little-endian between position and limit of each of {@code pieces}, laid end to end
+     * (e.g. the gradient slices of one bucket, each a view of its tensor): reduced in place, with no copy into one
+     * buffer; a segment that lies within one piece is sent from and received into it directly.
+     */
+    Span ofLittleEndian(List<ByteBuffer> pieces, WireFormat format) {
+        Pieces p = new Pieces(pieces);
+        return new Span(p, p, format);
     }
 
     /** A free receive segment with at least {@code bytes} of room, or null while all wait for their additions. */
@@ -108,24 +114,105 @@ final class WireBuffers {
         }
     }
 
+    /**
+     * Little-endian float32 in direct or heap byte buffers laid end to end: bulk access by element offset, and
+     * views of a range that lies within one piece.
+     */
+    private static final class Pieces implements Floats {
+        /** Element offset where piece i starts; starts[pieces] is the total. */
+        private final int[] starts;
+
+        private final FloatBuffer[] floats;
+        private final ByteBuffer[] outViews;
+        private final ByteBuffer[] inViews;
+        private final int[] bases;
+        private int last;
+
+        Pieces(List<ByteBuffer> pieces) {
+            int n = pieces.size();
+            starts = new int[n + 1];
+            floats = new FloatBuffer[n];
+            outViews = new ByteBuffer[n];
+            inViews = new ByteBuffer[n];
+            bases = new int[n];
+            for (int i = 0; i < n; i++) {
+                ByteBuffer b = pieces.get(i);
+                bases[i] = b.position();
+                floats[i] = b.duplicate()
+                        .slice(b.position(), b.remaining())
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asFloatBuffer();
+                outViews[i] = b.duplicate();
+                inViews[i] = b.duplicate();
+                starts[i + 1] = starts[i] + b.remaining() / Float.BYTES;
+            }
+        }
+
+        /** The piece holding element {@code at} (calls mostly walk forward, so the last answer is tried first). */
+        private int piece(int at) {
+            if (at >= starts[last] && at < starts[last + 1]) {
+                return last;
+            }
+            int i = java.util.Arrays.binarySearch(starts, at);
+            i = i >= 0 ? i : -i - 2;
+            while (starts[i + 1] == at && i + 1 < floats.length) {
+                i++; // skip empty pieces
+            }
+            last = i;
+            return i;
+        }
+
+        @Override
+        public void get(int at, float[] into, int n) {
+            int done = 0;
+            while (done < n) {
+                int p = piece(at + done);
+                int k = Math.min(n - done, starts[p + 1] - (at + done));
+                floats[p].get(at + done - starts[p], into, done, k);
+                done += k;
+            }
+        }
+
+        @Override
+        public void put(int at, float[] from, int n) {
+            int done = 0;
+            while (done < n) {
+                int p = piece(at + done);
+                int k = Math.min(n - done, starts[p + 1] - (at + done));
+                floats[p].put(at + done - starts[p], from, done, k);
+                done += k;
+            }
+        }
+
+        /** The bytes of floats [off, off+len) when they lie within one piece, else null. */
+        ByteBuffer window(boolean out, int off, int len) {
+            if (len == 0) {
+                return null;
+            }
+            int p = piece(off);
+            if (off + len > starts[p + 1]) {
+                return null;
+            }
+            ByteBuffer view = out ? outViews[p] : inViews[p];
+            int from = bases[p] + (off - starts[p]) * Float.BYTES;
+            view.clear();
+            view.limit(from + len * Float.BYTES).position(from);
+            return view;
+        }
+    }
+
     /** Where the floats of one call live, and how segments of them go on the wire. */
     final class Span {
         private final Floats floats;
         /** The caller's little-endian bytes, sent from and received into in place; null for arrays and FloatBuffers. */
-        private final ByteBuffer raw;
+        private final Pieces raw;
 
-        private final int rawBase;
-        private final ByteBuffer outView;
-        private final ByteBuffer inView;
         private final WireFormat format;
 
-        private Span(Floats floats, ByteBuffer raw, WireFormat format) {
+        private Span(Floats floats, Pieces raw, WireFormat format) {
             this.floats = floats;
             this.raw = raw;
             this.format = format;
-            this.rawBase = raw == null ? 0 : raw.position();
-            this.outView = raw == null ? null : raw.duplicate();
-            this.inView = raw == null ? null : raw.duplicate();
         }
 
         /** Bytes on the wire for {@code len} floats. */
@@ -135,8 +222,9 @@ final class WireBuffers {
 
         /** Bytes to send for floats [off, off+len): a view of the caller's bytes, or a staged (converted) copy. */
         ByteBuffer stageOut(int off, int len) {
-            if (raw != null && format == WireFormat.FP32) {
-                return window(outView, off, len);
+            ByteBuffer view = raw != null && format == WireFormat.FP32 ? raw.window(true, off, len) : null;
+            if (view != null) {
+                return view;
             }
             for (int from = 0; from < len; from += BLOCK_FLOATS) {
                 int n = Math.min(BLOCK_FLOATS, len - from);
@@ -156,7 +244,7 @@ final class WireBuffers {
          * through a receive segment and {@link #finish}.
          */
         ByteBuffer inPlace(int off, int len) {
-            return raw != null && format == WireFormat.FP32 ? window(inView, off, len) : null;
+            return raw != null && format == WireFormat.FP32 ? raw.window(false, off, len) : null;
         }
 
         /**
@@ -188,12 +276,6 @@ final class WireBuffers {
                     floats.put(off + from, a, n);
                 }
             }
-        }
-
-        private ByteBuffer window(ByteBuffer view, int off, int len) {
-            view.clear();
-            view.limit(rawBase + (off + len) * Float.BYTES).position(rawBase + off * Float.BYTES);
-            return view;
         }
     }
 

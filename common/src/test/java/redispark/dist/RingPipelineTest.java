@@ -99,6 +99,54 @@ class RingPipelineTest {
         }
     }
 
+    @ParameterizedTest(name = "links={0} segment={1}")
+    @MethodSource("piecesCases")
+    void piecesLaidEndToEndReduceInPlaceAsOneArray(int links, int segmentBytes) {
+        int[] lengths = {3, 0, 1_000, 1, 0, 20_011, 7}; // segments straddle pieces, some pieces are empty
+        int n = java.util.Arrays.stream(lengths).sum();
+        float[][] x = inputs(3, n, 500L + links + segmentBytes);
+        float[] expected = RingCollective.referenceSum(x);
+        List<float[]> results = Ranks.each(ring(3, segmentBytes, links, WireFormat.FP32), c -> {
+            // one direct buffer holding the pieces with a guard float between each two
+            ByteBuffer all =
+                    ByteBuffer.allocateDirect((n + lengths.length + 1) * 4).order(ByteOrder.LITTLE_ENDIAN);
+            List<ByteBuffer> pieces = new ArrayList<>();
+            int at = 0;
+            int from = 0;
+            for (int len : lengths) {
+                all.putFloat(4 * at++, 99f);
+                for (int i = 0; i < len; i++) {
+                    all.putFloat(4 * (at + i), x[c.rank()][from + i]);
+                }
+                pieces.add(all.duplicate().position(4 * at).limit(4 * (at + len)));
+                at += len;
+                from += len;
+            }
+            all.putFloat(4 * at, 99f);
+            c.allReduceSumLittleEndian(pieces);
+            float[] out = new float[n];
+            at = 0;
+            from = 0;
+            for (int len : lengths) {
+                assertThat(all.getFloat(4 * at++)).isEqualTo(99f);
+                for (int i = 0; i < len; i++) {
+                    out[from + i] = all.getFloat(4 * (at + i));
+                }
+                at += len;
+                from += len;
+            }
+            assertThat(all.getFloat(4 * at)).isEqualTo(99f);
+            return out;
+        });
+        for (float[] r : results) {
+            assertThat(bits(r)).isEqualTo(bits(expected));
+        }
+    }
+
+    static Stream<Arguments> piecesCases() {
+        return Stream.of(Arguments.of(1, 8), Arguments.of(1, 4096), Arguments.of(2, 4096), Arguments.of(3, 1 << 20));
+    }
+
     @Test
     void fourRanksOnThreeLinksStayExactOverManyCallsOfMixedSizes() {
         List<RingCollective> rings = ring(4, 64 << 10, 3, WireFormat.FP32);
