@@ -105,34 +105,7 @@ public record Rendezvous(
         Objects.requireNonNull(wireFormat, "wireFormat");
     }
 
-    /** One link and the float32 wire. */
-    public Rendezvous(
-            int rank,
-            int worldSize,
-            List<String> peers,
-            byte[] secret,
-            String runId,
-            int attempt,
-            Duration connectTimeout,
-            Duration ioTimeout,
-            int segmentBytes,
-            boolean sealFrames) {
-        this(
-                rank,
-                worldSize,
-                peers,
-                secret,
-                runId,
-                attempt,
-                connectTimeout,
-                ioTimeout,
-                segmentBytes,
-                sealFrames,
-                DEFAULT_LINKS,
-                DEFAULT_WIRE_FORMAT);
-    }
-
-    /** A rendezvous with frames sealed as {@link #DEFAULT_SEAL_FRAMES} says. */
+    /** A rendezvous with the default frame sealing, one link per edge and the float32 wire. */
     public Rendezvous(
             int rank,
             int worldSize,
@@ -153,7 +126,9 @@ public record Rendezvous(
                 connectTimeout,
                 ioTimeout,
                 segmentBytes,
-                DEFAULT_SEAL_FRAMES);
+                DEFAULT_SEAL_FRAMES,
+                DEFAULT_LINKS,
+                DEFAULT_WIRE_FORMAT);
     }
 
     /** A rendezvous with the default timeouts (60 s) and segment size (1 MiB); worldSize is {@code peers.size()}. */
@@ -171,83 +146,29 @@ public record Rendezvous(
     }
 
     public Rendezvous withTimeouts(Duration connect, Duration io) {
-        return new Rendezvous(
-                rank,
-                worldSize,
-                peers,
-                secret,
-                runId,
-                attempt,
-                connect,
-                io,
-                segmentBytes,
-                sealFrames,
-                links,
-                wireFormat);
+        return with(connect, io, segmentBytes, sealFrames, links, wireFormat);
     }
 
     public Rendezvous withSegmentBytes(int bytes) {
-        return new Rendezvous(
-                rank,
-                worldSize,
-                peers,
-                secret,
-                runId,
-                attempt,
-                connectTimeout,
-                ioTimeout,
-                bytes,
-                sealFrames,
-                links,
-                wireFormat);
+        return with(connectTimeout, ioTimeout, bytes, sealFrames, links, wireFormat);
     }
 
     public Rendezvous withSealFrames(boolean seal) {
-        return new Rendezvous(
-                rank,
-                worldSize,
-                peers,
-                secret,
-                runId,
-                attempt,
-                connectTimeout,
-                ioTimeout,
-                segmentBytes,
-                seal,
-                links,
-                wireFormat);
+        return with(connectTimeout, ioTimeout, segmentBytes, seal, links, wireFormat);
     }
 
     public Rendezvous withLinks(int count) {
-        return new Rendezvous(
-                rank,
-                worldSize,
-                peers,
-                secret,
-                runId,
-                attempt,
-                connectTimeout,
-                ioTimeout,
-                segmentBytes,
-                sealFrames,
-                count,
-                wireFormat);
+        return with(connectTimeout, ioTimeout, segmentBytes, sealFrames, count, wireFormat);
     }
 
     public Rendezvous withWireFormat(WireFormat format) {
+        return with(connectTimeout, ioTimeout, segmentBytes, sealFrames, links, format);
+    }
+
+    /** This rank of this run with other transport settings. */
+    private Rendezvous with(Duration connect, Duration io, int segment, boolean seal, int count, WireFormat format) {
         return new Rendezvous(
-                rank,
-                worldSize,
-                peers,
-                secret,
-                runId,
-                attempt,
-                connectTimeout,
-                ioTimeout,
-                segmentBytes,
-                sealFrames,
-                links,
-                format);
+                rank, worldSize, peers, secret, runId, attempt, connect, io, segment, seal, count, format);
     }
 
     /** A fresh 32-byte secret from {@link SecureRandom}; the driver makes one per run. */

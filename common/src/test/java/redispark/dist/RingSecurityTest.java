@@ -56,7 +56,7 @@ class RingSecurityTest {
     /** Rank {@code rank} of a 2-rank ring that dials its successor at {@code successor}. */
     private static Rendezvous rank(int rank, String self, String successor, boolean seal) {
         List<String> peers = rank == 0 ? List.of(self, successor) : List.of(successor, self);
-        return new Rendezvous(rank, 2, peers, SECRET, RUN, ATTEMPT, CONNECT, IO, 64 << 10, seal);
+        return new Rendezvous(rank, 2, peers, SECRET, RUN, ATTEMPT, CONNECT, IO, 64 << 10).withSealFrames(seal);
     }
 
     private CompletableFuture<RingCollective> openAsync(Rendezvous rv, ServerSocketChannel server) {
@@ -286,8 +286,8 @@ class RingSecurityTest {
 
         byte[] otherSecret = SECRET.clone();
         otherSecret[7] ^= 1;
-        Rendezvous impostor =
-                new Rendezvous(0, 2, List.of(a0, a1), otherSecret, RUN, ATTEMPT, CONNECT, IO, 64 << 10, true);
+        Rendezvous impostor = new Rendezvous(0, 2, List.of(a0, a1), otherSecret, RUN, ATTEMPT, CONNECT, IO, 64 << 10)
+                .withSealFrames(true);
         SocketChannel withOtherSecret = dial(a1);
         assertThatThrownBy(() -> Handshake.connect(withOtherSecret, impostor, soon(), RingSecurityTest::blame))
                 .isInstanceOf(HandshakeRefusedException.class)

@@ -120,27 +120,6 @@ public final class BarrierTraining {
             placement = placement == null ? Placement.AUTO : placement;
         }
 
-        /** A ring of one link per edge on the float32 wire, with a fresh run id and secret. */
-        public static Ring fresh(
-                int workers,
-                String bindHost,
-                String advertiseHost,
-                Duration connectTimeout,
-                Duration ioTimeout,
-                boolean sealFrames,
-                Placement placement) {
-            return fresh(
-                    workers,
-                    bindHost,
-                    advertiseHost,
-                    connectTimeout,
-                    ioTimeout,
-                    sealFrames,
-                    Rendezvous.DEFAULT_LINKS,
-                    Rendezvous.DEFAULT_WIRE_FORMAT,
-                    placement);
-        }
-
         /** A ring with a fresh run id and secret (call on the driver, once per run). */
         public static Ring fresh(
                 int workers,
@@ -152,6 +131,23 @@ public final class BarrierTraining {
                 int links,
                 WireFormat wireFormat,
                 Placement placement) {
+            Ring unnamed = new Ring(
+                    workers,
+                    bindHost,
+                    advertiseHost,
+                    connectTimeout,
+                    ioTimeout,
+                    sealFrames,
+                    links,
+                    wireFormat,
+                    "",
+                    new byte[0],
+                    placement);
+            return unnamed.renewed();
+        }
+
+        /** The same ring with a new run id and secret: a retried job must not accept the last job's stragglers. */
+        public Ring renewed() {
             return new Ring(
                     workers,
                     bindHost,
@@ -163,20 +159,6 @@ public final class BarrierTraining {
                     wireFormat,
                     UUID.randomUUID().toString(),
                     Rendezvous.newSecret(),
-                    placement);
-        }
-
-        /** The same ring with a new run id and secret: a retried job must not accept the last job's stragglers. */
-        public Ring renewed() {
-            return fresh(
-                    workers,
-                    bindHost,
-                    advertiseHost,
-                    connectTimeout,
-                    ioTimeout,
-                    sealFrames,
-                    links,
-                    wireFormat,
                     placement);
         }
 
