@@ -33,6 +33,7 @@ public final class Replicas {
     private final HostStaging staging;
     private final int bucketBytes;
     private GradientBuckets buckets;
+    private long lastWaitNanos;
 
     /**
      * @param parameters name → live weight, in the model's canonical order
@@ -60,11 +61,32 @@ public final class Replicas {
         this.staging = staging;
     }
 
+    /**
+     * Nanoseconds the last {@link #sumGradients()} spent waiting for the other ranks to make the call (to finish
+     * their backward), as opposed to exchanging; 0 unless the collective is a {@link RingCollective}.
+     */
+    public long lastWaitNanos() {
+        return lastWaitNanos;
+    }
+
+    private long waitedSoFar() {
+        return collective instanceof RingCollective ring ? ring.waitedNanos() : 0;
+    }
+
     /** Sums every parameter's gradient over all ranks, in place; the result is bit-identical on every rank. */
     public void sumGradients() {
         if (collective.worldSize() == 1) {
             return;
         }
+        long waitedBefore = waitedSoFar();
+        try {
+            sumAll();
+        } finally {
+            lastWaitNanos = waitedSoFar() - waitedBefore;
+        }
+    }
+
+    private void sumAll() {
         if (buckets == null) {
             long[] sizes = new long[weights.size()];
             long total = 0;

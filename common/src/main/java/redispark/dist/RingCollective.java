@@ -92,6 +92,9 @@ public final class RingCollective implements Collective {
     private final ExecutorService laneThreads;
 
     private long calls;
+    /** Time all-reduces spent before the predecessor's header arrived: waiting for it to make the same call. */
+    private volatile long waitedNanos;
+
     private volatile boolean closed;
     private volatile CollectiveException broken;
 
@@ -423,6 +426,15 @@ public final class RingCollective implements Collective {
         }
     }
 
+    /**
+     * Nanoseconds this rank's all-reduces have spent, since the ring opened, waiting for the predecessor to start
+     * the same call (the time until its header arrived): in a training step, the wait for a slower rank to finish
+     * its backward rather than the exchange itself.
+     */
+    public long waitedNanos() {
+        return waitedNanos;
+    }
+
     public boolean isClosed() {
         return closed;
     }
@@ -663,7 +675,8 @@ public final class RingCollective implements Collective {
             boolean headerArrived = false;
             boolean headerReceived = false;
             long timeout = rv.ioTimeout().toNanos();
-            long lastProgress = System.nanoTime();
+            long started = System.nanoTime();
+            long lastProgress = started;
             try {
                 while (true) {
                     if (Thread.currentThread().isInterrupted()) {
@@ -713,6 +726,9 @@ public final class RingCollective implements Collective {
                                     op.recvDone();
                                 } else {
                                     headerArrived = true;
+                                    if (index == 0 && op.code == OP_ALL_REDUCE) {
+                                        waitedNanos += System.nanoTime() - started;
+                                    }
                                 }
                                 in = null;
                             }
