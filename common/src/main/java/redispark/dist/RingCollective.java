@@ -302,7 +302,8 @@ public final class RingCollective implements Collective {
             Thread.currentThread().interrupt();
         }
         if (first != null) {
-            throw first;
+            // the link that failed first says why; the others only saw the ring close under them
+            throw broken != null ? broken : first;
         }
     }
 
@@ -891,8 +892,10 @@ public final class RingCollective implements Collective {
             peer = -1;
         }
         CollectiveException e = new CollectiveException(self + ": " + name + ": " + problem, peer, name, cause);
-        if (broken == null) {
-            broken = e;
+        synchronized (this) { // links fail on their own threads: the first one's reason is kept
+            if (broken == null) {
+                broken = e;
+            }
         }
         closed = true;
         releaseResources();

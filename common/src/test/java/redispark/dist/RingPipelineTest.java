@@ -43,7 +43,7 @@ class RingPipelineTest {
         List<Arguments> cases = new ArrayList<>();
         for (int world : new int[] {2, 3, 4}) {
             for (int links : new int[] {1, 2, 3}) {
-                for (int segment : new int[] {8, 4096, 1 << 20}) {
+                for (int segment : new int[] {8, 4096, 256 << 10}) {
                     cases.add(Arguments.of(world, links, segment));
                 }
             }
@@ -144,7 +144,7 @@ class RingPipelineTest {
     }
 
     static Stream<Arguments> piecesCases() {
-        return Stream.of(Arguments.of(1, 8), Arguments.of(1, 4096), Arguments.of(2, 4096), Arguments.of(3, 1 << 20));
+        return Stream.of(Arguments.of(1, 8), Arguments.of(1, 4096), Arguments.of(2, 4096), Arguments.of(3, 256 << 10));
     }
 
     @Test
@@ -185,7 +185,10 @@ class RingPipelineTest {
 
     static Stream<Arguments> bf16Cases() {
         return Stream.of(
-                Arguments.of(2, 1, 4096), Arguments.of(3, 1, 8), Arguments.of(4, 2, 4096), Arguments.of(4, 3, 1 << 20));
+                Arguments.of(2, 1, 4096),
+                Arguments.of(3, 1, 8),
+                Arguments.of(4, 2, 4096),
+                Arguments.of(4, 3, 256 << 10));
     }
 
     @ParameterizedTest(name = "world={0} links={1} segment={2}")
