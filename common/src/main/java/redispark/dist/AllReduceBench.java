@@ -24,7 +24,8 @@ import java.util.function.ToLongFunction;
  *       sending {@code 2(N-1)/N * S} bytes to its successor while receiving as many from its predecessor, on one
  *       thread with non-blocking I/O and direct buffers of the segment size, no protocol, no additions; as busbw.
  *       An all-reduce cannot beat it on the same cores, so {@code ratio} = busbw / exchange is the share of the
- *       transport's rate the ring achieves.
+ *       transport's rate the ring achieves. With the bfloat16 wire the all-reduce moves half those bytes, so its
+ *       ratio may pass 1.
  *   <li>{@code loopback}: S bytes from one thread to another over one plain socket, one direction.
  *   <li>{@code reduce}: the host's float32 addition as a receive does it (S bytes of received floats added into S
  *       bytes of local floats, direct buffers), in destination bytes per second of the thread's CPU time.
@@ -32,15 +33,15 @@ import java.util.function.ToLongFunction;
  *       default); {@code seal_cost_pct} = how much longer the sealed all-reduce takes, in percent of the unsealed
  *       one.
  * </ul>
- * The all-reduce, the exchange and the sealed all-reduce are timed in turn, twice each, and each keeps its faster
- * run, so load that comes and goes hits them alike. On one host the ranks and the kernel's loopback copies share the
- * cores; across machines each rank has its own cores and link.
+ * Every timed iteration runs the all-reduce, the exchange and the sealed all-reduce back to back on the same
+ * threads and buffers; {@code ratio} and {@code seal_cost_pct} are medians of the per-iteration quotients, so load
+ * that comes and goes hits both sides of each quotient alike. On one host the ranks and the kernel's loopback copies
+ * share the cores; across machines each rank has its own cores and link.
  */
 public final class AllReduceBench {
 
     private static final int WARMUP = 2;
-    private static final int ITERATIONS = 7;
-    private static final int ROUNDS = 2;
+    private static final int ITERATIONS = 9;
 
     private AllReduceBench() {}
 
@@ -59,20 +60,12 @@ public final class AllReduceBench {
             double reduceGBps,
             double sealedBusbwGBps,
             double memcpyGBps,
+            double ratio,
+            double sealCostPercent,
             double allReduceMillis,
             double allReduceCpuMillis,
             double oneFloatMicros,
             double small64KiBMicros) {
-
-        /** The all-reduce's bus bandwidth over the raw two-way exchange's. */
-        public double ratio() {
-            return busbwGBps / exchangeGBps;
-        }
-
-        /** Extra time of the sealed all-reduce over the unsealed one, in percent of the unsealed one. */
-        public double sealCostPercent() {
-            return 100 * (busbwGBps / sealedBusbwGBps - 1);
-        }
 
         /**
          * {@code allreduce ranks=N mib=S busbw_gbps=B exchange_gbps=E loopback_gbps=L reduce_gbps=R ratio=B/E
@@ -89,18 +82,19 @@ public final class AllReduceBench {
                     exchangeGBps,
                     loopbackGBps,
                     reduceGBps,
-                    ratio(),
+                    ratio,
                     sealedBusbwGBps,
-                    sealCostPercent());
+                    sealCostPercent);
         }
     }
 
-    /** Runs the benchmark with 1 MiB segments and returns {@link Result#line()}. */
+    /** Runs the benchmark with the default segments, one link and the float32 wire; returns {@link Result#line()}. */
     public static String run(int ranks, int mib) {
-        return measure(ranks, mib, Rendezvous.DEFAULT_SEGMENT_BYTES).line();
+        return measure(ranks, mib, Rendezvous.DEFAULT_SEGMENT_BYTES, Rendezvous.DEFAULT_LINKS, WireFormat.FP32)
+                .line();
     }
 
-    public static Result measure(int ranks, int mib, int segmentBytes) {
+    public static Result measure(int ranks, int mib, int segmentBytes, int links, WireFormat wire) {
         if (ranks < 2) {
             throw new IllegalArgumentException("an all-reduce benchmark needs at least 2 ranks, got " + ranks);
         }
@@ -109,48 +103,162 @@ public final class AllReduceBench {
         }
         int bytes = mib << 20;
         double factor = 2.0 * (ranks - 1) / ranks;
+        // the bytes each rank moves each way: those of the float32 all-reduce, whatever the wire format
         long perRank = (long) (factor * bytes) / Float.BYTES * Float.BYTES;
-        RingCall sum = (ring, data) -> ring.allReduceSumLittleEndian(data);
-        Timing allReduce = null;
-        Timing sealed = null;
-        long exchange = Long.MAX_VALUE;
-        for (int round = 0; round < ROUNDS; round++) {
-            allReduce = faster(allReduce, timeRing(ranks, bytes, segmentBytes, false, sum));
-            exchange = Math.min(exchange, RawTransfer.ring(ranks, perRank, segmentBytes, ITERATIONS, false));
-            sealed = faster(sealed, timeRing(ranks, bytes, segmentBytes, true, sum));
+        // one buffer per rank, reused by every phase, so that 1 GiB needs ranks GiB of direct memory and no more
+        List<ByteBuffer> data = new ArrayList<>();
+        for (int r = 0; r < ranks; r++) {
+            ByteBuffer d = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < bytes; i += Float.BYTES) {
+                d.putFloat(i, 1.0f + (i & 1023) / 1024f);
+            }
+            data.add(d);
         }
+        Paired paired = timePaired(ranks, data, perRank, segmentBytes, links, wire);
         long loopback = RawTransfer.oneWay(bytes, segmentBytes, ITERATIONS);
-        long reduce = timeReduce(bytes, segmentBytes);
-        long memcpy = timeMemcpy(bytes);
+        long reduce = timeReduce(data.get(0), segmentBytes);
+        long memcpy = timeMemcpy(data.get(0), data.get(1));
         double[] latency = latencyMicros(ranks, segmentBytes);
         return new Result(
                 ranks,
                 mib,
                 segmentBytes,
-                factor * bytes / allReduce.wallNanos,
-                (double) perRank / exchange,
+                factor * bytes / paired.allReduce,
+                (double) perRank / paired.exchange,
                 (double) bytes / loopback,
                 (double) bytes / reduce,
-                factor * bytes / sealed.wallNanos,
+                factor * bytes / paired.sealed,
                 (double) bytes / memcpy,
-                allReduce.wallNanos / 1e6,
-                allReduce.cpuNanos / 1e6,
+                paired.ratio,
+                paired.sealCostPercent,
+                paired.allReduce / 1e6,
+                paired.cpuNanos / 1e6,
                 latency[0],
                 latency[1]);
     }
 
     /**
-     * Median CPU nanoseconds of this thread to add {@code bytes} of received floats into as many local ones, as the
-     * receives of an all-reduce do: one segment-size receive buffer added into each segment of the local floats in
-     * turn. CPU time, so that other load on the machine does not enter the figure.
+     * Medians over the timed iterations (each the slowest rank's time) of the all-reduce, the raw exchange and the
+     * sealed all-reduce, which run back to back within every iteration; ratio and seal cost are medians of the
+     * per-iteration quotients, so load that comes and goes hits both sides of each quotient alike.
      */
-    private static long timeReduce(int bytes, int segmentBytes) {
+    private record Paired(
+            long allReduce, long exchange, long sealed, double ratio, double sealCostPercent, long cpuNanos) {}
+
+    private static Paired timePaired(
+            int ranks, List<ByteBuffer> data, long perRank, int segmentBytes, int links, WireFormat wire) {
+        Duration timeout = Duration.ofSeconds(300);
+        List<RingCollective> plain = open(ranks, segmentBytes, false, links, wire, timeout);
+        List<RingCollective> sealed = null;
+        try (RawTransfer.Ring raw = RawTransfer.Ring.open(ranks, segmentBytes)) {
+            sealed = open(ranks, segmentBytes, true, links, wire, timeout);
+            List<RingCollective> sealedRings = sealed;
+            List<CompletableFuture<long[][]>> work = new ArrayList<>();
+            for (int r = 0; r < ranks; r++) {
+                int rank = r;
+                CompletableFuture<long[][]> f = new CompletableFuture<>();
+                Thread t = new Thread(
+                        () -> {
+                            try {
+                                f.complete(rankLoop(
+                                        rank, plain.get(rank), sealedRings.get(rank), raw, data.get(rank), perRank));
+                            } catch (Throwable e) {
+                                f.completeExceptionally(e);
+                            }
+                        },
+                        "bench-rank" + r);
+                t.setDaemon(true);
+                t.start();
+                work.add(f);
+            }
+            long[][] slowest = new long[3][ITERATIONS];
+            long cpu = 0;
+            for (CompletableFuture<long[][]> f : work) {
+                long[][] times = f.get();
+                cpu += times[3][0];
+                for (int k = 0; k < 3; k++) {
+                    for (int i = 0; i < ITERATIONS; i++) {
+                        slowest[k][i] = Math.max(slowest[k][i], times[k][i]);
+                    }
+                }
+            }
+            double[] ratios = new double[ITERATIONS];
+            double[] sealCosts = new double[ITERATIONS];
+            double factor = 2.0 * (ranks - 1) / ranks;
+            for (int i = 0; i < ITERATIONS; i++) {
+                double busbw = factor * data.get(0).capacity() / slowest[0][i];
+                ratios[i] = busbw / ((double) perRank / slowest[1][i]);
+                sealCosts[i] = 100.0 * slowest[2][i] / slowest[0][i] - 100.0;
+            }
+            return new Paired(
+                    median(slowest[0]),
+                    median(slowest[1]),
+                    median(slowest[2]),
+                    median(ratios),
+                    median(sealCosts),
+                    cpu / ITERATIONS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("benchmark rank failed: " + e.getCause(), e.getCause());
+        } finally {
+            plain.forEach(RingCollective::close);
+            if (sealed != null) {
+                sealed.forEach(RingCollective::close);
+            }
+        }
+    }
+
+    private static List<RingCollective> open(
+            int ranks, int segmentBytes, boolean seal, int links, WireFormat wire, Duration timeout) {
+        return RingSetup.openLoopback(ranks, timeout, timeout, segmentBytes, seal, links, wire);
+    }
+
+    /**
+     * One rank's iterations: all-reduce, raw exchange, sealed all-reduce, each after a barrier. Rows: nanoseconds
+     * of each, per timed iteration; row 3 holds the CPU nanoseconds of this thread's unsealed all-reduces.
+     */
+    private static long[][] rankLoop(
+            int rank, RingCollective plain, RingCollective sealed, RawTransfer.Ring raw, ByteBuffer data, long perRank)
+            throws java.io.IOException {
+        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long[][] times = new long[4][ITERATIONS];
+        for (int it = -WARMUP; it < ITERATIONS; it++) {
+            plain.barrier();
+            long cpu = mx.getCurrentThreadCpuTime();
+            long start = System.nanoTime();
+            plain.allReduceSumLittleEndian(data.clear());
+            long allReduce = System.nanoTime() - start;
+            cpu = mx.getCurrentThreadCpuTime() - cpu;
+            plain.barrier();
+            long exchange = raw.exchange(rank, perRank, true, true);
+            sealed.barrier();
+            start = System.nanoTime();
+            sealed.allReduceSumLittleEndian(data.clear());
+            long sealedTime = System.nanoTime() - start;
+            if (it >= 0) {
+                times[0][it] = allReduce;
+                times[1][it] = exchange;
+                times[2][it] = sealedTime;
+                times[3][0] += cpu;
+            }
+        }
+        return times;
+    }
+
+    /**
+     * Median CPU nanoseconds of this thread to add one segment of received floats into each segment of
+     * {@code local} in turn, as the receives of an all-reduce do. CPU time, so that other load on the machine does
+     * not enter the figure.
+     */
+    private static long timeReduce(ByteBuffer local, int segmentBytes) {
         WireBuffers wire = new WireBuffers(segmentBytes);
         java.nio.FloatBuffer received = ByteBuffer.allocateDirect(segmentBytes)
                 .order(ByteOrder.LITTLE_ENDIAN)
                 .asFloatBuffer();
-        java.nio.FloatBuffer local =
-                ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        java.nio.FloatBuffer floats =
+                local.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
         for (int i = 0; i < received.capacity(); i++) {
             received.put(i, 1.0f + (i & 1023) / 1024f);
         }
@@ -159,9 +267,9 @@ public final class AllReduceBench {
         long[] times = new long[ITERATIONS];
         for (int it = -WARMUP; it < ITERATIONS; it++) {
             long start = mx.getCurrentThreadCpuTime();
-            for (int at = 0; at < local.capacity(); at += segmentFloats) {
-                int len = Math.min(segmentFloats, local.capacity() - at);
-                wire.add(received, local.slice(at, len));
+            for (int at = 0; at < floats.capacity(); at += segmentFloats) {
+                int len = Math.min(segmentFloats, floats.capacity() - at);
+                wire.add(received, floats.slice(at, len));
             }
             if (it >= 0) {
                 times[it] = mx.getCurrentThreadCpuTime() - start;
@@ -219,79 +327,9 @@ public final class AllReduceBench {
         }
     }
 
-    /** Median wall time of the slowest rank, and mean CPU time of all ranks together, per call. */
-    private record Timing(long wallNanos, long cpuNanos) {}
-
-    private static Timing faster(Timing best, Timing t) {
-        return best == null || t.wallNanos < best.wallNanos ? t : best;
-    }
-
-    @FunctionalInterface
-    private interface RingCall {
-        void call(RingCollective ring, ByteBuffer data);
-    }
-
-    /** Median over iterations of the slowest rank's nanoseconds for one call; ranks line up with a barrier first. */
-    private static Timing timeRing(int ranks, int bytes, int segmentBytes, boolean seal, RingCall call) {
-        Duration timeout = Duration.ofSeconds(120);
-        List<RingCollective> rings = RingCollective.openLoopback(ranks, timeout, timeout, segmentBytes, seal);
-        try {
-            List<CompletableFuture<long[]>> work = new ArrayList<>();
-            for (RingCollective ring : rings) {
-                CompletableFuture<long[]> f = new CompletableFuture<>();
-                Thread t = new Thread(
-                        () -> {
-                            try {
-                                ByteBuffer data =
-                                        ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
-                                for (int i = 0; i < bytes; i += Float.BYTES) {
-                                    data.putFloat(i, 1.0f + (i & 1023) / 1024f);
-                                }
-                                long[] times = new long[ITERATIONS + 1];
-                                var mx = java.lang.management.ManagementFactory.getThreadMXBean();
-                                for (int it = -WARMUP; it < ITERATIONS; it++) {
-                                    ring.barrier();
-                                    long cpu = mx.getCurrentThreadCpuTime();
-                                    long start = System.nanoTime();
-                                    call.call(ring, data);
-                                    if (it >= 0) {
-                                        times[it] = System.nanoTime() - start;
-                                        times[ITERATIONS] += mx.getCurrentThreadCpuTime() - cpu;
-                                    }
-                                }
-                                f.complete(times);
-                            } catch (Throwable e) {
-                                f.completeExceptionally(e);
-                            }
-                        },
-                        "bench-rank" + ring.rank());
-                t.setDaemon(true);
-                t.start();
-                work.add(f);
-            }
-            long[] slowest = new long[ITERATIONS];
-            long cpu = 0;
-            for (CompletableFuture<long[]> f : work) {
-                long[] times = f.get();
-                cpu += times[ITERATIONS];
-                for (int i = 0; i < ITERATIONS; i++) {
-                    slowest[i] = Math.max(slowest[i], times[i]);
-                }
-            }
-            return new Timing(median(slowest), cpu / ITERATIONS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("benchmark rank failed: " + e.getCause(), e.getCause());
-        } finally {
-            rings.forEach(RingCollective::close);
-        }
-    }
-
-    private static long timeMemcpy(int bytes) {
-        ByteBuffer src = ByteBuffer.allocateDirect(bytes);
-        ByteBuffer dst = ByteBuffer.allocateDirect(bytes);
+    private static long timeMemcpy(ByteBuffer source, ByteBuffer target) {
+        ByteBuffer src = source.duplicate();
+        ByteBuffer dst = target.duplicate();
         ToLongFunction<Void> once = v -> {
             src.clear();
             dst.clear();
@@ -315,18 +353,31 @@ public final class AllReduceBench {
         return Math.max(1, sorted[sorted.length / 2]);
     }
 
-    /** {@code java ... redispark.dist.AllReduceBench [ranks=2] [mib=64] [segmentKiB=1024]}: prints the line. */
+    private static double median(double[] xs) {
+        double[] sorted = xs.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    /**
+     * {@code java ... redispark.dist.AllReduceBench [ranks=2] [mib=64] [segmentKiB=1024] [links=1] [wire=fp32]}:
+     * prints the line.
+     */
     public static void main(String[] args) {
         int ranks = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         int mib = args.length > 1 ? Integer.parseInt(args[1]) : 64;
         int segment = args.length > 2 ? Integer.parseInt(args[2]) << 10 : Rendezvous.DEFAULT_SEGMENT_BYTES;
-        Result r = measure(ranks, mib, segment);
+        int links = args.length > 3 ? Integer.parseInt(args[3]) : Rendezvous.DEFAULT_LINKS;
+        WireFormat wire = args.length > 4 ? WireFormat.parse(args[4]) : WireFormat.FP32;
+        Result r = measure(ranks, mib, segment, links, wire);
         System.out.println(r.line());
         System.out.printf(
                 Locale.ROOT,
-                "# segment=%d KiB allreduce_ms=%.1f cpu_ms_per_call(all ranks)=%.1f memcpy_gbps=%.3f"
+                "# segment=%d KiB links=%d wire=%s allreduce_ms=%.1f cpu_ms_per_call(all ranks)=%.1f memcpy_gbps=%.3f"
                         + " latency_us: 1 float=%.0f 64 KiB=%.0f%n",
                 segment >> 10,
+                links,
+                wire.label(),
                 r.allReduceMillis(),
                 r.allReduceCpuMillis(),
                 r.memcpyGBps(),

@@ -179,7 +179,7 @@ public final class GradientExchangeBench {
                 w.setRequiresGradient(true);
                 parameters.put(names.get(t), w);
             }
-            Replicas replicas = new Replicas(parameters, c, staging);
+            Replicas replicas = new Replicas(parameters, c, staging, bufferBytes);
             replicas.zeroGradients();
             float[][] inputs = new float[c.worldSize()][(int) layout.totalFloats()];
             float[] expected = new float[(int) layout.totalFloats()];

@@ -21,6 +21,7 @@ import javax.crypto.spec.SecretKeySpec;
  *                                                   <-  OK
  * T   = version, world, runId, attempt, c, a, flags, nonceC, nonceA      (the whole transcript, length-prefixed)
  * mac = HMAC-SHA256(secret, label || T)
+ * flags = frame sealing, wire format, links per edge, and the number of the link this connection is
  * frame key of the link = HMAC-SHA256(secret, "frame key" || T)          (see {@link FrameSeal})
  * </pre>
  *
@@ -37,7 +38,7 @@ import javax.crypto.spec.SecretKeySpec;
 final class Handshake {
 
     static final int MAGIC = 0x52445350; // "RDSP"
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     static final int NONCE_BYTES = 32;
     static final int MAC_BYTES = 32;
     /** The largest legitimate frame is a HELLO with a run id of {@link Rendezvous#MAX_RUN_ID_BYTES}. */
@@ -55,6 +56,9 @@ final class Handshake {
     static final byte REFUSED_VERSION = 2;
 
     private static final int FLAG_FRAME_SEAL = 1;
+    private static final int WIRE_FORMAT_SHIFT = 4;
+    private static final int LINKS_SHIFT = 8;
+    private static final int LINK_INDEX_SHIFT = 16;
     private static final byte[] ACCEPTOR_LABEL = label("redi-ring acceptor proof");
     private static final byte[] CONNECTOR_LABEL = label("redi-ring connector proof");
     private static final byte[] FRAME_KEY_LABEL = label("redi-ring frame key");
@@ -73,17 +77,23 @@ final class Handshake {
     }
 
     /** An authenticated link: the channel and the key of its frame seals (null when sealing is off). */
-    record Link(SocketChannel channel, byte[] frameKey) {}
+    record Link(SocketChannel channel, byte[] frameKey, int index) {}
 
     /** What the connector says about itself in HELLO. */
     private record Hello(
             int version, int connector, int acceptor, int world, int attempt, int flags, String runId, byte[] nonce) {}
 
-    /** Runs the connector side: this rank dials {@code rv.next()}. */
+    /** Runs the connector side of link 0: this rank dials {@code rv.next()}. */
     static Link connect(SocketChannel ch, Rendezvous rv, long deadline, Io.Blame blame) {
+        return connect(ch, rv, 0, deadline, blame);
+    }
+
+    /** Runs the connector side of link {@code link}: this rank dials {@code rv.next()}. */
+    static Link connect(SocketChannel ch, Rendezvous rv, int link, long deadline, Io.Blame blame) {
         int self = rv.rank();
         int peer = rv.next();
-        Hello hello = new Hello(VERSION, self, peer, rv.worldSize(), rv.attempt(), flags(rv), rv.runId(), nonce());
+        int flags = flags(rv) | link << LINK_INDEX_SHIFT;
+        Hello hello = new Hello(VERSION, self, peer, rv.worldSize(), rv.attempt(), flags, rv.runId(), nonce());
         send(ch, HELLO, encode(hello), deadline, blame);
         Frame reply = receive(ch, deadline, blame, false);
         if (reply.type == REFUSE) {
@@ -106,7 +116,7 @@ final class Handshake {
             throw refusedBy(verdict, rv, blame);
         }
         expect(verdict, OK, 0, blame);
-        return new Link(ch, frameKey(rv, transcript));
+        return new Link(ch, frameKey(rv, transcript), link);
     }
 
     /**
@@ -163,7 +173,7 @@ final class Handshake {
                     null));
         }
         send(ch, OK, ByteBuffer.allocate(0), deadline, blame);
-        return new Link(ch, frameKey(rv, transcript));
+        return new Link(ch, frameKey(rv, transcript), hello.flags >>> LINK_INDEX_SHIFT);
     }
 
     /** Null when the HELLO is what this rank expects from its predecessor; otherwise the reason, for the local log. */
@@ -186,8 +196,13 @@ final class Handshake {
             return "rank " + h.connector + " connected but rank " + rv.rank() + " only accepts rank " + rv.previous()
                     + " on this link: " + claimed;
         }
-        if (h.flags != flags(rv)) {
-            return "frame sealing differs: " + claimed;
+        if ((h.flags & ((1 << LINK_INDEX_SHIFT) - 1)) != flags(rv)) {
+            return "frame sealing, links per edge or wire format differ: " + claimed + " (links/wire flags "
+                    + (h.flags & ((1 << LINK_INDEX_SHIFT) - 1) & ~FLAG_FRAME_SEAL) + ", this rank "
+                    + (flags(rv) & ~FLAG_FRAME_SEAL) + ")";
+        }
+        if (h.flags >>> LINK_INDEX_SHIFT >= rv.links()) {
+            return "link " + (h.flags >>> LINK_INDEX_SHIFT) + " of " + rv.links() + ": " + claimed;
         }
         return null;
     }
@@ -196,8 +211,11 @@ final class Handshake {
         return (flags & FLAG_FRAME_SEAL) != 0 ? "on" : "off";
     }
 
+    /** Seal bit, wire format, links per edge; the connector adds its link's number above them. */
     private static int flags(Rendezvous rv) {
-        return rv.sealFrames() ? FLAG_FRAME_SEAL : 0;
+        return (rv.sealFrames() ? FLAG_FRAME_SEAL : 0)
+                | rv.wireFormat().ordinal() << WIRE_FORMAT_SHIFT
+                | rv.links() << LINKS_SHIFT;
     }
 
     /** A peer-supplied string made safe for a log line: control characters escaped, at most 80 characters. */

@@ -6,6 +6,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What one worker needs to join the ring: its rank, every rank's advertised {@code host:port} in rank order, the
@@ -27,6 +28,9 @@ import java.util.List;
  * @param segmentBytes pipelining unit: large arrays move in segments of this many bytes (a multiple of 8)
  * @param sealFrames whether every frame after the handshake carries a keyed MAC with a sequence number
  *     ({@link FrameSeal}), so bytes altered or injected on the wire fail the call; both ends must agree
+ * @param links connections per ring edge, 1..{@link #MAX_LINKS}: each carries its part of every all-reduce on its
+ *     own thread; all ranks must agree
+ * @param wireFormat how all-reduces put floats on the wire ({@link WireFormat}); all ranks must agree
  */
 public record Rendezvous(
         int rank,
@@ -38,7 +42,9 @@ public record Rendezvous(
         Duration connectTimeout,
         Duration ioTimeout,
         int segmentBytes,
-        boolean sealFrames)
+        boolean sealFrames,
+        int links,
+        WireFormat wireFormat)
         implements Serializable {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(60);
@@ -53,6 +59,11 @@ public record Rendezvous(
      * out of the ring.
      */
     public static final boolean DEFAULT_SEAL_FRAMES = false;
+    /** One connection per ring edge unless asked: on one host more only add threads that compete for its cores. */
+    public static final int DEFAULT_LINKS = 1;
+
+    public static final int MAX_LINKS = 16;
+    public static final WireFormat DEFAULT_WIRE_FORMAT = WireFormat.FP32;
 
     public Rendezvous {
         if (worldSize < 1) {
@@ -88,9 +99,13 @@ public record Rendezvous(
         if (segmentBytes < 8 || segmentBytes % 8 != 0) {
             throw new IllegalArgumentException("segmentBytes must be a positive multiple of 8, got " + segmentBytes);
         }
+        if (links < 1 || links > MAX_LINKS) {
+            throw new IllegalArgumentException("links must be 1.." + MAX_LINKS + ", got " + links);
+        }
+        Objects.requireNonNull(wireFormat, "wireFormat");
     }
 
-    /** A rendezvous with frames sealed as {@link #DEFAULT_SEAL_FRAMES} says. */
+    /** A rendezvous with the default frame sealing, one link per edge and the float32 wire. */
     public Rendezvous(
             int rank,
             int worldSize,
@@ -111,7 +126,9 @@ public record Rendezvous(
                 connectTimeout,
                 ioTimeout,
                 segmentBytes,
-                DEFAULT_SEAL_FRAMES);
+                DEFAULT_SEAL_FRAMES,
+                DEFAULT_LINKS,
+                DEFAULT_WIRE_FORMAT);
     }
 
     /** A rendezvous with the default timeouts (60 s) and segment size (1 MiB); worldSize is {@code peers.size()}. */
@@ -129,17 +146,29 @@ public record Rendezvous(
     }
 
     public Rendezvous withTimeouts(Duration connect, Duration io) {
-        return new Rendezvous(rank, worldSize, peers, secret, runId, attempt, connect, io, segmentBytes, sealFrames);
+        return with(connect, io, segmentBytes, sealFrames, links, wireFormat);
     }
 
     public Rendezvous withSegmentBytes(int bytes) {
-        return new Rendezvous(
-                rank, worldSize, peers, secret, runId, attempt, connectTimeout, ioTimeout, bytes, sealFrames);
+        return with(connectTimeout, ioTimeout, bytes, sealFrames, links, wireFormat);
     }
 
     public Rendezvous withSealFrames(boolean seal) {
+        return with(connectTimeout, ioTimeout, segmentBytes, seal, links, wireFormat);
+    }
+
+    public Rendezvous withLinks(int count) {
+        return with(connectTimeout, ioTimeout, segmentBytes, sealFrames, count, wireFormat);
+    }
+
+    public Rendezvous withWireFormat(WireFormat format) {
+        return with(connectTimeout, ioTimeout, segmentBytes, sealFrames, links, format);
+    }
+
+    /** This rank of this run with other transport settings. */
+    private Rendezvous with(Duration connect, Duration io, int segment, boolean seal, int count, WireFormat format) {
         return new Rendezvous(
-                rank, worldSize, peers, secret, runId, attempt, connectTimeout, ioTimeout, segmentBytes, seal);
+                rank, worldSize, peers, secret, runId, attempt, connect, io, segment, seal, count, format);
     }
 
     /** A fresh 32-byte secret from {@link SecureRandom}; the driver makes one per run. */
@@ -219,7 +248,9 @@ public record Rendezvous(
                 && connectTimeout.equals(r.connectTimeout)
                 && ioTimeout.equals(r.ioTimeout)
                 && segmentBytes == r.segmentBytes
-                && sealFrames == r.sealFrames;
+                && sealFrames == r.sealFrames
+                && links == r.links
+                && wireFormat == r.wireFormat;
     }
 
     @Override
@@ -232,6 +263,6 @@ public record Rendezvous(
         return "Rendezvous[rank=" + rank + ", worldSize=" + worldSize + ", peers=" + peers + ", secret=<"
                 + secret.length + " bytes>, runId=" + runId + ", attempt=" + attempt + ", connectTimeout="
                 + connectTimeout + ", ioTimeout=" + ioTimeout + ", segmentBytes=" + segmentBytes + ", sealFrames="
-                + sealFrames + "]";
+                + sealFrames + ", links=" + links + ", wireFormat=" + wireFormat.label() + "]";
     }
 }

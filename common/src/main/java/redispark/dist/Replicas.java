@@ -20,9 +20,10 @@ import redispark.model.HostStaging;
  * (in the parameters' own order, which the model fixes from its config, the same in every process), and proves
  * that the replicas hold the same weights (a SHA-256 of every weight, all-gathered).
  *
- * <p>CPU gradients are reduced in place through zero-copy views of their memory. Gradients anywhere else (a GPU),
- * or every gradient with {@link HostStaging.Mode#FORCE}, go through {@link HostStaging}: each bucket's slices are
- * copied into one host buffer, reduced there and copied back into the gradients, so host memory stays one bucket.
+ * <p>The bucket size follows the model ({@link GradientBuckets#bucketBytesFor}). CPU gradients are reduced in place
+ * through zero-copy views of their memory. Gradients anywhere else (a GPU), or every gradient with
+ * {@link HostStaging.Mode#FORCE}, go through {@link HostStaging}, whose buffer grows to one bucket: each bucket's
+ * slices are copied into it, reduced there and copied back into the gradients, so host memory stays one bucket.
  * The weight hash reads the weights the same way. With a world of one every method is free and no hash is computed.
  */
 public final class Replicas {
@@ -30,13 +31,27 @@ public final class Replicas {
     private final List<NDArray> weights;
     private final Collective collective;
     private final HostStaging staging;
+    private final int bucketBytes;
     private GradientBuckets buckets;
+    private long lastWaitNanos;
 
     /**
      * @param parameters name → live weight, in the model's canonical order
      * @param staging how tensors that are not in host memory reach the collective (its buffer is one bucket)
      */
     public Replicas(Map<String, NDArray> parameters, Collective collective, HostStaging staging) {
+        this(parameters, collective, staging, 0);
+    }
+
+    /**
+     * {@link #Replicas(Map, Collective, HostStaging)} with buckets of {@code bucketBytes} (a positive multiple of 4),
+     * or, with 0, of the size {@link GradientBuckets#bucketBytesFor} picks for the model.
+     */
+    public Replicas(Map<String, NDArray> parameters, Collective collective, HostStaging staging, int bucketBytes) {
+        if (bucketBytes < 0 || bucketBytes % Float.BYTES != 0) {
+            throw new IllegalArgumentException("bucketBytes must be 0 or a positive multiple of 4, got " + bucketBytes);
+        }
+        this.bucketBytes = bucketBytes;
         if (parameters.isEmpty()) {
             throw new IllegalArgumentException("a replica needs at least one parameter");
         }
@@ -46,17 +61,42 @@ public final class Replicas {
         this.staging = staging;
     }
 
+    /**
+     * Nanoseconds the last {@link #sumGradients()} spent waiting for the other ranks to make the call (to finish
+     * their backward), as opposed to exchanging; 0 unless the collective is a {@link RingCollective}.
+     */
+    public long lastWaitNanos() {
+        return lastWaitNanos;
+    }
+
+    private long waitedSoFar() {
+        return collective instanceof RingCollective ring ? ring.waitedNanos() : 0;
+    }
+
     /** Sums every parameter's gradient over all ranks, in place; the result is bit-identical on every rank. */
     public void sumGradients() {
         if (collective.worldSize() == 1) {
             return;
         }
+        long waitedBefore = waitedSoFar();
+        try {
+            sumAll();
+        } finally {
+            lastWaitNanos = waitedSoFar() - waitedBefore;
+        }
+    }
+
+    private void sumAll() {
         if (buckets == null) {
             long[] sizes = new long[weights.size()];
+            long total = 0;
             for (int i = 0; i < sizes.length; i++) {
                 sizes[i] = weights.get(i).size();
+                total += sizes[i];
             }
-            buckets = new GradientBuckets(names, sizes, staging.bufferBytes());
+            int bytes = bucketBytes > 0 ? bucketBytes : GradientBuckets.bucketBytesFor(total);
+            staging.reserve(bytes); // a staged exchange moves one bucket at a time through the buffer
+            buckets = new GradientBuckets(names, sizes, bytes);
             buckets.checkSameLayout(collective);
         }
         List<NDArray> gradients = new ArrayList<>(weights.size());

@@ -40,7 +40,11 @@ final class RingAcceptor {
     private final Rendezvous rv;
     private final long deadline;
     private final String what;
-    private final CompletableFuture<Handshake.Link> result = new CompletableFuture<>();
+    private final CompletableFuture<List<Handshake.Link>> result = new CompletableFuture<>();
+    /** The predecessor's links proved so far, by link number; the accept is done when all are in. */
+    private final Handshake.Link[] links;
+
+    private int linksIn;
     private final Deque<Pending> pending = new ArrayDeque<>();
     private final List<HandshakeRefusedException> refusals = new ArrayList<>();
     private final List<String> dropped = new ArrayList<>();
@@ -72,13 +76,14 @@ final class RingAcceptor {
         this.rv = rv;
         this.deadline = deadline;
         this.what = describe + ": accept rank " + rv.previous();
+        this.links = new Handshake.Link[rv.links()];
         this.loop = new Thread(this::acceptLoop, "ring-accept-rank" + rv.rank());
         loop.setDaemon(true);
         loop.start();
     }
 
-    /** The predecessor's authenticated link, once it has proved itself; bounded by the deadline. */
-    Handshake.Link await() {
+    /** The predecessor's authenticated links in link order, once all have proved themselves; bounded by the deadline. */
+    List<Handshake.Link> await() {
         int previous = rv.previous();
         try {
             // the loop enforces the deadline itself; the slack only guards against a lost wake-up
@@ -131,7 +136,14 @@ final class RingAcceptor {
         }
         running.forEach(Pending::stop);
         if (abandon) {
-            result.thenAccept(link -> Io.closeQuietly(link.channel()));
+            result.thenAccept(all -> all.forEach(link -> Io.closeQuietly(link.channel())));
+            synchronized (pending) {
+                for (Handshake.Link link : links) {
+                    if (link != null) {
+                        Io.closeQuietly(link.channel());
+                    }
+                }
+            }
         }
     }
 
@@ -200,18 +212,25 @@ final class RingAcceptor {
                 what + " (connection from " + p.remote + "): " + problem, previous, "accept", cause);
         try {
             Handshake.Link link = Handshake.accept(p.channel, rv, until, blame);
-            boolean stillPending;
+            boolean complete = false;
+            boolean kept = false;
             synchronized (pending) {
-                stillPending = pending.remove(p);
+                if (pending.remove(p) && links[link.index()] == null && !result.isDone()) {
+                    links[link.index()] = link;
+                    kept = true;
+                    complete = ++linksIn == links.length;
+                }
             }
-            if (stillPending && result.complete(link)) {
+            if (complete && result.complete(List.of(links))) {
                 Selector s = selector;
                 if (s != null) {
                     s.wakeup();
                 }
                 return;
             }
-            Io.closeQuietly(p.channel);
+            if (!kept) {
+                Io.closeQuietly(p.channel); // a second connection for a link already in, or the accept is over
+            }
         } catch (Handshake.Foreign f) {
             Io.closeQuietly(p.channel);
             note(p.remote + ": " + f.getMessage());

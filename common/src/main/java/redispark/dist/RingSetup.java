@@ -84,18 +84,20 @@ final class RingSetup {
         if (rv.worldSize() == 1) {
             Io.closeQuietly(server);
             try {
-                return new RingCollective(rv, null, null);
+                return new RingCollective(rv, List.of(), List.of());
             } catch (IOException e) {
                 throw new AssertionError(e);
             }
         }
         RingAcceptor acceptor = new RingAcceptor(server, rv, deadline, describe(rv));
-        Handshake.Link out = null;
-        Handshake.Link in = null;
+        List<Handshake.Link> out = new ArrayList<>();
+        List<Handshake.Link> in = List.of();
         boolean opened = false;
         try {
             try {
-                out = connectNext(rv, deadline);
+                for (int link = 0; link < rv.links(); link++) {
+                    out.add(connectNext(rv, link, deadline));
+                }
             } catch (CollectiveException connectFailure) {
                 throw clearerOf(connectFailure, acceptor, deadline);
             }
@@ -103,21 +105,20 @@ final class RingSetup {
             RingCollective ring = new RingCollective(rv, out, in);
             opened = true;
             LOG.info(
-                    "{} joined the ring in {} ms: sends to rank {} at {}, receives from rank {}, frames {}",
+                    "{} joined the ring in {} ms: sends to rank {} at {}, receives from rank {}, {} link(s), {} wire,"
+                            + " frames {}",
                     ring,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
                     rv.next(),
                     rv.peers().get(rv.next()),
                     rv.previous(),
+                    rv.links(),
+                    rv.wireFormat().label(),
                     rv.sealFrames() ? "sealed" : "not sealed");
             return ring;
         } catch (RuntimeException | IOException e) {
-            if (out != null) {
-                Io.closeQuietly(out.channel());
-            }
-            if (in != null) {
-                Io.closeQuietly(in.channel());
-            }
+            out.forEach(link -> Io.closeQuietly(link.channel()));
+            in.forEach(link -> Io.closeQuietly(link.channel()));
             if (e instanceof CollectiveException ce) {
                 throw ce;
             }
@@ -166,10 +167,10 @@ final class RingSetup {
      * deadline; a refusal or a peer that cannot prove the secret ends it at once, and so does a port that refuses
      * connections after it once accepted one (the successor stopped listening: it failed or gave up).
      */
-    private static Handshake.Link connectNext(Rendezvous rv, long deadline) {
+    private static Handshake.Link connectNext(Rendezvous rv, int link, long deadline) {
         int next = rv.next();
-        String what =
-                describe(rv) + ": connect to rank " + next + " at " + rv.peers().get(next);
+        String what = describe(rv) + ": connect to rank " + next + " at "
+                + rv.peers().get(next) + (rv.links() > 1 ? " (link " + link + ")" : "");
         Io.Blame blame = (problem, cause) -> new CollectiveException(what + ": " + problem, next, "connect", cause);
         boolean reached = false;
         CollectiveException lastHandshakeFailure = null;
@@ -187,7 +188,7 @@ final class RingSetup {
             reached = true;
             long until = Math.min(deadline, System.nanoTime() + RingAcceptor.HANDSHAKE_TIMEOUT.toNanos());
             try {
-                return Handshake.connect(ch, rv, until, blame);
+                return Handshake.connect(ch, rv, link, until, blame);
             } catch (HandshakeRefusedException e) {
                 Io.closeQuietly(ch);
                 throw e;
@@ -220,7 +221,13 @@ final class RingSetup {
      * for tests, benchmarks and equivalence checks. Element i of the result is rank i; close each one.
      */
     static List<RingCollective> openLoopback(
-            int worldSize, Duration connectTimeout, Duration ioTimeout, int segmentBytes, boolean sealFrames) {
+            int worldSize,
+            Duration connectTimeout,
+            Duration ioTimeout,
+            int segmentBytes,
+            boolean sealFrames,
+            int links,
+            WireFormat wire) {
         List<ServerSocketChannel> servers = new ArrayList<>();
         List<String> peers = new ArrayList<>();
         try {
@@ -237,7 +244,18 @@ final class RingSetup {
         List<CompletableFuture<RingCollective>> opening = new ArrayList<>();
         for (int r = 0; r < worldSize; r++) {
             Rendezvous rv = new Rendezvous(
-                    r, worldSize, peers, secret, "loopback", 0, connectTimeout, ioTimeout, segmentBytes, sealFrames);
+                    r,
+                    worldSize,
+                    peers,
+                    secret,
+                    "loopback",
+                    0,
+                    connectTimeout,
+                    ioTimeout,
+                    segmentBytes,
+                    sealFrames,
+                    links,
+                    wire);
             ServerSocketChannel server = servers.get(r);
             CompletableFuture<RingCollective> f = new CompletableFuture<>();
             Thread t = new Thread(

@@ -3,198 +3,298 @@ package redispark.dist;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.ShortBuffer;
+import java.util.ArrayDeque;
+import java.util.List;
 
 /**
- * One rank's reused wire buffers (direct, little-endian, one segment each way, allocated once per ring) and the
- * views that move segments between them and the caller's floats: a float array, a FloatBuffer, or little-endian
- * bytes (direct byte buffers are sent from and received into without staging, except where values are added).
+ * One link's reused wire buffers (direct, little-endian, allocated once per ring): one segment to send and a small
+ * pool of receive segments, so the next segment is read from the socket while an earlier one still waits to be
+ * added. Also the views that move segments between them and the caller's floats: a float array, a FloatBuffer, or
+ * little-endian bytes (direct byte buffers are sent from and received into in place wherever nothing is added or
+ * converted), in float32 or bfloat16 on the wire ({@link WireFormat}).
  */
 final class WireBuffers {
 
     /**
      * Additions go through small blocks (2 KiB of each operand) that stay in the L1 cache with room to spare, even
-     * beside a sibling hyperthread: the copy-add-copy loop then runs about twice as fast per CPU second as with
-     * 16 KiB blocks ({@code reduce_gbps} of {@link AllReduceBench}), and as fast as a Vector API loop on the buffers.
+     * beside a sibling hyperthread; the add loop over two float arrays is one the JIT compiles to SIMD instructions.
+     * {@code reduce_gbps} of {@link AllReduceBench} measures it.
      */
-    private static final int ADD_BLOCK_FLOATS = 512;
+    static final int BLOCK_FLOATS = 512;
+
+    /** Receive segments per link: one being filled by the socket, one waiting for its addition. */
+    static final int RECEIVE_BUFFERS = 2;
 
     private final ByteBuffer sendBuf;
-    private final ByteBuffer recvBuf;
     private final FloatBuffer sendFloats;
-    private final FloatBuffer recvFloats;
-    private final float[] scratchA;
-    private final float[] scratchB;
+    private final ShortBuffer sendHalves;
+    private final ArrayDeque<ByteBuffer> freeReceives = new ArrayDeque<>();
+    private final float[] blockA = new float[BLOCK_FLOATS];
+    private final float[] blockB = new float[BLOCK_FLOATS];
+    private final short[] halves = new short[BLOCK_FLOATS];
 
     WireBuffers(int segmentBytes) {
         sendBuf = ByteBuffer.allocateDirect(segmentBytes).order(ByteOrder.LITTLE_ENDIAN);
-        recvBuf = ByteBuffer.allocateDirect(segmentBytes).order(ByteOrder.LITTLE_ENDIAN);
         sendFloats = sendBuf.asFloatBuffer();
-        recvFloats = recvBuf.asFloatBuffer();
-        int block = Math.min(segmentBytes / Float.BYTES, ADD_BLOCK_FLOATS);
-        scratchA = new float[block];
-        scratchB = new float[block];
+        sendHalves = sendBuf.asShortBuffer();
+        for (int i = 0; i < RECEIVE_BUFFERS; i++) {
+            freeReceives.add(ByteBuffer.allocateDirect(segmentBytes).order(ByteOrder.LITTLE_ENDIAN));
+        }
     }
 
-    Span of(float[] data) {
-        return new ArraySpan(data);
+    Span of(float[] data, WireFormat format) {
+        return new Span(new ArrayFloats(data), null, format);
     }
 
-    Span of(FloatBuffer data) {
-        return new BufferSpan(data);
+    Span of(FloatBuffer data, WireFormat format) {
+        return new Span(new BufferFloats(data), null, format);
     }
 
     /** The float32 values stored little-endian between position and limit of {@code data}. */
-    Span ofLittleEndian(ByteBuffer data) {
-        return new RawSpan(data);
+    Span ofLittleEndian(ByteBuffer data, WireFormat format) {
+        return ofLittleEndian(List.of(data), format);
     }
 
-    /** Where the floats of one call live; moves segments between them and the wire buffers. */
-    abstract static class Span {
-        /** Bytes to send for floats [off, off+len): a staged copy or a view of the data. */
-        abstract ByteBuffer stageOut(int off, int len);
-
-        /** Where to read len floats destined for [off, off+len), to be added ({@code add}) or copied. */
-        abstract ByteBuffer recvTarget(int off, int len, boolean add);
-
-        /** Completes a receive: data[off+i] = received[i] + data[off+i] when adding, else stores a staged copy. */
-        abstract void finishRecv(int off, int len, boolean add);
+    /**
+     * The float32 values stored little-endian between position and limit of each of {@code pieces}, laid end to end
+     * (e.g. the gradient slices of one bucket, each a view of its tensor): reduced in place, with no copy into one
+     * buffer; a segment that lies within one piece is sent from and received into it directly.
+     */
+    Span ofLittleEndian(List<ByteBuffer> pieces, WireFormat format) {
+        Pieces p = new Pieces(pieces);
+        return new Span(p, p, format);
     }
 
-    private ByteBuffer staged(int len) {
-        sendBuf.clear().limit(len * Float.BYTES);
-        return sendBuf;
+    /** A free receive segment with at least {@code bytes} of room, or null while all wait for their additions. */
+    ByteBuffer takeReceive(int bytes) {
+        ByteBuffer b = freeReceives.poll();
+        if (b != null) {
+            b.clear().limit(bytes);
+        }
+        return b;
     }
 
-    private ByteBuffer receiving(int len) {
-        recvBuf.clear().limit(len * Float.BYTES);
-        return recvBuf;
+    void releaseReceive(ByteBuffer b) {
+        freeReceives.add(b);
     }
 
-    private final class ArraySpan extends Span {
-        private final float[] data;
+    /** Bulk access to the caller's floats by element offset. */
+    private interface Floats {
+        void get(int at, float[] into, int n);
 
-        ArraySpan(float[] data) {
-            this.data = data;
+        void put(int at, float[] from, int n);
+    }
+
+    private record ArrayFloats(float[] data) implements Floats {
+        @Override
+        public void get(int at, float[] into, int n) {
+            System.arraycopy(data, at, into, 0, n);
         }
 
         @Override
-        ByteBuffer stageOut(int off, int len) {
-            sendFloats.put(0, data, off, len);
-            return staged(len);
+        public void put(int at, float[] from, int n) {
+            System.arraycopy(from, 0, data, at, n);
+        }
+    }
+
+    private record BufferFloats(FloatBuffer data, int base) implements Floats {
+        BufferFloats(FloatBuffer data) {
+            this(data, data.position());
         }
 
         @Override
-        ByteBuffer recvTarget(int off, int len, boolean add) {
-            return receiving(len);
+        public void get(int at, float[] into, int n) {
+            data.get(base + at, into, 0, n);
         }
 
         @Override
-        void finishRecv(int off, int len, boolean add) {
-            if (add) {
-                float[] got = scratchA;
-                float[] d = data;
-                for (int from = 0; from < len; from += got.length) {
-                    int block = Math.min(got.length, len - from);
-                    recvFloats.get(from, got, 0, block);
-                    int at = off + from;
-                    for (int i = 0; i < block; i++) {
-                        d[at + i] = got[i] + d[at + i];
-                    }
-                }
-            } else {
-                recvFloats.get(0, data, off, len);
+        public void put(int at, float[] from, int n) {
+            data.put(base + at, from, 0, n);
+        }
+    }
+
+    /**
+     * Little-endian float32 in direct or heap byte buffers laid end to end: bulk access by element offset, and
+     * views of a range that lies within one piece.
+     */
+    private static final class Pieces implements Floats {
+        /** Element offset where piece i starts; starts[pieces] is the total. */
+        private final int[] starts;
+
+        private final FloatBuffer[] floats;
+        private final ByteBuffer[] outViews;
+        private final ByteBuffer[] inViews;
+        private final int[] bases;
+        private int last;
+
+        Pieces(List<ByteBuffer> pieces) {
+            int n = pieces.size();
+            starts = new int[n + 1];
+            floats = new FloatBuffer[n];
+            outViews = new ByteBuffer[n];
+            inViews = new ByteBuffer[n];
+            bases = new int[n];
+            for (int i = 0; i < n; i++) {
+                ByteBuffer b = pieces.get(i);
+                bases[i] = b.position();
+                floats[i] = b.duplicate()
+                        .slice(b.position(), b.remaining())
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asFloatBuffer();
+                outViews[i] = b.duplicate();
+                inViews[i] = b.duplicate();
+                starts[i + 1] = starts[i] + b.remaining() / Float.BYTES;
             }
         }
-    }
 
-    private final class BufferSpan extends Span {
-        private final FloatBuffer data;
-        private final int base;
-
-        BufferSpan(FloatBuffer data) {
-            this.data = data;
-            this.base = data.position();
+        /** The piece holding element {@code at} (calls mostly walk forward, so the last answer is tried first). */
+        private int piece(int at) {
+            if (at >= starts[last] && at < starts[last + 1]) {
+                return last;
+            }
+            int i = java.util.Arrays.binarySearch(starts, at);
+            i = i >= 0 ? i : -i - 2;
+            while (starts[i + 1] == at && i + 1 < floats.length) {
+                i++; // skip empty pieces
+            }
+            last = i;
+            return i;
         }
 
         @Override
-        ByteBuffer stageOut(int off, int len) {
-            sendFloats.put(0, data, base + off, len);
-            return staged(len);
-        }
-
-        @Override
-        ByteBuffer recvTarget(int off, int len, boolean add) {
-            return receiving(len);
-        }
-
-        @Override
-        void finishRecv(int off, int len, boolean add) {
-            if (add) {
-                addInto(recvFloats, data, base + off, len);
-            } else {
-                data.put(base + off, recvFloats, 0, len);
+        public void get(int at, float[] into, int n) {
+            int done = 0;
+            while (done < n) {
+                int p = piece(at + done);
+                int k = Math.min(n - done, starts[p + 1] - (at + done));
+                floats[p].get(at + done - starts[p], into, done, k);
+                done += k;
             }
         }
-    }
 
-    /** Little-endian floats in a byte buffer; direct buffers are sent from and copied into without staging. */
-    private final class RawSpan extends Span {
-        private final int base;
-        private final ByteBuffer outView;
-        private final ByteBuffer inView;
-        private final FloatBuffer floats;
-
-        RawSpan(ByteBuffer data) {
-            this.base = data.position();
-            this.outView = data.duplicate();
-            this.inView = data.duplicate();
-            this.floats = data.duplicate()
-                    .slice(base, data.remaining())
-                    .order(ByteOrder.LITTLE_ENDIAN)
-                    .asFloatBuffer();
+        @Override
+        public void put(int at, float[] from, int n) {
+            int done = 0;
+            while (done < n) {
+                int p = piece(at + done);
+                int k = Math.min(n - done, starts[p + 1] - (at + done));
+                floats[p].put(at + done - starts[p], from, done, k);
+                done += k;
+            }
         }
 
-        private ByteBuffer window(ByteBuffer view, int off, int len) {
+        /** The bytes of floats [off, off+len) when they lie within one piece, else null. */
+        ByteBuffer window(boolean out, int off, int len) {
+            if (len == 0) {
+                return null;
+            }
+            int p = piece(off);
+            if (off + len > starts[p + 1]) {
+                return null;
+            }
+            ByteBuffer view = out ? outViews[p] : inViews[p];
+            int from = bases[p] + (off - starts[p]) * Float.BYTES;
             view.clear();
-            view.limit(base + (off + len) * Float.BYTES).position(base + off * Float.BYTES);
+            view.limit(from + len * Float.BYTES).position(from);
             return view;
         }
+    }
 
-        @Override
+    /** Where the floats of one call live, and how segments of them go on the wire. */
+    final class Span {
+        private final Floats floats;
+        /** The caller's little-endian bytes, sent from and received into in place; null for arrays and FloatBuffers. */
+        private final Pieces raw;
+
+        private final WireFormat format;
+
+        private Span(Floats floats, Pieces raw, WireFormat format) {
+            this.floats = floats;
+            this.raw = raw;
+            this.format = format;
+        }
+
+        /** Bytes on the wire for {@code len} floats. */
+        int wireBytes(int len) {
+            return len * format.bytes();
+        }
+
+        /** Bytes to send for floats [off, off+len): a view of the caller's bytes, or a staged (converted) copy. */
         ByteBuffer stageOut(int off, int len) {
-            return window(outView, off, len);
-        }
-
-        @Override
-        ByteBuffer recvTarget(int off, int len, boolean add) {
-            return add ? receiving(len) : window(inView, off, len);
-        }
-
-        @Override
-        void finishRecv(int off, int len, boolean add) {
-            if (add) {
-                addInto(recvFloats, floats, off, len);
+            ByteBuffer view = raw != null && format == WireFormat.FP32 ? raw.window(true, off, len) : null;
+            if (view != null) {
+                return view;
             }
+            for (int from = 0; from < len; from += BLOCK_FLOATS) {
+                int n = Math.min(BLOCK_FLOATS, len - from);
+                floats.get(off + from, blockA, n);
+                if (format == WireFormat.FP32) {
+                    sendFloats.put(from, blockA, 0, n);
+                } else {
+                    Bf16.encode(blockA, halves, n);
+                    sendHalves.put(from, halves, 0, n);
+                }
+            }
+            return sendBuf.clear().limit(wireBytes(len));
+        }
+
+        /**
+         * Where floats [off, off+len) arriving to be copied (not added) can land in place, or null when they go
+         * through a receive segment and {@link #finish}.
+         */
+        ByteBuffer inPlace(int off, int len) {
+            return raw != null && format == WireFormat.FP32 ? raw.window(false, off, len) : null;
+        }
+
+        /**
+         * Completes a receive staged in {@code got}: {@code data[off+i] = got[i] + data[off+i]} when adding (the
+         * sum rounded to the wire format when {@code round}, so the rank that finishes a chunk keeps exactly what
+         * it sends), else {@code data[off+i] = got[i]}.
+         */
+        void finish(ByteBuffer got, int off, int len, boolean add, boolean round) {
+            FloatBuffer gotFloats = format == WireFormat.FP32 ? got.asFloatBuffer() : null;
+            ShortBuffer gotHalves = format == WireFormat.FP32 ? null : got.asShortBuffer();
+            float[] a = blockA;
+            float[] b = blockB;
+            for (int from = 0; from < len; from += BLOCK_FLOATS) {
+                int n = Math.min(BLOCK_FLOATS, len - from);
+                if (gotFloats != null) {
+                    gotFloats.get(from, a, 0, n);
+                } else {
+                    gotHalves.get(from, halves, 0, n);
+                    Bf16.decode(halves, a, n);
+                }
+                if (add) {
+                    floats.get(off + from, b, n);
+                    addInto(a, b, n);
+                    if (round && format == WireFormat.BF16) {
+                        Bf16.round(b, n);
+                    }
+                    floats.put(off + from, b, n);
+                } else {
+                    floats.put(off + from, a, n);
+                }
+            }
+        }
+    }
+
+    /** {@code b[i] = a[i] + b[i]} for i < n: the receive-side addition, in the operand order of the reference sum. */
+    static void addInto(float[] a, float[] b, int n) {
+        for (int i = 0; i < n; i++) {
+            b[i] = a[i] + b[i];
         }
     }
 
     /** data[i] = received[i] + data[i] over all of {@code data}: the addition a receive does, for benchmarks. */
     void add(FloatBuffer received, FloatBuffer data) {
-        addInto(received, data, 0, data.remaining());
-    }
-
-    /** data[at+i] = received[i] + data[at+i] for i < len, through the scratch arrays (vectorisable loop). */
-    private void addInto(FloatBuffer received, FloatBuffer data, int at, int len) {
-        float[] got = scratchA;
-        float[] mine = scratchB;
-        for (int from = 0; from < len; from += got.length) {
-            int block = Math.min(got.length, len - from);
-            received.get(from, got, 0, block);
-            data.get(at + from, mine, 0, block);
-            for (int i = 0; i < block; i++) {
-                mine[i] = got[i] + mine[i];
-            }
-            data.put(at + from, mine, 0, block);
+        int len = data.remaining();
+        for (int from = 0; from < len; from += BLOCK_FLOATS) {
+            int n = Math.min(BLOCK_FLOATS, len - from);
+            received.get(from, blockA, 0, n);
+            data.get(from, blockB, 0, n);
+            addInto(blockA, blockB, n);
+            data.put(from, blockB, 0, n);
         }
     }
 }

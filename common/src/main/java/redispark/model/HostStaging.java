@@ -41,11 +41,14 @@ public final class HostStaging implements AutoCloseable {
         }
     }
 
-    /** 4 MiB: the gradient exchange's bucket, and the largest piece of host memory a staged transfer uses. */
+    /**
+     * 4 MiB: the piece size of staged weight hashes and checkpoint writes. The gradient exchange grows the buffer to
+     * its bucket ({@link #reserve}), which follows the model's size.
+     */
     public static final int DEFAULT_BUFFER_BYTES = 4 << 20;
 
     private final Mode mode;
-    private final int bufferFloats;
+    private int bufferFloats;
     private NDManager manager;
     private NDArray buffer;
     private ByteBuffer view;
@@ -66,6 +69,20 @@ public final class HostStaging implements AutoCloseable {
 
     public int bufferBytes() {
         return bufferFloats * Float.BYTES;
+    }
+
+    /**
+     * Makes the buffer hold at least {@code bytes} (a positive multiple of 4): a larger one replaces it when next
+     * used, so a buffer never shrinks and is allocated only where tensors are staged.
+     */
+    public void reserve(int bytes) {
+        if (bytes < Float.BYTES || bytes % Float.BYTES != 0) {
+            throw new IllegalArgumentException("staging buffer must be a positive multiple of 4 bytes, got " + bytes);
+        }
+        if (bytes > bufferBytes()) {
+            close();
+            bufferFloats = bytes / Float.BYTES;
+        }
     }
 
     /** Whether {@code a} goes through the buffer: always when forced, else when it is not in host memory. */

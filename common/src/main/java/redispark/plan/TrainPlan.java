@@ -82,7 +82,11 @@ public record TrainPlan(
         terms.add(new Term("gradients (fp32)", Phase.STATIC, 4.0 * params, "4·N"));
         terms.add(new Term("AdamW m and v (fp32)", Phase.STATIC, 8.0 * params, "8·N"));
         if (r.gpus() > 1) {
-            terms.add(new Term("exchange staging bucket", Phase.STATIC, GradientBuckets.DEFAULT_BUCKET_BYTES, "4 MiB"));
+            terms.add(new Term(
+                    "exchange staging bucket",
+                    Phase.STATIC,
+                    GradientBuckets.bucketBytesFor(params),
+                    "min(4·N, 32 MiB)"));
         }
         if (r.hostBaselineMib() > 0) {
             terms.add(new Term(

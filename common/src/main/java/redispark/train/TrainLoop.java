@@ -332,6 +332,7 @@ public final class TrainLoop {
                     metrics = stepMetrics(means, loss, gradNorm, updateNorm, lr, stepStart, started, sessionTokens);
                     if (collective.worldSize() > 1) {
                         metrics.put("comm_time", stepComm);
+                        metrics.put("comm_wait_time", replicas.lastWaitNanos() / 1e9);
                     }
                     if (!Double.isFinite(loss)) { // the global loss: every rank stops here together
                         throw new IllegalStateException("loss is " + loss + " at step " + step);

@@ -90,6 +90,26 @@ class GradientBucketsTest {
     }
 
     @Test
+    void bucketSizeFollowsTheModelSize() {
+        // the ~1 M-parameter tiny student: the whole model in one bucket, rounded up to 64 KiB
+        int tiny = GradientBuckets.bucketBytesFor(1_000_000);
+        assertThat(tiny).isEqualTo(62 * 65536).isGreaterThanOrEqualTo(4_000_000);
+        assertThat(new GradientBuckets(new long[] {600_000, 400_000}, tiny).bucketCount())
+                .isEqualTo(1);
+        // the 1.5 B student: tens of MiB, evened out so that no bucket is a sliver
+        long big = 1_543_714_304L;
+        int bytes = GradientBuckets.bucketBytesFor(big);
+        assertThat(bytes).isLessThanOrEqualTo(GradientBuckets.MAX_BUCKET_BYTES).isGreaterThan(31 << 20);
+        assertThat(bytes % 65536).isZero();
+        long buckets = (big * 4 + bytes - 1) / bytes;
+        assertThat(buckets).isEqualTo(185);
+        assertThat(big * 4 - (buckets - 1) * bytes).isGreaterThan(bytes / 2);
+        assertThat(GradientBuckets.bucketBytesFor(0)).isEqualTo(65536);
+        assertThat(GradientBuckets.bucketBytesFor(8L << 20)).isEqualTo(GradientBuckets.MAX_BUCKET_BYTES);
+        assertThat(GradientBuckets.bucketBytesFor((8L << 20) + 1)).isEqualTo((16 << 20) + 65536);
+    }
+
+    @Test
     void bucketedSumOfByteBuffersMatchesTheRingReferenceOnEveryRank() {
         int world = 3;
         int bucketBytes = 4000; // 1000 floats: tensors span buckets, last bucket partial

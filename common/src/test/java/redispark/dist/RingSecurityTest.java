@@ -27,7 +27,8 @@ class RingSecurityTest {
     private static final Duration IO = Duration.ofSeconds(10);
     private static final String RUN = "run-42";
     private static final int ATTEMPT = 3;
-    private static final int FLAGS_SEALED = 1;
+    /** HELLO flags of a sealed ring with one link per edge and the float32 wire (seal bit, links = 1 at bit 8). */
+    private static final int FLAGS_SEALED = 1 | 1 << 8;
 
     @AutoClose
     private final RingFixture fixture = new RingFixture();
@@ -41,7 +42,7 @@ class RingSecurityTest {
     /** Rank {@code rank} of a 2-rank ring that dials its successor at {@code successor}. */
     private static Rendezvous rank(int rank, String self, String successor, boolean seal) {
         List<String> peers = rank == 0 ? List.of(self, successor) : List.of(successor, self);
-        return new Rendezvous(rank, 2, peers, SECRET, RUN, ATTEMPT, CONNECT, IO, 64 << 10, seal);
+        return new Rendezvous(rank, 2, peers, SECRET, RUN, ATTEMPT, CONNECT, IO, 64 << 10).withSealFrames(seal);
     }
 
     /** Both ranks formed the ring within the connect timeout and sum correctly over it. */
@@ -251,8 +252,8 @@ class RingSecurityTest {
 
         byte[] otherSecret = SECRET.clone();
         otherSecret[7] ^= 1;
-        Rendezvous impostor =
-                new Rendezvous(0, 2, List.of(a0, a1), otherSecret, RUN, ATTEMPT, CONNECT, IO, 64 << 10, true);
+        Rendezvous impostor = new Rendezvous(0, 2, List.of(a0, a1), otherSecret, RUN, ATTEMPT, CONNECT, IO, 64 << 10)
+                .withSealFrames(true);
         SocketChannel withOtherSecret = dial(a1);
         assertThatThrownBy(() -> Handshake.connect(withOtherSecret, impostor, soon(), RingSecurityTest::blame))
                 .isInstanceOf(HandshakeRefusedException.class)

@@ -62,8 +62,27 @@ class StagedExchangeTest {
             float[] got = new float[back.remaining()];
             back.get(got);
             assertThat(got).containsExactly(a.toFloatArray());
+            staging.reserve(8); // smaller: kept
+            assertThat(staging.bufferBytes()).isEqualTo(16);
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> staging.toBuffer(a, 0, 5, 0))
                     .hasMessageContaining("outside the buffer");
+        }
+    }
+
+    @Test
+    void reservingGrowsTheBufferToOneBucket() {
+        try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch");
+                HostStaging staging = new HostStaging(HostStaging.Mode.FORCE, 16)) {
+            assertThat(staging.buffer().capacity()).isEqualTo(16);
+            staging.reserve(64);
+            assertThat(staging.bufferBytes()).isEqualTo(64);
+            assertThat(staging.buffer().capacity()).isEqualTo(64);
+            NDArray a = m.arange(0f, 16f);
+            staging.toBuffer(a, 0, 16, 0);
+            assertThat(staging.buffer().order(java.nio.ByteOrder.LITTLE_ENDIAN).getFloat(15 * 4))
+                    .isEqualTo(15f);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> staging.reserve(6))
+                    .hasMessageContaining("multiple of 4");
         }
     }
 

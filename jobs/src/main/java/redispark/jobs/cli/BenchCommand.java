@@ -11,6 +11,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import redispark.dist.AllReduceBench;
 import redispark.dist.GradientExchangeBench;
+import redispark.dist.Rendezvous;
+import redispark.dist.WireFormat;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.curate.SplitBench;
 import redispark.jobs.spark.SparkSessions;
@@ -129,13 +131,42 @@ final class BenchCommand {
         @Option(names = "--ranks", defaultValue = "2")
         int ranks;
 
-        @Option(names = "--mib", defaultValue = "64")
+        @Option(names = "--mib", defaultValue = "64", description = "Floats per rank, in MiB (1..1024).")
         int mib;
+
+        @Option(
+                names = "--links",
+                defaultValue = "1",
+                description = "Connections per ring edge, as train.dist.links (default: ${DEFAULT-VALUE}).")
+        int links;
+
+        @Option(
+                names = "--wire",
+                defaultValue = "fp32",
+                description = "Wire format, as train.dist.wire-format: fp32 or bf16 (default: ${DEFAULT-VALUE}).")
+        String wire;
+
+        @Option(
+                names = "--segment-kib",
+                defaultValue = "1024",
+                description = "Pipelining segment (default: ${DEFAULT-VALUE} KiB).")
+        int segmentKib;
 
         @Override
         public Integer call() {
-            UsageError.require(ranks >= 1 && mib >= 1, "--ranks and --mib must be >= 1");
-            System.out.println(AllReduceBench.run(ranks, mib));
+            UsageError.require(ranks >= 2, "--ranks must be >= 2");
+            UsageError.require(mib >= 1 && mib <= 1024, "--mib must be 1..1024");
+            UsageError.require(
+                    links >= 1 && links <= Rendezvous.MAX_LINKS, "--links must be 1.." + Rendezvous.MAX_LINKS);
+            UsageError.require(segmentKib >= 1 && segmentKib <= 65536, "--segment-kib must be 1..65536");
+            WireFormat format;
+            try {
+                format = WireFormat.parse(wire);
+            } catch (IllegalArgumentException e) {
+                throw new UsageError("--wire: " + e.getMessage());
+            }
+            System.out.println(AllReduceBench.measure(ranks, mib, segmentKib << 10, links, format)
+                    .line());
             return 0;
         }
     }

@@ -318,6 +318,8 @@ public abstract class StudentEstimator<E extends StudentEstimator<E>> extends Es
                     Duration.ofSeconds(60),
                     Duration.ofSeconds(120),
                     Rendezvous.DEFAULT_SEAL_FRAMES,
+                    Rendezvous.DEFAULT_LINKS,
+                    Rendezvous.DEFAULT_WIRE_FORMAT,
                     BarrierTraining.Placement.AUTO);
             DataParallelTraining.train(new DataParallelTraining.Request(
                             examples, init, config, ring, files, model, resume, false, 1))

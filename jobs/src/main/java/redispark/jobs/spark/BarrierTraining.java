@@ -26,6 +26,7 @@ import redispark.dist.Collective;
 import redispark.dist.CollectiveException;
 import redispark.dist.Rendezvous;
 import redispark.dist.RingCollective;
+import redispark.dist.WireFormat;
 import redispark.model.EngineInfo;
 import redispark.model.Labels;
 import scala.Function1;
@@ -91,6 +92,8 @@ public final class BarrierTraining {
      *     address ({@code 0.0.0.0} = every interface)
      * @param advertiseHost host peers dial; "" = the executor's host from Spark's task infos (loopback in local mode)
      * @param sealFrames whether every frame of the exchange carries a keyed MAC ({@code train.dist.seal-frames})
+     * @param links connections per ring edge ({@code train.dist.links})
+     * @param wireFormat how gradients travel ({@code train.dist.wire-format})
      */
     public record Ring(
             int workers,
@@ -99,6 +102,8 @@ public final class BarrierTraining {
             Duration connectTimeout,
             Duration ioTimeout,
             boolean sealFrames,
+            int links,
+            WireFormat wireFormat,
             String runId,
             byte[] secret,
             Placement placement)
@@ -107,6 +112,11 @@ public final class BarrierTraining {
             if (workers < 1) {
                 throw new IllegalArgumentException("train.workers must be >= 1, got " + workers);
             }
+            if (links < 1 || links > Rendezvous.MAX_LINKS) {
+                throw new IllegalArgumentException(
+                        "train.dist.links must be 1.." + Rendezvous.MAX_LINKS + ", got " + links);
+            }
+            wireFormat = wireFormat == null ? Rendezvous.DEFAULT_WIRE_FORMAT : wireFormat;
             placement = placement == null ? Placement.AUTO : placement;
         }
 
@@ -118,7 +128,26 @@ public final class BarrierTraining {
                 Duration connectTimeout,
                 Duration ioTimeout,
                 boolean sealFrames,
+                int links,
+                WireFormat wireFormat,
                 Placement placement) {
+            Ring unnamed = new Ring(
+                    workers,
+                    bindHost,
+                    advertiseHost,
+                    connectTimeout,
+                    ioTimeout,
+                    sealFrames,
+                    links,
+                    wireFormat,
+                    "",
+                    new byte[0],
+                    placement);
+            return unnamed.renewed();
+        }
+
+        /** The same ring with a new run id and secret: a retried job must not accept the last job's stragglers. */
+        public Ring renewed() {
             return new Ring(
                     workers,
                     bindHost,
@@ -126,20 +155,17 @@ public final class BarrierTraining {
                     connectTimeout,
                     ioTimeout,
                     sealFrames,
+                    links,
+                    wireFormat,
                     UUID.randomUUID().toString(),
                     Rendezvous.newSecret(),
                     placement);
         }
 
-        /** The same ring with a new run id and secret: a retried job must not accept the last job's stragglers. */
-        public Ring renewed() {
-            return fresh(workers, bindHost, advertiseHost, connectTimeout, ioTimeout, sealFrames, placement);
-        }
-
         @Override
         public String toString() {
             return "Ring[workers=" + workers + ", bind=" + bindHost + ", advertise=" + advertiseHost + ", sealFrames="
-                    + sealFrames + ", run=" + runId + "]";
+                    + sealFrames + ", links=" + links + ", wire=" + wireFormat.label() + ", run=" + runId + "]";
         }
     }
 
@@ -247,7 +273,9 @@ public final class BarrierTraining {
         String shared = all[0].substring(all[0].indexOf('\n') + 1);
         Rendezvous rv = Rendezvous.of(rank, peers, ring.secret(), ring.runId(), attempt)
                 .withTimeouts(ring.connectTimeout(), ring.ioTimeout())
-                .withSealFrames(ring.sealFrames());
+                .withSealFrames(ring.sealFrames())
+                .withLinks(ring.links())
+                .withWireFormat(ring.wireFormat());
         RingCollective collective = RingCollective.open(rv, server);
         task.addTaskCompletionListener((TaskCompletionListener) c -> collective.close());
         LOG.info(

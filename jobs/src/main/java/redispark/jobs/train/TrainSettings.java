@@ -2,6 +2,7 @@ package redispark.jobs.train;
 
 import com.typesafe.config.ConfigValue;
 import java.util.List;
+import redispark.dist.WireFormat;
 import redispark.jobs.config.ConfigError;
 import redispark.jobs.config.RediConfig;
 import redispark.jobs.spark.BarrierTraining;
@@ -209,6 +210,8 @@ public final class TrainSettings {
                 config.raw().getDuration("train.dist.connect-timeout"),
                 config.raw().getDuration("train.dist.io-timeout"),
                 config.raw().getBoolean("train.dist.seal-frames"),
+                config.getInt("train.dist.links"),
+                parse(config, "train.dist.wire-format", WireFormat::parse),
                 parse(config, "train.device", BarrierTraining.Placement::parse));
     }
 

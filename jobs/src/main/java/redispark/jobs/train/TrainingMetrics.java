@@ -35,21 +35,29 @@ public record TrainingMetrics(List<String> lines, List<Map<String, Double>> step
         return written;
     }
 
-    /** Rank 0's time inside the gradient all-reduce (waiting for slower ranks included) over its step time. */
+    /**
+     * Rank 0's time inside the gradient all-reduce (waiting for slower ranks included) over its step time, and how
+     * much of it was that wait.
+     */
     public String communicationShare(String stage, int workers) {
         double comm = 0;
+        double wait = 0;
         double total = 0;
         for (Map<String, Double> m : steps) {
             comm += m.getOrDefault("comm_time", 0.0);
+            wait += m.getOrDefault("comm_wait_time", 0.0);
             total += m.get("step_time");
         }
         return String.format(
                 Locale.ROOT,
-                "[redi] %s: %d ranks, gradient all-reduce %.1f%% of step time (%.2f s of %.2f s, rank 0)",
+                "[redi] %s: %d ranks, gradient all-reduce %.1f%% of step time (%.2f s of %.2f s, rank 0; %.2f s of"
+                        + " it waiting for the other ranks to reach it, the exchange itself %.1f%%)",
                 stage,
                 workers,
                 100 * comm / total,
                 comm,
-                total);
+                total,
+                wait,
+                100 * (comm - wait) / total);
     }
 }

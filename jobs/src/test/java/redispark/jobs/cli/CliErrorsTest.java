@@ -100,6 +100,9 @@ class CliErrorsTest {
         usageError(run("train-redi", "--run-dir", runDir, "--objective", "sft"), "redi train-sft");
         usageError(run("bench", "allreduce", "--ranks", "0"), "--ranks");
         usageError(run("bench", "allreduce", "--ranks", "two"), "--ranks");
+        usageError(run("bench", "allreduce", "--wire", "fp16"), "--wire", "fp32 or bf16", "fp16");
+        usageError(run("bench", "allreduce", "--links", "17"), "--links", "1..16");
+        usageError(run("bench", "allreduce", "--mib", "2048"), "--mib", "1..1024");
         usageError(run("bench", "exchange", "--staging", "sideways"), "--staging", "sideways");
         usageError(run("bench", "split", "--traces", "0"), "--traces");
         String model = "../tools/parity/bench-5m-config.json";

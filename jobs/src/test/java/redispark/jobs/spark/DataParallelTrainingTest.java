@@ -147,6 +147,61 @@ class DataParallelTrainingTest {
     }
 
     @Test
+    void threeLinksPerEdgeTrainTheSameBitsAsOne() throws Exception {
+        StageRunner.run(new TrainStage(Objective.SFT), context("train.workers=2", "train.sft.epochs=1"), true);
+        List<Map<String, Double>> one = metrics("sft");
+        JsonNode oneHashes =
+                JSON.readTree(runDir.resolve("metrics/sft.replicas.json").toFile());
+        StageRunner.run(
+                new TrainStage(Objective.SFT),
+                context("train.workers=2", "train.sft.epochs=1", "train.dist.links=3"),
+                true);
+        List<Map<String, Double>> three = metrics("sft");
+        assertThat(three).hasSameSizeAs(one).hasSizeGreaterThan(5);
+        for (int i = 0; i < three.size(); i++) {
+            assertThat(three.get(i).get("loss"))
+                    .as("loss at step %d", i + 1)
+                    .isEqualTo(one.get(i).get("loss"));
+            assertThat(three.get(i).get("grad_norm")).isEqualTo(one.get(i).get("grad_norm"));
+        }
+        assertThat(JSON.readTree(runDir.resolve("metrics/sft.replicas.json").toFile()))
+                .isEqualTo(oneHashes);
+    }
+
+    @Test
+    void bf16WireTrainsCloseToTheFloat32WireWithIdenticalReplicas() throws Exception {
+        StageRunner.run(new TrainStage(Objective.SFT), context("train.workers=2"), true);
+        List<Map<String, Double>> fp32 = metrics("sft");
+        StageRunner.run(new TrainStage(Objective.SFT), context("train.workers=2", "train.dist.wire-format=bf16"), true);
+        List<Map<String, Double>> bf16 = metrics("sft");
+        assertThat(bf16).hasSameSizeAs(fp32).hasSizeGreaterThanOrEqualTo(20);
+        StringBuilder curve = new StringBuilder("[redi-test] sft loss by step, fp32 wire / bf16 wire:");
+        int differ = 0;
+        double worst = 0;
+        for (int i = 0; i < bf16.size(); i++) {
+            double a = fp32.get(i).get("loss");
+            double b = bf16.get(i).get("loss");
+            curve.append(String.format(java.util.Locale.ROOT, " %d:%.4f/%.4f", i + 1, a, b));
+            differ += a != b ? 1 : 0;
+            worst = Math.max(worst, Math.abs(a - b) / Math.abs(a));
+        }
+        System.out.println(curve);
+        System.out.printf(
+                java.util.Locale.ROOT, "[redi-test] bf16 wire: largest relative loss difference %.2e%n", worst);
+        // the first step's loss comes before any update; later ones see the rounded gradients
+        assertThat(bf16.get(0).get("loss")).isEqualTo(fp32.get(0).get("loss"));
+        assertThat(differ).isPositive();
+        assertThat(worst).as("largest relative loss difference").isLessThan(0.02);
+        Iterator<Map.Entry<String, JsonNode>> it = JSON.readTree(
+                        runDir.resolve("metrics/sft.replicas.json").toFile())
+                .fields();
+        while (it.hasNext()) {
+            JsonNode ranks = it.next().getValue();
+            assertThat(ranks.get(0).asText()).isEqualTo(ranks.get(1).asText());
+        }
+    }
+
+    @Test
     void askingForAGpuWithTheCpuEngineStopsAtOnceInOneLine() {
         org.junit.jupiter.api.Assumptions.assumeTrue(
                 redispark.model.EngineInfo.probe().engineGpus() == 0, "this machine's engine reaches a GPU");

@@ -161,4 +161,21 @@ public class TrainSettingsTest {
         assertThatThrownBy(() -> resolve(Objective.SFT, "train.logprob-chunk=0"))
                 .hasMessageContaining("train.logprob-chunk must be >= 1");
     }
+
+    @Test
+    void theRingKeysResolveAndBadOnesAreOneLineErrorsNamingTheKey() {
+        var defaults = TrainSettings.ring(RediConfig.load(null, List.of()));
+        assertThat(defaults.links()).isEqualTo(1);
+        assertThat(defaults.wireFormat()).isEqualTo(redispark.dist.WireFormat.FP32);
+        var set =
+                TrainSettings.ring(RediConfig.load(null, List.of("train.dist.links=4", "train.dist.wire-format=bf16")));
+        assertThat(set.links()).isEqualTo(4);
+        assertThat(set.wireFormat()).isEqualTo(redispark.dist.WireFormat.BF16);
+        assertThat(set.renewed().links()).isEqualTo(4);
+        assertThatThrownBy(() -> TrainSettings.ring(RediConfig.load(null, List.of("train.dist.wire-format=fp16"))))
+                .hasMessageContaining("train.dist.wire-format")
+                .hasMessageContaining("fp32 or bf16");
+        assertThatThrownBy(() -> TrainSettings.ring(RediConfig.load(null, List.of("train.dist.links=0"))))
+                .hasMessageContaining("train.dist.links must be 1..16");
+    }
 }
