@@ -27,9 +27,11 @@ class StagedExchangeTest {
         assertThat(r.buckets()).isGreaterThan(8);
         assertThat(r.exact()).as(r.line()).isTrue();
         assertThat(r.arraysLast()).as(r.line()).isEqualTo(r.arraysFirst());
-        // the native heap in use: a per-step leak of even one small tensor copy per bucket would add > 100 MiB
+        // The native heap in use: leaking one bucket's copy per step would add 32 x 200 x 64 KiB = 400 MiB. The bound
+        // leaves room for what else in this JVM allocates natively meanwhile (the JIT compiler, threads of earlier
+        // tests winding down), which has measured up to 41 MiB after the ring tests.
         assertThat(r.nativeFirstMib()).as(r.line()).isPositive();
-        assertThat(r.nativeGrowthMib()).as(r.line()).isLessThan(16);
+        assertThat(r.nativeGrowthMib()).as(r.line()).isLessThan(96);
     }
 
     @Test
