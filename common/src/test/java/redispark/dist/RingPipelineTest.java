@@ -234,32 +234,28 @@ class RingPipelineTest {
     @Test
     void ranksThatDisagreeOnLinksOrWireFormatAreRefused() throws Exception {
         for (boolean differInLinks : new boolean[] {true, false}) {
-            List<AutoCloseable> resources = new ArrayList<>();
-            List<java.nio.channels.ServerSocketChannel> servers = Ranks.listening(2, resources);
-            List<String> peers = new ArrayList<>();
-            for (var s : servers) {
-                peers.add(RingCollective.advertise(s, "127.0.0.1"));
-            }
-            byte[] secret = Rendezvous.newSecret();
-            Duration t = Duration.ofSeconds(3);
-            Rendezvous base = new Rendezvous(0, 2, peers, secret, "mixed", 0, t, t, 4096);
-            List<Rendezvous> rvs = List.of(
-                    base,
-                    differInLinks
-                            ? new Rendezvous(1, 2, peers, secret, "mixed", 0, t, t, 4096).withLinks(2)
-                            : new Rendezvous(1, 2, peers, secret, "mixed", 0, t, t, 4096)
-                                    .withWireFormat(WireFormat.BF16));
-            List<Ranks.Outcome<RingCollective>> outcomes = Ranks.outcomes(
-                    List.of(0, 1), r -> RingCollective.open(rvs.get(r), servers.get(r)), Duration.ofSeconds(30));
-            for (Ranks.Outcome<RingCollective> o : outcomes) {
-                if (o.value() != null) {
-                    o.value().close();
+            try (RingFixture fixture = new RingFixture()) {
+                List<java.nio.channels.ServerSocketChannel> servers = fixture.servers(2);
+                List<String> peers = RingFixture.peers(servers);
+                byte[] secret = Rendezvous.newSecret();
+                Duration t = Duration.ofSeconds(3);
+                Rendezvous base = new Rendezvous(0, 2, peers, secret, "mixed", 0, t, t, 4096);
+                List<Rendezvous> rvs = List.of(
+                        base,
+                        differInLinks
+                                ? new Rendezvous(1, 2, peers, secret, "mixed", 0, t, t, 4096).withLinks(2)
+                                : new Rendezvous(1, 2, peers, secret, "mixed", 0, t, t, 4096)
+                                        .withWireFormat(WireFormat.BF16));
+                List<Ranks.Outcome<RingCollective>> outcomes = Ranks.outcomes(
+                        List.of(0, 1), r -> RingCollective.open(rvs.get(r), servers.get(r)), Duration.ofSeconds(30));
+                for (Ranks.Outcome<RingCollective> o : outcomes) {
+                    if (o.value() != null) {
+                        o.value().close();
+                    }
                 }
-            }
-            assertThat(outcomes).allSatisfy(o -> assertThat(o.failure()).isInstanceOf(CollectiveException.class));
-            assertThat(outcomes).anySatisfy(o -> assertThat(o.failure()).isInstanceOf(HandshakeRefusedException.class));
-            for (AutoCloseable c : resources) {
-                c.close();
+                assertThat(outcomes).allSatisfy(o -> assertThat(o.failure()).isInstanceOf(CollectiveException.class));
+                assertThat(outcomes)
+                        .anySatisfy(o -> assertThat(o.failure()).isInstanceOf(HandshakeRefusedException.class));
             }
         }
     }
