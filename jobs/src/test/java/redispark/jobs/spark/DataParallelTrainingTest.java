@@ -126,46 +126,33 @@ class DataParallelTrainingTest {
     @Test
     void forcedHostStagingTrainsTheSameBitsAsTheDirectExchange() throws Exception {
         // the staged exchange is what a GPU replica runs; forced on the CPU it must change nothing at all
-        StageRunner.run(new TrainStage(Objective.SFT), context("train.workers=2", "train.sft.epochs=1"), true);
-        List<Map<String, Double>> direct = metrics("sft");
-        JsonNode directHashes =
-                JSON.readTree(runDir.resolve("metrics/sft.replicas.json").toFile());
-        StageRunner.run(
-                new TrainStage(Objective.SFT),
-                context("train.workers=2", "train.sft.epochs=1", "train.dist.staging=force"),
-                true);
-        List<Map<String, Double>> staged = metrics("sft");
-        assertThat(staged).hasSameSizeAs(direct).hasSizeGreaterThan(5);
-        for (int i = 0; i < staged.size(); i++) {
-            assertThat(staged.get(i).get("loss"))
-                    .as("loss at step %d", i + 1)
-                    .isEqualTo(direct.get(i).get("loss"));
-            assertThat(staged.get(i).get("grad_norm")).isEqualTo(direct.get(i).get("grad_norm"));
-        }
-        assertThat(JSON.readTree(runDir.resolve("metrics/sft.replicas.json").toFile()))
-                .isEqualTo(directHashes);
+        assertTrainsTheSameBitsAsTheDefault("train.dist.staging=force");
     }
 
     @Test
     void threeLinksPerEdgeTrainTheSameBitsAsOne() throws Exception {
+        assertTrainsTheSameBitsAsTheDefault("train.dist.links=3");
+    }
+
+    /** Two-replica SFT with {@code setting} gives the same losses, gradient norms and weights as without it. */
+    private static void assertTrainsTheSameBitsAsTheDefault(String setting) throws Exception {
         StageRunner.run(new TrainStage(Objective.SFT), context("train.workers=2", "train.sft.epochs=1"), true);
-        List<Map<String, Double>> one = metrics("sft");
-        JsonNode oneHashes =
+        List<Map<String, Double>> reference = metrics("sft");
+        JsonNode referenceHashes =
                 JSON.readTree(runDir.resolve("metrics/sft.replicas.json").toFile());
-        StageRunner.run(
-                new TrainStage(Objective.SFT),
-                context("train.workers=2", "train.sft.epochs=1", "train.dist.links=3"),
-                true);
-        List<Map<String, Double>> three = metrics("sft");
-        assertThat(three).hasSameSizeAs(one).hasSizeGreaterThan(5);
-        for (int i = 0; i < three.size(); i++) {
-            assertThat(three.get(i).get("loss"))
-                    .as("loss at step %d", i + 1)
-                    .isEqualTo(one.get(i).get("loss"));
-            assertThat(three.get(i).get("grad_norm")).isEqualTo(one.get(i).get("grad_norm"));
+        StageRunner.run(new TrainStage(Objective.SFT), context("train.workers=2", "train.sft.epochs=1", setting), true);
+        List<Map<String, Double>> changed = metrics("sft");
+        assertThat(changed).as(setting).hasSameSizeAs(reference).hasSizeGreaterThan(5);
+        for (int i = 0; i < changed.size(); i++) {
+            assertThat(changed.get(i).get("loss"))
+                    .as("%s: loss at step %d", setting, i + 1)
+                    .isEqualTo(reference.get(i).get("loss"));
+            assertThat(changed.get(i).get("grad_norm"))
+                    .isEqualTo(reference.get(i).get("grad_norm"));
         }
         assertThat(JSON.readTree(runDir.resolve("metrics/sft.replicas.json").toFile()))
-                .isEqualTo(oneHashes);
+                .as(setting)
+                .isEqualTo(referenceHashes);
     }
 
     @Test
