@@ -164,22 +164,25 @@ final class WireBuffers {
 
         @Override
         public void get(int at, float[] into, int n) {
-            int done = 0;
-            while (done < n) {
-                int p = piece(at + done);
-                int k = Math.min(n - done, starts[p + 1] - (at + done));
-                floats[p].get(at + done - starts[p], into, done, k);
-                done += k;
-            }
+            copy(at, into, n, false);
         }
 
         @Override
         public void put(int at, float[] from, int n) {
+            copy(at, from, n, true);
+        }
+
+        /** Copies {@code n} floats between {@code array} and the pieces from element {@code at}, piece by piece. */
+        private void copy(int at, float[] array, int n, boolean intoPieces) {
             int done = 0;
             while (done < n) {
                 int p = piece(at + done);
                 int k = Math.min(n - done, starts[p + 1] - (at + done));
-                floats[p].put(at + done - starts[p], from, done, k);
+                if (intoPieces) {
+                    floats[p].put(at + done - starts[p], array, done, k);
+                } else {
+                    floats[p].get(at + done - starts[p], array, done, k);
+                }
                 done += k;
             }
         }

@@ -145,11 +145,7 @@ public final class LayerKernel {
             NDArray keys,
             NDArray values,
             NDArray slots) {
-        NDList in = layerArguments(x, weights, cos, sin, eps);
-        in.add(keys);
-        in.add(values);
-        in.add(slots);
-        return call(in, "prefill_layer", x);
+        return call(cachedLayerArguments(x, weights, cos, sin, eps, keys, values, slots), "prefill_layer", x);
     }
 
     /**
@@ -166,12 +162,26 @@ public final class LayerKernel {
             NDArray values,
             NDArray index,
             NDArray keep) {
+        return call(cachedLayerArguments(x, weights, cos, sin, eps, keys, values, index, keep), "decode_layer", x);
+    }
+
+    /** A layer's arguments followed by its key and value caches and the sampler method's own {@code rest}. */
+    private static NDList cachedLayerArguments(
+            NDArray x,
+            NDList weights,
+            NDArray cos,
+            NDArray sin,
+            NDArray eps,
+            NDArray keys,
+            NDArray values,
+            NDArray... rest) {
         NDList in = layerArguments(x, weights, cos, sin, eps);
         in.add(keys);
         in.add(values);
-        in.add(index);
-        in.add(keep);
-        return call(in, "decode_layer", x);
+        for (NDArray a : rest) {
+            in.add(a);
+        }
+        return in;
     }
 
     /**

@@ -100,28 +100,28 @@ public final class OpenAiTeacher implements Teacher {
         if (n < 0) {
             throw new IllegalArgumentException("n must be >= 0, got " + n);
         }
-        Deque<Integer> todo = new ArrayDeque<>();
+        Deque<Integer> unanswered = new ArrayDeque<>();
         for (int i = 0; i < n; i++) {
             if (!alreadyDone.contains(i)) {
-                todo.add(i);
+                unanswered.add(i);
             }
         }
         Map<Integer, OpenAiSample> out = new TreeMap<>();
         try {
-            while (!todo.isEmpty()) {
-                int want = Math.min(todo.size(), config.maxChoicesPerRequest());
-                int firstIdx = todo.peekFirst();
+            while (!unanswered.isEmpty()) {
+                int want = Math.min(unanswered.size(), config.maxChoicesPerRequest());
+                int firstIdx = unanswered.peekFirst();
                 Outcome outcome =
                         client.complete(request(problem, want, seed, firstIdx), "problem " + problem.problemId());
                 if (outcome.error() != null) {
                     LOG.warn("{}: problem {}: {}", name(), problem.problemId(), outcome.error());
-                    failAll(todo, outcome.error(), out);
+                    failAll(unanswered, outcome.error(), out);
                     break;
                 }
                 List<Choice> choices = outcome.parsed().choices();
                 int got = Math.min(choices.size(), want);
                 if (got == 0) {
-                    failAll(todo, "server returned no choices", out);
+                    failAll(unanswered, "server returned no choices", out);
                     break;
                 }
                 if (got < want) {
@@ -132,7 +132,7 @@ public final class OpenAiTeacher implements Teacher {
                             got,
                             want);
                 }
-                List<OpenAiSample> rows = toSamples(todo, choices.subList(0, got), outcome.parsed());
+                List<OpenAiSample> rows = toSamples(unanswered, choices.subList(0, got), outcome.parsed());
                 for (OpenAiSample r : rows) {
                     out.put(r.sampleIdx(), r);
                 }
@@ -140,11 +140,11 @@ public final class OpenAiTeacher implements Teacher {
         } catch (InterruptedException e) {
             // Keep the flag: a killed Spark task must still see that it was interrupted.
             Thread.currentThread().interrupt();
-            failAll(todo, "interrupted", out);
+            failAll(unanswered, "interrupted", out);
         } catch (RuntimeException e) {
             // A bug here must not lose the rows of a whole partition; report it per sample instead.
             LOG.error("{}: problem {}: unexpected failure", name(), problem.problemId(), e);
-            failAll(todo, client.reason("internal error: " + e), out);
+            failAll(unanswered, client.reason("internal error: " + e), out);
         }
         return List.copyOf(out.values());
     }
@@ -156,13 +156,13 @@ public final class OpenAiTeacher implements Teacher {
 
     // ---------------------------------------------------------------------------------------------------
 
-    /** Takes the first {@code choices.size()} indices of {@code todo} and pairs them with the choices. */
-    private static List<OpenAiSample> toSamples(Deque<Integer> todo, List<Choice> choices, Parsed parsed) {
+    /** Takes the first {@code choices.size()} indices of {@code unanswered} and pairs them with the choices. */
+    private static List<OpenAiSample> toSamples(Deque<Integer> unanswered, List<Choice> choices, Parsed parsed) {
         int[] tokens = Responses.shareTokens(choices, parsed.completionTokens());
         boolean estimated = tokens != null && choices.size() > 1;
         List<OpenAiSample> rows = new ArrayList<>(choices.size());
         for (int k = 0; k < choices.size(); k++) {
-            int idx = todo.removeFirst();
+            int idx = unanswered.removeFirst();
             Choice c = choices.get(k);
             if (c.error() != null) {
                 rows.add(OpenAiSample.failed(idx, c.error()));
@@ -176,9 +176,9 @@ public final class OpenAiTeacher implements Teacher {
         return rows;
     }
 
-    private static void failAll(Deque<Integer> todo, String reason, Map<Integer, OpenAiSample> out) {
-        while (!todo.isEmpty()) {
-            int idx = todo.removeFirst();
+    private static void failAll(Deque<Integer> unanswered, String reason, Map<Integer, OpenAiSample> out) {
+        while (!unanswered.isEmpty()) {
+            int idx = unanswered.removeFirst();
             out.put(idx, OpenAiSample.failed(idx, reason));
         }
     }
