@@ -1,10 +1,13 @@
 package redispark.model;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.util.cuda.CudaUtils;
+import java.lang.management.MemoryUsage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -53,8 +56,35 @@ public final class Sampler {
     /** Rows decoded together by default. */
     public static final int DEFAULT_MAX_ROWS = 64;
 
-    /** The KV cache may take at most this much memory; fewer rows decode together when long sequences need more. */
-    public static final long CACHE_BUDGET_BYTES = 4L << 30;
+    /**
+     * The KV cache on the host may take at most this much memory; fewer rows decode together when long sequences
+     * need more.
+     */
+    public static final long HOST_CACHE_BUDGET_BYTES = 4L << 30;
+
+    /**
+     * Share of a GPU's free memory (after the weights are loaded) the KV cache may take; the rest is left to a
+     * step's activations and logits and to the allocator's fragmentation.
+     */
+    static final double GPU_CACHE_SHARE = 0.8;
+
+    /**
+     * Bytes the KV cache may take on {@code device}: on a GPU, {@link #GPU_CACHE_SHARE} of its free memory (so an
+     * H100 decodes many 32k-token rows together instead of the host budget's few); on the host, {@link
+     * #HOST_CACHE_BUDGET_BYTES}.
+     */
+    static long cacheBudget(Device device) {
+        if (!device.isGpu()) {
+            return HOST_CACHE_BUDGET_BYTES;
+        }
+        MemoryUsage memory = CudaUtils.getGpuMemory(device);
+        return gpuCacheBudget(memory.getMax() - memory.getCommitted());
+    }
+
+    /** {@link #GPU_CACHE_SHARE} of {@code freeBytes}, at least one byte (one row then decodes alone). */
+    static long gpuCacheBudget(long freeBytes) {
+        return Math.max(1, (long) (GPU_CACHE_SHARE * Math.max(0, freeBytes)));
+    }
 
     /** One sequence to sample: its prompt, and the seed of its own random numbers (see {@link #seed}). */
     public record Request(long[] prompt, long seed) {}
@@ -195,7 +225,7 @@ public final class Sampler {
                         .toList();
             }
             capacity = longest + p.maxNewTokens(); // the last token sampled is never fed
-            long fit = Math.max(1, CACHE_BUDGET_BYTES / Qwen2Model.KvCache.rowBytes(c, capacity));
+            long fit = Math.max(1, cacheBudget(model.manager().getDevice()) / Qwen2Model.KvCache.rowBytes(c, capacity));
             int rows = (int) Math.min(Math.min(maxRows, n), fit);
             rowRequest = new int[rows];
             Arrays.fill(rowRequest, -1);

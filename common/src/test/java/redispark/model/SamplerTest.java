@@ -203,4 +203,18 @@ class SamplerTest {
         }
         assertThat(model.manager().getManagedArrays()).hasSize(before);
     }
+
+    @Test
+    void cacheBudgetIsTheHostBudgetOnTheCpuAndAShareOfFreeMemoryOnAGpu() {
+        assertThat(Sampler.cacheBudget(Device.cpu())).isEqualTo(Sampler.HOST_CACHE_BUDGET_BYTES);
+        long free = 70L << 30; // an H100 with a 1.5B model loaded
+        assertThat(Sampler.gpuCacheBudget(free)).isEqualTo((long) (0.8 * free));
+        // Qwen2.5-1.5B at 32k positions: 28 layers x K and V x 2 heads x 128 x fp32 = 1.75 GiB a row,
+        // so 32 rows decode together on the GPU and 2 on the host
+        long row = 28L * 2 * 2 * 32_768 * 128 * 4;
+        assertThat(Sampler.gpuCacheBudget(free) / row).isEqualTo(32);
+        assertThat(Sampler.HOST_CACHE_BUDGET_BYTES / row).isEqualTo(2);
+        assertThat(Sampler.gpuCacheBudget(0)).isEqualTo(1);
+        assertThat(Sampler.gpuCacheBudget(-5)).isEqualTo(1);
+    }
 }
