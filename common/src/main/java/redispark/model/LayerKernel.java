@@ -145,7 +145,7 @@ public final class LayerKernel {
             NDArray keys,
             NDArray values,
             NDArray slots) {
-        return call(cachedLayerArguments(x, weights, cos, sin, eps, keys, values, slots), "prefill_layer", x);
+        return call(withCache(layerArguments(x, weights, cos, sin, eps), keys, values, slots), "prefill_layer", x);
     }
 
     /**
@@ -162,25 +162,14 @@ public final class LayerKernel {
             NDArray values,
             NDArray index,
             NDArray keep) {
-        return call(cachedLayerArguments(x, weights, cos, sin, eps, keys, values, index, keep), "decode_layer", x);
+        return call(withCache(layerArguments(x, weights, cos, sin, eps), keys, values, index, keep), "decode_layer", x);
     }
 
-    /** A layer's arguments followed by its key and value caches and the sampler method's own {@code rest}. */
-    private static NDList cachedLayerArguments(
-            NDArray x,
-            NDList weights,
-            NDArray cos,
-            NDArray sin,
-            NDArray eps,
-            NDArray keys,
-            NDArray values,
-            NDArray... rest) {
-        NDList in = layerArguments(x, weights, cos, sin, eps);
+    /** A layer's arguments {@code in}, followed by its key and value caches and the sampler method's own {@code rest}. */
+    private static NDList withCache(NDList in, NDArray keys, NDArray values, NDArray... rest) {
         in.add(keys);
         in.add(values);
-        for (NDArray a : rest) {
-            in.add(a);
-        }
+        in.addAll(new NDList(rest));
         return in;
     }
 
