@@ -234,4 +234,35 @@ class SamplerDistributionTest extends EngineTestBase {
         assertThat(passes(kernelDraws(TEMPERATURE, 9), notRenormalised)).isFalse();
         assertThat(passes(eagerDraws(TEMPERATURE, 10), wholeSoftmax)).isFalse();
     }
+
+    /**
+     * Equally likely ids rank lower id first: four ids tied at the top (ids 5, 2, 7, 3 in the vocabulary, 0.2 each)
+     * and four others at 0.05. With top-p 0.3 the nucleus is the two lowest tied ids, 2 and 3, drawn half and half;
+     * the kernel must never return the other two tied ids, whose candidates see 0.4 of the mass ranked before them.
+     */
+    @Test
+    void tiesRankTheLowerIdFirst() {
+        float high = (float) Math.log(0.2);
+        float low = (float) Math.log(0.05);
+        float[] logits = {low, low, high, high, low, high, low, high};
+        int draws = 4_000;
+        float[] rows = new float[draws * logits.length];
+        for (int i = 0; i < draws; i++) {
+            System.arraycopy(logits, 0, rows, i * logits.length, logits.length);
+        }
+        try (NDManager m = root.newSubManager()) {
+            NDArray u = uniforms(m, Sampler.KERNEL_CANDIDATES + 1, 12).get("0:{}", draws);
+            long[] ids = LayerKernel.get()
+                    .sampleLogits(m.create(rows, new Shape(draws, logits.length)), m.create(1f), m.create(0.3f), u)
+                    .toLongArray();
+            long[] counts = new long[logits.length];
+            for (long id : ids) {
+                counts[(int) id]++;
+            }
+            assertThat(counts[2] + counts[3])
+                    .as("draws inside the nucleus {2, 3}")
+                    .isEqualTo(draws);
+            assertThat(counts[2]).as("id 2 of %d draws", draws).isBetween(1_800L, 2_200L);
+        }
+    }
 }
