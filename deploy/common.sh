@@ -82,6 +82,7 @@ redi_common_args() {
     --conf "spark.executor.extraJavaOptions=$redi_jvm_flags $redi_torch_flags"
     --conf "spark.executor.memoryOverhead=$REDI_EXECUTOR_OVERHEAD"
     --conf "spark.executorEnv.OMP_WAIT_POLICY=PASSIVE"
+    --conf "spark.executorEnv.GOMP_SPINCOUNT=10000"
     --conf "spark.executorEnv.MALLOC_MMAP_THRESHOLD_=4294967296"
     --conf "spark.executorEnv.MALLOC_TRIM_THRESHOLD_=68719476736"
     # s3a:// run directories: AWS SDK v2's default chain (environment, profile, web identity, container and

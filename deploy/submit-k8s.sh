@@ -31,6 +31,7 @@ redi_conf+=(
   --conf "spark.driver.extraClassPath=/opt/redi/jars/*"
   --conf "spark.executor.extraClassPath=/opt/redi/jars/*"
   --conf "spark.kubernetes.driverEnv.OMP_WAIT_POLICY=PASSIVE"
+  --conf "spark.kubernetes.driverEnv.GOMP_SPINCOUNT=10000"
 )
 if [[ "$REDI_GPUS_PER_EXECUTOR" != "0" ]]; then
   redi_conf+=(--conf "spark.executor.resource.gpu.vendor=nvidia.com")

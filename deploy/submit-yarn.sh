@@ -33,6 +33,7 @@ redi_conf+=(
   # A driver that died is not retried by YARN: rerunning the pipeline resumes from the manifest instead.
   --conf "spark.yarn.maxAppAttempts=1"
   --conf "spark.yarn.appMasterEnv.OMP_WAIT_POLICY=PASSIVE"
+  --conf "spark.yarn.appMasterEnv.GOMP_SPINCOUNT=10000"
 )
 
 submit="$(redi_spark_submit)"

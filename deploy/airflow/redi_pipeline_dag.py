@@ -51,6 +51,7 @@ def _spark_conf(stage: str) -> dict[str, str]:
         # libtorch's native memory lives outside the heap.
         "spark.executor.memoryOverhead": "6g",
         "spark.executorEnv.OMP_WAIT_POLICY": "PASSIVE",
+        "spark.executorEnv.GOMP_SPINCOUNT": "10000",
         # Authenticated, encrypted Spark RPC: it carries the training ring's run secret to the executors. YARN and
         # Kubernetes make the shared secret per application; a standalone cluster needs spark.authenticate.secret in
         # spark-defaults.conf on every node, the Airflow worker included.
