@@ -132,15 +132,24 @@ class SamplerDistributionTest extends EngineTestBase {
     }
 
     static NDArray logitRows(NDManager m) {
-        float[] rows = new float[DRAWS * LOGITS.length];
-        for (int i = 0; i < DRAWS; i++) {
-            System.arraycopy(LOGITS, 0, rows, i * LOGITS.length, LOGITS.length);
+        return logitRows(m, LOGITS, DRAWS);
+    }
+
+    /** {@code count} copies of {@code logits}, one per row. */
+    static NDArray logitRows(NDManager m, float[] logits, int count) {
+        float[] rows = new float[count * logits.length];
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(logits, 0, rows, i * logits.length, logits.length);
         }
-        return m.create(rows, new Shape(DRAWS, LOGITS.length));
+        return m.create(rows, new Shape(count, logits.length));
     }
 
     static long[] histogram(long[] ids) {
-        long[] counts = new long[LOGITS.length];
+        return histogram(ids, LOGITS.length);
+    }
+
+    static long[] histogram(long[] ids, int vocabulary) {
+        long[] counts = new long[vocabulary];
         for (long id : ids) {
             counts[(int) id]++;
         }
@@ -246,19 +255,12 @@ class SamplerDistributionTest extends EngineTestBase {
         float low = (float) Math.log(0.05);
         float[] logits = {low, low, high, high, low, high, low, high};
         int draws = 4_000;
-        float[] rows = new float[draws * logits.length];
-        for (int i = 0; i < draws; i++) {
-            System.arraycopy(logits, 0, rows, i * logits.length, logits.length);
-        }
         try (NDManager m = root.newSubManager()) {
             NDArray u = uniforms(m, Sampler.KERNEL_CANDIDATES + 1, 12).get("0:{}", draws);
             long[] ids = LayerKernel.get()
-                    .sampleLogits(m.create(rows, new Shape(draws, logits.length)), m.create(1f), m.create(0.3f), u)
+                    .sampleLogits(logitRows(m, logits, draws), m.create(1f), m.create(0.3f), u)
                     .toLongArray();
-            long[] counts = new long[logits.length];
-            for (long id : ids) {
-                counts[(int) id]++;
-            }
+            long[] counts = histogram(ids, logits.length);
             assertThat(counts[2] + counts[3])
                     .as("draws inside the nucleus {2, 3}")
                     .isEqualTo(draws);
